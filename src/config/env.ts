@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes only from environment variables, validated once at start-up.
+ * Every problem is reported as one line naming the variable, so an operator can fix
+ * all of them in one go instead of one restart per mistake.
+ */
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be a URL like postgres://user:password@host:5432/database');
+
+const encryptionKey = z.string().refine(
+  (value) => decodeKeyMaterial(value) !== undefined,
+  'must be 32 random bytes as 64 hex characters or 44 base64 characters (generate one with: openssl rand -base64 32)',
+);
+
+const port = z.coerce
+  .number({ message: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const positiveMinutes = z.coerce.number({ message: 'must be a number of minutes' }).int().positive('must be a positive number of minutes');
+
+const boolFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  DATABASE_URL: postgresUrl.optional(),
+  UCR_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  UCR_ENCRYPTION_KEY: encryptionKey.optional(),
+  UCR_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (value) => value === undefined || value.split(',').every((k) => decodeKeyMaterial(k.trim()) !== undefined),
+      'must be a comma-separated list of keys in the same format as UCR_ENCRYPTION_KEY',
+    ),
+  UCR_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  UCR_ADMIN_EMAIL: z.string().email('must be an email address').default('admin@ucr.local'),
+  UCR_ROLE: z.enum(['all', 'web', 'worker'], { message: 'must be one of: all, web, worker' }).default('all'),
+  UCR_PUBLIC_URL: z.string().url('must be an absolute URL such as https://ucr.example.com').optional(),
+  UCR_TRUST_PROXY: boolFlag.default(false),
+  UCR_TLS_CERT_FILE: z.string().optional(),
+  UCR_TLS_KEY_FILE: z.string().optional(),
+  UCR_SESSION_IDLE_MINUTES: positiveMinutes.default(30),
+  UCR_SESSION_ABSOLUTE_MINUTES: positiveMinutes.default(12 * 60),
+  UCR_DEMO: boolFlag.optional(),
+  LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKey: string | undefined;
+  encryptionOldKeys: string[];
+  adminPassword: string | undefined;
+  adminEmail: string;
+  role: 'all' | 'web' | 'worker';
+  publicUrl: string | undefined;
+  trustProxy: boolean;
+  tls: { certFile: string; keyFile: string } | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteMinutes: number;
+  /** Seed the demo tenant; on by default for the embedded database, off for PostgreSQL. */
+  demo: boolean;
+  logLevel: (typeof logLevels)[number];
+};
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  // Treat empty variables as unset: `FOO= npm start` should mean "default", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+    return { ok: false, problems };
+  }
+  const e = parsed.data;
+  if (Boolean(e.UCR_TLS_CERT_FILE) !== Boolean(e.UCR_TLS_KEY_FILE)) {
+    problems.push('UCR_TLS_CERT_FILE and UCR_TLS_KEY_FILE: set both or neither');
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      databaseUrl: e.DATABASE_URL,
+      dataDir: e.UCR_DATA_DIR,
+      encryptionKey: e.UCR_ENCRYPTION_KEY,
+      encryptionOldKeys: e.UCR_ENCRYPTION_OLD_KEYS ? e.UCR_ENCRYPTION_OLD_KEYS.split(',').map((k) => k.trim()) : [],
+      adminPassword: e.UCR_ADMIN_PASSWORD,
+      adminEmail: e.UCR_ADMIN_EMAIL.toLowerCase(),
+      role: e.UCR_ROLE,
+      publicUrl: e.UCR_PUBLIC_URL,
+      trustProxy: e.UCR_TRUST_PROXY,
+      tls: e.UCR_TLS_CERT_FILE && e.UCR_TLS_KEY_FILE ? { certFile: e.UCR_TLS_CERT_FILE, keyFile: e.UCR_TLS_KEY_FILE } : undefined,
+      sessionIdleMinutes: e.UCR_SESSION_IDLE_MINUTES,
+      sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
+      demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+/** Decodes a 256-bit key given as hex or base64; undefined when it is anything else. */
+export function decodeKeyMaterial(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) {
+    const buf = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (buf.length === 32) return buf;
+  }
+  return undefined;
+}

@@ -1,0 +1,5 @@
+export * from './operators.ts';
+export * from './sessions.ts';
+export * from './api-tokens.ts';
+export * from './audit.ts';
+export * from './settings.ts';

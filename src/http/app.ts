@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../services/deps.ts';
+import { registerAuthentication } from './plugins/authentication.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes, type Readiness } from './routes/health.ts';
+import { operatorRoutes } from './routes/operators.ts';
+import { profileRoutes } from './routes/profile.ts';
+import { settingsRoutes } from './routes/settings.ts';
+
+const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export type HttpAppOptions = {
+  readiness?: Readiness;
+  https?: { key: Buffer; cert: Buffer };
+};
+
+/**
+ * Builds the HTTP app: API, OpenAPI docs, health and metrics, and the built web UI.
+ * Routes are thin: they validate with zod, call a service and shape the answer.
+ */
+export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // A proxy's request id is kept when it looks like one, so logs can be followed across hops.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,100}$/.test(incoming) ? incoming : randomUUID();
+    },
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+
+  registerErrorHandler(app);
+  const metrics = registerMetrics(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // Swagger UI injects inline styles; everything the app itself ships is same-origin.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: deps.config.tls || deps.config.publicUrl?.startsWith('https:') ? { maxAge: 31_536_000 } : false,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'UCR Manager API', version: packageVersion, description: 'Every action of the UCR Manager UI. Authenticate with a session cookie (plus x-csrf-token on writes) or `Authorization: Bearer ucr_…` API token.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'ucr_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerAuthentication(app, deps);
+
+  healthRoutes(app, deps, metrics, options.readiness ?? (() => ({ ready: true })));
+  authRoutes(app, deps);
+  profileRoutes(app, deps);
+  operatorRoutes(app, deps);
+  settingsRoutes(app, deps);
+  auditRoutes(app, deps);
+
+  registerWebUi(app);
+  return app;
+}
+
+/** Serves the built React app; unknown non-API paths get index.html so client-side routes work. */
+function registerWebUi(app: FastifyInstance): void {
+  if (!existsSync(webRoot)) {
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain').send('The web UI is not built yet. Run `npm run build` (npm install does it for you).'),
+    );
+    return;
+  }
+  app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (request.method === 'GET' && !path.startsWith('/api/') && !path.includes('.')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({ error: { code: 'not_found', message: `There is no ${request.method} ${path} route.`, requestId: String(request.id) } });
+  });
+}

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthenticatedError } from '../../core/errors.ts';
+import { roleAllows, type Access } from '../../core/roles.ts';
+import { readSettings, type AppSettings } from '../../services/app-settings.ts';
+import { findLiveToken } from '../../services/api-tokens.ts';
+import type { Actor, AppDeps } from '../../services/deps.ts';
+import { findLiveSession, type OperatorRow, type SessionRow } from '../../services/sessions.ts';
+import { safeEqual } from '../../services/tokens.ts';
+import { SESSION_COOKIE } from '../session-cookie.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Least access the route needs; every route must declare one (checked at registration). */
+    access?: Access;
+    /** Refuse API tokens: managing credentials needs an interactive session. */
+    sessionOnly?: boolean;
+  }
+  interface FastifyRequest {
+    actor?: Actor;
+    session?: { token: string; row: SessionRow; operator: OperatorRow };
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What must happen before a signed-in operator may work: shown to the UI as a code. */
+export function pendingObligation(operator: OperatorRow, settings: AppSettings): 'password_change_required' | 'mfa_enrolment_required' | undefined {
+  if (operator.mustChangePassword) return 'password_change_required';
+  if (settings.mfaRequired && !operator.totpSecretEnc) return 'mfa_enrolment_required';
+  return undefined;
+}
+
+function actorFrom(operator: OperatorRow, via: 'session' | 'token', token?: { access: 'read' | 'read-write'; name: string }): Actor {
+  return {
+    operatorId: operator.id,
+    email: operator.email,
+    displayName: operator.displayName,
+    role: operator.role,
+    allTenants: operator.allTenants,
+    tenantIds: operator.tenantIds,
+    via,
+    ...(token ? { tokenAccess: token.access, tokenName: token.name } : {}),
+  };
+}
+
+/**
+ * Resolves who is calling (API token or session cookie) and enforces the route's declared
+ * access, before the body is even parsed. CSRF: cookie-authenticated writes must echo the
+ * session's CSRF token in `x-csrf-token`; bearer tokens are not sent by browsers on their own,
+ * so they need none.
+ */
+export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
+  // Settings are read on every request; a few seconds of staleness is fine, even across nodes.
+  let cached: { at: number; settings: AppSettings } | undefined;
+  const settings = async () => {
+    if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), settings: await readSettings(deps.db) };
+    return cached.settings;
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access) return;
+    // Static files and the docs UI are public; an API route without a declared level is a bug.
+    if (route.url.startsWith('/api/') && !route.url.startsWith('/api/docs')) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access level.`);
+    }
+    route.config = { ...route.config, access: 'public' };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    await identify(request);
+    if (access === 'public') return;
+    if (access === 'session') {
+      if (!request.session && !request.actor) throw new UnauthenticatedError();
+      checkCsrf(request);
+      return;
+    }
+    const actor = request.actor;
+    if (!actor) throw new UnauthenticatedError();
+    if (request.session && request.session.row.stage !== 'full') {
+      throw new UnauthenticatedError('Finish signing in with your authenticator code first.', 'mfa_required');
+    }
+    if (actor.via === 'token') {
+      if (request.routeOptions.config.sessionOnly) throw new ForbiddenError('This action needs a signed-in session; API tokens cannot do it.', 'session_required');
+      if (actor.tokenAccess === 'read' && !SAFE_METHODS.has(request.method)) throw new ForbiddenError('This API token is read-only.', 'token_read_only');
+    } else {
+      checkCsrf(request);
+    }
+    if (access === 'self') return;
+    const obligation = request.session ? pendingObligation(request.session.operator, await settings()) : undefined;
+    if (obligation === 'password_change_required') throw new ForbiddenError('Change your password before you continue.', obligation);
+    if (obligation === 'mfa_enrolment_required') throw new ForbiddenError('Set up an authenticator app before you continue: your organisation requires MFA.', obligation);
+    if (!roleAllows(actor.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${actor.role === 'admin' ? 'an' : 'a'} ${actor.role}.`);
+  });
+
+  async function identify(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const found = match ? await findLiveToken(deps, match[1]!) : undefined;
+      if (!found) throw new UnauthenticatedError('The API token is not valid, has expired or was revoked.', 'invalid_token');
+      request.actor = actorFrom(found.operator, 'token', { access: found.token.access, name: found.token.name });
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return;
+    const found = await findLiveSession(deps, cookie);
+    if (!found) return;
+    request.session = { token: cookie, row: found.session, operator: found.operator };
+    request.actor = actorFrom(found.operator, 'session');
+  }
+
+  function checkCsrf(request: FastifyRequest): void {
+    if (SAFE_METHODS.has(request.method) || !request.session) return;
+    const sent = request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, request.session.row.csrfToken)) {
+      throw new ForbiddenError('The request is missing its CSRF token. Reload the page and try again.', 'csrf_failed');
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/env.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { openDatabase, type Database } from './db/connection.ts';
+import { runMigrations } from './db/migrate.ts';
+import { buildHttpApp } from './http/app.ts';
+import { declareHousekeeping, workHousekeeping } from './jobs/housekeeping.ts';
+import { startQueue, type JobQueue } from './jobs/queue.ts';
+import type { AppDeps } from './services/deps.ts';
+import { ensureFirstAdmin } from './services/first-admin.ts';
+import { loadKeyring } from './services/keyring-store.ts';
+
+export type RunningNode = { deps: AppDeps; http?: FastifyInstance; queue: JobQueue; url?: string; stop(): Promise<void> };
+
+export async function openDeps(config: Config, log: Logger): Promise<{ deps: AppDeps; database: Database }> {
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDataDir: config.dataDir });
+  const keys = loadKeyring({ encryptionKey: config.encryptionKey, oldKeys: config.encryptionOldKeys, dataDir: config.dataDir });
+  if (keys.kind === 'key-file') {
+    log.warn(
+      { keyFile: keys.file, generated: keys.generated },
+      'Secrets are encrypted with a key file stored next to the data. Fine for a trial; in production set UCR_ENCRYPTION_KEY and keep it apart from database backups.',
+    );
+  }
+  const deps: AppDeps = { database, db: database.db, keyring: keys.keyring, config, log, now: () => new Date() };
+  return { deps, database };
+}
+
+/**
+ * Starts one node: `web` serves HTTP, `worker` runs jobs, `all` (the default) does both.
+ * Migrations run first, under a lock, so any node can be started first.
+ */
+export async function startNode(config: Config, log: Logger): Promise<RunningNode> {
+  const started = Date.now();
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  const { deps, database } = await openDeps(config, log);
+  await runMigrations(database);
+  const runsJobs = config.role !== 'web';
+  const queue = await startQueue(database, log, { runsSchedules: runsJobs });
+  await declareHousekeeping(queue);
+  if (runsJobs) await workHousekeeping(queue, deps);
+
+  let http: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (config.role !== 'worker') {
+    const first = await ensureFirstAdmin(deps, config.adminEmail, config.adminPassword).catch((error: Error) => {
+      // Another node created it at the same moment.
+      log.debug({ err: error }, 'first admin not created here');
+      return { created: false as const };
+    });
+    if (first.created) announceFirstAdmin(first.email, first.oneTimePassword);
+    const https = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : undefined;
+    http = await buildHttpApp(deps, { ...(https ? { https } : {}) });
+    await http.listen({ port: config.port, host: config.host });
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    url = `${https ? 'https' : 'http'}://${shownHost}:${config.port}`;
+    if (!https && !config.publicUrl?.startsWith('https:') && !config.trustProxy) {
+      log.warn('Serving plain HTTP. Put TLS in front (UCR_TLS_CERT_FILE/UCR_TLS_KEY_FILE or a reverse proxy with UCR_TRUST_PROXY=true) before anyone signs in over a network.');
+    }
+  }
+  log.info({ role: config.role, database: database.kind, url, startupMs: Date.now() - started }, 'UCR Manager is ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down: finishing requests and jobs in progress');
+      await http?.close();
+      await queue.stop({ graceful: true, timeout: 15_000 });
+      await database.close();
+      unlock();
+    })());
+  return { deps, http, queue, ...(url ? { url } : {}), stop };
+}
+
+function announceFirstAdmin(email: string, oneTimePassword: string | undefined): void {
+  const lines = oneTimePassword
+    ? ['First start: an admin account was created.', `  email:    ${email}`, `  password: ${oneTimePassword}   (one-time: you must change it at first sign-in)`, 'This password is shown only now.']
+    : ['First start: an admin account was created.', `  email:    ${email}`, '  password: the value of UCR_ADMIN_PASSWORD (you must change it at first sign-in)'];
+  const width = Math.max(...lines.map((l) => l.length)) + 4;
+  const bar = '='.repeat(width);
+  // Straight to the console, not the log: the log redacts passwords, and this one must be seen once.
+  process.stdout.write(`\n${bar}\n${lines.map((l) => `  ${l}`).join('\n')}\n${bar}\n\n`);
+}

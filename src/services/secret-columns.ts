@@ -1,0 +1,9 @@
+/**
+ * Every database column that holds a secret-box value. Key rotation re-encrypts exactly
+ * these, and the "no plain secrets in the database" test reads them; a new encrypted
+ * column must be added here.
+ */
+export const encryptedColumns: Array<{ table: string; idColumn: string; column: string }> = [
+  { table: 'operators', idColumn: 'id', column: 'totp_secret_enc' },
+  { table: 'operators', idColumn: 'id', column: 'pending_totp_secret_enc' },
+];
