@@ -55,6 +55,7 @@ const envSchema = z.object({
   UCR_SESSION_IDLE_MINUTES: positiveMinutes.default(30),
   UCR_SESSION_ABSOLUTE_MINUTES: positiveMinutes.default(12 * 60),
   UCR_DEMO: boolFlag.optional(),
+  UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
 });
 
@@ -75,6 +76,8 @@ export type Config = {
   sessionAbsoluteMinutes: number;
   /** Seed the demo tenant; on by default for the embedded database, off for PostgreSQL. */
   demo: boolean;
+  /** Sign-in attempts (password or MFA step) per client address per minute. */
+  signInRateLimit: number;
   logLevel: (typeof logLevels)[number];
 };
 
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionIdleMinutes: e.UCR_SESSION_IDLE_MINUTES,
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
+      signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
       logLevel: e.LOG_LEVEL,
     },
   };

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { ConflictError } from '../core/errors.ts';
 import type { Db } from '../db/connection.ts';
-import { appSettings } from '../db/schema/index.ts';
+import { appSettings, operators } from '../db/schema/index.ts';
+import { recordAudit } from './audit-log.ts';
+import type { Actor, AppDeps, RequestInfo } from './deps.ts';
 
 /** Settings an admin changes at run time, with their defaults. */
 export const settingsSchema = z.object({
@@ -13,6 +16,15 @@ export type AppSettings = z.infer<typeof settingsSchema>;
 
 export const defaultSettings: AppSettings = { mfaRequired: false, lockoutThreshold: 5, lockoutMinutes: 15 };
 
+// Read on every request, so cached briefly; other nodes see a change within CACHE_MS.
+const CACHE_MS = 5_000;
+let cache: { at: number; settings: AppSettings; db: Db } | undefined;
+
+export async function cachedSettings(db: Db): Promise<AppSettings> {
+  if (!cache || cache.db !== db || Date.now() - cache.at > CACHE_MS) cache = { at: Date.now(), settings: await readSettings(db), db };
+  return cache.settings;
+}
+
 export async function readSettings(db: Db): Promise<AppSettings> {
   const rows = await db.select().from(appSettings);
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
@@ -21,6 +33,7 @@ export async function readSettings(db: Db): Promise<AppSettings> {
 }
 
 export async function writeSettings(db: Db, changes: Partial<AppSettings>): Promise<void> {
+  cache = undefined;
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     const existing = await db.select().from(appSettings).where(eq(appSettings.key, key));
@@ -30,4 +43,19 @@ export async function writeSettings(db: Db, changes: Partial<AppSettings>): Prom
       await db.insert(appSettings).values({ key, value });
     }
   }
+}
+
+/** An admin changes settings; requiring MFA for everyone needs MFA on the admin's own account first. */
+export async function changeSettings(deps: AppDeps, actor: Actor, changes: Partial<AppSettings>, request: RequestInfo): Promise<AppSettings> {
+  return deps.db.transaction(async (tx) => {
+    const before = await readSettings(tx);
+    if (changes.mfaRequired && !before.mfaRequired) {
+      const [me] = await tx.select({ totp: operators.totpSecretEnc }).from(operators).where(eq(operators.id, actor.operatorId));
+      if (!me?.totp) throw new ConflictError('Set up MFA on your own account before requiring it for everyone.', 'mfa_needed_first');
+    }
+    await writeSettings(tx, changes);
+    const after = await readSettings(tx);
+    await recordAudit(tx, { action: 'settings.changed', actor, targetType: 'settings', targetId: 'security', before, after, request });
+    return after;
+  });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../../core/errors.ts';
 import { roleAllows, type Access } from '../../core/roles.ts';
-import { readSettings, type AppSettings } from '../../services/app-settings.ts';
+import { cachedSettings, type AppSettings } from '../../services/app-settings.ts';
 import { findLiveToken } from '../../services/api-tokens.ts';
 import type { Actor, AppDeps } from '../../services/deps.ts';
 import { findLiveSession, type OperatorRow, type SessionRow } from '../../services/sessions.ts';
@@ -50,12 +50,7 @@ function actorFrom(operator: OperatorRow, via: 'session' | 'token', token?: { ac
  * so they need none.
  */
 export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
-  // Settings are read on every request; a few seconds of staleness is fine, even across nodes.
-  let cached: { at: number; settings: AppSettings } | undefined;
-  const settings = async () => {
-    if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), settings: await readSettings(deps.db) };
-    return cached.settings;
-  };
+  const settings = () => cachedSettings(deps.db);
 
   app.addHook('onRoute', (route) => {
     if (route.config?.access) return;

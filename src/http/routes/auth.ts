@@ -13,11 +13,10 @@ import { requestInfo } from '../request-info.ts';
 import { emailSchema, sessionStateSchema } from '../schemas/common.ts';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts';
 
-// Per address, on top of the per-account lockout: slows password spraying across accounts.
-const signInRateLimit = { max: 30, timeWindow: '1 minute' };
-
 export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Per client address, on top of the per-account lockout: slows password spraying across accounts.
+  const signInRateLimit = { max: deps.config.signInRateLimit, timeWindow: '1 minute' };
 
   async function sessionState(token: string) {
     const found = await findLiveSession(deps, token);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { readSettings, writeSettings } from '../../services/app-settings.ts';
-import { recordAudit } from '../../services/audit-log.ts';
+import { changeSettings, readSettings } from '../../services/app-settings.ts';
 import type { AppDeps } from '../../services/deps.ts';
 import { actorOf, requestInfo } from '../request-info.ts';
 import { settingsSchemaDto } from '../schemas/common.ts';
@@ -18,14 +17,6 @@ export function settingsRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'admin' },
       schema: { tags, summary: 'Change security settings (MFA required for everyone, lockout)', body: settingsSchemaDto.partial(), response: { 200: settingsSchemaDto } },
     },
-    async (request) => {
-      return deps.db.transaction(async (tx) => {
-        const before = await readSettings(tx);
-        await writeSettings(tx, request.body);
-        const after = await readSettings(tx);
-        await recordAudit(tx, { action: 'settings.changed', actor: actorOf(request), targetType: 'settings', targetId: 'security', before, after, request: requestInfo(request) });
-        return after;
-      });
-    },
+    async (request) => changeSettings(deps, actorOf(request), request.body, requestInfo(request)),
   );
 }

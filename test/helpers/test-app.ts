@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { generate } from 'otplib';
+import { loadConfig, type Config } from '../../src/config/env.ts';
+import { keyFromMaterial, type Keyring } from '../../src/core/secret-box.ts';
+import { buildHttpApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logging.ts';
+import type { Actor, AppDeps } from '../../src/services/deps.ts';
+import { createOperator } from '../../src/services/operators.ts';
+import { hashPassword } from '../../src/services/passwords.ts';
+import { operators } from '../../src/db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { TestClock } from './clock.ts';
+import { createTestDatabase, type DbTarget, type TestDatabase } from './databases.ts';
+import { LogCapture } from './log-capture.ts';
+import { ApiClient } from './api-client.ts';
+import type { Role } from '../../src/core/roles.ts';
+
+export type TestApp = {
+  url: string;
+  deps: AppDeps;
+  app: FastifyInstance;
+  clock: TestClock;
+  logs: LogCapture;
+  target: DbTarget;
+  /** Every secret a test handled; none may show up in logs, answers they should not, or plain in the database. */
+  secrets: Set<string>;
+  client(): ApiClient;
+  /** Creates an active operator with a known password (no forced change) and optionally TOTP; returns a signed-in client. */
+  signedInAs(role: Role, options?: { email?: string; mfa?: boolean }): Promise<{ client: ApiClient; email: string; password: string; operatorId: string; totpSecret?: string }>;
+  totpCode(secret: string): Promise<string>;
+  close(): Promise<void>;
+};
+
+/**
+ * The real HTTP server on a real database, listening on a random port; tests talk to it
+ * over HTTP. Logs go to a capture at trace level, the most talkative setting.
+ */
+export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const testDb: TestDatabase = await createTestDatabase(target);
+  const configResult = loadConfig({ LOG_LEVEL: 'trace', UCR_DATA_DIR: '/nonexistent-test-data-dir', UCR_SIGNIN_RATE_LIMIT: '10000', ...overrides });
+  if (!configResult.ok) throw new Error(configResult.problems.join('\n'));
+  const config: Config = configResult.config;
+  const keyring: Keyring = { active: keyFromMaterial(randomBytes(32)), previous: [] };
+  const logs = new LogCapture();
+  const log = createLogger('trace', logs);
+  const clock = new TestClock();
+  const deps: AppDeps = { database: testDb.database, db: testDb.database.db, keyring, config, log, now: clock.now };
+  const app = await buildHttpApp(deps);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const secrets = new Set<string>([keyring.active.key.toString('base64'), keyring.active.key.toString('hex')]);
+  // The operator the harness acts as when it sets up fixtures; made on first use, so a test can still see an empty installation.
+  let system: Actor | undefined;
+  const harnessActor = async (): Promise<Actor> => {
+    if (system) return system;
+    const [row] = await deps.db.insert(operators).values({ email: 'harness@test.invalid', displayName: 'Test harness', role: 'admin', status: 'disabled' }).returning();
+    system = { operatorId: row!.id, email: row!.email, displayName: 'Test harness', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+    return system;
+  };
+
+  const testApp: TestApp = {
+    url,
+    deps,
+    app,
+    clock,
+    logs,
+    target,
+    secrets,
+    client: () => new ApiClient(url, secrets),
+    totpCode: (secret) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) }),
+    async signedInAs(role, options = {}) {
+      const email = options.email ?? `${role}-${randomBytes(4).toString('hex')}@msp.example`;
+      const password = `Pw-${randomBytes(12).toString('base64url')}`;
+      secrets.add(password);
+      const { operator } = await createOperator(deps, await harnessActor(), { email, displayName: `${role} tester`, role, allTenants: true, tenantIds: [] }, { requestId: 'test', ip: undefined });
+      await deps.db.update(operators).set({ passwordHash: await hashPassword(password), mustChangePassword: false }).where(eq(operators.id, operator.id));
+      const client = testApp.client();
+      await client.login(email, password);
+      let totpSecret: string | undefined;
+      if (options.mfa) {
+        totpSecret = await client.enrolTotp((s) => testApp.totpCode(s));
+        clock.advance(30_000);
+      }
+      return { client, email, password, operatorId: operator.id, ...(totpSecret ? { totpSecret } : {}) };
+    },
+    async close() {
+      await app.close();
+      await testDb.drop();
+    },
+  };
+  return testApp;
+}
