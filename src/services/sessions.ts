@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, eq, lt, or } from 'drizzle-orm';
 import type { Db } from '../db/connection.ts';
 import { operators, sessions } from '../db/schema/index.ts';
@@ -6,6 +7,14 @@ import { randomToken, sha256 } from './tokens.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type OperatorRow = typeof operators.$inferSelect;
+
+/**
+ * The CSRF token of a session: a one-way function of the cookie token. A page can read it
+ * (from /api/auth/session), a cross-site attacker cannot, and it reveals nothing of the cookie.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+}
 
 /** Creates a session and returns the cookie token, which is never stored. */
 export async function createSession(
@@ -16,13 +25,12 @@ export async function createSession(
   request: RequestInfo,
 ): Promise<{ token: string; csrfToken: string }> {
   const token = randomToken();
-  const csrfToken = randomToken();
+  const csrfToken = csrfTokenFor(token);
   const now = deps.now();
   await tx.insert(sessions).values({
     idHash: sha256(token),
     operatorId,
     stage,
-    csrfToken,
     createdAt: now,
     lastSeenAt: now,
     // A session waiting for its second factor lives only a few minutes.

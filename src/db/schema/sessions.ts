@@ -3,7 +3,8 @@ import { operators } from './operators.ts';
 
 /**
  * Server-side sessions. The cookie holds a random token; only its SHA-256 is stored,
- * so a database dump cannot be replayed as a login.
+ * so a database dump cannot be replayed as a login. The CSRF token is derived from the
+ * cookie token (see csrfTokenFor), so it is not stored either.
  */
 export const sessions = pgTable(
   'sessions',
@@ -14,7 +15,6 @@ export const sessions = pgTable(
       .references(() => operators.id, { onDelete: 'cascade' }),
     /** mfa: password checked, second factor outstanding. full: signed in. */
     stage: text('stage', { enum: ['mfa', 'full'] }).notNull(),
-    csrfToken: text('csrf_token').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

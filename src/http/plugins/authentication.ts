@@ -4,7 +4,7 @@ import { roleAllows, type Access } from '../../core/roles.ts';
 import { cachedSettings, type AppSettings } from '../../services/app-settings.ts';
 import { findLiveToken } from '../../services/api-tokens.ts';
 import type { Actor, AppDeps } from '../../services/deps.ts';
-import { findLiveSession, type OperatorRow, type SessionRow } from '../../services/sessions.ts';
+import { csrfTokenFor, findLiveSession, type OperatorRow, type SessionRow } from '../../services/sessions.ts';
 import { safeEqual } from '../../services/tokens.ts';
 import { SESSION_COOKIE } from '../session-cookie.ts';
 
@@ -14,6 +14,10 @@ declare module 'fastify' {
     access?: Access;
     /** Refuse API tokens: managing credentials needs an interactive session. */
     sessionOnly?: boolean;
+  }
+  interface FastifyInstance {
+    /** Every route with its declared access, for the authorization table test and docs. */
+    registeredRoutes: Array<{ method: string; url: string; access: Access }>;
   }
   interface FastifyRequest {
     actor?: Actor;
@@ -52,7 +56,12 @@ function actorFrom(operator: OperatorRow, via: 'session' | 'token', token?: { ac
 export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
   const settings = () => cachedSettings(deps.db);
 
+  const registered: Array<{ method: string; url: string; access: Access }> = [];
+  app.decorate('registeredRoutes', registered);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') registered.push({ method, url: route.url, access: route.config?.access ?? 'public' });
+    }
     if (route.config?.access) return;
     // Static files and the docs UI are public; an API route without a declared level is a bug.
     if (route.url.startsWith('/api/') && !route.url.startsWith('/api/docs')) {
@@ -108,7 +117,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
   function checkCsrf(request: FastifyRequest): void {
     if (SAFE_METHODS.has(request.method) || !request.session) return;
     const sent = request.headers['x-csrf-token'];
-    if (typeof sent !== 'string' || !safeEqual(sent, request.session.row.csrfToken)) {
+    if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(request.session.token))) {
       throw new ForbiddenError('The request is missing its CSRF token. Reload the page and try again.', 'csrf_failed');
     }
   }

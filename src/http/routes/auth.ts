@@ -6,7 +6,7 @@ import { readSettings } from '../../services/app-settings.ts';
 import { recordAudit } from '../../services/audit-log.ts';
 import type { AppDeps } from '../../services/deps.ts';
 import { operatorView } from '../../services/operators.ts';
-import { findLiveSession, deleteSession } from '../../services/sessions.ts';
+import { csrfTokenFor, deleteSession, findLiveSession } from '../../services/sessions.ts';
 import { completeMfa, signInWithPassword } from '../../services/sign-in.ts';
 import { pendingObligation } from '../plugins/authentication.ts';
 import { requestInfo } from '../request-info.ts';
@@ -22,7 +22,7 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
     const found = await findLiveSession(deps, token);
     if (!found) return { signedIn: false };
     const obligation = found.session.stage === 'full' ? (pendingObligation(found.operator, await readSettings(deps.db)) ?? null) : null;
-    return { signedIn: true, stage: found.session.stage, csrfToken: found.session.csrfToken, obligation, operator: operatorView(found.operator) };
+    return { signedIn: true, stage: found.session.stage, csrfToken: csrfTokenFor(token), obligation, operator: operatorView(found.operator) };
   }
 
   r.post(
