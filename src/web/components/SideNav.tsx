@@ -1,0 +1,76 @@
+import { Link } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import type { Role } from '../api/types.ts';
+
+const linkClass =
+  'flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200';
+
+/** Areas still being built: listed so people know they are coming, but not usable. */
+const upcoming = ['Tenants', 'Numbers', 'Voice', '3CX', 'Tickets'];
+
+function Group({ label, children }: { label: string; children: ReactNode }) {
+  const id = `nav-${label.toLowerCase()}`;
+  return (
+    <div className="space-y-1">
+      <h2 id={id} className="px-2.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase">
+        {label}
+      </h2>
+      <ul aria-labelledby={id} className="space-y-0.5">
+        {children}
+      </ul>
+    </div>
+  );
+}
+
+export function SideNav({ role }: { role: Role }) {
+  const admin = role === 'admin';
+  return (
+    <nav aria-label="Main" className="w-56 shrink-0 space-y-6 border-r border-zinc-200 bg-zinc-100/70 px-3 py-5">
+      <ul className="space-y-0.5">
+        <li>
+          <Link to="/" className={linkClass} activeOptions={{ exact: true }}>
+            Overview
+          </Link>
+        </li>
+      </ul>
+      <Group label="Work">
+        {upcoming.map((area) => (
+          <li key={area}>
+            <span aria-disabled="true" className="flex items-center justify-between rounded-md px-2.5 py-1.5 text-sm text-zinc-500">
+              {area}
+              <span className="rounded bg-zinc-200 px-1.5 py-0.5 text-[0.65rem] font-semibold tracking-wide text-zinc-600 uppercase">soon</span>
+            </span>
+          </li>
+        ))}
+        {admin ? (
+          <li>
+            <Link to="/audit" className={linkClass}>
+              Audit
+            </Link>
+          </li>
+        ) : null}
+      </Group>
+      {admin ? (
+        <Group label="Admin">
+          <li>
+            <Link to="/admin/operators" className={linkClass}>
+              Operators
+            </Link>
+          </li>
+          <li>
+            <Link to="/admin/settings" className={linkClass}>
+              Settings
+            </Link>
+          </li>
+        </Group>
+      ) : null}
+      <Group label="You">
+        <li>
+          <Link to="/profile" className={linkClass}>
+            Profile
+          </Link>
+        </li>
+      </Group>
+    </nav>
+  );
+}

@@ -1,0 +1,186 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { auditQuery, type AuditFilters } from '../api/queries.ts';
+import type { AuditEventDto } from '../api/types.ts';
+import { ErrorAlert } from '../components/Alert.tsx';
+import { Badge } from '../components/Badge.tsx';
+import { Button } from '../components/Button.tsx';
+import { SelectField, TextField } from '../components/Field.tsx';
+import { PageHeader } from '../components/Section.tsx';
+import { Table, Td, Th } from '../components/Table.tsx';
+import { formatDateTime } from '../lib/format.ts';
+
+/** Actions the server records today; a prefix ending in "." matches a whole family. */
+const knownActions = [
+  'auth.',
+  'auth.sign_in',
+  'auth.password_accepted',
+  'auth.sign_out',
+  'auth.signed_out_everywhere',
+  'mfa.',
+  'mfa.enrolled',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset_by_admin',
+  'operator.',
+  'operator.created',
+  'operator.updated',
+  'operator.role_changed',
+  'operator.scope_changed',
+  'operator.disabled',
+  'operator.enabled',
+  'operator.approved',
+  'operator.password_changed',
+  'operator.password_reset',
+  'operator.unlocked',
+  'api_token.',
+  'api_token.created',
+  'api_token.revoked',
+  'settings.changed',
+];
+
+const empty: AuditFilters = { action: '', search: '', result: '' };
+
+function Details({ event }: { event: AuditEventDto }) {
+  const hasData = event.before != null || event.after != null;
+  if (!hasData && !event.requestId && !event.ip) return null;
+  return (
+    <details className="text-xs">
+      <summary className="cursor-pointer rounded text-blue-700">Details</summary>
+      <dl className="mt-2 space-y-1">
+        {event.requestId ? (
+          <div>
+            <dt className="inline text-zinc-500">Request id: </dt>
+            <dd className="inline font-mono">{event.requestId}</dd>
+          </div>
+        ) : null}
+        {event.ip ? (
+          <div>
+            <dt className="inline text-zinc-500">Address: </dt>
+            <dd className="inline font-mono">{event.ip}</dd>
+          </div>
+        ) : null}
+        {event.before != null ? (
+          <div>
+            <dt className="text-zinc-500">Before</dt>
+            <dd>
+              <pre className="max-w-md overflow-x-auto rounded bg-zinc-50 p-2 font-mono">{JSON.stringify(event.before, null, 2)}</pre>
+            </dd>
+          </div>
+        ) : null}
+        {event.after != null ? (
+          <div>
+            <dt className="text-zinc-500">After</dt>
+            <dd>
+              <pre className="max-w-md overflow-x-auto rounded bg-zinc-50 p-2 font-mono">{JSON.stringify(event.after, null, 2)}</pre>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+    </details>
+  );
+}
+
+export function AuditPage() {
+  const [draft, setDraft] = useState<AuditFilters>(empty);
+  const [filters, setFilters] = useState<AuditFilters>(empty);
+  const audit = useInfiniteQuery(auditQuery(filters));
+  const listId = useId();
+  const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters(draft);
+  };
+
+  return (
+    <div>
+      <PageHeader title="Audit log" description="Every sign-in, change and security event, newest first." />
+      <form onSubmit={onSubmit} role="search" aria-label="Filter the audit log" className="mb-5 flex flex-wrap items-end gap-3 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs">
+        <TextField
+          label="Action"
+          name="action"
+          list={listId}
+          placeholder="e.g. operator.created or auth."
+          hint="Exact action, or a prefix ending in a dot."
+          value={draft.action}
+          onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+          className="w-64"
+        />
+        <datalist id={listId}>
+          {knownActions.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
+        <TextField label="Search" name="search" type="search" placeholder="Operator, action or target" hint="Matches who, what and the target id." value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} className="w-64" />
+        <SelectField label="Result" name="result" hint="Success or failure." value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value as AuditFilters['result'] })} className="w-40">
+          <option value="">Any</option>
+          <option value="success">Success</option>
+          <option value="failure">Failure</option>
+        </SelectField>
+        <div className="flex gap-2 pb-5">
+          <Button type="submit" variant="primary">
+            Apply filters
+          </Button>
+          <Button
+            onClick={() => {
+              setDraft(empty);
+              setFilters(empty);
+            }}
+          >
+            Clear
+          </Button>
+        </div>
+      </form>
+
+      <ErrorAlert error={audit.error} />
+      {audit.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
+      {audit.isSuccess && events.length === 0 ? <p className="text-sm text-zinc-600">No events match these filters.</p> : null}
+      {events.length > 0 ? (
+        <Table caption="Audit events">
+          <thead>
+            <tr>
+              <Th>Time</Th>
+              <Th>Who</Th>
+              <Th>Action</Th>
+              <Th>Target</Th>
+              <Th>Result</Th>
+              <Th>More</Th>
+            </tr>
+          </thead>
+          <tbody className="bg-white">
+            {events.map((event) => (
+              <tr key={event.id} data-testid="audit-row">
+                <Td className="whitespace-nowrap">{formatDateTime(event.occurredAt)}</Td>
+                <Td className="break-all">{event.actor}</Td>
+                <Td>
+                  <code className="font-mono text-xs text-zinc-900">{event.action}</code>
+                  {event.ticketId ? <span className="block text-xs text-zinc-500">Ticket #{event.ticketId}</span> : null}
+                </Td>
+                <Td className="text-xs">
+                  {event.targetType ? <span className="block text-zinc-500">{event.targetType}</span> : null}
+                  {event.targetId ? <span className="font-mono break-all">{event.targetId}</span> : null}
+                </Td>
+                <Td>
+                  {event.result === 'success' ? <Badge tone="green">Success</Badge> : <Badge tone="red">Failure</Badge>}
+                  {event.error ? <span className="mt-1 block text-xs text-red-800">{event.error}</span> : null}
+                </Td>
+                <Td>
+                  <Details event={event} />
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : null}
+      {audit.hasNextPage ? (
+        <div className="mt-4 flex justify-center">
+          <Button onClick={() => void audit.fetchNextPage()} busy={audit.isFetchingNextPage}>
+            Load more
+          </Button>
+        </div>
+      ) : events.length > 0 ? (
+        <p className="mt-4 text-center text-xs text-zinc-500">End of the log for these filters.</p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../../api/client.ts';
+import { keys, settingsQuery } from '../../api/queries.ts';
+import type { SettingsDto } from '../../api/types.ts';
+import { ErrorAlert, Notice } from '../../components/Alert.tsx';
+import { Button } from '../../components/Button.tsx';
+import { CheckboxField, TextField } from '../../components/Field.tsx';
+import { PageHeader, Section } from '../../components/Section.tsx';
+
+function SettingsForm({ settings }: { settings: SettingsDto }) {
+  const queryClient = useQueryClient();
+  const [mfaRequired, setMfaRequired] = useState(settings.mfaRequired);
+  const [threshold, setThreshold] = useState(String(settings.lockoutThreshold));
+  const [minutes, setMinutes] = useState(String(settings.lockoutMinutes));
+  const save = useMutation({
+    mutationFn: () => api.patch<SettingsDto>('/api/settings', { mfaRequired, lockoutThreshold: Number(threshold), lockoutMinutes: Number(minutes) }),
+    onSuccess: (saved) => queryClient.setQueryData(keys.settings, saved),
+  });
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  const err = save.error instanceof ApiError ? save.error : undefined;
+  const touched = () => save.isSuccess && save.reset();
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-6" noValidate>
+      <Section title="Two-step verification">
+        <CheckboxField
+          label="Require an authenticator app for everyone"
+          hint="Operators without one are asked to set it up at their next sign-in and cannot do anything else until they have."
+          checked={mfaRequired}
+          onChange={(e) => {
+            setMfaRequired(e.target.checked);
+            touched();
+          }}
+          error={err?.fieldMessage('mfaRequired')}
+        />
+      </Section>
+      <Section title="Sign-in lockout" description="After this many failed attempts in a row, an account is locked for a while. Admins can unlock it early.">
+        <div className="grid max-w-md gap-4 sm:grid-cols-2">
+          <TextField
+            label="Failed attempts before lockout"
+            name="lockoutThreshold"
+            type="number"
+            inputMode="numeric"
+            min={3}
+            max={50}
+            required
+            hint="3 to 50"
+            value={threshold}
+            onChange={(e) => {
+              setThreshold(e.target.value);
+              touched();
+            }}
+            error={err?.fieldMessage('lockoutThreshold')}
+          />
+          <TextField
+            label="Lockout length (minutes)"
+            name="lockoutMinutes"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={1440}
+            required
+            hint="1 to 1440"
+            value={minutes}
+            onChange={(e) => {
+              setMinutes(e.target.value);
+              touched();
+            }}
+            error={err?.fieldMessage('lockoutMinutes')}
+          />
+        </div>
+      </Section>
+      <ErrorAlert error={save.error} />
+      {save.isSuccess ? <Notice>Settings saved.</Notice> : null}
+      <Button type="submit" variant="primary" busy={save.isPending}>
+        Save settings
+      </Button>
+    </form>
+  );
+}
+
+export function SettingsPage() {
+  const settings = useQuery(settingsQuery);
+  return (
+    <div>
+      <PageHeader title="Security settings" description="Apply to every operator. Changes are recorded in the audit log." />
+      <ErrorAlert error={settings.error} />
+      {settings.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
+      {settings.data ? <SettingsForm settings={settings.data} /> : null}
+    </div>
+  );
+}

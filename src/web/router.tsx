@@ -1,0 +1,113 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { gateOf, safeRedirect, sessionQuery, type Gate } from './api/session.ts';
+import { AppShell } from './components/AppShell.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { ForcedMfaPage } from './pages/auth/ForcedMfaPage.tsx';
+import { ForcedPasswordPage } from './pages/auth/ForcedPasswordPage.tsx';
+import { MfaChallengePage } from './pages/auth/MfaChallengePage.tsx';
+import { SignInPage } from './pages/auth/SignInPage.tsx';
+import { HomePage } from './pages/HomePage.tsx';
+import { AdminOnly, NotFoundPage } from './pages/NotFoundPage.tsx';
+import { OperatorsPage } from './pages/admin/OperatorsPage.tsx';
+import { SettingsPage } from './pages/admin/SettingsPage.tsx';
+import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+
+type RouterContext = { queryClient: QueryClient };
+type RedirectSearch = { redirect?: string };
+
+const validateRedirect = (search: Record<string, unknown>): RedirectSearch => (typeof search.redirect === 'string' ? { redirect: search.redirect } : {});
+
+/**
+ * Every route first asks where the session belongs (sign-in, second factor, forced password
+ * change, forced MFA enrolment, or the app) and sends the person there if they are elsewhere.
+ */
+async function guard(context: RouterContext, expected: Exclude<Gate, null>, search: RedirectSearch) {
+  const gate = gateOf(await context.queryClient.ensureQueryData(sessionQuery));
+  if (gate === expected) return;
+  if (gate === null) throw redirect({ href: safeRedirect(search.redirect) });
+  if (gate === '/sign-in' || gate === '/sign-in/mfa') throw redirect({ to: gate, search: search.redirect ? { redirect: search.redirect } : {} });
+  throw redirect({ to: gate });
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: validateRedirect,
+  beforeLoad: ({ context, search }) => guard(context, '/sign-in', search),
+  component: SignInPage,
+});
+
+const mfaRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in/mfa',
+  validateSearch: validateRedirect,
+  beforeLoad: ({ context, search }) => guard(context, '/sign-in/mfa', search),
+  component: MfaChallengePage,
+});
+
+const setupPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/setup/password',
+  beforeLoad: ({ context }) => guard(context, '/setup/password', {}),
+  component: ForcedPasswordPage,
+});
+
+const setupMfaRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/setup/mfa',
+  beforeLoad: ({ context }) => guard(context, '/setup/mfa', {}),
+  component: ForcedMfaPage,
+});
+
+/** Everything behind sign-in lives under this layout. */
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: async ({ context, location }) => {
+    const gate = gateOf(await context.queryClient.ensureQueryData(sessionQuery));
+    if (gate === '/sign-in' || gate === '/sign-in/mfa') {
+      const here = location.href;
+      throw redirect({ to: gate, search: here && here !== '/' ? { redirect: here } : {} });
+    }
+    if (gate !== null) throw redirect({ to: gate });
+  },
+  component: AppShell,
+});
+
+const homeRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: HomePage });
+const profileRoute = createRoute({ getParentRoute: () => appRoute, path: '/profile', component: ProfilePage });
+
+function AdminGate() {
+  const { data } = useQuery(sessionQuery);
+  return data?.operator?.role === 'admin' ? <Outlet /> : <AdminOnly />;
+}
+
+const adminRoute = createRoute({ getParentRoute: () => appRoute, id: 'admin', component: AdminGate });
+const auditRoute = createRoute({ getParentRoute: () => adminRoute, path: '/audit', component: AuditPage });
+const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
+const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/settings', component: SettingsPage });
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  mfaRoute,
+  setupPasswordRoute,
+  setupMfaRoute,
+  appRoute.addChildren([homeRoute, profileRoute, adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute])]),
+]);
+
+export function makeRouter(queryClient: QueryClient) {
+  return createRouter({ routeTree, context: { queryClient }, defaultPreload: false, scrollRestoration: true });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof makeRouter>;
+  }
+}
