@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEntraSimulator } from '../../../simulators/entra/server.ts';
+import type { RunningEntraSimulator } from '../../../simulators/entra/server.ts';
+import { postForm, verifiedClaims } from './support.ts';
+
+const TENANT_ID = '99999999-2222-4333-8444-555555555555';
+const REDIRECT = 'http://localhost:3000/auth/entra/callback';
+let entra: RunningEntraSimulator;
+let adaId: string;
+
+beforeAll(async () => {
+  entra = await startEntraSimulator();
+  entra.state.addTenant({ id: TENANT_ID, displayName: 'MSP', domains: ['msp.example'] });
+  entra.state.addApp(TENANT_ID, { clientId: 'console', secrets: ['console-secret'], redirectUris: [REDIRECT] });
+  adaId = entra.state.addUser(TENANT_ID, { userPrincipalName: 'ada@msp.example', displayName: 'Ada Lovelace' }).id;
+  entra.state.addUser(TENANT_ID, { userPrincipalName: 'grace@msp.example', displayName: 'Grace Hopper' });
+});
+afterAll(() => entra.close());
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+function authorizeUrl(extra: Record<string, string>): string {
+  const url = new URL(`${entra.url}/msp.example/oauth2/v2.0/authorize`);
+  const params = { client_id: 'console', response_type: 'code', redirect_uri: REDIRECT, scope: 'openid profile email', state: 'st-1', nonce: 'n-1', ...extra };
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+async function redeem(code: string, verifier: string, overrides: Record<string, string> = {}) {
+  return postForm(`${entra.url}/${TENANT_ID}/oauth2/v2.0/token`, {
+    grant_type: 'authorization_code',
+    client_id: 'console',
+    client_secret: 'console-secret',
+    code,
+    redirect_uri: REDIRECT,
+    code_verifier: verifier,
+    ...overrides,
+  });
+}
+
+describe('Entra simulator: OpenID Connect sign-in', () => {
+  it('publishes discovery whose endpoints and issuer point back at the simulator', async () => {
+    const response = await fetch(`${entra.url}/msp.example/v2.0/.well-known/openid-configuration`);
+    const doc = (await response.json()) as Record<string, string>;
+    expect(doc.issuer).toBe(`${entra.url}/${TENANT_ID}/v2.0`);
+    expect(doc.authorization_endpoint).toBe(`${entra.url}/${TENANT_ID}/oauth2/v2.0/authorize`);
+    expect(doc.token_endpoint).toBe(`${entra.url}/${TENANT_ID}/oauth2/v2.0/token`);
+    expect(doc.jwks_uri).toBe(`${entra.url}/${TENANT_ID}/discovery/v2.0/keys`);
+  });
+
+  it('renders a script-free form listing the users, and a click redirects with code and state', async () => {
+    const { challenge } = pkce();
+    const form = await fetch(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }));
+    const html = await form.text();
+    expect(form.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('ada@msp.example');
+    expect(html).toContain('grace@msp.example');
+    expect(html).not.toContain('<script');
+    const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1] ?? '', (match[2] ?? '').replace(/&amp;/g, '&')]));
+    const click = await postForm(`${entra.url}/msp.example/oauth2/v2.0/authorize`, { ...hidden, user_id: adaId });
+    expect(click.status).toBe(303);
+    const location = new URL(click.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get('state')).toBe('st-1');
+    expect(location.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('auto-approves with login_hint and exchanges the code (PKCE S256) for a signed ID token', async () => {
+    const { verifier, challenge } = pkce();
+    const approved = await fetch(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', login_hint: 'ADA@msp.example' }), { redirect: 'manual' });
+    expect(approved.status).toBe(302);
+    const code = new URL(approved.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const response = await redeem(code, verifier);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { id_token: string; access_token: string; token_type: string };
+    expect(body.token_type).toBe('Bearer');
+    const claims = verifiedClaims(body.id_token, entra.signingKeys());
+    expect(claims).toMatchObject({
+      aud: 'console',
+      iss: `${entra.url}/${TENANT_ID}/v2.0`,
+      tid: TENANT_ID,
+      oid: adaId,
+      preferred_username: 'ada@msp.example',
+      name: 'Ada Lovelace',
+      email: 'ada@msp.example',
+      nonce: 'n-1',
+    });
+    expect(claims.iat as number).toBeLessThanOrEqual(claims.exp as number);
+    const reuse = await redeem(code, verifier);
+    expect(await reuse.json()).toMatchObject({ error: 'invalid_grant', error_codes: [54005] });
+  });
+
+  it('refuses a wrong code_verifier (AADSTS501481) and a different redirect_uri (AADSTS500112)', async () => {
+    const { verifier, challenge } = pkce();
+    const first = await fetch(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', login_hint: 'ada@msp.example' }), { redirect: 'manual' });
+    const code1 = new URL(first.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    expect(await (await redeem(code1, 'not-the-verifier')).json()).toMatchObject({ error: 'invalid_grant', error_codes: [501481] });
+    const second = await fetch(authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', login_hint: 'ada@msp.example' }), { redirect: 'manual' });
+    const code2 = new URL(second.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    expect(await (await redeem(code2, verifier, { redirect_uri: 'http://localhost:3000/other' })).json()).toMatchObject({ error_codes: [500112] });
+  });
+
+  it('shows an error page for an unregistered redirect URI and unknown client', async () => {
+    const badRedirect = await fetch(authorizeUrl({ redirect_uri: 'https://evil.example/cb' }), { redirect: 'manual' });
+    expect(badRedirect.status).toBe(400);
+    expect(await badRedirect.text()).toContain('AADSTS50011');
+    const badClient = await fetch(authorizeUrl({ client_id: 'ghost' }), { redirect: 'manual' });
+    expect(await badClient.text()).toContain('AADSTS700016');
+  });
+
+  it('redirects protocol errors back to the client with error and state', async () => {
+    const response = await fetch(authorizeUrl({ response_type: 'token' }), { redirect: 'manual' });
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(location.searchParams.get('error')).toBe('unsupported_response_type');
+    expect(location.searchParams.get('state')).toBe('st-1');
+  });
+});
