@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraSimulator } from '../../../simulators/entra/server.ts';
 import type { RunningEntraSimulator } from '../../../simulators/entra/server.ts';
