@@ -3,9 +3,9 @@ import type { ButtonHTMLAttributes } from 'react';
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 
 const variants: Record<Variant, string> = {
-  primary: 'bg-blue-700 text-white hover:bg-blue-800 border border-blue-700 disabled:bg-blue-400 disabled:border-blue-400',
+  primary: 'bg-blue-700 text-white hover:bg-blue-800 border border-blue-700 disabled:bg-zinc-200 disabled:border-zinc-200 disabled:text-zinc-500 disabled:shadow-none',
   secondary: 'bg-white text-zinc-800 border border-zinc-300 hover:bg-zinc-50 disabled:text-zinc-400',
-  danger: 'bg-red-700 text-white border border-red-700 hover:bg-red-800 disabled:bg-red-300 disabled:border-red-300',
+  danger: 'bg-red-700 text-white border border-red-700 hover:bg-red-800 disabled:bg-zinc-200 disabled:border-zinc-200 disabled:text-zinc-500 disabled:shadow-none',
   ghost: 'bg-transparent text-zinc-700 border border-transparent hover:bg-zinc-100 disabled:text-zinc-400',
 };
 

@@ -31,7 +31,10 @@ export function Dialog({ open, onClose, title, description, children, wide = fal
     <dialog
       ref={ref}
       aria-labelledby={titleId}
-      onClose={() => onCloseRef.current()}
+      onClose={(event) => {
+        // React bubbles synthetic events through the component tree: ignore a nested dialog closing.
+        if (event.target === event.currentTarget) onCloseRef.current();
+      }}
       className={`m-auto w-[calc(100%-2rem)] rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl ${wide ? 'max-w-2xl' : 'max-w-lg'}`}
     >
       {open ? (
