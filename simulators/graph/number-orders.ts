@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { AssignmentStatus, GraphState, GraphTenant, NumberRecord, Operation } from './state.ts';
+import { featureTypesOf } from './state.ts';
+import type { NumberType } from './catalog.ts';
+
+// Asynchronous number orders (assign / unassign / update): the operation moves
+// notStarted → running → succeeded|failed over `delayMs`; the number shows a pending
+// activationState meanwhile. Business checks run at completion, against the state then.
+
+export interface NumberOrder {
+  kind: 'assign' | 'unassign' | 'update';
+  telephoneNumber: string;
+  numberType?: NumberType;
+  assignmentTargetId?: string;
+  assignmentCategory?: 'primary' | 'private' | 'alternate';
+  locationId?: string | null;
+  networkSiteId?: string | null;
+  reverseNumberLookup?: string[];
+}
+
+/** Why an assignment fails; texts follow the Teams admin tooling's wording. */
+function assignFailure(tenant: GraphTenant, order: NumberOrder, number: NumberRecord | undefined): string | null {
+  if (!number)
+    return order.numberType === 'directRouting'
+      ? `The telephone number '${order.telephoneNumber}' is not uploaded to the tenant. Direct Routing numbers must be added to the tenant's telephone number inventory before they can be assigned.`
+      : `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
+  const user = tenant.users.get(order.assignmentTargetId ?? '');
+  if (!user) return `The assignment target '${order.assignmentTargetId}' was not found in the tenant.`;
+  if (number.numberType !== order.numberType) return `The telephone number '${number.telephoneNumber}' is a ${number.numberType} number, not ${order.numberType}.`;
+  if (number.assignmentStatus !== 'unassigned' && number.assignmentTargetId !== user.id)
+    return `The telephone number '${number.telephoneNumber}' is already assigned to another user or resource account.`;
+  const features = featureTypesOf(user);
+  if (!features.includes('PhoneSystem') && !features.includes('VoiceApp'))
+    return `The user '${user.userPrincipalName}' is not licensed for Teams Phone (PhoneSystem). Assign a Teams Phone license and try again.`;
+  if (order.numberType === 'callingPlan' && !features.includes('CallingPlan')) return `The user '${user.userPrincipalName}' is not licensed for a Calling Plan.`;
+  if (!user.usageLocation) return `The user '${user.userPrincipalName}' has no usage location. Set the user's usage location and try again.`;
+  return null;
+}
+
+function unassignFailure(order: NumberOrder, number: NumberRecord | undefined): string | null {
+  if (!number) return `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
+  if (order.numberType && number.numberType !== order.numberType) return `The telephone number '${number.telephoneNumber}' is a ${number.numberType} number, not ${order.numberType}.`;
+  if (number.assignmentStatus === 'unassigned') return `The telephone number '${number.telephoneNumber}' is not assigned.`;
+  return null;
+}
+
+function touchUser(tenant: GraphTenant, userId: string | null): void {
+  const user = userId ? tenant.users.get(userId) : undefined;
+  if (user) user.modifiedDateTime = new Date().toISOString();
+}
+
+function applyAssign(tenant: GraphTenant, order: NumberOrder, number: NumberRecord): void {
+  const user = tenant.users.get(order.assignmentTargetId ?? '');
+  if (!user) return;
+  const category = order.assignmentCategory ?? 'primary';
+  // A user has one primary number: assigning another primary releases the old one.
+  if (category === 'primary')
+    for (const other of tenant.numbers.values())
+      if (other !== number && other.assignmentTargetId === user.id && other.assignmentCategory === 'primary') Object.assign(other, { assignmentStatus: 'unassigned', assignmentTargetId: null, assignmentCategory: null });
+  const status: AssignmentStatus = user.accountType === 'resourceAccount' ? 'voiceApplicationAssigned' : 'userAssigned';
+  Object.assign(number, { assignmentStatus: status, assignmentTargetId: user.id, assignmentCategory: category, activationState: 'activated' });
+  if (order.locationId !== undefined) number.locationId = order.locationId;
+  user.isEnterpriseVoiceEnabled = true;
+  touchUser(tenant, user.id);
+}
+
+export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: NumberOrder, delayMs: number, locationOf: (id: string) => string): Operation {
+  const operation: Operation = { id: randomUUID(), createdDateTime: new Date().toISOString(), status: 'notStarted', numbers: [] };
+  const resourceLocation = locationOf(operation.id);
+  operation.numbers = [{ resourceLocation, status: 'notStarted', statusDetail: '' }];
+  tenant.operations.set(operation.id, operation);
+
+  const number = tenant.numbers.get(order.telephoneNumber);
+  let marked = false;
+  if (number && order.kind === 'assign' && number.assignmentStatus === 'unassigned' && number.activationState !== 'assignmentPending') {
+    Object.assign(number, { activationState: 'assignmentPending', assignmentTargetId: order.assignmentTargetId ?? null });
+    marked = true;
+  } else if (number && order.kind === 'unassign' && number.assignmentStatus !== 'unassigned') {
+    number.activationState = 'assignmentPending';
+    marked = true;
+  } else if (number && order.kind === 'update') {
+    number.activationState = 'updatePending';
+    marked = true;
+  }
+
+  const finish = (): void => {
+    const current = tenant.numbers.get(order.telephoneNumber);
+    let failure: string | null;
+    if (order.kind === 'assign') {
+      if (current && marked && current.assignmentStatus === 'unassigned') current.assignmentTargetId = null; // checks see the real owner
+      failure = assignFailure(tenant, order, current);
+      if (!failure && current) applyAssign(tenant, order, current);
+      else if (current && marked) current.activationState = 'assignmentFailed';
+    } else if (order.kind === 'unassign') {
+      failure = unassignFailure(order, current);
+      if (!failure && current) {
+        const previous = current.assignmentTargetId;
+        Object.assign(current, { assignmentStatus: 'unassigned', assignmentTargetId: null, assignmentCategory: null, activationState: 'activated' });
+        touchUser(tenant, previous);
+      } else if (current && marked) current.activationState = 'activated';
+    } else {
+      failure = current ? null : `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
+      if (current) {
+        if (order.locationId !== undefined) current.locationId = order.locationId;
+        if (order.networkSiteId !== undefined) current.networkSiteId = order.networkSiteId;
+        if (order.reverseNumberLookup !== undefined) current.reverseNumberLookup = order.reverseNumberLookup;
+        current.activationState = 'activated';
+      }
+    }
+    operation.status = failure ? 'failed' : 'succeeded';
+    operation.numbers = [{ resourceLocation, status: operation.status, statusDetail: failure ?? 'Success' }];
+  };
+
+  const schedule = (ms: number, step: () => void): void => {
+    const timer = setTimeout(() => {
+      state.timers.delete(timer);
+      step();
+    }, ms);
+    timer.unref();
+    state.timers.add(timer);
+  };
+  schedule(delayMs / 2, () => {
+    if (operation.status === 'notStarted') {
+      operation.status = 'running';
+      operation.numbers = [{ resourceLocation, status: 'running', statusDetail: '' }];
+    }
+  });
+  schedule(delayMs, finish);
+  return operation;
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Knobs } from '../../shared/knobs.ts';
+import { requestBaseUrl } from '../../shared/sim-app.ts';
+import { authContext, requirePermission } from '../auth.ts';
+import { ASSIGNMENT_CATEGORIES, NUMBER_TYPES, PERMISSIONS } from '../catalog.ts';
+import type { NumberType } from '../catalog.ts';
+import { sendCollection, versionOf } from '../collection.ts';
+import { sendGraphError } from '../errors.ts';
+import { startNumberOrder } from '../number-orders.ts';
+import type { NumberOrder } from '../number-orders.ts';
+import type { GraphState } from '../state.ts';
+import { numberView } from '../views.ts';
+
+const ROOT = '/admin/teams/telephoneNumberManagement';
+const PROPERTIES = new Set([
+  'id', 'telephoneNumber', 'numberType', 'activationState', 'assignmentStatus', 'assignmentTargetId', 'assignmentCategory', 'isoCountryCode', 'capabilities',
+  'locationId', 'civicAddressId', 'networkSiteId', 'operatorId', 'city', 'portInStatus', 'reverseNumberLookup', 'supportedCustomerActions',
+]);
+
+type Body = Record<string, unknown>;
+
+/** Teams accepts numbers with or without the leading +; the inventory keys on E.164 with it. */
+function normaliseNumber(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  if (!/^\+?\d{7,15}$/.test(trimmed)) return null;
+  return trimmed.startsWith('+') ? trimmed : `+${trimmed}`;
+}
+
+/** Synchronous request validation, as Graph does before it accepts an order; returns an error message. */
+function parseOrder(kind: NumberOrder['kind'], body: Body): NumberOrder | string {
+  const telephoneNumber = normaliseNumber(body.telephoneNumber);
+  if (!telephoneNumber) return "The parameter 'telephoneNumber' is missing or is not a valid telephone number.";
+  const order: NumberOrder = { kind, telephoneNumber };
+  if (kind !== 'update') {
+    if (!NUMBER_TYPES.includes(body.numberType as NumberType)) return `The parameter 'numberType' must be one of ${NUMBER_TYPES.join(', ')}.`;
+    order.numberType = body.numberType as NumberType;
+  }
+  if (kind === 'assign') {
+    if (typeof body.assignmentTargetId !== 'string' || body.assignmentTargetId === '') return "The parameter 'assignmentTargetId' is missing.";
+    order.assignmentTargetId = body.assignmentTargetId;
+    if (body.assignmentCategory !== undefined && !ASSIGNMENT_CATEGORIES.includes(body.assignmentCategory as never))
+      return `The parameter 'assignmentCategory' must be one of ${ASSIGNMENT_CATEGORIES.join(', ')}.`;
+    order.assignmentCategory = body.assignmentCategory as NumberOrder['assignmentCategory'];
+  }
+  if (kind !== 'unassign' && body.locationId !== undefined) order.locationId = body.locationId === null ? null : String(body.locationId);
+  if (kind === 'update') {
+    if (body.networkSiteId !== undefined) order.networkSiteId = body.networkSiteId === null ? null : String(body.networkSiteId);
+    if (body.reverseNumberLookup !== undefined) {
+      if (!Array.isArray(body.reverseNumberLookup)) return "The parameter 'reverseNumberLookup' must be an array.";
+      order.reverseNumberLookup = body.reverseNumberLookup.map(String);
+    }
+  }
+  return order;
+}
+
+export function registerNumberRoutes(app: FastifyInstance, state: GraphState, knobs: Knobs): void {
+  app.get(`${ROOT}/numberAssignments`, async (request, reply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
+    const records = [...authContext(request).tenant.numbers.values()].map(numberView);
+    return sendCollection(request, reply, records, { contextPath: 'admin/teams/telephoneNumberManagement/numberAssignments', properties: PROPERTIES });
+  });
+
+  app.get<{ Params: { id: string } }>(`${ROOT}/numberAssignments/:id`, async (request, reply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
+    const number = [...authContext(request).tenant.numbers.values()].find((candidate) => candidate.id === request.params.id);
+    if (!number) return sendGraphError(request, reply, 404, 'NotFound', `Number assignment '${request.params.id}' was not found.`);
+    return { '@odata.context': `${requestBaseUrl(request)}/${versionOf(request)}/$metadata#admin/teams/telephoneNumberManagement/numberAssignments/$entity`, ...numberView(number) };
+  });
+
+  const order = (kind: NumberOrder['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.writeNumbers)) return reply;
+    const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
+    const parsed = parseOrder(kind, body);
+    if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
+    const locationOf = (id: string) => `${requestBaseUrl(request)}/${versionOf(request)}${ROOT}/operations/${id}`;
+    const operation = startNumberOrder(state, authContext(request).tenant, parsed, knobs.operationDelayMs, locationOf);
+    return reply.code(202).header('location', locationOf(operation.id)).send();
+  };
+  app.post(`${ROOT}/numberAssignments/assignNumber`, order('assign'));
+  app.post(`${ROOT}/numberAssignments/unassignNumber`, order('unassign'));
+  app.post(`${ROOT}/numberAssignments/updateNumber`, order('update'));
+
+  app.get<{ Params: { id: string } }>(`${ROOT}/operations/:id`, async (request, reply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
+    const operation = authContext(request).tenant.operations.get(request.params.id);
+    if (!operation) return sendGraphError(request, reply, 404, 'NotFound', `Operation '${request.params.id}' was not found.`);
+    return {
+      '@odata.context': `${requestBaseUrl(request)}/${versionOf(request)}/$metadata#admin/teams/telephoneNumberManagement/operations/$entity`,
+      id: operation.id,
+      createdDateTime: operation.createdDateTime,
+      status: operation.status,
+      numbers: operation.numbers.map((number) => ({ ...number })),
+    };
+  });
+}

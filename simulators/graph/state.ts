@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { POLICY_TYPES, SKUS } from './catalog.ts';
+import type { NumberType, PolicyType, SkuName } from './catalog.ts';
+
+export type AccountType = 'user' | 'resourceAccount' | 'guest' | 'sfbOnPremUser' | 'unknown' | 'ineligibleUser';
+export type ActivationState = 'activated' | 'assignmentPending' | 'assignmentFailed' | 'updatePending' | 'updateFailed';
+export type AssignmentStatus = 'unassigned' | 'userAssigned' | 'conferenceAssigned' | 'voiceApplicationAssigned' | 'thirdPartyAppAssigned' | 'policyAssigned';
+
+export interface PolicyAssignmentRecord {
+  policyId: string;
+  assignmentType: 'direct' | 'group';
+  groupId: string | null;
+}
+
+export interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  usageLocation: string | null;
+  licenses: SkuName[];
+  accountType: AccountType;
+  isEnterpriseVoiceEnabled: boolean;
+  createdDateTime: string;
+  modifiedDateTime: string;
+  policies: Map<PolicyType, PolicyAssignmentRecord>;
+}
+
+export interface NumberRecord {
+  id: string;
+  telephoneNumber: string;
+  numberType: NumberType;
+  activationState: ActivationState;
+  assignmentStatus: AssignmentStatus;
+  assignmentTargetId: string | null;
+  assignmentCategory: 'primary' | 'private' | 'alternate' | null;
+  isoCountryCode: string;
+  capabilities: string[];
+  locationId: string | null;
+  civicAddressId: string | null;
+  networkSiteId: string | null;
+  operatorId: string | null;
+  city: string | null;
+  portInStatus: string;
+  reverseNumberLookup: string[];
+  supportedCustomerActions: string[];
+}
+
+export interface Policy {
+  policyId: string;
+  name: string;
+  policyType: PolicyType;
+}
+
+export interface OperationNumber {
+  resourceLocation: string;
+  status: 'notStarted' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  statusDetail: string;
+}
+
+export interface Operation {
+  id: string;
+  createdDateTime: string;
+  status: 'notStarted' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  numbers: OperationNumber[];
+}
+
+export interface GraphTenant {
+  id: string;
+  domain: string;
+  users: Map<string, GraphUser>;
+  /** The tenant's telephone number inventory, keyed by E.164. */
+  numbers: Map<string, NumberRecord>;
+  policies: Map<PolicyType, Policy[]>;
+  operations: Map<string, Operation>;
+}
+
+export interface GraphState {
+  tenants: Map<string, GraphTenant>;
+  /** Timers of running number operations, cleared by close(). */
+  timers: Set<NodeJS.Timeout>;
+  addTenant(input: { id: string; domain: string }): GraphTenant;
+}
+
+export const featureTypesOf = (user: GraphUser): string[] => [...new Set(user.licenses.flatMap((sku) => SKUS[sku].features))];
+
+export function findUser(tenant: GraphTenant, idOrUpn: string): GraphUser | undefined {
+  const direct = tenant.users.get(idOrUpn);
+  if (direct) return direct;
+  const wanted = idOrUpn.toLowerCase();
+  for (const user of tenant.users.values()) if (user.userPrincipalName.toLowerCase() === wanted) return user;
+  return undefined;
+}
+
+export function addUser(tenant: GraphTenant, input: Partial<GraphUser> & Pick<GraphUser, 'userPrincipalName' | 'displayName'>): GraphUser {
+  const now = new Date().toISOString();
+  const user: GraphUser = {
+    id: randomUUID(),
+    givenName: null,
+    surname: null,
+    mail: input.userPrincipalName,
+    jobTitle: null,
+    accountEnabled: true,
+    usageLocation: 'US',
+    licenses: ['E5'],
+    accountType: 'user',
+    isEnterpriseVoiceEnabled: false,
+    createdDateTime: now,
+    modifiedDateTime: now,
+    policies: new Map(),
+    ...input,
+  };
+  tenant.users.set(user.id, user);
+  return user;
+}
+
+export function addNumber(tenant: GraphTenant, input: Partial<NumberRecord> & Pick<NumberRecord, 'telephoneNumber' | 'numberType'>): NumberRecord {
+  const record: NumberRecord = {
+    id: randomUUID(),
+    activationState: 'activated',
+    assignmentStatus: 'unassigned',
+    assignmentTargetId: null,
+    assignmentCategory: null,
+    isoCountryCode: 'US',
+    capabilities: input.numberType === 'directRouting' ? ['UserAssignment', 'FirstPartyAppAssignment'] : ['UserAssignment', 'ConferenceAssignment'],
+    locationId: null,
+    civicAddressId: null,
+    networkSiteId: null,
+    operatorId: null,
+    city: null,
+    portInStatus: 'completed',
+    reverseNumberLookup: [],
+    supportedCustomerActions: ['assign', 'unassign', 'update'],
+    ...input,
+  };
+  tenant.numbers.set(record.telephoneNumber, record);
+  return record;
+}
+
+/** Adds a named policy instance; the id is a GUID as getPolicyId returns it. */
+export function addPolicy(tenant: GraphTenant, policyType: PolicyType, name: string, policyId: string = randomUUID()): Policy {
+  const policy: Policy = { policyId, name, policyType };
+  tenant.policies.get(policyType)?.push(policy);
+  return policy;
+}
+
+export function createGraphState(): GraphState {
+  const tenants = new Map<string, GraphTenant>();
+  return {
+    tenants,
+    timers: new Set(),
+    addTenant({ id, domain }) {
+      const tenant: GraphTenant = { id: id.toLowerCase(), domain, users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map() };
+      // Every tenant has the built-in Global instance of each policy type.
+      for (const type of POLICY_TYPES) tenant.policies.set(type, [{ policyId: randomUUID(), name: 'Global', policyType: type }]);
+      tenants.set(tenant.id, tenant);
+      return tenant;
+    },
+  };
+}
