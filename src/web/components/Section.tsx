@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 export function Section({ title, description, actions, children, id }: { title: string; description?: ReactNode; actions?: ReactNode; children: ReactNode; id?: string }) {
   const headingId = `${id ?? title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-heading`;
   return (
-    <section aria-labelledby={headingId} className="rounded-lg border border-zinc-200 bg-white shadow-xs">
+    <section id={id} aria-labelledby={headingId} className="rounded-lg border border-zinc-200 bg-white shadow-xs">
       <div className="flex flex-wrap items-start justify-between gap-3 border-b border-zinc-200 px-5 py-4">
         <div>
           <h2 id={headingId} className="text-base font-semibold text-zinc-900">

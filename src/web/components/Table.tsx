@@ -2,7 +2,7 @@ import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
 
 export function Table({ caption, children }: { caption: string; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-md border border-zinc-200">
+    <div className="relative overflow-x-auto rounded-md border border-zinc-200">
       <table className="min-w-full text-sm">
         <caption className="sr-only">{caption}</caption>
         {children}

@@ -31,7 +31,6 @@ export function ScopeFields({
           name="tenantIds"
           rows={3}
           spellCheck={false}
-          className="font-mono"
           placeholder="00000000-0000-0000-0000-000000000000, …"
           hint="Tenant ids (UUIDs), separated by commas or new lines. A tenant picker arrives with the Tenants area; until then no tenants exist, so an empty list means no tenant access."
           value={tenantIdsText}
