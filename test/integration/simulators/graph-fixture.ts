@@ -33,12 +33,12 @@ async function appToken(entra: RunningEntraSimulator, clientId: string): Promise
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-export async function startGraphFixture(userCount: number, knobs: Partial<KnobSettings> = {}): Promise<GraphFixture> {
+export async function startGraphFixture(userCount: number, knobs: Partial<KnobSettings> = {}, tls = false): Promise<GraphFixture> {
   const entra = await startEntraSimulator();
   entra.state.addTenant({ id: TENANT_ID, displayName: 'Tailspin', domains: [DOMAIN] });
   entra.state.addApp(TENANT_ID, { clientId: 'full', secrets: ['secret'], graphPermissions: ALL_APP_PERMISSIONS });
   entra.state.addApp(TENANT_ID, { clientId: 'reader', secrets: ['secret'], graphPermissions: ['User.Read.All'] });
-  const graph = await startGraphSimulator({ trust: entra, knobs });
+  const graph = await startGraphSimulator({ trust: entra, knobs, tls });
   const seeded = seedGraphTenant(graph.state, { tenantId: TENANT_ID, domain: DOMAIN, userCount, seed: 7 });
   const token = await appToken(entra, 'full');
   const readOnlyToken = await appToken(entra, 'reader');

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { addNumber } from '../../../simulators/graph/state.ts';
+import { json, startGraphFixture } from './graph-fixture.ts';
+import type { GraphFixture } from './graph-fixture.ts';
+
+let fx: GraphFixture;
+const ROOT = '/v1.0/admin/teams/telephoneNumberManagement';
+beforeAll(async () => {
+  fx = await startGraphFixture(120);
+});
+beforeEach(() => fx.graph.knobs.set({ operationDelayMs: 0 }));
+afterAll(() => fx.close());
+
+type Operation = { id: string; status: string; createdDateTime: string; numbers: Array<{ resourceLocation: string; status: string; statusDetail: string }> };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function order(action: string, body: Record<string, unknown>): Promise<string> {
+  const response = await fx.api(`${ROOT}/numberAssignments/${action}`, { method: 'POST', body: JSON.stringify(body) });
+  expect(response.status).toBe(202);
+  const location = response.headers.get('location') ?? '';
+  expect(location).toMatch(new RegExp(`^${fx.graph.url}/v1.0/admin/teams/telephoneNumberManagement/operations/[0-9a-f-]{36}$`));
+  return location;
+}
+
+async function finished(location: string): Promise<Operation> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const operation = await json<Operation>(await fx.api(location));
+    if (operation.status === 'succeeded' || operation.status === 'failed') return operation;
+    await sleep(10);
+  }
+  throw new Error('operation did not finish');
+}
+
+async function numberState(telephoneNumber: string) {
+  const page = await json<{ value: Array<Record<string, unknown>> }>(await fx.api(`${ROOT}/numberAssignments?$filter=telephoneNumber eq '${encodeURIComponent(telephoneNumber)}'`));
+  return page.value[0];
+}
+
+const freeNumber = (): string => {
+  const number = fx.seeded.freeDirectRoutingNumbers.shift();
+  if (!number) throw new Error('no free numbers left');
+  return number;
+};
+
+describe('Graph simulator: number assignment orders', () => {
+  it('moves notStarted → running → succeeded, the number pending meanwhile, then assigned to the user', async () => {
+    fx.graph.knobs.set({ operationDelayMs: 400 });
+    const user = fx.seeded.byProfile.readyForVoice[0];
+    const telephoneNumber = freeNumber();
+    const location = await order('assignNumber', { telephoneNumber, assignmentTargetId: user?.id, numberType: 'directRouting', assignmentCategory: 'primary' });
+    const first = await json<Operation>(await fx.api(location));
+    expect(first.status).toBe('notStarted');
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'assignmentPending', assignmentStatus: 'unassigned' });
+    await sleep(250);
+    expect((await json<Operation>(await fx.api(location))).status).toBe('running');
+    const done = await finished(location);
+    expect(done.status).toBe('succeeded');
+    expect(done.numbers[0]?.status).toBe('succeeded');
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', assignmentStatus: 'userAssigned', assignmentTargetId: user?.id, assignmentCategory: 'primary' });
+    const config = await json<{ telephoneNumbers: Array<{ telephoneNumber: string }>; isEnterpriseVoiceEnabled: boolean }>(
+      await fx.api(`/v1.0/admin/teams/userConfigurations/${user?.id}`),
+    );
+    expect(config.telephoneNumbers.map((entry) => entry.telephoneNumber)).toEqual([telephoneNumber]);
+    expect(config.isEnterpriseVoiceEnabled).toBe(true);
+  });
+
+  it('replaces a user primary number: the old one becomes unassigned', async () => {
+    const user = fx.seeded.byProfile.voiceDirectRouting[0];
+    const old = (await json<{ telephoneNumbers: Array<{ telephoneNumber: string }> }>(await fx.api(`/v1.0/admin/teams/userConfigurations/${user?.id}`))).telephoneNumbers[0]?.telephoneNumber ?? '';
+    const replacement = freeNumber();
+    expect((await finished(await order('assignNumber', { telephoneNumber: replacement, assignmentTargetId: user?.id, numberType: 'directRouting' }))).status).toBe('succeeded');
+    expect(await numberState(old)).toMatchObject({ assignmentStatus: 'unassigned', assignmentTargetId: null });
+  });
+
+  it.each([
+    ['a user without Teams Phone', () => fx.seeded.byProfile.unlicensed[0]?.id, () => freeNumber(), 'directRouting', /not licensed for Teams Phone/],
+    ['a user without usage location', () => fx.seeded.byProfile.noUsageLocation[0]?.id, () => freeNumber(), 'directRouting', /no usage location/],
+    ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String(fx.seeded.tenant.numbers.values().find((n) => n.assignmentStatus === 'userAssigned')?.telephoneNumber), 'directRouting', /already assigned/],
+    ['a Direct Routing number not uploaded', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => '+14255559999', 'directRouting', /not uploaded to the tenant/],
+    ['a Calling Plan number that does not exist', () => fx.seeded.byProfile.voiceCallingPlan[0]?.id, () => '+12065559999', 'callingPlan', /was not found in the tenant/],
+  ])('fails the operation for %s', async (_label, userId, number, numberType, message) => {
+    const telephoneNumber = number();
+    const before = fx.seeded.tenant.numbers.get(telephoneNumber);
+    const ownerBefore = before?.assignmentTargetId ?? null;
+    const done = await finished(await order('assignNumber', { telephoneNumber, assignmentTargetId: userId(), numberType }));
+    expect(done.status).toBe('failed');
+    expect(done.numbers[0]?.status).toBe('failed');
+    expect(done.numbers[0]?.statusDetail).toMatch(message);
+    if (before) expect(fx.seeded.tenant.numbers.get(telephoneNumber)?.assignmentTargetId ?? null).toBe(ownerBefore);
+  });
+
+  it('marks a failed assignment of a free number assignmentFailed and leaves it unassigned', async () => {
+    const telephoneNumber = freeNumber();
+    await finished(await order('assignNumber', { telephoneNumber, assignmentTargetId: fx.seeded.byProfile.unlicensed[1]?.id, numberType: 'directRouting' }));
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'assignmentFailed', assignmentStatus: 'unassigned', assignmentTargetId: null });
+  });
+
+  it('lets only the first of two racing orders for one number win', async () => {
+    fx.graph.knobs.set({ operationDelayMs: 100 });
+    const telephoneNumber = freeNumber();
+    const [a, b] = [fx.seeded.byProfile.readyForVoice[3], fx.seeded.byProfile.readyForVoice[4]];
+    const first = await order('assignNumber', { telephoneNumber, assignmentTargetId: a?.id, numberType: 'directRouting' });
+    const second = await order('assignNumber', { telephoneNumber, assignmentTargetId: b?.id, numberType: 'directRouting' });
+    const results = [await finished(first), await finished(second)];
+    expect(results.map((operation) => operation.status)).toEqual(['succeeded', 'failed']);
+    expect((await numberState(telephoneNumber))?.assignmentTargetId).toBe(a?.id);
+  });
+
+  it('refuses malformed orders synchronously with 400', async () => {
+    for (const body of [{ assignmentTargetId: 'x', numberType: 'directRouting' }, { telephoneNumber: '+14255551000', numberType: 'directRouting' }, { telephoneNumber: '+14255551000', assignmentTargetId: 'x', numberType: 'pstn' }]) {
+      const response = await fx.api(`${ROOT}/numberAssignments/assignNumber`, { method: 'POST', body: JSON.stringify(body) });
+      expect(response.status).toBe(400);
+      expect((await json<{ error: { code: string } }>(response)).error.code).toBe('BadRequest');
+    }
+  });
+
+  it('unassigns a number and updates a number location asynchronously', async () => {
+    const user = fx.seeded.byProfile.voiceDirectRouting[2];
+    const number = fx.seeded.tenant.numbers.values().find((candidate) => candidate.assignmentTargetId === user?.id);
+    const telephoneNumber = number?.telephoneNumber ?? '';
+    expect((await finished(await order('unassignNumber', { telephoneNumber, numberType: 'directRouting' }))).status).toBe('succeeded');
+    expect(await numberState(telephoneNumber)).toMatchObject({ assignmentStatus: 'unassigned', assignmentTargetId: null });
+    expect((await finished(await order('unassignNumber', { telephoneNumber, numberType: 'directRouting' }))).numbers[0]?.statusDetail).toMatch(/not assigned/);
+
+    fx.graph.knobs.set({ operationDelayMs: 200 });
+    const location = await order('updateNumber', { telephoneNumber, locationId: 'loc-1', reverseNumberLookup: ['skipInternalVoip'] });
+    expect((await numberState(telephoneNumber))?.activationState).toBe('updatePending');
+    expect((await finished(location)).status).toBe('succeeded');
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', reverseNumberLookup: ['skipInternalVoip'] });
+  });
+
+  it('assigns an operatorConnect number to a resource account as voiceApplicationAssigned', async () => {
+    const account = fx.seeded.byProfile.resourceAccount.find((candidate) => ![...fx.seeded.tenant.numbers.values()].some((n) => n.assignmentTargetId === candidate.id));
+    addNumber(fx.seeded.tenant, { telephoneNumber: '+13125559000', numberType: 'operatorConnect' });
+    expect((await finished(await order('assignNumber', { telephoneNumber: '13125559000', assignmentTargetId: account?.id, numberType: 'operatorConnect' }))).status).toBe('succeeded');
+    expect((await numberState('+13125559000'))?.assignmentStatus).toBe('voiceApplicationAssigned');
+  });
+
+  it('404s an unknown operation', async () => {
+    expect((await fx.api(`${ROOT}/operations/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+});
