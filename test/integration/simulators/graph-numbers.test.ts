@@ -75,7 +75,7 @@ describe('Graph simulator: number assignment orders', () => {
   it.each([
     ['a user without Teams Phone', () => fx.seeded.byProfile.unlicensed[0]?.id, () => freeNumber(), 'directRouting', /not licensed for Teams Phone/],
     ['a user without usage location', () => fx.seeded.byProfile.noUsageLocation[0]?.id, () => freeNumber(), 'directRouting', /no usage location/],
-    ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String(fx.seeded.tenant.numbers.values().find((n) => n.assignmentStatus === 'userAssigned')?.telephoneNumber), 'directRouting', /already assigned/],
+    ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String([...fx.seeded.tenant.numbers.values()].find((n) => n.assignmentStatus === 'userAssigned')?.telephoneNumber), 'directRouting', /already assigned/],
     ['a Direct Routing number not uploaded', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => '+14255559999', 'directRouting', /not uploaded to the tenant/],
     ['a Calling Plan number that does not exist', () => fx.seeded.byProfile.voiceCallingPlan[0]?.id, () => '+12065559999', 'callingPlan', /was not found in the tenant/],
   ])('fails the operation for %s', async (_label, userId, number, numberType, message) => {
@@ -116,7 +116,7 @@ describe('Graph simulator: number assignment orders', () => {
 
   it('unassigns a number and updates a number location asynchronously', async () => {
     const user = fx.seeded.byProfile.voiceDirectRouting[2];
-    const number = fx.seeded.tenant.numbers.values().find((candidate) => candidate.assignmentTargetId === user?.id);
+    const number = [...fx.seeded.tenant.numbers.values()].find((candidate) => candidate.assignmentTargetId === user?.id);
     const telephoneNumber = number?.telephoneNumber ?? '';
     expect((await finished(await order('unassignNumber', { telephoneNumber, numberType: 'directRouting' }))).status).toBe('succeeded');
     expect(await numberState(telephoneNumber)).toMatchObject({ assignmentStatus: 'unassigned', assignmentTargetId: null });
