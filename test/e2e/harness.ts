@@ -37,7 +37,8 @@ export function chromiumAvailable(): boolean {
 /** The server serves dist/web; build it once if `npm install` did not. */
 export function ensureWebBuilt(): void {
   if (existsSync(join(repoRoot, 'dist', 'web', 'index.html'))) return;
-  const result = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const result = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (result.status !== 0) throw new Error('npm run build failed; the e2e tests need the built web UI.');
 }
 
