@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/connection.ts';
 import { runMigrations } from './db/migrate.ts';
 import { buildHttpApp } from './http/app.ts';
 import { declareHousekeeping, workHousekeeping } from './jobs/housekeeping.ts';
+import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
@@ -39,7 +40,11 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   const runsJobs = config.role !== 'web';
   const queue = await startQueue(database, log, { runsSchedules: runsJobs });
   await declareHousekeeping(queue);
-  if (runsJobs) await workHousekeeping(queue, deps);
+  await declareInventoryJobs(queue);
+  if (runsJobs) {
+    await workHousekeeping(queue, deps);
+    await workInventoryJobs(queue, deps);
+  }
 
   let http: FastifyInstance | undefined;
   let url: string | undefined;

@@ -19,6 +19,9 @@ import { healthRoutes, type Readiness } from './routes/health.ts';
 import { operatorRoutes } from './routes/operators.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { numberRoutes } from './routes/numbers.ts';
+import { preferenceRoutes } from './routes/preferences.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -90,23 +93,30 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   operatorRoutes(app, deps);
   settingsRoutes(app, deps);
   auditRoutes(app, deps);
+  tenantRoutes(app, deps);
+  numberRoutes(app, deps);
+  preferenceRoutes(app, deps);
 
   registerWebUi(app);
   return app;
 }
 
-/** Serves the built React app; unknown non-API paths get index.html so client-side routes work. */
+/**
+ * Serves the built React app; unknown non-API GET paths get index.html so client-side routes
+ * work, and everything else gets the API's JSON 404.
+ */
 function registerWebUi(app: FastifyInstance): void {
-  if (!existsSync(webRoot)) {
+  const built = existsSync(webRoot);
+  if (built) {
+    app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
+  } else {
     app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/plain').send('The web UI is not built yet. Run `npm run build` (npm install does it for you).'),
     );
-    return;
   }
-  app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (request.method === 'GET' && !path.startsWith('/api/') && !path.includes('.')) {
+    if (built && request.method === 'GET' && !path.startsWith('/api/') && !path.includes('.')) {
       return reply.type('text/html').sendFile('index.html');
     }
     return reply.status(404).send({ error: { code: 'not_found', message: `There is no ${request.method} ${path} route.`, requestId: String(request.id) } });

@@ -11,10 +11,25 @@ export const settingsSchema = z.object({
   mfaRequired: z.boolean(),
   lockoutThreshold: z.number().int().min(3).max(50),
   lockoutMinutes: z.number().int().min(1).max(24 * 60),
+  // Defaults for every tenant that does not set its own (B5).
+  teamsEnabled: z.boolean(),
+  threecxEnabled: z.boolean(),
+  connectwiseEnabled: z.boolean(),
+  manualNumberEntry: z.boolean(),
+  coolingDays: z.number().int().min(0).max(365),
 });
 export type AppSettings = z.infer<typeof settingsSchema>;
 
-export const defaultSettings: AppSettings = { mfaRequired: false, lockoutThreshold: 5, lockoutMinutes: 15 };
+export const defaultSettings: AppSettings = {
+  mfaRequired: false,
+  lockoutThreshold: 5,
+  lockoutMinutes: 15,
+  teamsEnabled: true,
+  threecxEnabled: true,
+  connectwiseEnabled: true,
+  manualNumberEntry: false,
+  coolingDays: 30,
+};
 
 // Read on every request, so cached briefly; other nodes see a change within CACHE_MS.
 const CACHE_MS = 5_000;

@@ -3,3 +3,5 @@ export * from './sessions.ts';
 export * from './api-tokens.ts';
 export * from './audit.ts';
 export * from './settings.ts';
+export * from './tenants.ts';
+export * from './numbers.ts';

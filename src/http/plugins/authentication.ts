@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthenticatedError } from '../../core/errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/errors.ts';
+import { inScope } from '../../services/tenant-scope.ts';
 import { roleAllows, type Access } from '../../core/roles.ts';
 import { cachedSettings, type AppSettings } from '../../services/app-settings.ts';
 import { findLiveToken } from '../../services/api-tokens.ts';
@@ -90,6 +91,9 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     } else {
       checkCsrf(request);
     }
+    // Tenant scope, enforced for every route with a tenant in its path: out of scope is "not found".
+    const tenantId = (request.params as { tenantId?: string } | undefined)?.tenantId;
+    if (tenantId && !inScope(actor, tenantId)) throw new NotFoundError('Tenant');
     if (access === 'self') return;
     const obligation = request.session ? pendingObligation(request.session.operator, await settings()) : undefined;
     if (obligation === 'password_change_required') throw new ForbiddenError('Change your password before you continue.', obligation);

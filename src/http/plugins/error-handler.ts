@@ -36,8 +36,4 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: `Something went wrong on our side. It has been logged with request id ${requestId}.`, requestId } });
   });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]} route.`, requestId: String(request.id) } });
-  });
 }

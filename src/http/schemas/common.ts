@@ -71,5 +71,10 @@ export const settingsSchemaDto = z.object({
   mfaRequired: z.boolean(),
   lockoutThreshold: z.number().int().min(3).max(50),
   lockoutMinutes: z.number().int().min(1).max(1440),
+  teamsEnabled: z.boolean(),
+  threecxEnabled: z.boolean(),
+  connectwiseEnabled: z.boolean(),
+  manualNumberEntry: z.boolean(),
+  coolingDays: z.number().int().min(0).max(365),
 });
 export type SettingsDto = z.infer<typeof settingsSchemaDto>;

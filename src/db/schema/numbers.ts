@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sites, tenants } from './tenants.ts';
+
+export const numberKinds = ['direct_routing', 'calling_plan', 'operator_connect', 'threecx_did'] as const;
+export const numberStatuses = ['available', 'reserved', 'assigned', 'cooling', 'blocked', 'retired'] as const;
+
+export const numberRanges = pgTable(
+  'number_ranges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    startE164: text('start_e164').notNull(),
+    endE164: text('end_e164').notNull(),
+    size: integer('size').notNull(),
+    kind: text('kind', { enum: numberKinds }).notNull(),
+    carrier: text('carrier').notNull().default(''),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('number_ranges_tenant_name_unique').on(t.tenantId, sql`lower(${t.name})`)],
+);
+
+/**
+ * Every number the MSP holds. One row per number; the row carries its single assignee, so
+ * a number cannot be assigned to two users, and a partial unique index keeps one user from
+ * holding two primary numbers of the same tenant.
+ */
+export const phoneNumbers = pgTable(
+  'phone_numbers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    e164: text('e164').notNull(),
+    extension: text('extension').notNull().default(''),
+    kind: text('kind', { enum: numberKinds }).notNull(),
+    status: text('status', { enum: numberStatuses }).notNull().default('available'),
+    rangeId: uuid('range_id').references(() => numberRanges.id, { onDelete: 'set null' }),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    carrier: text('carrier').notNull().default(''),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    notes: text('notes').notNull().default(''),
+    assigneeType: text('assignee_type', { enum: ['teams_user', 'threecx_extension'] }),
+    assigneeId: text('assignee_id'),
+    assigneeUpn: text('assignee_upn'),
+    assigneeName: text('assignee_name'),
+    reservedBy: uuid('reserved_by'),
+    reservedUntil: timestamp('reserved_until', { withTimezone: true }),
+    reservationReason: text('reservation_reason'),
+    reservationTicket: text('reservation_ticket'),
+    coolingUntil: timestamp('cooling_until', { withTimezone: true }),
+    /** Lower-cased digits, assignee, tags and notes: what the search box matches (trigram index). */
+    searchText: text('search_text').notNull().default(''),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('phone_numbers_e164_ext_unique').on(t.e164, t.extension),
+    uniqueIndex('phone_numbers_one_number_per_assignee')
+      .on(t.tenantId, t.assigneeType, t.assigneeId)
+      .where(sql`${t.status} = 'assigned'`),
+    index('phone_numbers_tenant_e164_idx').on(t.tenantId, t.e164, t.id),
+    index('phone_numbers_tenant_status_e164_idx').on(t.tenantId, t.status, t.e164, t.id),
+    index('phone_numbers_tenant_updated_idx').on(t.tenantId, t.updatedAt, t.id),
+    index('phone_numbers_range_status_idx').on(t.rangeId, t.status, t.e164),
+    index('phone_numbers_site_idx').on(t.siteId),
+    index('phone_numbers_cooling_idx').on(t.coolingUntil).where(sql`${t.status} = 'cooling'`),
+    index('phone_numbers_reserved_idx').on(t.reservedUntil).where(sql`${t.status} = 'reserved'`),
+    index('phone_numbers_tags_idx').using('gin', t.tags),
+    index('phone_numbers_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    check('phone_numbers_assigned_has_assignee', sql`(${t.status} = 'assigned') = (${t.assigneeId} is not null)`),
+    check('phone_numbers_reserved_has_expiry', sql`${t.status} <> 'reserved' or ${t.reservedUntil} is not null`),
+    check('phone_numbers_cooling_has_end', sql`${t.status} <> 'cooling' or ${t.coolingUntil} is not null`),
+    check('phone_numbers_e164_format', sql`${t.e164} ~ '^\\+[1-9][0-9]{6,14}$'`),
+  ],
+);
+
+/** One row per tenant, range and day: the history behind the utilisation chart. */
+export const numberStatsDaily = pgTable(
+  'number_stats_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Null row: the whole tenant. */
+    rangeId: uuid('range_id'),
+    status: text('status', { enum: numberStatuses }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [uniqueIndex('number_stats_daily_unique').on(t.day, t.tenantId, sql`coalesce(${t.rangeId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.status)],
+);

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { numberKinds, numberStatuses } from '../../db/schema/numbers.ts';
+
+export const tenantParams = z.object({ tenantId: z.string().uuid('must be a tenant id (UUID)') });
+export const numberParams = tenantParams.extend({ numberId: z.string().uuid('must be a number id (UUID)') });
+export const rangeParams = tenantParams.extend({ rangeId: z.string().uuid('must be a range id (UUID)') });
+export const siteParams = tenantParams.extend({ siteId: z.string().uuid('must be a site id (UUID)') });
+
+export const kindSchema = z.enum(numberKinds);
+export const statusSchema = z.enum(numberStatuses);
+
+const featureOverrides = z
+  .object({
+    teams: z.boolean().nullable(),
+    threecx: z.boolean().nullable(),
+    connectwise: z.boolean().nullable(),
+    manualNumberEntry: z.boolean().nullable(),
+    coolingDays: z.number().int().min(0).max(365).nullable(),
+  })
+  .partial();
+
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as contoso.com');
+
+export const tenantInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120),
+  microsoftTenantId: z.string().trim().uuid('must be the Microsoft tenant id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47').nullable().optional(),
+  primaryDomain: domain.nullable().optional(),
+  defaultCountry: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as US or GB').nullable().optional(),
+  connectwiseCompanyId: z.string().trim().max(100).nullable().optional(),
+  notes: z.string().max(5000).optional(),
+  overrides: featureOverrides.optional(),
+});
+
+export const tenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  microsoftTenantId: z.string().nullable(),
+  primaryDomain: z.string().nullable(),
+  defaultCountry: z.string().nullable(),
+  connectwiseCompanyId: z.string().nullable(),
+  notes: z.string(),
+  status: z.enum(['active', 'archived']),
+  isDemo: z.boolean(),
+  overrides: z.object({
+    teams: z.boolean().nullable(),
+    threecx: z.boolean().nullable(),
+    connectwise: z.boolean().nullable(),
+    manualNumberEntry: z.boolean().nullable(),
+    coolingDays: z.number().nullable(),
+  }),
+  features: z.object({ teams: z.boolean(), threecx: z.boolean(), connectwise: z.boolean(), manualNumberEntry: z.boolean(), coolingDays: z.number() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TenantDto = z.infer<typeof tenantSchema>;
+
+export const siteSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), address: z.string(), createdAt: z.string() });
+export type SiteDto = z.infer<typeof siteSchema>;
+
+export const rangeSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  startE164: z.string(),
+  endE164: z.string(),
+  size: z.number(),
+  kind: kindSchema,
+  carrier: z.string(),
+  siteId: z.string().nullable(),
+  createdAt: z.string(),
+  counts: z.record(z.string(), z.number()),
+  utilisation: z.number(),
+});
+export type RangeDto = z.infer<typeof rangeSchema>;
+
+export const numberSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  e164: z.string(),
+  extension: z.string(),
+  national: z.string(),
+  kind: kindSchema,
+  status: statusSchema,
+  rangeId: z.string().nullable(),
+  siteId: z.string().nullable(),
+  carrier: z.string(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  assignee: z.object({ type: z.enum(['teams_user', 'threecx_extension']), id: z.string(), upn: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  reservation: z.object({ by: z.string().nullable(), until: z.string().nullable(), reason: z.string().nullable(), ticketId: z.string().nullable() }).nullable(),
+  coolingUntil: z.string().nullable(),
+  statusChangedAt: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type NumberDto = z.infer<typeof numberSchema>;
+
+/** `status=available,reserved` or repeated `status=…` both work. */
+const list = <T extends z.ZodTypeAny>(item: T) =>
+  z.preprocess((v) => (v === undefined || v === '' ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean)), z.array(item).optional());
+
+export const numberFilterQuery = z.object({
+  search: z.string().max(100).optional(),
+  status: list(statusSchema),
+  kind: list(kindSchema),
+  rangeId: z.string().uuid().optional(),
+  siteId: z.string().uuid().optional(),
+  carrier: z.string().max(100).optional(),
+  tag: z.string().max(50).optional(),
+  sort: z.enum(['e164', 'status', 'updatedAt', 'assignee']).default('e164'),
+  dir: z.enum(['asc', 'desc']).default('asc'),
+});
+
+export const numberPageQuery = numberFilterQuery.extend({
+  after: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  withTotal: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+
+const ticketId = z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional();
+const assignee = z.object({
+  type: z.enum(['teams_user', 'threecx_extension']),
+  id: z.string().trim().min(1).max(200),
+  upn: z.string().trim().max(200).nullable().optional(),
+  name: z.string().trim().max(200).nullable().optional(),
+});
+
+const simpleAction = <A extends string>(action: A) => z.object({ action: z.literal(action), reason: z.string().trim().max(500).optional(), ticketId });
+
+/** The lifecycle actions a person may take; expiries are the scheduler's alone. */
+export const lifecycleBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('reserve'), reason: z.string().trim().min(1, 'is required').max(500), until: z.coerce.date({ message: 'must be a date' }), ticketId }),
+  z.object({ action: z.literal('assign'), assignee, ticketId }),
+  simpleAction('cancel_reservation'),
+  simpleAction('release'),
+  simpleAction('block'),
+  simpleAction('unblock'),
+  simpleAction('retire'),
+  simpleAction('restore'),
+]);
+
+export const allocateBody = z.object({
+  from: z.union([z.object({ rangeId: z.string().uuid() }), z.object({ siteId: z.string().uuid() }), z.object({ tag: z.string().trim().min(1).max(50) })]),
+  reason: z.string().trim().min(1, 'is required').max(500),
+  until: z.coerce.date({ message: 'must be a date' }),
+  ticketId,
+});
+
+export const numberAttributesBody = z
+  .object({
+    kind: kindSchema,
+    carrier: z.string().trim().max(100),
+    tags: z.array(z.string().trim().min(1).max(50)).max(50),
+    notes: z.string().max(2000),
+    siteId: z.string().uuid().nullable(),
+    rangeId: z.string().uuid().nullable(),
+  })
+  .partial();
+
+export const auditListSchema = z.array(
+  z.object({
+    id: z.number(),
+    occurredAt: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    result: z.enum(['success', 'failure']),
+    error: z.string().nullable(),
+    ticketId: z.string().nullable(),
+    requestId: z.string().nullable(),
+  }),
+);
