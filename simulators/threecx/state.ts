@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+
+// In-memory 3CX v20 PBX: extensions (Users), SIP trunks with DIDs, API clients and admins.
+
+export interface UserGroup {
+  GroupId: number;
+  Name: string;
+  Rights: { RoleName: string };
+}
+
+export interface PbxUser {
+  Id: number;
+  Number: string;
+  FirstName: string;
+  LastName: string;
+  DisplayName: string;
+  EmailAddress: string;
+  Mobile: string;
+  OutboundCallerID: string;
+  Language: string;
+  Require2FA: boolean;
+  SendEmailMissedCalls: boolean;
+  VMEmailOptions: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  Enabled: boolean;
+  Groups: UserGroup[];
+  AuthID: string;
+}
+
+export interface Trunk {
+  Id: number;
+  Number: string;
+  Gateway: { Id: number; Name: string; Host: string; Port: number; Type: 'Provider' | 'Gateway' | 'Bridge' };
+  AuthID: string;
+  ExternalNumber: string;
+  SimultaneousCalls: number;
+  Direction: 'Both' | 'Inbound' | 'Outbound';
+  IsOnline: boolean;
+  DidNumbers: string[];
+}
+
+export interface ApiClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Admin {
+  username: string;
+  password: string;
+  /** When set, sign-in needs this code (the simulator's stand-in for a TOTP). */
+  securityCode: string | null;
+}
+
+export interface IssuedToken {
+  expiresAt: number;
+  subject: string;
+}
+
+export interface ThreeCxState {
+  fqdn: string;
+  users: PbxUser[];
+  trunks: Trunk[];
+  groups: Array<{ Id: number; Name: string }>;
+  apiClients: ApiClient[];
+  admins: Admin[];
+  accessTokens: Map<string, IssuedToken>;
+  refreshTokens: Map<string, string>;
+  nextUserId(): number;
+}
+
+export function createThreeCxState(fqdn = 'pbx.contoso.example'): ThreeCxState {
+  let userId = 100;
+  return {
+    fqdn,
+    users: [],
+    trunks: [],
+    groups: [{ Id: 28, Name: 'DEFAULT' }],
+    apiClients: [],
+    admins: [],
+    accessTokens: new Map(),
+    refreshTokens: new Map(),
+    nextUserId: () => ++userId,
+  };
+}
+
+export const newToken = (): string => randomBytes(32).toString('base64url');
+
+/** Default values 3CX fills in for a new extension. */
+export function userDefaults(id: number, number: string): PbxUser {
+  return {
+    Id: id,
+    Number: number,
+    FirstName: '',
+    LastName: '',
+    DisplayName: '',
+    EmailAddress: '',
+    Mobile: '',
+    OutboundCallerID: '',
+    Language: 'EN',
+    Require2FA: false,
+    SendEmailMissedCalls: true,
+    VMEmailOptions: 'Notification',
+    Enabled: true,
+    Groups: [{ GroupId: 28, Name: 'DEFAULT', Rights: { RoleName: 'users' } }],
+    AuthID: randomBytes(5).toString('hex'),
+  };
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestBaseUrl } from '../shared/sim-app.ts';
+import { checkBearer } from './auth-routes.ts';
+import { fieldError, sendODataError } from './errors.ts';
+import { sendODataCollection } from './odata-query.ts';
+import { userDefaults } from './state.ts';
+import type { PbxUser, ThreeCxState, Trunk } from './state.ts';
+
+// The XAPI under /xapi/v1/: OData keys in parentheses (Users(12)) do not suit Fastify's router,
+// so one catch-all route dispatches on the path here.
+
+const USER_WRITABLE = new Set(['Number', 'FirstName', 'LastName', 'DisplayName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled', 'Groups', 'AuthID']);
+const TRUNK_WRITABLE = new Set(['Gateway', 'AuthID', 'ExternalNumber', 'SimultaneousCalls', 'Direction', 'DidNumbers']);
+const VM_OPTIONS = new Set(['None', 'Notification', 'Attachment', 'AttachmentAndDelete']);
+
+type Body = Record<string, unknown>;
+const asBody = (value: unknown): Body => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Body) : {});
+
+function unknownProperty(reply: FastifyReply, body: Body, writable: ReadonlySet<string>, typeName: string): FastifyReply | null {
+  const extra = Object.keys(body).find((key) => !writable.has(key) && key !== 'Id' && !key.startsWith('@odata.'));
+  return extra ? sendODataError(reply, 400, `The property '${extra}' does not exist on type '${typeName}'. Make sure to only use property names that are defined by the type.`) : null;
+}
+
+/** Validates user fields; answers 400 and returns false on the first problem. */
+function validateUser(state: ThreeCxState, reply: FastifyReply, values: Partial<PbxUser>, selfId: number | null): boolean {
+  if (values.Number !== undefined) {
+    if (typeof values.Number !== 'string' || !/^\d{2,10}$/.test(values.Number)) return !fieldError(reply, 'Number', 'INVALID_EXTENSION_NUMBER');
+    const taken = state.users.some((user) => user.Number === values.Number && user.Id !== selfId) || state.trunks.some((trunk) => trunk.Number === values.Number);
+    if (taken) return !fieldError(reply, 'Number', 'ALREADY_IN_USE');
+  }
+  if (values.EmailAddress !== undefined && values.EmailAddress !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(values.EmailAddress))) return !fieldError(reply, 'EmailAddress', 'INVALID_EMAIL');
+  if (values.VMEmailOptions !== undefined && !VM_OPTIONS.has(String(values.VMEmailOptions))) return !fieldError(reply, 'VMEmailOptions', 'INVALID_VALUE');
+  return true;
+}
+
+function createUser(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = asBody(request.body);
+  const unknown = unknownProperty(reply, body, USER_WRITABLE, 'Pbx.User');
+  if (unknown) return unknown;
+  if (body.Number === undefined || body.Number === '') return fieldError(reply, 'Number', 'REQUIRED');
+  if (!validateUser(state, reply, body as Partial<PbxUser>, null)) return reply;
+  const user: PbxUser = { ...userDefaults(state.nextUserId(), String(body.Number)), ...(body as Partial<PbxUser>) };
+  if (!body.DisplayName) user.DisplayName = `${user.FirstName} ${user.LastName}`.trim();
+  state.users.push(user);
+  const location = `${requestBaseUrl(request)}/xapi/v1/Users(${user.Id})`;
+  return reply.code(201).header('location', location).send({ '@odata.context': `${requestBaseUrl(request)}/xapi/v1/$metadata#Users/$entity`, ...user });
+}
+
+function patchUser(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply, user: PbxUser): FastifyReply {
+  const body = asBody(request.body);
+  const unknown = unknownProperty(reply, body, USER_WRITABLE, 'Pbx.User');
+  if (unknown) return unknown;
+  if (!validateUser(state, reply, body as Partial<PbxUser>, user.Id)) return reply;
+  const { Id: _ignored, ...changes } = body;
+  Object.assign(user, changes);
+  return reply.code(204).send();
+}
+
+function patchTrunk(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply, trunk: Trunk): FastifyReply {
+  const body = asBody(request.body);
+  const unknown = unknownProperty(reply, body, TRUNK_WRITABLE, 'Pbx.Trunk');
+  if (unknown) return unknown;
+  if (body.DidNumbers !== undefined) {
+    if (!Array.isArray(body.DidNumbers) || body.DidNumbers.some((did) => typeof did !== 'string' || !/^\+?\d{3,15}$/.test(did))) return fieldError(reply, 'DidNumbers', 'INVALID_VALUE');
+    const elsewhere = new Set(state.trunks.filter((other) => other.Id !== trunk.Id).flatMap((other) => other.DidNumbers));
+    if ((body.DidNumbers as string[]).some((did) => elsewhere.has(did))) return fieldError(reply, 'DidNumbers', 'ALREADY_IN_USE');
+  }
+  const { Id: _ignored, ...changes } = body;
+  Object.assign(trunk, changes);
+  return reply.code(204).send();
+}
+
+function entity(request: FastifyRequest, reply: FastifyReply, set: string, record: object | undefined): FastifyReply {
+  if (!record) return sendODataError(reply, 404, `No ${set === 'Users' ? 'user' : 'trunk'} with the given key was found.`);
+  return reply.send({ '@odata.context': `${requestBaseUrl(request)}/xapi/v1/$metadata#${set}/$entity`, ...record });
+}
+
+function methodNotAllowed(reply: FastifyReply, method: string, allow: string): FastifyReply {
+  return reply.header('allow', allow).code(405).send({ error: { code: '', message: `The requested resource does not support http method '${method}'.` } });
+}
+
+export function registerXapiRoutes(app: FastifyInstance, state: ThreeCxState): void {
+  app.all('/xapi/v1/*', async (request, reply) => {
+    if (!checkBearer(state, request, reply)) return reply;
+    const path = (request.params as { '*': string })['*'];
+    const method = request.method;
+    const keyed = /^(Users|Trunks)\((\d+)\)$/.exec(path);
+
+    if (path === 'Users' && method === 'GET') return sendODataCollection(request, reply, 'Users', 'Pbx.User', state.users as unknown as Array<Record<string, unknown>>);
+    if (path === 'Users' && method === 'POST') return createUser(state, request, reply);
+    if (path === 'Users/Pbx.BatchDelete' && method === 'POST') {
+      const ids = asBody(request.body).Ids;
+      if (!Array.isArray(ids)) return sendODataError(reply, 400, "The parameter 'Ids' is missing or invalid.");
+      state.users = state.users.filter((user) => !ids.includes(user.Id));
+      return reply.code(204).send();
+    }
+    if (path === 'Trunks' && method === 'GET') return sendODataCollection(request, reply, 'Trunks', 'Pbx.Trunk', state.trunks as unknown as Array<Record<string, unknown>>);
+    if (keyed) {
+      const id = Number(keyed[2]);
+      const record = keyed[1] === 'Users' ? state.users.find((user) => user.Id === id) : state.trunks.find((trunk) => trunk.Id === id);
+      if (method === 'GET') return entity(request, reply, keyed[1] ?? '', record);
+      if (method === 'PATCH') {
+        if (!record) return entity(request, reply, keyed[1] ?? '', record);
+        return keyed[1] === 'Users' ? patchUser(state, request, reply, record as PbxUser) : patchTrunk(state, request, reply, record as Trunk);
+      }
+      return methodNotAllowed(reply, method, 'GET, PATCH');
+    }
+    if (path === 'DidNumbers') {
+      // DIDs belong to a trunk; the XAPI lists them but offers no way to create one on its own.
+      if (method !== 'GET') return methodNotAllowed(reply, method, 'GET');
+      const records = state.trunks.flatMap((trunk) => trunk.DidNumbers.map((number) => ({ Number: number, TrunkId: trunk.Id, TrunkNumber: trunk.Number })));
+      return sendODataCollection(request, reply, 'DidNumbers', 'Pbx.DidNumber', records);
+    }
+    return sendODataError(reply, 404, `No HTTP resource was found that matches the request URI '${request.url}'.`);
+  });
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seedThreeCx } from '../../../simulators/threecx/seed.ts';
+import { startThreeCxSimulator } from '../../../simulators/threecx/server.ts';
+import type { RunningThreeCxSimulator } from '../../../simulators/threecx/server.ts';
+import { postForm } from './support.ts';
+
+let pbx: RunningThreeCxSimulator;
+let token: string;
+
+async function clientToken(): Promise<string> {
+  const response = await postForm(`${pbx.url}/connect/token`, { client_id: 'ucr-api', client_secret: 'demo-3cx-secret', grant_type: 'client_credentials' });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+beforeAll(async () => {
+  pbx = await startThreeCxSimulator({ state: seedThreeCx({ userCount: 50, adminSecurityCode: '246810' }) });
+  token = await clientToken();
+});
+beforeEach(() => pbx.knobs.reset());
+afterAll(() => pbx.close());
+
+function xapi(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${pbx.url}/xapi/v1/${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+}
+const json = async <T = Record<string, unknown>>(response: Response): Promise<T> => (await response.json()) as T;
+type Collection = { value: Array<Record<string, unknown>>; '@odata.count'?: number; '@odata.context': string };
+
+describe('3CX simulator: tokens', () => {
+  it('issues a client-credentials token (expires_in in minutes) and refuses a bad secret', async () => {
+    const ok = await json(await postForm(`${pbx.url}/connect/token`, { client_id: 'ucr-api', client_secret: 'demo-3cx-secret', grant_type: 'client_credentials' }));
+    expect(ok).toMatchObject({ token_type: 'Bearer', expires_in: 60, access_token: expect.any(String), refresh_token: null });
+    const bad = await postForm(`${pbx.url}/connect/token`, { client_id: 'ucr-api', client_secret: 'nope', grant_type: 'client_credentials' });
+    expect(bad.status).toBe(401);
+    expect(await json(bad)).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('signs an admin in with 2FA, then refreshes with client_id=Webclient', async () => {
+    const login = (body: Record<string, unknown>) => fetch(`${pbx.url}/webclient/api/Login/GetAccessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await json(await login({ Username: 'admin', Password: 'wrong', SecurityCode: '' }))).toMatchObject({ Status: 'AuthFailed' });
+    expect(await json(await login({ Username: 'admin', Password: 'demo-3cx-admin', SecurityCode: '' }))).toMatchObject({ Status: '2FARequired' });
+    expect(await json(await login({ Username: 'admin', Password: 'demo-3cx-admin', SecurityCode: '000000' }))).toMatchObject({ Status: 'AuthFailed' });
+    const success = await json<{ Status: string; Token: { access_token: string; refresh_token: string } }>(await login({ Username: 'admin', Password: 'demo-3cx-admin', SecurityCode: '246810' }));
+    expect(success.Status).toBe('AuthSuccess');
+    expect((await fetch(`${pbx.url}/xapi/v1/Users?$top=1`, { headers: { authorization: `Bearer ${success.Token.access_token}` } })).status).toBe(200);
+    const refreshed = await postForm(`${pbx.url}/connect/token`, { grant_type: 'refresh_token', client_id: 'Webclient', refresh_token: success.Token.refresh_token });
+    expect(await json(refreshed)).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String) });
+    const reused = await postForm(`${pbx.url}/connect/token`, { grant_type: 'refresh_token', client_id: 'Webclient', refresh_token: success.Token.refresh_token });
+    expect(reused.status).toBe(400);
+  });
+
+  it('answers 401 once the token has expired', async () => {
+    pbx.knobs.set({ tokenLifetimeSeconds: 1 });
+    const shortLived = await clientToken();
+    expect((await fetch(`${pbx.url}/xapi/v1/Users`, { headers: { authorization: `Bearer ${shortLived}` } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const expired = await fetch(`${pbx.url}/xapi/v1/Users`, { headers: { authorization: `Bearer ${shortLived}` } });
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
+    expect((await fetch(`${pbx.url}/xapi/v1/Users`)).status).toBe(401);
+  });
+});
+
+describe('3CX simulator: XAPI OData', () => {
+  it('supports $filter, $orderby, $top, $skip, $select and $count', async () => {
+    const all = await json<Collection>(await xapi('Users?$count=true&$top=10'));
+    expect(all['@odata.count']).toBe(50);
+    expect(all.value).toHaveLength(10);
+    expect(all['@odata.context']).toBe(`${pbx.url}/xapi/v1/$metadata#Users`);
+    const page2 = await json<Collection>(await xapi('Users?$orderby=Number asc&$skip=10&$top=5&$select=Id,Number,FirstName'));
+    expect(page2.value.map((user) => user.Number)).toEqual(['110', '111', '112', '113', '114']);
+    expect(Object.keys(page2.value[0] ?? {}).sort()).toEqual(['FirstName', 'Id', 'Number']);
+    const filtered = await json<Collection>(await xapi(`Users?$filter=${encodeURIComponent("startswith(Number,'10') and Enabled eq true")}`));
+    expect(filtered.value.every((user) => String(user.Number).startsWith('10') && user.Enabled === true)).toBe(true);
+    const contains = await json<Collection>(await xapi(`Users?$filter=${encodeURIComponent("contains(EmailAddress,'oscar') or LastName ne 'Berg'")}&$count=true`));
+    expect(contains['@odata.count']).toBe(pbx.state.users.filter((user) => user.EmailAddress.includes('oscar') || user.LastName !== 'Berg').length);
+    const bad = await xapi(`Users?$filter=${encodeURIComponent("Nope eq 'x'")}`);
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ error: { code: '', message: expect.stringContaining('Nope') } });
+  });
+
+  it('creates, reads, patches and batch-deletes users', async () => {
+    const created = await xapi('Users', { method: 'POST', body: JSON.stringify({ Number: '777', FirstName: 'Test', LastName: 'User', EmailAddress: 'test.user@contoso.example' }) });
+    expect(created.status).toBe(201);
+    const user = await json<{ Id: number; DisplayName: string }>(created);
+    expect(created.headers.get('location')).toBe(`${pbx.url}/xapi/v1/Users(${user.Id})`);
+    expect(user.DisplayName).toBe('Test User');
+    expect((await xapi(`Users(${user.Id})`, { method: 'PATCH', body: JSON.stringify({ Mobile: '+447700900123', OutboundCallerID: '+442079461001' }) })).status).toBe(204);
+    expect(await json(await xapi(`Users(${user.Id})`))).toMatchObject({ Id: user.Id, Mobile: '+447700900123', OutboundCallerID: '+442079461001' });
+    expect((await xapi('Users/Pbx.BatchDelete', { method: 'POST', body: JSON.stringify({ Ids: [user.Id] }) })).status).toBe(204);
+    expect((await xapi(`Users(${user.Id})`)).status).toBe(404);
+  });
+
+  it('refuses a duplicate extension number with an OData validation error', async () => {
+    const duplicate = await xapi('Users', { method: 'POST', body: JSON.stringify({ Number: '100', FirstName: 'Dup' }) });
+    expect(duplicate.status).toBe(400);
+    expect(await json(duplicate)).toEqual({ error: { code: '', message: 'Number:\nWARNINGS.XAPI.ALREADY_IN_USE', details: [{ code: '', message: 'WARNINGS.XAPI.ALREADY_IN_USE', target: 'Number' }] } });
+    const patchDuplicate = await xapi(`Users(${pbx.state.users[1]?.Id})`, { method: 'PATCH', body: JSON.stringify({ Number: '100' }) });
+    expect(patchDuplicate.status).toBe(400);
+    const unknownField = await xapi('Users', { method: 'POST', body: JSON.stringify({ Number: '778', Extension: '778' }) });
+    expect(unknownField.status).toBe(400);
+  });
+
+  it('lists trunks with DIDs and updates a trunk DidNumbers', async () => {
+    const trunks = await json<Collection>(await xapi('Trunks'));
+    expect(trunks.value).toHaveLength(2);
+    const trunk = await json<{ DidNumbers: string[] }>(await xapi('Trunks(1)'));
+    expect(trunk.DidNumbers).toHaveLength(20);
+    const updated = [...trunk.DidNumbers, '+442079469999'];
+    expect((await xapi('Trunks(1)', { method: 'PATCH', body: JSON.stringify({ DidNumbers: updated }) })).status).toBe(204);
+    expect((await json<{ DidNumbers: string[] }>(await xapi('Trunks(1)'))).DidNumbers).toContain('+442079469999');
+    const stolen = await xapi('Trunks(2)', { method: 'PATCH', body: JSON.stringify({ DidNumbers: ['+442079469999'] }) });
+    expect(stolen.status).toBe(400);
+    const dids = await json<Collection>(await xapi(`DidNumbers?$filter=${encodeURIComponent('TrunkId eq 2')}&$count=true`));
+    expect(dids['@odata.count']).toBe(10);
+  });
+
+  it('answers 405 to creating a DID on its own', async () => {
+    const response = await xapi('DidNumbers', { method: 'POST', body: JSON.stringify({ Number: '+442079460001' }) });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await json(response)).toMatchObject({ error: { message: expect.stringContaining('POST') } });
+  });
+
+  it('throttles and injects faults like the other simulators', async () => {
+    pbx.knobs.set({ failNext: { count: 1, status: 500 } });
+    expect((await xapi('Users?$top=1')).status).toBe(500);
+    pbx.knobs.set({ throttleRps: 1 });
+    const statuses = await Promise.all([xapi('Users?$top=1'), xapi('Users?$top=1')]);
+    expect(statuses.map((response) => response.status).sort()).toEqual([200, 429]);
+  });
+});
