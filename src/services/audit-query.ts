@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, ilike, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../db/schema/index.ts';
-import type { AppDeps } from './deps.ts';
+import type { Actor, AppDeps } from './deps.ts';
+import { scopeCondition } from './tenant-scope.ts';
 
 export type AuditFilter = {
+  tenantId?: string | undefined;
   action?: string | undefined;
   operatorId?: string | undefined;
   targetId?: string | undefined;
@@ -17,8 +19,12 @@ export type AuditFilter = {
 };
 
 /** Newest first, paged by id so a page stays fast however long the log grows. */
-export async function searchAudit(deps: AppDeps, filter: AuditFilter) {
+export async function searchAudit(deps: AppDeps, actor: Actor, filter: AuditFilter) {
   const conditions: SQL[] = [];
+  // Scoped callers see their tenants' events and their own events that belong to no tenant.
+  const scope = scopeCondition(actor, auditEvents.tenantId);
+  if (scope) conditions.push(or(scope, and(isNull(auditEvents.tenantId), eq(auditEvents.operatorId, actor.operatorId)))!);
+  if (filter.tenantId) conditions.push(eq(auditEvents.tenantId, filter.tenantId));
   if (filter.action) conditions.push(filter.action.endsWith('.') ? ilike(auditEvents.action, `${filter.action}%`) : eq(auditEvents.action, filter.action));
   if (filter.operatorId) conditions.push(eq(auditEvents.operatorId, filter.operatorId));
   if (filter.targetId) conditions.push(eq(auditEvents.targetId, filter.targetId));

@@ -35,7 +35,37 @@ const expected: Record<string, Access> = {
   'GET /api/settings': 'admin',
   'PATCH /api/settings': 'admin',
   'GET /api/audit': 'admin',
+  'GET /api/me/preferences/:key': 'viewer',
+  'PUT /api/me/preferences/:key': 'viewer',
+  'GET /api/tenants': 'viewer',
+  'POST /api/tenants': 'admin',
+  'GET /api/tenants/:tenantId': 'viewer',
+  'PATCH /api/tenants/:tenantId': 'admin',
+  'POST /api/tenants/:tenantId/archive': 'admin',
+  'POST /api/tenants/:tenantId/restore': 'admin',
+  'GET /api/tenants/:tenantId/sites': 'viewer',
+  'POST /api/tenants/:tenantId/sites': 'operator',
+  'PATCH /api/tenants/:tenantId/sites/:siteId': 'operator',
+  'GET /api/tenants/:tenantId/ranges': 'viewer',
+  'POST /api/tenants/:tenantId/ranges': 'operator',
+  'GET /api/tenants/:tenantId/ranges/:rangeId': 'viewer',
+  'GET /api/tenants/:tenantId/numbers': 'viewer',
+  'POST /api/tenants/:tenantId/numbers': 'operator',
+  'GET /api/tenants/:tenantId/numbers/facets': 'viewer',
+  'GET /api/tenants/:tenantId/numbers/export': 'viewer',
+  'POST /api/tenants/:tenantId/numbers/import': 'operator',
+  'POST /api/tenants/:tenantId/numbers/allocate': 'operator',
+  'GET /api/tenants/:tenantId/numbers/:numberId': 'viewer',
+  'PATCH /api/tenants/:tenantId/numbers/:numberId': 'operator',
+  'POST /api/tenants/:tenantId/numbers/:numberId/lifecycle': 'operator',
+  'GET /api/tenants/:tenantId/numbers/:numberId/history': 'viewer',
+  'GET /api/tenants/:tenantId/utilisation': 'viewer',
 };
+
+/** Fills every path parameter with a well-formed id (or a valid key). */
+function concrete(url: string, tenantId = someId): string {
+  return url.replace(':tenantId', tenantId).replace(':key', 'numbers.columns').replace(/:[a-zA-Z]+/g, someId);
+}
 
 const roleOrder = ['viewer', 'operator', 'admin'] as const;
 const someId = '3f1c2a7e-5d4b-4c1a-9e8f-0a1b2c3d4e5f';
@@ -63,7 +93,7 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
     for (const [key, access] of Object.entries(expected)) {
       if (access === 'public') continue;
       const [method, url] = key.split(' ') as [string, string];
-      const res = await anonymous.request(method, url.replace(':id', someId), method === 'GET' || method === 'DELETE' ? undefined : {});
+      const res = await anonymous.request(method, concrete(url), method === 'GET' || method === 'DELETE' ? undefined : {});
       expect(res.status, key).toBe(401);
     }
   });
@@ -75,12 +105,36 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
         const [method, url] = key.split(' ') as [string, string];
         // A fresh operator per call: some routes end sessions or change the caller.
         const { client } = await t.signedInAs(role);
-        const res = await client.request(method, url.replace(':id', someId), method === 'GET' || method === 'DELETE' ? undefined : {});
+        const res = await client.request(method, concrete(url), method === 'GET' || method === 'DELETE' ? undefined : {});
         const allowed = roleOrder.indexOf(role) >= roleOrder.indexOf(access as (typeof roleOrder)[number]);
         if (allowed) expect([401, 403], `${role} ${key} should pass authorization (got ${res.status} ${JSON.stringify(res.body)})`).not.toContain(res.status);
         else expect(res.status, `${role} ${key}`).toBe(403);
       }
     }
+  });
+
+  it('an operator scoped to one tenant gets 404 for another tenant on every tenant route, for every method', async () => {
+    const admin = await t.signedInAs('admin');
+    const mine = (await admin.client.post('/api/tenants', { name: `Mine ${Math.random()}` })).body;
+    const theirs = (await admin.client.post('/api/tenants', { name: `Theirs ${Math.random()}` })).body;
+    const scoped = await t.signedInAs('admin'); // the highest role: scope must hold even for admins with a tenant list
+    await admin.client.patch(`/api/operators/${scoped.operatorId}`, { allTenants: false, tenantIds: [mine.id] });
+    const tenantRoutes = Object.keys(expected).filter((k) => k.includes(':tenantId'));
+    expect(tenantRoutes.length).toBeGreaterThan(15);
+    for (const key of tenantRoutes) {
+      const [method, url] = key.split(' ') as [string, string];
+      const res = await scoped.client.request(method, concrete(url, theirs.id), method === 'GET' || method === 'DELETE' ? undefined : {});
+      expect(res.status, key).toBe(404);
+      expect(res.body.error.message, key).toBe('Tenant was not found.');
+    }
+    expect((await scoped.client.get(`/api/tenants/${mine.id}/numbers`)).status).toBe(200);
+    // The audit log shows the scoped admin nothing of the other tenant.
+    const audit = (await scoped.client.get('/api/audit?limit=500')).body.events as Array<{ tenantId: string | null }>;
+    expect(audit.some((e) => e.tenantId === theirs.id)).toBe(false);
+    expect((await admin.client.get(`/api/audit?tenantId=${theirs.id}`)).body.events.length).toBeGreaterThan(0);
+    // Read-only token of a scoped operator: same scope.
+    const token = (await scoped.client.post('/api/me/tokens', { name: 'scoped', access: 'read' })).body.token;
+    expect((await t.client().withToken(token).get(`/api/tenants/${theirs.id}/numbers/export`)).status).toBe(404);
   });
 
   it('a read-only API token can read but not write, and cannot manage credentials', async () => {

@@ -86,7 +86,7 @@ describe.each(dbTargets())('number inventory on %s', (target) => {
   it('a number is never assigned to two users, and a user never holds two numbers', async () => {
     const { client } = await t.signedInAs('admin');
     const { tenantId, numbers } = await tenantWithRange(client, { start: '+14155552200', count: 2 });
-    const [a, b] = numbers as [{ id: string }, { id: string }];
+    const [a, b] = numbers as unknown as [{ id: string }, { id: string }];
     await client.post(`/api/tenants/${tenantId}/numbers/${a.id}/lifecycle`, { action: 'assign', assignee: { type: 'teams_user', id: 'u-1' } });
     const again = await client.post(`/api/tenants/${tenantId}/numbers/${a.id}/lifecycle`, { action: 'assign', assignee: { type: 'teams_user', id: 'u-2' } });
     expect(again.status).toBe(409);
@@ -103,7 +103,7 @@ describe.each(dbTargets())('number inventory on %s', (target) => {
   it('the expiry job returns ended cooling and reservations to available, with audit events, and is idempotent', async () => {
     const { client } = await t.signedInAs('admin');
     const { tenantId, numbers } = await tenantWithRange(client, { start: '+14155552300', count: 3, coolingDays: 1 });
-    const [cooling, reserved, stays] = numbers as [{ id: string }, { id: string }, { id: string }];
+    const [cooling, reserved, stays] = numbers as unknown as [{ id: string }, { id: string }, { id: string }];
     await client.post(`/api/tenants/${tenantId}/numbers/${cooling.id}/lifecycle`, { action: 'assign', assignee: { type: 'teams_user', id: 'exp-1' } });
     await client.post(`/api/tenants/${tenantId}/numbers/${cooling.id}/lifecycle`, { action: 'release' });
     await client.post(`/api/tenants/${tenantId}/numbers/${reserved.id}/lifecycle`, { action: 'reserve', reason: 'hold', until: new Date(t.clock.now().getTime() + 3_600_000).toISOString() });

@@ -18,7 +18,7 @@ describe.each(dbTargets())('job queue on %s', (target) => {
     await workHousekeeping(queue, t.deps, 0.5);
   });
   afterAll(async () => {
-    await queue.stop({ graceful: false, wait: true });
+    await queue.stop({ graceful: false });
     await t.close();
   });
 

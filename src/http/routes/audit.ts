@@ -4,18 +4,19 @@ import { z } from 'zod';
 import { searchAudit } from '../../services/audit-query.ts';
 import type { AppDeps } from '../../services/deps.ts';
 import { auditEventSchema } from '../schemas/common.ts';
+import { actorOf } from '../request-info.ts';
 
 export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/audit',
     {
-      // Admins only until tenants exist; tenant-scoped reading for operators comes with them.
       config: { access: 'admin' },
       schema: {
         tags: ['audit'],
         summary: 'Search the audit log, newest first',
         querystring: z.object({
+          tenantId: z.string().uuid().optional(),
           action: z.string().max(100).optional(),
           operatorId: z.string().uuid().optional(),
           targetId: z.string().max(200).optional(),
@@ -30,6 +31,6 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: z.object({ events: z.array(auditEventSchema), nextBefore: z.number().nullable() }) },
       },
     },
-    async (request) => searchAudit(deps, request.query),
+    async (request) => searchAudit(deps, actorOf(request), request.query),
   );
 }
