@@ -11,6 +11,7 @@ import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.t
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
+import { seedDemoTenant } from './services/demo-tenant.ts';
 import { loadKeyring } from './services/keyring-store.ts';
 
 export type RunningNode = { deps: AppDeps; http?: FastifyInstance; queue: JobQueue; url?: string; stop(): Promise<void> };
@@ -55,6 +56,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       return { created: false as const };
     });
     if (first.created) announceFirstAdmin(first.email, first.oneTimePassword);
+    if (config.demo) await seedDemoTenant(deps);
     const https = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : undefined;
     http = await buildHttpApp(deps, { ...(https ? { https } : {}) });
     await http.listen({ port: config.port, host: config.host });
