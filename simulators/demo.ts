@@ -1,0 +1,64 @@
+import { createEntraState } from './entra/state.ts';
+import type { EntraState } from './entra/state.ts';
+import { ALL_APP_PERMISSIONS } from './graph/catalog.ts';
+import { seedGraphTenant } from './graph/seed.ts';
+import type { SeededTenant } from './graph/seed.ts';
+import { createGraphState } from './graph/state.ts';
+import type { GraphState } from './graph/state.ts';
+import { seedConnectWise } from './connectwise/seed.ts';
+import type { ConnectWiseState } from './connectwise/state.ts';
+import { seedThreeCx } from './threecx/seed.ts';
+import type { ThreeCxState } from './threecx/state.ts';
+
+// The demo tenant every simulator starts with under `npm run simulators` and the app's demo mode.
+
+export const DEMO = {
+  tenantId: '6f1d3c2a-8b4e-4c1f-9a7d-0c5e2b9f4a11',
+  domain: 'contoso.example',
+  clientId: 'demo-client',
+  clientSecret: 'demo-secret',
+  redirectUris: [
+    'http://localhost:3000/auth/entra/callback',
+    'http://localhost:3000/api/auth/entra/callback',
+    'http://127.0.0.1:3000/auth/entra/callback',
+    'http://127.0.0.1:3000/api/auth/entra/callback',
+  ],
+  operators: [
+    { userPrincipalName: 'avery.admin@contoso.example', displayName: 'Avery Admin' },
+    { userPrincipalName: 'olivia.operator@contoso.example', displayName: 'Olivia Operator' },
+    { userPrincipalName: 'victor.viewer@contoso.example', displayName: 'Victor Viewer' },
+  ],
+  teamsUsers: 300,
+  connectwise: { companyId: 'contoso_msp', publicKey: 'demo-public-key', privateKey: 'demo-private-key', clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01' },
+  threecx: { clientId: 'ucr-api', clientSecret: 'demo-3cx-secret', admin: 'admin', adminPassword: 'demo-3cx-admin', admin2fa: 'admin2fa', admin2faCode: '123456' },
+} as const;
+
+export interface DemoStates {
+  entra: EntraState;
+  graph: GraphState;
+  graphTenant: SeededTenant;
+  connectwise: ConnectWiseState;
+  threecx: ThreeCxState;
+}
+
+export function buildDemoStates(extraRedirectUris: string[] = []): DemoStates {
+  const entra = createEntraState();
+  entra.addTenant({ id: DEMO.tenantId, displayName: 'Contoso (demo)', domains: [DEMO.domain] });
+  entra.addApp(DEMO.tenantId, {
+    clientId: DEMO.clientId,
+    displayName: 'UCR Manager (demo)',
+    secrets: [DEMO.clientSecret],
+    graphPermissions: [...ALL_APP_PERMISSIONS],
+    redirectUris: [...DEMO.redirectUris, ...extraRedirectUris],
+  });
+  for (const operator of DEMO.operators) entra.addUser(DEMO.tenantId, operator);
+
+  const graph = createGraphState();
+  const graphTenant = seedGraphTenant(graph, { tenantId: DEMO.tenantId, domain: DEMO.domain, userCount: DEMO.teamsUsers, seed: 42 });
+
+  // Demo ConnectWise accepts any clientId so a person can try their own client.
+  const connectwise = seedConnectWise({ ...DEMO.connectwise, clientId: null });
+  const threecx = seedThreeCx({ userCount: 50, clientId: DEMO.threecx.clientId, clientSecret: DEMO.threecx.clientSecret, adminUsername: DEMO.threecx.admin, adminPassword: DEMO.threecx.adminPassword });
+  threecx.admins.push({ username: DEMO.threecx.admin2fa, password: DEMO.threecx.adminPassword, securityCode: DEMO.threecx.admin2faCode });
+  return { entra, graph, graphTenant, connectwise, threecx };
+}
