@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { numberAssignmentId } from './state.ts';
 import type { AssignmentStatus, GraphState, GraphTenant, NumberRecord, Operation } from './state.ts';
 import { featureTypesOf } from './state.ts';
 import type { NumberType } from './catalog.ts';
@@ -15,8 +16,15 @@ export interface NumberOrder {
   assignmentCategory?: 'primary' | 'private' | 'alternate';
   locationId?: string | null;
   networkSiteId?: string | null;
-  reverseNumberLookup?: string[];
+  reverseNumberLookupOptions?: string[];
 }
+
+export interface OrderUrls {
+  /** Absolute URL of a number's numberAssignment resource (an operation's resourceLocation). */
+  number(numberAssignmentId: string): string;
+}
+
+const OPERATION_KIND = { assign: 'Assignment', unassign: 'Unassignment', update: 'Update' } as const;
 
 /** Why an assignment fails; texts follow the Teams admin tooling's wording. */
 function assignFailure(tenant: GraphTenant, order: NumberOrder, number: NumberRecord | undefined): string | null {
@@ -64,10 +72,12 @@ function applyAssign(tenant: GraphTenant, order: NumberOrder, number: NumberReco
   touchUser(tenant, user.id);
 }
 
-export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: NumberOrder, delayMs: number, locationOf: (id: string) => string): Operation {
-  const operation: Operation = { id: randomUUID(), createdDateTime: new Date().toISOString(), status: 'notStarted', numbers: [] };
-  const resourceLocation = locationOf(operation.id);
-  operation.numbers = [{ resourceLocation, status: 'notStarted', statusDetail: '' }];
+export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: NumberOrder, delayMs: number, urls: OrderUrls): Operation {
+  // Graph's operation ids are base64url of "Assignment|{guid}".
+  const id = Buffer.from(`${OPERATION_KIND[order.kind]}|${randomUUID()}`).toString('base64url');
+  const operation: Operation = { id, createdDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), status: 'notStarted', numbers: [] };
+  const resourceLocation = urls.number(numberAssignmentId(tenant.id, order.telephoneNumber));
+  operation.numbers = [{ resourceLocation, status: 'notStarted' }];
   tenant.operations.set(operation.id, operation);
 
   const number = tenant.numbers.get(order.telephoneNumber);
@@ -103,12 +113,12 @@ export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: 
       if (current) {
         if (order.locationId !== undefined) current.locationId = order.locationId;
         if (order.networkSiteId !== undefined) current.networkSiteId = order.networkSiteId;
-        if (order.reverseNumberLookup !== undefined) current.reverseNumberLookup = order.reverseNumberLookup;
+        if (order.reverseNumberLookupOptions !== undefined) current.reverseNumberLookupOptions = order.reverseNumberLookupOptions;
         current.activationState = 'activated';
       }
     }
     operation.status = failure ? 'failed' : 'succeeded';
-    operation.numbers = [{ resourceLocation, status: operation.status, statusDetail: failure ?? 'Success' }];
+    operation.numbers = [failure ? { resourceLocation, status: 'failed', statusDetail: failure } : { resourceLocation, status: 'succeeded' }];
   };
 
   const schedule = (ms: number, step: () => void): void => {
@@ -122,7 +132,7 @@ export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: 
   schedule(delayMs / 2, () => {
     if (operation.status === 'notStarted') {
       operation.status = 'running';
-      operation.numbers = [{ resourceLocation, status: 'running', statusDetail: '' }];
+      operation.numbers = [{ resourceLocation, status: 'running' }];
     }
   });
   schedule(delayMs, finish);

@@ -116,7 +116,6 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
     if (profile === 'voiceDirectRouting' || (profile === 'resourceAccount' && random.chance(0.5))) {
       const telephoneNumber = uk ? `+4420794${nextUk++}` : `+1425555${nextUs++}`;
       addNumber(tenant, {
-        id: random.uuid(),
         telephoneNumber,
         numberType: 'directRouting',
         isoCountryCode: uk ? 'GB' : 'US',
@@ -129,7 +128,6 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
     }
     if (profile === 'voiceCallingPlan') {
       addNumber(tenant, {
-        id: random.uuid(),
         telephoneNumber: `+1206555${nextCp++}`,
         numberType: 'callingPlan',
         assignmentStatus: 'userAssigned',
@@ -153,10 +151,13 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
   const freeDirectRoutingNumbers: string[] = [];
   for (let i = 0; i < spare; i += 1) {
     const telephoneNumber = `+1425555${nextUs++}`;
-    addNumber(tenant, { id: random.uuid(), telephoneNumber, numberType: 'directRouting', city: 'Redmond' });
+    addNumber(tenant, {
+        telephoneNumber, numberType: 'directRouting', city: 'Redmond' });
     freeDirectRoutingNumbers.push(telephoneNumber);
   }
-  for (let i = 0; i < 5; i += 1) addNumber(tenant, { id: random.uuid(), telephoneNumber: `+1206555${nextCp++}`, numberType: 'callingPlan', city: 'Seattle' });
-  for (let i = 0; i < 5; i += 1) addNumber(tenant, { id: random.uuid(), telephoneNumber: `+1312555${1000 + i}`, numberType: 'operatorConnect', city: 'Chicago', operatorId: '4a2c0f3e-0000-4000-8000-000000000001' });
+  for (let i = 0; i < 5; i += 1) addNumber(tenant, {
+        telephoneNumber: `+1206555${nextCp++}`, numberType: 'callingPlan', city: 'Seattle' });
+  for (let i = 0; i < 5; i += 1) addNumber(tenant, {
+        telephoneNumber: `+1312555${1000 + i}`, numberType: 'operatorConnect', city: 'Chicago', operatorId: '4a2c0f3e-0000-4000-8000-000000000001' });
   return { tenant, byProfile, freeDirectRoutingNumbers };
 }

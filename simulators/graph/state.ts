@@ -45,8 +45,10 @@ export interface NumberRecord {
   networkSiteId: string | null;
   operatorId: string | null;
   city: string | null;
-  portInStatus: string;
-  reverseNumberLookup: string[];
+  portInStatus: string | null;
+  /** online (Microsoft / operator numbers) or onPremises (Direct Routing). */
+  numberSource: 'online' | 'onPremises';
+  reverseNumberLookupOptions: string[];
   supportedCustomerActions: string[];
 }
 
@@ -56,10 +58,11 @@ export interface Policy {
   policyType: PolicyType;
 }
 
+/** telephoneNumberLongRunningOperationDetails: resourceLocation is the number's numberAssignment URL. */
 export interface OperationNumber {
   resourceLocation: string;
   status: 'notStarted' | 'running' | 'succeeded' | 'failed' | 'skipped';
-  statusDetail: string;
+  statusDetail?: string;
 }
 
 export interface Operation {
@@ -118,23 +121,34 @@ export function addUser(tenant: GraphTenant, input: Partial<GraphUser> & Pick<Gr
   return user;
 }
 
-export function addNumber(tenant: GraphTenant, input: Partial<NumberRecord> & Pick<NumberRecord, 'telephoneNumber' | 'numberType'>): NumberRecord {
+/** Graph's numberAssignment id: base64url of "{tenantId}|{E.164 number}". */
+export const numberAssignmentId = (tenantId: string, telephoneNumber: string): string => Buffer.from(`${tenantId}|${telephoneNumber}`).toString('base64url');
+
+const CAPABILITIES: Record<NumberType, string[]> = {
+  directRouting: ['conferenceAssignment', 'voiceApplicationAssignment', 'userAssignment'],
+  callingPlan: ['userAssignment'],
+  operatorConnect: ['voiceApplicationAssignment', 'userAssignment'],
+  internalCalling: ['userAssignment'],
+};
+
+export function addNumber(tenant: GraphTenant, input: Partial<Omit<NumberRecord, 'id'>> & Pick<NumberRecord, 'telephoneNumber' | 'numberType'>): NumberRecord {
   const record: NumberRecord = {
-    id: randomUUID(),
+    id: numberAssignmentId(tenant.id, input.telephoneNumber),
     activationState: 'activated',
     assignmentStatus: 'unassigned',
     assignmentTargetId: null,
     assignmentCategory: null,
     isoCountryCode: 'US',
-    capabilities: input.numberType === 'directRouting' ? ['UserAssignment', 'FirstPartyAppAssignment'] : ['UserAssignment', 'ConferenceAssignment'],
+    capabilities: CAPABILITIES[input.numberType],
     locationId: null,
     civicAddressId: null,
     networkSiteId: null,
     operatorId: null,
     city: null,
-    portInStatus: 'completed',
-    reverseNumberLookup: [],
-    supportedCustomerActions: ['assign', 'unassign', 'update'],
+    portInStatus: null,
+    numberSource: input.numberType === 'directRouting' ? 'onPremises' : 'online',
+    reverseNumberLookupOptions: [],
+    supportedCustomerActions: ['locationUpdate'],
     ...input,
   };
   tenant.numbers.set(record.telephoneNumber, record);

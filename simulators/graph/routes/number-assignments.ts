@@ -14,7 +14,7 @@ import { numberView } from '../views.ts';
 const ROOT = '/admin/teams/telephoneNumberManagement';
 const PROPERTIES = new Set([
   'id', 'telephoneNumber', 'numberType', 'activationState', 'assignmentStatus', 'assignmentTargetId', 'assignmentCategory', 'isoCountryCode', 'capabilities',
-  'locationId', 'civicAddressId', 'networkSiteId', 'operatorId', 'city', 'portInStatus', 'reverseNumberLookup', 'supportedCustomerActions',
+  'locationId', 'civicAddressId', 'networkSiteId', 'operatorId', 'city', 'portInStatus', 'numberSource', 'reverseNumberLookupOptions', 'supportedCustomerActions',
 ]);
 
 type Body = Record<string, unknown>;
@@ -46,9 +46,11 @@ function parseOrder(kind: NumberOrder['kind'], body: Body): NumberOrder | string
   if (kind !== 'unassign' && body.locationId !== undefined) order.locationId = body.locationId === null ? null : String(body.locationId);
   if (kind === 'update') {
     if (body.networkSiteId !== undefined) order.networkSiteId = body.networkSiteId === null ? null : String(body.networkSiteId);
-    if (body.reverseNumberLookup !== undefined) {
-      if (!Array.isArray(body.reverseNumberLookup)) return "The parameter 'reverseNumberLookup' must be an array.";
-      order.reverseNumberLookup = body.reverseNumberLookup.map(String);
+    // The documented parameter is reverseNumberLookupOptions; CONTRACTS.md's reverseNumberLookup is accepted too.
+    const options = body.reverseNumberLookupOptions ?? body.reverseNumberLookup;
+    if (options !== undefined) {
+      if (!Array.isArray(options)) return "The parameter 'reverseNumberLookupOptions' must be an array.";
+      order.reverseNumberLookupOptions = options.map(String);
     }
   }
   return order;
@@ -61,11 +63,14 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
     return sendCollection(request, reply, records, { contextPath: 'admin/teams/telephoneNumberManagement/numberAssignments', properties: PROPERTIES });
   });
 
+  const numberEntity = (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const number = [...authContext(request).tenant.numbers.values()].find((candidate) => candidate.id === id);
+    if (!number) return sendGraphError(request, reply, 404, 'NotFound', `Number assignment '${id}' was not found.`);
+    return reply.send({ '@odata.context': `${requestBaseUrl(request)}/${versionOf(request)}/$metadata#admin/teams/telephoneNumberManagement/numberAssignments/$entity`, ...numberView(number) });
+  };
   app.get<{ Params: { id: string } }>(`${ROOT}/numberAssignments/:id`, async (request, reply) => {
     if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
-    const number = [...authContext(request).tenant.numbers.values()].find((candidate) => candidate.id === request.params.id);
-    if (!number) return sendGraphError(request, reply, 404, 'NotFound', `Number assignment '${request.params.id}' was not found.`);
-    return { '@odata.context': `${requestBaseUrl(request)}/${versionOf(request)}/$metadata#admin/teams/telephoneNumberManagement/numberAssignments/$entity`, ...numberView(number) };
+    return numberEntity(request, reply, request.params.id);
   });
 
   const order = (kind: NumberOrder['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -73,24 +78,34 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
     const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
     const parsed = parseOrder(kind, body);
     if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
-    const locationOf = (id: string) => `${requestBaseUrl(request)}/${versionOf(request)}${ROOT}/operations/${id}`;
-    const operation = startNumberOrder(state, authContext(request).tenant, parsed, knobs.operationDelayMs, locationOf);
-    return reply.code(202).header('location', locationOf(operation.id)).send();
+    const root = `${requestBaseUrl(request)}/${versionOf(request)}${ROOT}`;
+    const operation = startNumberOrder(state, authContext(request).tenant, parsed, knobs.operationDelayMs, { number: (id) => `${root}/numberAssignments/${id}` });
+    return reply.code(202).header('location', `${root}/operations('${operation.id}')`).send();
   };
   app.post(`${ROOT}/numberAssignments/assignNumber`, order('assign'));
   app.post(`${ROOT}/numberAssignments/unassignNumber`, order('unassign'));
   app.post(`${ROOT}/numberAssignments/updateNumber`, order('update'));
 
-  app.get<{ Params: { id: string } }>(`${ROOT}/operations/:id`, async (request, reply) => {
-    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
-    const operation = authContext(request).tenant.operations.get(request.params.id);
-    if (!operation) return sendGraphError(request, reply, 404, 'NotFound', `Operation '${request.params.id}' was not found.`);
-    return {
+  const operationEntity = (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const operation = authContext(request).tenant.operations.get(id);
+    if (!operation) return sendGraphError(request, reply, 404, 'NotFound', `Operation '${id}' was not found.`);
+    return reply.send({
       '@odata.context': `${requestBaseUrl(request)}/${versionOf(request)}/$metadata#admin/teams/telephoneNumberManagement/operations/$entity`,
       id: operation.id,
       createdDateTime: operation.createdDateTime,
       status: operation.status,
       numbers: operation.numbers.map((number) => ({ ...number })),
-    };
+    });
+  };
+  app.get<{ Params: { id: string } }>(`${ROOT}/operations/:id`, async (request, reply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
+    return operationEntity(request, reply, request.params.id);
+  });
+  // OData key syntax, as Graph's Location header uses it: operations('{id}'), numberAssignments('{id}').
+  app.get<{ Params: { segment: string } }>(`${ROOT}/:segment`, async (request, reply) => {
+    const keyed = /^(operations|numberAssignments)\('([^']+)'\)$/.exec(request.params.segment);
+    if (!keyed) return sendGraphError(request, reply, 400, 'BadRequest', `Resource not found for the segment '${request.params.segment}'.`);
+    if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
+    return keyed[1] === 'operations' ? operationEntity(request, reply, keyed[2] ?? '') : numberEntity(request, reply, keyed[2] ?? '');
   });
 }

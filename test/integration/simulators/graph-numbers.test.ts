@@ -11,14 +11,17 @@ beforeAll(async () => {
 beforeEach(() => fx.graph.knobs.set({ operationDelayMs: 0 }));
 afterAll(() => fx.close());
 
-type Operation = { id: string; status: string; createdDateTime: string; numbers: Array<{ resourceLocation: string; status: string; statusDetail: string }> };
+type Operation = { id: string; status: string; createdDateTime: string; numbers: Array<{ resourceLocation: string; status: string; statusDetail?: string }> };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function order(action: string, body: Record<string, unknown>): Promise<string> {
   const response = await fx.api(`${ROOT}/numberAssignments/${action}`, { method: 'POST', body: JSON.stringify(body) });
   expect(response.status).toBe(202);
   const location = response.headers.get('location') ?? '';
-  expect(location).toMatch(new RegExp(`^${fx.graph.url}/v1.0/admin/teams/telephoneNumberManagement/operations/[0-9a-f-]{36}$`));
+  // As documented: an absolute URL with the OData key syntax, the id being base64url("Assignment|{guid}").
+  const id = /\/operations\('([A-Za-z0-9_-]+)'\)$/.exec(location)?.[1] ?? '';
+  expect(location.startsWith(`${fx.graph.url}/v1.0/admin/teams/telephoneNumberManagement/operations('`)).toBe(true);
+  expect(Buffer.from(id, 'base64url').toString()).toMatch(/^(Assignment|Unassignment|Update)\|[0-9a-f-]{36}$/);
   return location;
 }
 
@@ -56,7 +59,13 @@ describe('Graph simulator: number assignment orders', () => {
     const done = await finished(location);
     expect(done.status).toBe('succeeded');
     expect(done.numbers[0]?.status).toBe('succeeded');
-    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', assignmentStatus: 'userAssigned', assignmentTargetId: user?.id, assignmentCategory: 'primary' });
+    const assigned = await numberState(telephoneNumber);
+    expect(assigned).toMatchObject({ activationState: 'activated', assignmentStatus: 'userAssigned', assignmentTargetId: user?.id, assignmentCategory: 'primary', numberSource: 'onPremises' });
+    expect(Buffer.from(String(assigned?.id), 'base64url').toString()).toBe(`${fx.seeded.tenant.id}|${telephoneNumber}`);
+    // resourceLocation points at the number's own resource, which answers with the same record.
+    expect(done.numbers[0]?.resourceLocation).toBe(`${fx.graph.url}/v1.0/admin/teams/telephoneNumberManagement/numberAssignments/${assigned?.id}`);
+    expect(await json(await fx.api(done.numbers[0]?.resourceLocation ?? ''))).toMatchObject({ telephoneNumber, assignmentTargetId: user?.id });
+    expect((await json(await fx.api(`${ROOT}/operations/${done.id}`))).status).toBe('succeeded');
     const config = await json<{ telephoneNumbers: Array<{ telephoneNumber: string }>; isEnterpriseVoiceEnabled: boolean }>(
       await fx.api(`/v1.0/admin/teams/userConfigurations/${user?.id}`),
     );
@@ -75,7 +84,7 @@ describe('Graph simulator: number assignment orders', () => {
   it.each([
     ['a user without Teams Phone', () => fx.seeded.byProfile.unlicensed[0]?.id, () => freeNumber(), 'directRouting', /not licensed for Teams Phone/],
     ['a user without usage location', () => fx.seeded.byProfile.noUsageLocation[0]?.id, () => freeNumber(), 'directRouting', /no usage location/],
-    ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String([...fx.seeded.tenant.numbers.values()].find((n) => n.assignmentStatus === 'userAssigned')?.telephoneNumber), 'directRouting', /already assigned/],
+    ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String([...fx.seeded.tenant.numbers.values()].find((n) => n.assignmentStatus === 'userAssigned' && n.numberType === 'directRouting')?.telephoneNumber), 'directRouting', /already assigned/],
     ['a Direct Routing number not uploaded', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => '+14255559999', 'directRouting', /not uploaded to the tenant/],
     ['a Calling Plan number that does not exist', () => fx.seeded.byProfile.voiceCallingPlan[0]?.id, () => '+12065559999', 'callingPlan', /was not found in the tenant/],
   ])('fails the operation for %s', async (_label, userId, number, numberType, message) => {
@@ -123,10 +132,10 @@ describe('Graph simulator: number assignment orders', () => {
     expect((await finished(await order('unassignNumber', { telephoneNumber, numberType: 'directRouting' }))).numbers[0]?.statusDetail).toMatch(/not assigned/);
 
     fx.graph.knobs.set({ operationDelayMs: 200 });
-    const location = await order('updateNumber', { telephoneNumber, locationId: 'loc-1', reverseNumberLookup: ['skipInternalVoip'] });
+    const location = await order('updateNumber', { telephoneNumber, locationId: 'loc-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
     expect((await numberState(telephoneNumber))?.activationState).toBe('updatePending');
     expect((await finished(location)).status).toBe('succeeded');
-    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', reverseNumberLookup: ['skipInternalVoip'] });
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
   });
 
   it('assigns an operatorConnect number to a resource account as voiceApplicationAssigned', async () => {
