@@ -1,4 +1,5 @@
-// Per-key token buckets for throttling: `rps` tokens a second, a burst of one second's worth.
+// Per-key token buckets for throttling: `rps` tokens a second, a burst of one second's worth
+// (at least one request, so rates below 1/s still let a request through now and then).
 
 export interface Throttle {
   /** Takes a token for the key; returns 0 when allowed, else the whole seconds to wait. */
@@ -21,8 +22,9 @@ export function createThrottle(initialRps: number | null, now: () => number = Da
     take(key) {
       if (rps === null || rps <= 0) return 0;
       const time = now();
-      const bucket = buckets.get(key) ?? { tokens: rps, updatedAt: time };
-      bucket.tokens = Math.min(rps, bucket.tokens + ((time - bucket.updatedAt) / 1000) * rps);
+      const capacity = Math.max(1, rps);
+      const bucket = buckets.get(key) ?? { tokens: capacity, updatedAt: time };
+      bucket.tokens = Math.min(capacity, bucket.tokens + ((time - bucket.updatedAt) / 1000) * rps);
       bucket.updatedAt = time;
       buckets.set(key, bucket);
       if (bucket.tokens >= 1) {
