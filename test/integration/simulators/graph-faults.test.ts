@@ -11,14 +11,17 @@ afterAll(() => fx.close());
 
 describe('Graph simulator: throttling and fault knobs', () => {
   it('answers 429 TooManyRequests with Retry-After beyond the per-tenant rate', async () => {
-    fx.graph.knobs.set({ throttleRps: 5 });
-    const responses = await Promise.all(Array.from({ length: 12 }, () => fx.api('/v1.0/users?$top=1')));
+    fx.graph.knobs.set({ throttleRps: 2 });
+    const responses = await Promise.all(Array.from({ length: 8 }, () => fx.api('/v1.0/users?$top=1')));
     const throttled = responses.filter((response) => response.status === 429);
-    expect(responses.filter((response) => response.status === 200).length).toBe(5);
-    expect(throttled.length).toBe(7);
+    const allowed = responses.filter((response) => response.status === 200).length;
+    // A burst of 2, plus at most one refill if the burst straddles half a second on a slow machine.
+    expect(allowed).toBeGreaterThanOrEqual(2);
+    expect(allowed).toBeLessThanOrEqual(3);
+    expect(throttled.length).toBe(8 - allowed);
     expect(Number(throttled[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await json<{ error: { code: string } }>(throttled[0] as Response)).error.code).toBe('TooManyRequests');
-    expect(fx.graph.knobs.stats.throttled).toBe(7);
+    expect(fx.graph.knobs.stats.throttled).toBe(throttled.length);
   });
 
   it('fails the next N calls with the chosen status, then answers normally', async () => {

@@ -49,10 +49,10 @@ describe('3CX simulator: tokens', () => {
   });
 
   it('answers 401 once the token has expired', async () => {
-    pbx.knobs.set({ tokenLifetimeSeconds: 1 });
+    pbx.knobs.set({ tokenLifetimeSeconds: 2 });
     const shortLived = await clientToken();
     expect((await fetch(`${pbx.url}/xapi/v1/Users`, { headers: { authorization: `Bearer ${shortLived}` } })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     const expired = await fetch(`${pbx.url}/xapi/v1/Users`, { headers: { authorization: `Bearer ${shortLived}` } });
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
