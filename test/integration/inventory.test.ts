@@ -187,7 +187,7 @@ describe.each(dbTargets())('number inventory on %s', (target) => {
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="numbers-/);
     const text = (await response.text()).replace(/^\uFEFF/, '');
     const lines = text.trim().split('\n');
-    expect(lines[0]).toMatch(/^number,extension,national,kind,status/);
+    expect(lines[0]).toMatch(/^number,extension,kind,status/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^'\+14155555000,/);
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);

@@ -1,3 +1,4 @@
+-- E.164 and extensions are ASCII: the "C" collation compares them bytewise, much faster than a locale.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 --> statement-breakpoint
 CREATE TABLE "operator_preferences" (
@@ -39,8 +40,8 @@ CREATE TABLE "number_ranges" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"tenant_id" uuid NOT NULL,
 	"name" text NOT NULL,
-	"start_e164" text NOT NULL,
-	"end_e164" text NOT NULL,
+	"start_e164" text COLLATE "C" NOT NULL,
+	"end_e164" text COLLATE "C" NOT NULL,
 	"size" integer NOT NULL,
 	"kind" text NOT NULL,
 	"carrier" text DEFAULT '' NOT NULL,
@@ -59,8 +60,8 @@ CREATE TABLE "number_stats_daily" (
 CREATE TABLE "phone_numbers" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"tenant_id" uuid NOT NULL,
-	"e164" text NOT NULL,
-	"extension" text DEFAULT '' NOT NULL,
+	"e164" text COLLATE "C" NOT NULL,
+	"extension" text COLLATE "C" DEFAULT '' NOT NULL,
 	"kind" text NOT NULL,
 	"status" text DEFAULT 'available' NOT NULL,
 	"range_id" uuid,
@@ -104,6 +105,7 @@ CREATE UNIQUE INDEX "phone_numbers_one_number_per_assignee" ON "phone_numbers" U
 CREATE INDEX "phone_numbers_tenant_e164_idx" ON "phone_numbers" USING btree ("tenant_id","e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_tenant_status_e164_idx" ON "phone_numbers" USING btree ("tenant_id","status","e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_tenant_updated_idx" ON "phone_numbers" USING btree ("tenant_id","updated_at","id");--> statement-breakpoint
+CREATE INDEX "phone_numbers_tenant_assignee_idx" ON "phone_numbers" USING btree ("tenant_id",coalesce("assignee_upn", ''),"e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_range_status_idx" ON "phone_numbers" USING btree ("range_id","status","e164");--> statement-breakpoint
 CREATE INDEX "phone_numbers_site_idx" ON "phone_numbers" USING btree ("site_id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_cooling_idx" ON "phone_numbers" USING btree ("cooling_until") WHERE "phone_numbers"."status" = 'cooling';--> statement-breakpoint

@@ -68,6 +68,7 @@ export const phoneNumbers = pgTable(
     index('phone_numbers_tenant_e164_idx').on(t.tenantId, t.e164, t.id),
     index('phone_numbers_tenant_status_e164_idx').on(t.tenantId, t.status, t.e164, t.id),
     index('phone_numbers_tenant_updated_idx').on(t.tenantId, t.updatedAt, t.id),
+    index('phone_numbers_tenant_assignee_idx').on(t.tenantId, sql`coalesce(${t.assigneeUpn}, '')`, t.e164, t.id),
     index('phone_numbers_range_status_idx').on(t.rangeId, t.status, t.e164),
     index('phone_numbers_site_idx').on(t.siteId),
     index('phone_numbers_cooling_idx').on(t.coolingUntil).where(sql`${t.status} = 'cooling'`),

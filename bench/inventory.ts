@@ -1,0 +1,141 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/connection.ts';
+import { benchServer, benchTargets, figure, percentile } from './lib.ts';
+
+/**
+ * P1 — inventory at scale. 1,000,000 numbers across 50 tenants, 100,000 of them in one tenant;
+ * filtered, sorted pages through the API; a 100,000-row CSV import; a 100,000-row export.
+ */
+const TENANTS = 50;
+const BIG_TENANT = 100_000;
+const TOTAL = Number(process.env.BENCH_TOTAL_NUMBERS ?? 1_000_000);
+const REQUESTS_PER_SHAPE = 60;
+
+const results: Record<string, Record<string, number>> = {};
+
+for (const open of await benchTargets()) {
+  const target = await open();
+  const label = target.label;
+  const figures: Record<string, number> = {};
+  results[label] = figures;
+  const server = await benchServer(target.database);
+  const headers = { authorization: `Bearer ${server.token}` };
+  try {
+    let started = Date.now();
+    const tenantIds = await seed(target.database.db, TOTAL);
+    figures.seed_s = (Date.now() - started) / 1000;
+    figure(`${label}_seed_${TOTAL}_numbers`, figures.seed_s, 's');
+    const big = tenantIds[0]!;
+
+    const base = `${server.url}/api/tenants/${big}/numbers`;
+    const shapes: Record<string, () => string> = {
+      first_page: () => `${base}?limit=100`,
+      status_filter: () => `${base}?limit=100&status=available&sort=e164`,
+      assignee_sort: () => `${base}?limit=100&status=assigned&sort=assignee`,
+      digit_search: () => `${base}?limit=100&search=${String(1000 + Math.floor(Math.random() * 9000))}`,
+      recent_first: () => `${base}?limit=100&sort=updatedAt&dir=desc`,
+      kind_and_tag: () => `${base}?limit=100&kind=direct_routing&tag=reception`,
+    };
+    const all: number[] = [];
+    for (const [shape, url] of Object.entries(shapes)) {
+      await fetch(url(), { headers }).then((r) => r.arrayBuffer()); // warm-up
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS_PER_SHAPE; i++) {
+        const t0 = performance.now();
+        const response = await fetch(url(), { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`${shape}: HTTP ${response.status}`);
+        times.push(performance.now() - t0);
+      }
+      all.push(...times);
+      figure(`${label}_${shape}_p95`, percentile(times, 95), 'ms');
+    }
+    // Deep paging: follow the cursor 50 pages in.
+    const deep: number[] = [];
+    let next: string | null = null;
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${base}?limit=100&status=available${next ? `&after=${next}` : ''}`, { headers });
+      const body = (await response.json()) as { next: string | null };
+      deep.push(performance.now() - t0);
+      next = body.next;
+    }
+    all.push(...deep);
+    figure(`${label}_deep_paging_p95`, percentile(deep, 95), 'ms');
+    figures.page_p50 = percentile(all, 50);
+    figures.page_p95 = percentile(all, 95);
+    figure(`${label}_page_p50`, figures.page_p50, 'ms');
+    figure(`${label}_page_p95`, figures.page_p95, 'ms');
+
+    // Import: a new tenant, 100,000 rows, preview then apply.
+    const importTenant = tenantIds[tenantIds.length - 1]!;
+    const csv = ['number,kind,status,tags,notes', ...Array.from({ length: BIG_TENANT }, (_, i) => `+1646${String(5_000_000 + i).padStart(7, '0')},direct_routing,${i % 7 === 0 ? 'blocked' : 'available'},bench,imported row ${i}`)].join('\n');
+    const post = (mode: string) =>
+      fetch(`${server.url}/api/tenants/${importTenant}/numbers/import?mode=${mode}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({ status: r.status, body: (await r.json()) as { imported?: number; errorCount?: number; validRows?: number } }));
+    started = Date.now();
+    const preview = await post('preview');
+    figures.import_preview_s = (Date.now() - started) / 1000;
+    if (preview.body.validRows !== BIG_TENANT) throw new Error(`preview: ${JSON.stringify(preview.body).slice(0, 300)}`);
+    figure(`${label}_import_preview_100k`, figures.import_preview_s, 's');
+    started = Date.now();
+    const applied = await post('apply');
+    figures.import_s = (Date.now() - started) / 1000;
+    if (applied.body.imported !== BIG_TENANT) throw new Error(`apply: ${JSON.stringify(applied.body).slice(0, 300)}`);
+    figure(`${label}_import_100k`, figures.import_s, 's');
+
+    // Export: the 100,000-number tenant, read to the last byte.
+    started = Date.now();
+    const exported = await fetch(`${server.url}/api/tenants/${big}/numbers/export`, { headers });
+    const text = await exported.text();
+    figures.export_s = (Date.now() - started) / 1000;
+    const lines = text.trim().split('\n').length - 1;
+    if (lines !== BIG_TENANT) throw new Error(`export returned ${lines} rows`);
+    figure(`${label}_export_100k`, figures.export_s, 's');
+  } finally {
+    await server.app.close();
+    await target.drop();
+  }
+}
+
+const pg = results.postgres;
+if (!pg) {
+  console.log('target P1: missed (PostgreSQL not measured: set DATABASE_URL)');
+} else {
+  const misses = [
+    pg.page_p95! > 20 ? `page_p95 ${pg.page_p95!.toFixed(1)} ms > 20 ms` : '',
+    pg.import_s! > 10 ? `import_100k ${pg.import_s!.toFixed(2)} s > 10 s` : '',
+    pg.export_s! > 3 ? `export_100k ${pg.export_s!.toFixed(2)} s > 3 s` : '',
+  ].filter(Boolean);
+  console.log(misses.length ? `target P1: missed (${misses.join('; ')})` : 'target P1: met');
+}
+
+/** 50 tenants; the first holds 100,000 numbers, the rest share the remainder; the last is left empty for the import. */
+async function seed(db: Parameters<typeof queryRows>[0], total: number): Promise<string[]> {
+  const tenants = await queryRows<{ id: string }>(
+    db,
+    sql`insert into tenants (name) select 'Bench tenant ' || lpad(g::text, 2, '0') from generate_series(1, ${TENANTS}) g returning id`,
+  );
+  const ids = tenants.map((t) => t.id);
+  const perOther = Math.floor((total - BIG_TENANT) / (TENANTS - 2));
+  for (let t = 0; t < TENANTS - 1; t++) {
+    const count = t === 0 ? BIG_TENANT : perOther;
+    await db.execute(sql`
+      insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at)
+      select ${ids[t]}::uuid,
+             '+1' || (2000000000 + ${t} * 100000 + i)::text,
+             case when i % 5 = 0 then 'calling_plan' else 'direct_routing' end,
+             s.status,
+             case when s.status = 'assigned' then 'teams_user' end,
+             case when s.status = 'assigned' then 'user-' || i end,
+             case when s.status = 'assigned' then 'user' || i || '@tenant' || ${t} || '.example' end,
+             case when s.status = 'reserved' then now() + interval '7 days' end,
+             case when s.status = 'cooling' then now() + interval '7 days' end,
+             case when i % 100 = 0 then '{reception}'::text[] else '{}'::text[] end,
+             lower('+1' || (2000000000 + ${t} * 100000 + i)::text || ' 1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
+             now() - (i % 5000) * interval '1 minute'
+        from generate_series(0, ${count - 1}) i
+        cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);
+  }
+  await db.execute(sql`analyze phone_numbers`);
+  return ids;
+}
