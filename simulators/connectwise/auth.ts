@@ -30,6 +30,11 @@ export function checkCredentials(state: ConnectWiseState, request: FastifyReques
     sendCwError(reply, 401, 'Unauthorized', 'Unauthorized. Invalid credentials.');
     return false;
   }
+  const path = (request.url.split('?')[0] ?? '').replace(/^.*?\/apis\/3\.0/, '');
+  if (key.deniedPaths?.some((denied) => path.startsWith(denied))) {
+    sendCwError(reply, 403, 'Forbidden', `You do not have permission to access ${path}. Ask your administrator to grant the API member's security role access to it.`);
+    return false;
+  }
   keys.set(request, key);
   return true;
 }

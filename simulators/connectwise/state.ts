@@ -128,6 +128,8 @@ export interface ApiKey {
   privateKey: string;
   /** The API member the key belongs to (author of notes without a member). */
   memberIdentifier: string;
+  /** API paths (prefixes, e.g. "/time/entries") the member's security role does not allow: 403. */
+  deniedPaths?: string[];
 }
 
 export interface ConnectWiseState {

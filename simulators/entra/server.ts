@@ -3,6 +3,7 @@ import { createSimulatorApp, listen } from '../shared/sim-app.ts';
 import type { SimulatorBaseOptions, VendorAdapter } from '../shared/sim-app.ts';
 import type { Knobs } from '../shared/knobs.ts';
 import { aad, sendAadError } from './errors.ts';
+import { registerEntraControl } from './control.ts';
 import { registerOidcRoutes } from './oidc.ts';
 import { createEntraState } from './state.ts';
 import type { EntraState } from './state.ts';
@@ -43,6 +44,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
   const sim = createSimulatorApp(options, adapter);
   registerTokenEndpoint(sim.app, state, sim.knobs);
   registerOidcRoutes(sim.app, state);
+  registerEntraControl(sim.app, state);
   const url = await listen(sim, options);
   return {
     url,

@@ -4,6 +4,7 @@ import type { SimulatorBaseOptions, VendorAdapter } from '../shared/sim-app.ts';
 import type { Knobs } from '../shared/knobs.ts';
 import { authenticate, createKeyResolver, tokenTenant } from './auth.ts';
 import type { TokenTrust } from './auth.ts';
+import { registerGraphControl } from './control.ts';
 import { requestIds, sendGraphError } from './errors.ts';
 import { registerNumberRoutes } from './routes/number-assignments.ts';
 import { registerPolicyRoutes } from './routes/policies.ts';
@@ -59,6 +60,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     registerNumberRoutes(scope, state, sim.knobs);
     registerPolicyRoutes(scope);
   };
+  registerGraphControl(sim.app, state);
   await sim.app.register(routes, { prefix: '/v1.0' });
   await sim.app.register(routes, { prefix: '/beta' });
 

@@ -193,3 +193,14 @@ describe('ConnectWise simulator: knobs', () => {
     expect(throttled + statuses.filter((status) => status === 200).length).toBe(6);
   });
 });
+
+describe('ConnectWise simulator: security roles', () => {
+  it('answers 403 for a path the API member may not use', async () => {
+    cw.state.apiKeys.push({ publicKey: 'limited', privateKey: 'limited-secret', memberIdentifier: 'ucrapi', deniedPaths: ['/time/entries'] });
+    const limited = `Basic ${Buffer.from('contoso_msp+limited:limited-secret').toString('base64')}`;
+    const denied = await api('/time/entries', { method: 'POST', body: '{}', headers: { authorization: limited } });
+    expect(denied.status).toBe(403);
+    expect(await body(denied)).toMatchObject({ code: 'Forbidden', message: expect.stringContaining('/time/entries') });
+    expect((await api('/service/tickets', { headers: { authorization: limited } })).status).toBe(200);
+  });
+});
