@@ -21,16 +21,16 @@ function unknownProperty(reply: FastifyReply, body: Body, writable: ReadonlySet<
   return extra ? sendODataError(reply, 400, `The property '${extra}' does not exist on type '${typeName}'. Make sure to only use property names that are defined by the type.`) : null;
 }
 
-/** Validates user fields; answers 400 and returns false on the first problem. */
-function validateUser(state: ThreeCxState, reply: FastifyReply, values: Partial<PbxUser>, selfId: number | null): boolean {
+/** The first invalid user field as [field, WARNINGS key], or null when the values are acceptable. */
+function userProblem(state: ThreeCxState, values: Partial<PbxUser>, selfId: number | null): [string, string] | null {
   if (values.Number !== undefined) {
-    if (typeof values.Number !== 'string' || !/^\d{2,10}$/.test(values.Number)) return !fieldError(reply, 'Number', 'INVALID_EXTENSION_NUMBER');
+    if (typeof values.Number !== 'string' || !/^\d{2,10}$/.test(values.Number)) return ['Number', 'INVALID_EXTENSION_NUMBER'];
     const taken = state.users.some((user) => user.Number === values.Number && user.Id !== selfId) || state.trunks.some((trunk) => trunk.Number === values.Number);
-    if (taken) return !fieldError(reply, 'Number', 'ALREADY_IN_USE');
+    if (taken) return ['Number', 'ALREADY_IN_USE'];
   }
-  if (values.EmailAddress !== undefined && values.EmailAddress !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(values.EmailAddress))) return !fieldError(reply, 'EmailAddress', 'INVALID_EMAIL');
-  if (values.VMEmailOptions !== undefined && !VM_OPTIONS.has(String(values.VMEmailOptions))) return !fieldError(reply, 'VMEmailOptions', 'INVALID_VALUE');
-  return true;
+  if (values.EmailAddress !== undefined && values.EmailAddress !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(values.EmailAddress))) return ['EmailAddress', 'INVALID_EMAIL'];
+  if (values.VMEmailOptions !== undefined && !VM_OPTIONS.has(String(values.VMEmailOptions))) return ['VMEmailOptions', 'INVALID_VALUE'];
+  return null;
 }
 
 function createUser(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -38,7 +38,8 @@ function createUser(state: ThreeCxState, request: FastifyRequest, reply: Fastify
   const unknown = unknownProperty(reply, body, USER_WRITABLE, 'Pbx.User');
   if (unknown) return unknown;
   if (body.Number === undefined || body.Number === '') return fieldError(reply, 'Number', 'REQUIRED');
-  if (!validateUser(state, reply, body as Partial<PbxUser>, null)) return reply;
+  const problem = userProblem(state, body as Partial<PbxUser>, null);
+  if (problem) return fieldError(reply, ...problem);
   const user: PbxUser = { ...userDefaults(state.nextUserId(), String(body.Number)), ...(body as Partial<PbxUser>) };
   if (!body.DisplayName) user.DisplayName = `${user.FirstName} ${user.LastName}`.trim();
   state.users.push(user);
@@ -50,7 +51,8 @@ function patchUser(state: ThreeCxState, request: FastifyRequest, reply: FastifyR
   const body = asBody(request.body);
   const unknown = unknownProperty(reply, body, USER_WRITABLE, 'Pbx.User');
   if (unknown) return unknown;
-  if (!validateUser(state, reply, body as Partial<PbxUser>, user.Id)) return reply;
+  const problem = userProblem(state, body as Partial<PbxUser>, user.Id);
+  if (problem) return fieldError(reply, ...problem);
   const { Id: _ignored, ...changes } = body;
   Object.assign(user, changes);
   return reply.code(204).send();
