@@ -130,7 +130,7 @@ async function seed(db: Parameters<typeof queryRows>[0], total: number): Promise
              case when s.status = 'assigned' then 'user' || i || '@tenant' || ${t} || '.example' end,
              case when s.status = 'reserved' then now() + interval '7 days' end,
              case when s.status = 'cooling' then now() + interval '7 days' end,
-             case when i % 100 = 0 then '{reception}'::text[] else '{}'::text[] end,
+             case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
              lower('+1' || (2000000000 + ${t} * 100000 + i)::text || ' 1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
              now() - (i % 5000) * interval '1 minute'
         from generate_series(0, ${count - 1}) i

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -35,11 +36,11 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
   }
   let pglite: PGlite;
   if (target.pgliteDataDir === 'memory') {
-    pglite = new PGlite({ extensions: { pg_trgm } });
+    pglite = new PGlite({ extensions: { pg_trgm, btree_gin } });
   } else {
     const dir = path.resolve(target.pgliteDataDir, 'pgdata');
     mkdirSync(dir, { recursive: true });
-    pglite = new PGlite(dir, { extensions: { pg_trgm } });
+    pglite = new PGlite(dir, { extensions: { pg_trgm, btree_gin } });
   }
   await pglite.waitReady;
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;

@@ -1,6 +1,8 @@
 -- E.164 and extensions are ASCII: the "C" collation compares them bytewise, much faster than a locale.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 --> statement-breakpoint
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+--> statement-breakpoint
 CREATE TABLE "operator_preferences" (
 	"operator_id" uuid NOT NULL,
 	"key" text NOT NULL,
@@ -105,10 +107,10 @@ CREATE UNIQUE INDEX "phone_numbers_one_number_per_assignee" ON "phone_numbers" U
 CREATE INDEX "phone_numbers_tenant_e164_idx" ON "phone_numbers" USING btree ("tenant_id","e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_tenant_status_e164_idx" ON "phone_numbers" USING btree ("tenant_id","status","e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_tenant_updated_idx" ON "phone_numbers" USING btree ("tenant_id","updated_at","id");--> statement-breakpoint
-CREATE INDEX "phone_numbers_tenant_assignee_idx" ON "phone_numbers" USING btree ("tenant_id",coalesce("assignee_upn", ''),"e164","id");--> statement-breakpoint
+CREATE INDEX "phone_numbers_tenant_assignee_idx" ON "phone_numbers" USING btree ("tenant_id","status",coalesce("assignee_upn", ''),"e164","id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_range_status_idx" ON "phone_numbers" USING btree ("range_id","status","e164");--> statement-breakpoint
 CREATE INDEX "phone_numbers_site_idx" ON "phone_numbers" USING btree ("site_id");--> statement-breakpoint
 CREATE INDEX "phone_numbers_cooling_idx" ON "phone_numbers" USING btree ("cooling_until") WHERE "phone_numbers"."status" = 'cooling';--> statement-breakpoint
 CREATE INDEX "phone_numbers_reserved_idx" ON "phone_numbers" USING btree ("reserved_until") WHERE "phone_numbers"."status" = 'reserved';--> statement-breakpoint
-CREATE INDEX "phone_numbers_tags_idx" ON "phone_numbers" USING gin ("tags");--> statement-breakpoint
-CREATE INDEX "phone_numbers_search_trgm_idx" ON "phone_numbers" USING gin ("search_text" gin_trgm_ops);
+CREATE INDEX "phone_numbers_tenant_tags_idx" ON "phone_numbers" USING gin ("tenant_id","tags");--> statement-breakpoint
+CREATE INDEX "phone_numbers_tenant_search_idx" ON "phone_numbers" USING gin ("tenant_id","search_text" gin_trgm_ops);
