@@ -73,8 +73,12 @@ export function authContext(request: FastifyRequest): AuthContext {
 export function requirePermission(request: FastifyRequest, reply: FastifyReply, anyOf: readonly string[]): boolean {
   const { permissions } = authContext(request);
   if (anyOf.some((permission) => permissions.has(permission))) return true;
-  sendGraphError(request, reply, 403, 'Authorization_RequestDenied', `Insufficient privileges to complete the operation. Missing application permission: ${anyOf[0]}.`, {
-    requiredPermissions: [...anyOf],
-  });
+  sendGraphError(
+    request,
+    reply,
+    403,
+    'Authorization_RequestDenied',
+    `Insufficient privileges to complete the operation. API requires one of '${anyOf.join(', ')}'. Roles on the request '${[...permissions].join(', ')}'.`,
+  );
   return false;
 }
