@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
-import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
 import { gateOf, safeRedirect, sessionQuery, type Gate } from './api/session.ts';
 import { AppShell } from './components/AppShell.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
@@ -9,6 +9,7 @@ import { ForcedPasswordPage } from './pages/auth/ForcedPasswordPage.tsx';
 import { MfaChallengePage } from './pages/auth/MfaChallengePage.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
+import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
 import { AdminOnly, NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OperatorsPage } from './pages/admin/OperatorsPage.tsx';
 import { SettingsPage } from './pages/admin/SettingsPage.tsx';
@@ -89,6 +90,49 @@ function AdminGate() {
   return data?.operator?.role === 'admin' ? <Outlet /> : <AdminOnly />;
 }
 
+// The inventory pages load on first visit, keeping the sign-in bundle small.
+const tenantsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/tenants',
+  component: lazyRouteComponent(() => import('./pages/tenants/TenantsPage.tsx'), 'TenantsPage'),
+});
+const numbersHomeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/numbers',
+  component: lazyRouteComponent(() => import('./pages/numbers/NumbersHomePage.tsx'), 'NumbersHomePage'),
+});
+const tenantRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/tenants/$tenantId',
+  component: lazyRouteComponent(() => import('./pages/tenants/TenantLayout.tsx'), 'TenantLayout'),
+});
+const tenantOverviewRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: '/',
+  component: lazyRouteComponent(() => import('./pages/tenants/TenantOverviewPage.tsx'), 'TenantOverviewPage'),
+});
+const tenantNumbersRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'numbers',
+  validateSearch: validateNumbersSearch,
+  component: lazyRouteComponent(() => import('./pages/numbers/NumbersPage.tsx'), 'NumbersPage'),
+});
+const tenantRangesRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'ranges',
+  component: lazyRouteComponent(() => import('./pages/tenants/RangesPage.tsx'), 'RangesPage'),
+});
+const tenantSitesRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'sites',
+  component: lazyRouteComponent(() => import('./pages/tenants/SitesPage.tsx'), 'SitesPage'),
+});
+const tenantImportRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'import',
+  component: lazyRouteComponent(() => import('./pages/numbers/ImportPage.tsx'), 'ImportPage'),
+});
+
 const adminRoute = createRoute({ getParentRoute: () => appRoute, id: 'admin', component: AdminGate });
 const auditRoute = createRoute({ getParentRoute: () => adminRoute, path: '/audit', component: AuditPage });
 const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
@@ -99,7 +143,14 @@ const routeTree = rootRoute.addChildren([
   mfaRoute,
   setupPasswordRoute,
   setupMfaRoute,
-  appRoute.addChildren([homeRoute, profileRoute, adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute])]),
+  appRoute.addChildren([
+    homeRoute,
+    profileRoute,
+    tenantsRoute,
+    numbersHomeRoute,
+    tenantRoute.addChildren([tenantOverviewRoute, tenantNumbersRoute, tenantRangesRoute, tenantSitesRoute, tenantImportRoute]),
+    adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute]),
+  ]),
 ]);
 
 export function makeRouter(queryClient: QueryClient) {

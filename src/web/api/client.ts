@@ -35,14 +35,20 @@ export function setCsrfToken(token: string | undefined): void {
 
 type ErrorBody = { error?: { code?: string; message?: string; details?: { fields?: FieldProblem[] }; requestId?: string } };
 
-export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch {
+    response = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    // A cancelled request (a newer search replaced it) is not a failure to show.
+    if (signal?.aborted) throw error;
     throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
   }
   const text = await response.text();
@@ -54,17 +60,21 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pa
       data = undefined;
     }
   }
-  if (!response.ok) {
-    const error = (data as ErrorBody | undefined)?.error;
-    const fields = Array.isArray(error?.details?.fields) ? error.details.fields : [];
-    throw new ApiError(response.status, error?.code ?? `http_${response.status}`, error?.message ?? `The server answered ${response.status} ${response.statusText}.`, fields, error?.requestId);
-  }
+  if (!response.ok) throw apiErrorFrom(response.status, response.statusText, data);
   return data as T;
 }
 
+/** The error for a non-2xx answer whose body has already been read (fetch or XMLHttpRequest). */
+export function apiErrorFrom(status: number, statusText: string, data: unknown): ApiError {
+  const error = (data as ErrorBody | undefined)?.error;
+  const fields = Array.isArray(error?.details?.fields) ? error.details.fields : [];
+  return new ApiError(status, error?.code ?? `http_${status}`, error?.message ?? `The server answered ${status} ${statusText}.`, fields, error?.requestId);
+}
+
 export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
+  get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };

@@ -1,9 +1,37 @@
 // Shapes shared with the server: types only, nothing from the server ends up in the bundle.
 import type { OperatorDto } from '../../http/schemas/common.ts';
+import type { NumberDto } from '../../http/schemas/inventory.ts';
 
 export type { ApiTokenDto, AuditEventDto, OperatorDto, SessionStateDto, SettingsDto } from '../../http/schemas/common.ts';
+export type { NumberDto, RangeDto, SiteDto, TenantDto } from '../../http/schemas/inventory.ts';
+export type { ImportError, ImportReport } from '../../services/number-import.ts';
 
 export type Role = OperatorDto['role'];
 export type MeDto = OperatorDto & { recoveryCodesLeft: number };
 export type TotpEnrolmentDto = { secret: string; uri: string; qrSvg: string };
 export type RecoveryCodesDto = { recoveryCodes: string[] };
+
+export type NumberStatus = NumberDto['status'];
+export type NumberKind = NumberDto['kind'];
+export type Assignee = NonNullable<NumberDto['assignee']>;
+
+export type NumberPageDto = { numbers: NumberDto[]; next: string | null; total?: number };
+export type FacetsDto = { carriers: string[]; tags: string[] };
+export type StatusCounts = Record<string, number>;
+export type UtilisationDto = {
+  counts: StatusCounts;
+  ranges: { id: string; name: string; size: number; counts: StatusCounts; utilisation: number }[];
+  history: { day: string; counts: StatusCounts }[];
+};
+export type NumberHistoryEventDto = {
+  id: number;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  result: 'success' | 'failure';
+  error: string | null;
+  ticketId: string | null;
+  requestId: string | null;
+};

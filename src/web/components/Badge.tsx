@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue';
+export type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'violet';
 
 const tones: Record<Tone, string> = {
   neutral: 'bg-zinc-100 text-zinc-700 ring-zinc-300',
@@ -8,6 +8,7 @@ const tones: Record<Tone, string> = {
   amber: 'bg-amber-50 text-amber-900 ring-amber-300',
   red: 'bg-red-50 text-red-800 ring-red-300',
   blue: 'bg-blue-50 text-blue-800 ring-blue-300',
+  violet: 'bg-violet-50 text-violet-800 ring-violet-300',
 };
 
 export function Badge({ tone = 'neutral', children }: { tone?: Tone; children: ReactNode }) {

@@ -5,7 +5,24 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
  * stays inside) and Escape closes it. Content mounts only while open, so forms start fresh.
  * The first element marked data-autofocus gets focus when it opens.
  */
-export function Dialog({ open, onClose, title, description, children, wide = false }: { open: boolean; onClose: () => void; title: string; description?: ReactNode; children: ReactNode; wide?: boolean }) {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  wide = false,
+  side = false,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: ReactNode;
+  description?: ReactNode;
+  children: ReactNode;
+  wide?: boolean;
+  /** A full-height panel on the right (a drawer) instead of a centred box. */
+  side?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onCloseRef = useRef(onClose);
@@ -35,10 +52,14 @@ export function Dialog({ open, onClose, title, description, children, wide = fal
         // React bubbles synthetic events through the component tree: ignore a nested dialog closing.
         if (event.target === event.currentTarget) onCloseRef.current();
       }}
-      className={`m-auto w-[calc(100%-2rem)] rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl ${wide ? 'max-w-2xl' : 'max-w-lg'}`}
+      className={
+        side
+          ? 'my-0 mr-0 ml-auto h-dvh max-h-dvh w-full max-w-2xl border-l border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl'
+          : `m-auto w-[calc(100%-2rem)] rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl ${wide ? 'max-w-2xl' : 'max-w-lg'}`
+      }
     >
       {open ? (
-        <div className="flex max-h-[85vh] flex-col">
+        <div className={`flex flex-col ${side ? 'h-full' : 'max-h-[85vh]'}`}>
           <div className="flex items-start justify-between gap-4 border-b border-zinc-200 px-5 py-4">
             <div>
               <h2 id={titleId} className="text-base font-semibold">

@@ -1,12 +1,20 @@
-import { Link } from '@tanstack/react-router';
+import { Link, useRouterState } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import type { Role } from '../api/types.ts';
 
-const linkClass =
-  'flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200';
+const activeClass = 'bg-white text-blue-800 shadow-xs ring-1 ring-zinc-200';
+const linkClass = `flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200`;
 
 /** Areas still being built: listed so people know they are coming, but not usable. */
-const upcoming = ['Tenants', 'Numbers', 'Voice', '3CX', 'Tickets'];
+const upcoming = ['Voice', '3CX', 'Tickets'];
+
+/** A tenant's numbers and import belong to "Numbers"; the rest of a tenant to "Tenants". */
+function useInventoryArea(): 'tenants' | 'numbers' | null {
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  if (pathname === '/numbers' || /^\/tenants\/[^/]+\/(numbers|import)\/?$/.test(pathname)) return 'numbers';
+  if (pathname === '/tenants' || pathname.startsWith('/tenants/')) return 'tenants';
+  return null;
+}
 
 function Group({ label, children }: { label: string; children: ReactNode }) {
   const id = `nav-${label.toLowerCase()}`;
@@ -24,6 +32,7 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 
 export function SideNav({ role }: { role: Role }) {
   const admin = role === 'admin';
+  const area = useInventoryArea();
   return (
     <nav aria-label="Main" className="w-56 shrink-0 space-y-6 border-r border-zinc-200 bg-zinc-100/70 px-3 py-5">
       <ul className="space-y-0.5">
@@ -34,6 +43,16 @@ export function SideNav({ role }: { role: Role }) {
         </li>
       </ul>
       <Group label="Work">
+        <li>
+          <Link to="/tenants" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'tenants' ? activeClass : ''}`} aria-current={area === 'tenants' ? 'page' : undefined}>
+            Tenants
+          </Link>
+        </li>
+        <li>
+          <Link to="/numbers" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'numbers' ? activeClass : ''}`} aria-current={area === 'numbers' ? 'page' : undefined}>
+            Numbers
+          </Link>
+        </li>
         {upcoming.map((area) => (
           <li key={area}>
             <span aria-disabled="true" className="flex items-center justify-between rounded-md px-2.5 py-1.5 text-sm text-zinc-500">

@@ -13,6 +13,12 @@ export function formatDate(iso: string | null | undefined, fallback = '—'): st
   return Number.isNaN(date.getTime()) ? fallback : dateOnly.format(date);
 }
 
+/** A calendar day (YYYY-MM-DD) as written, without shifting it through UTC. */
+export function formatDay(day: string): string {
+  const date = new Date(`${day.slice(0, 10)}T00:00:00`);
+  return Number.isNaN(date.getTime()) ? day : dateOnly.format(date);
+}
+
 /** True while a lockout time lies in the future. */
 export function isLocked(lockedUntil: string | null): boolean {
   return lockedUntil !== null && new Date(lockedUntil).getTime() > Date.now();

@@ -5,7 +5,7 @@ import { sessionQuery } from '../api/session.ts';
 import { Notice } from '../components/Alert.tsx';
 import { PageHeader } from '../components/Section.tsx';
 
-function Card({ to, title, children }: { to: '/profile' | '/admin/operators' | '/admin/settings' | '/audit'; title: string; children: ReactNode }) {
+function Card({ to, title, children }: { to: '/profile' | '/admin/operators' | '/admin/settings' | '/audit' | '/tenants' | '/numbers'; title: string; children: ReactNode }) {
   return (
     <Link to={to} className="block rounded-lg border border-zinc-200 bg-white p-4 shadow-xs transition-colors hover:border-blue-300 hover:bg-blue-50/40">
       <span className="block text-sm font-semibold text-zinc-900">{title}</span>
@@ -28,6 +28,12 @@ export function HomePage() {
         </Notice>
       ) : null}
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+        <Card to="/numbers" title="Numbers">
+          Find, reserve and assign numbers; import and export the inventory.
+        </Card>
+        <Card to="/tenants" title="Tenants">
+          Customers, their ranges, sites and utilisation.
+        </Card>
         <Card to="/profile" title="Your profile">
           Display name, password, authenticator app and API tokens.
         </Card>
@@ -36,8 +42,8 @@ export function HomePage() {
             <Card to="/admin/operators" title="Operators">
               Invite people, set roles and tenant scope, reset passwords and MFA.
             </Card>
-            <Card to="/admin/settings" title="Security settings">
-              Require MFA for everyone and set the sign-in lockout.
+            <Card to="/admin/settings" title="Settings">
+              MFA for everyone, sign-in lockout and tenant defaults.
             </Card>
             <Card to="/audit" title="Audit log">
               Every sign-in, change and security event, newest first.
@@ -45,7 +51,7 @@ export function HomePage() {
           </>
         ) : null}
       </div>
-      <p className="mt-8 text-sm text-zinc-600">Tenants, numbers, Teams voice, 3CX and tickets are on their way; they appear in the menu as “soon” until they are ready.</p>
+      <p className="mt-8 text-sm text-zinc-600">Teams voice, 3CX and tickets are on their way; they appear in the menu as “soon” until they are ready.</p>
     </div>
   );
 }

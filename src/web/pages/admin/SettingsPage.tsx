@@ -8,14 +8,33 @@ import { Button } from '../../components/Button.tsx';
 import { CheckboxField, TextField } from '../../components/Field.tsx';
 import { PageHeader, Section } from '../../components/Section.tsx';
 
+const defaultFlags = [
+  { key: 'teamsEnabled', label: 'Microsoft Teams', hint: 'Teams voice: users, numbers and policies.' },
+  { key: 'threecxEnabled', label: '3CX', hint: '3CX users, DIDs and trunks.' },
+  { key: 'connectwiseEnabled', label: 'ConnectWise', hint: 'Ticket notes and time entries after a change.' },
+  { key: 'manualNumberEntry', label: 'Manual number entry', hint: 'Allow assigning a number that is not in the inventory.' },
+] as const;
+
 function SettingsForm({ settings }: { settings: SettingsDto }) {
   const queryClient = useQueryClient();
   const [mfaRequired, setMfaRequired] = useState(settings.mfaRequired);
   const [threshold, setThreshold] = useState(String(settings.lockoutThreshold));
   const [minutes, setMinutes] = useState(String(settings.lockoutMinutes));
+  const [defaults, setDefaults] = useState({
+    teamsEnabled: settings.teamsEnabled,
+    threecxEnabled: settings.threecxEnabled,
+    connectwiseEnabled: settings.connectwiseEnabled,
+    manualNumberEntry: settings.manualNumberEntry,
+  });
+  const [coolingDays, setCoolingDays] = useState(String(settings.coolingDays));
   const save = useMutation({
-    mutationFn: () => api.patch<SettingsDto>('/api/settings', { mfaRequired, lockoutThreshold: Number(threshold), lockoutMinutes: Number(minutes) }),
-    onSuccess: (saved) => queryClient.setQueryData(keys.settings, saved),
+    mutationFn: () =>
+      api.patch<SettingsDto>('/api/settings', { mfaRequired, lockoutThreshold: Number(threshold), lockoutMinutes: Number(minutes), ...defaults, coolingDays: Number(coolingDays) }),
+    onSuccess: async (saved) => {
+      queryClient.setQueryData(keys.settings, saved);
+      // Tenants that follow the defaults show different effective features now.
+      await queryClient.invalidateQueries({ queryKey: ['tenants'] });
+    },
   });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -74,6 +93,44 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
           />
         </div>
       </Section>
+      <Section
+        title="Tenant defaults"
+        id="tenant-defaults"
+        description="What every tenant gets unless its own settings say otherwise. A turned-off integration hides its pages and its API answers that it is off."
+      >
+        <div className="space-y-4">
+          {defaultFlags.map((flag) => (
+            <CheckboxField
+              key={flag.key}
+              label={flag.label}
+              hint={flag.hint}
+              checked={defaults[flag.key]}
+              onChange={(e) => {
+                setDefaults({ ...defaults, [flag.key]: e.target.checked });
+                touched();
+              }}
+              error={err?.fieldMessage(flag.key)}
+            />
+          ))}
+          <TextField
+            label="Cooling days"
+            name="coolingDays"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={365}
+            required
+            hint="0 to 365. How long a released number rests before it can be given to someone else; 0 returns it at once."
+            value={coolingDays}
+            onChange={(e) => {
+              setCoolingDays(e.target.value);
+              touched();
+            }}
+            error={err?.fieldMessage('coolingDays')}
+            className="max-w-xs"
+          />
+        </div>
+      </Section>
       <ErrorAlert error={save.error} />
       {save.isSuccess ? <Notice>Settings saved.</Notice> : null}
       <Button type="submit" variant="primary" busy={save.isPending}>
@@ -87,7 +144,7 @@ export function SettingsPage() {
   const settings = useQuery(settingsQuery);
   return (
     <div>
-      <PageHeader title="Security settings" description="Apply to every operator. Changes are recorded in the audit log." />
+      <PageHeader title="Settings" description="Security for every operator, and the defaults every tenant starts from. Changes are recorded in the audit log." />
       <ErrorAlert error={settings.error} />
       {settings.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {settings.data ? <SettingsForm settings={settings.data} /> : null}

@@ -1,0 +1,75 @@
+import type { ReactNode } from 'react';
+import type { NumberSort } from '../../api/inventory.ts';
+import type { NumberDto } from '../../api/types.ts';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { kindLabel } from '../../lib/inventory.ts';
+
+export type ColumnId = 'status' | 'kind' | 'assignee' | 'range' | 'site' | 'carrier' | 'tags' | 'reservation' | 'notes' | 'updatedAt';
+
+export type Lookup = { rangeName: (id: string | null) => string; siteName: (id: string | null) => string };
+
+export type Column = { id: ColumnId; label: string; sort?: NumberSort; width: string; render: (n: NumberDto, lookup: Lookup) => ReactNode };
+
+const dash = <span className="text-zinc-400">—</span>;
+
+export const columns: Column[] = [
+  { id: 'status', label: 'Status', sort: 'status', width: 'w-28', render: (n) => <StatusBadge status={n.status} /> },
+  { id: 'kind', label: 'Kind', width: 'w-36', render: (n) => kindLabel(n.kind) },
+  {
+    id: 'assignee',
+    label: 'Assignee',
+    sort: 'assignee',
+    width: 'w-56',
+    render: (n) =>
+      n.assignee ? (
+        <>
+          <span className="block truncate text-zinc-900">{n.assignee.name ?? n.assignee.upn ?? n.assignee.id}</span>
+          {n.assignee.name && (n.assignee.upn ?? n.assignee.id) ? <span className="block truncate text-xs text-zinc-500">{n.assignee.upn ?? n.assignee.id}</span> : null}
+        </>
+      ) : n.reservation?.reason ? (
+        <span className="block truncate text-xs text-zinc-500" title={n.reservation.reason}>
+          Reserved: {n.reservation.reason}
+        </span>
+      ) : (
+        dash
+      ),
+  },
+  { id: 'range', label: 'Range', width: 'w-40', render: (n, l) => <span className="block truncate">{l.rangeName(n.rangeId) || dash}</span> },
+  { id: 'site', label: 'Site', width: 'w-36', render: (n, l) => <span className="block truncate">{l.siteName(n.siteId) || dash}</span> },
+  { id: 'carrier', label: 'Carrier', width: 'w-32', render: (n) => <span className="block truncate">{n.carrier || dash}</span> },
+  {
+    id: 'tags',
+    label: 'Tags',
+    width: 'w-44',
+    render: (n) =>
+      n.tags.length ? (
+        <span className="block truncate" title={n.tags.join(', ')}>
+          {n.tags.map((t) => (
+            <span key={t} className="mr-1 inline-block rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 ring-1 ring-zinc-200 ring-inset">
+              {t}
+            </span>
+          ))}
+        </span>
+      ) : (
+        dash
+      ),
+  },
+  {
+    id: 'reservation',
+    label: 'Reserved until',
+    width: 'w-36',
+    render: (n) => (n.reservation?.until ? formatDate(n.reservation.until) : n.coolingUntil ? <span className="text-xs">Cooling until {formatDate(n.coolingUntil)}</span> : dash),
+  },
+  { id: 'notes', label: 'Notes', width: 'w-56', render: (n) => <span className="block truncate" title={n.notes}>{n.notes || dash}</span> },
+  { id: 'updatedAt', label: 'Updated', sort: 'updatedAt', width: 'w-40', render: (n) => <span className="whitespace-nowrap">{formatDateTime(n.updatedAt)}</span> },
+];
+
+export const defaultColumns: ColumnId[] = ['status', 'kind', 'assignee', 'range', 'site', 'tags', 'updatedAt'];
+
+export function visibleColumns(saved: unknown): ColumnId[] {
+  if (!Array.isArray(saved)) return defaultColumns;
+  const known = new Set(columns.map((c) => c.id));
+  const ids = saved.filter((x): x is ColumnId => typeof x === 'string' && known.has(x as ColumnId));
+  return ids;
+}
