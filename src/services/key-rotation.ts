@@ -10,10 +10,10 @@ import { encryptedColumns } from './secret-columns.ts';
 export async function reencryptAll(db: Db, keyring: Keyring): Promise<{ reencrypted: number; alreadyCurrent: number }> {
   let reencrypted = 0;
   let alreadyCurrent = 0;
-  for (const { table, idColumn, column } of encryptedColumns) {
-    const rows = await queryRows<{ id: string; value: string }>(
+  for (const { table, column } of encryptedColumns) {
+    const rows = await queryRows<{ value: string }>(
       db,
-      sql`select ${sql.identifier(idColumn)}::text as id, ${sql.identifier(column)} as value from ${sql.identifier(table)} where ${sql.identifier(column)} is not null`,
+      sql`select ${sql.identifier(column)} as value from ${sql.identifier(table)} where ${sql.identifier(column)} is not null`,
     );
     for (const row of rows) {
       if (keyIdOf(row.value) === keyring.active.id) {
@@ -22,7 +22,8 @@ export async function reencryptAll(db: Db, keyring: Keyring): Promise<{ reencryp
       }
       const next = encryptSecret(keyring, decryptSecret(keyring, row.value));
       await db.execute(
-        sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${next} where ${sql.identifier(idColumn)}::text = ${row.id} and ${sql.identifier(column)} = ${row.value}`,
+        // Each stored value has its own random IV, so the old value itself identifies the row.
+        sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${next} where ${sql.identifier(column)} = ${row.value}`,
       );
       reencrypted += 1;
     }

@@ -3,7 +3,8 @@
  * these, and the "no plain secrets in the database" test reads them; a new encrypted
  * column must be added here.
  */
-export const encryptedColumns: Array<{ table: string; idColumn: string; column: string }> = [
-  { table: 'operators', idColumn: 'id', column: 'totp_secret_enc' },
-  { table: 'operators', idColumn: 'id', column: 'pending_totp_secret_enc' },
+export const encryptedColumns: Array<{ table: string; column: string }> = [
+  { table: 'operators', column: 'totp_secret_enc' },
+  { table: 'operators', column: 'pending_totp_secret_enc' },
+  { table: 'tenant_connections', column: 'secret_enc' },
 ];

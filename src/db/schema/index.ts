@@ -5,3 +5,4 @@ export * from './audit.ts';
 export * from './settings.ts';
 export * from './tenants.ts';
 export * from './numbers.ts';
+export * from './teams.ts';

@@ -1,0 +1,88 @@
+import { RateGate, sleep } from './rate-gate.ts';
+
+export type RetryPolicy = {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+};
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 300, maxDelayMs: 30_000, timeoutMs: 30_000 };
+
+export type HttpAnswer = { status: number; headers: Headers; text: string; attempts: number };
+
+/** Thrown when no answer came at all (timeout, refused or reset connection) after the retries. */
+export class NetworkError extends Error {
+  readonly attempts: number;
+  constructor(message: string, attempts: number, cause?: unknown) {
+    super(message, { cause });
+    this.attempts = attempts;
+  }
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/**
+ * fetch with a timeout per attempt and retries: 429 and 503 always (the server says it did not
+ * process the request) honouring Retry-After; other 5xx and network failures only for idempotent
+ * methods, since a POST that timed out may have been carried out. Backoff is exponential with
+ * full jitter. Every attempt goes through the gate, so throttling pauses the whole tenant.
+ */
+export async function resilientFetch(
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+  options: { gate?: RateGate; policy?: RetryPolicy; onRetry?: (info: { attempt: number; status?: number; delayMs: number; reason: string }) => void } = {},
+): Promise<HttpAnswer> {
+  const policy = options.policy ?? defaultRetryPolicy;
+  const gate = options.gate ?? new RateGate(Number.MAX_SAFE_INTEGER);
+  const idempotent = IDEMPOTENT.has(init.method.toUpperCase());
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    let answer: HttpAnswer | undefined;
+    try {
+      answer = await gate.run(async () => {
+        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
+        return { status: response.status, headers: response.headers, text: await response.text(), attempts: attempt };
+      });
+    } catch (error) {
+      lastError = error;
+      if (!idempotent || attempt === policy.maxAttempts) break;
+      const delayMs = backoff(policy, attempt);
+      options.onRetry?.({ attempt, delayMs, reason: describeNetworkError(error) });
+      await sleep(delayMs);
+      continue;
+    }
+    const retryable = answer.status === 429 || answer.status === 503 || (idempotent && (answer.status === 500 || answer.status === 502 || answer.status === 504));
+    if (!retryable || attempt === policy.maxAttempts) return answer;
+    const retryAfter = retryAfterMs(answer.headers.get('retry-after'));
+    const delayMs = Math.min(policy.maxDelayMs, retryAfter ?? backoff(policy, attempt));
+    if (answer.status === 429 && retryAfter !== undefined) gate.pause(delayMs);
+    options.onRetry?.({ attempt, status: answer.status, delayMs, reason: `HTTP ${answer.status}` });
+    // With a gate pause the wait happens inside the gate; sleeping here too would wait twice.
+    if (!(answer.status === 429 && retryAfter !== undefined)) await sleep(delayMs);
+  }
+  throw new NetworkError(describeNetworkError(lastError), policy.maxAttempts, lastError);
+}
+
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(Math.random() * ceiling);
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export function describeNetworkError(error: unknown): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'the request timed out';
+  const code = e?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
+  return e?.cause?.message ?? e?.message ?? 'the request failed';
+}

@@ -1,0 +1,51 @@
+import { createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
+
+/** How UCR Manager proves itself to a customer's Entra ID: a certificate (preferred) or a client secret. */
+export type TeamsCredentials =
+  | { kind: 'secret'; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; clientId: string; certificatePem: string; privateKeyPem: string };
+
+export type TeamsEndpoints = { loginBaseUrl: string; graphBaseUrl: string };
+
+export const microsoftCloud: TeamsEndpoints = { loginBaseUrl: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com' };
+
+/** The thumbprints Entra shows and the JWT headers carry. */
+export function certificateThumbprints(certificatePem: string) {
+  const certificate = new X509Certificate(certificatePem);
+  const der = certificate.raw;
+  return {
+    x5tS256: createHash('sha256').update(der).digest('base64url'),
+    x5t: createHash('sha1').update(der).digest('base64url'),
+    sha1Hex: createHash('sha1').update(der).digest('hex').toUpperCase(),
+    subject: certificate.subject,
+    notAfter: new Date(certificate.validTo).toISOString(),
+    notBefore: new Date(certificate.validFrom).toISOString(),
+  };
+}
+
+/**
+ * The signed JWT that replaces a client secret (RFC 7523 client assertion, as Entra ID wants
+ * it): RS256 over the certificate's private key, thumbprints in the header, the token endpoint
+ * as audience, valid for at most 10 minutes, a fresh jti each time.
+ */
+export function clientAssertion(credentials: Extract<TeamsCredentials, { kind: 'certificate' }>, tokenUrl: string, now = new Date()): string {
+  const prints = certificateThumbprints(credentials.certificatePem);
+  const header = { alg: 'RS256', typ: 'JWT', 'x5t#S256': prints.x5tS256, x5t: prints.x5t };
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const payload = { aud: tokenUrl, iss: credentials.clientId, sub: credentials.clientId, jti: randomUUID(), nbf: issuedAt, iat: issuedAt, exp: issuedAt + 600 };
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode(header)}.${encode(payload)}`;
+  const signature = sign('RSA-SHA256', Buffer.from(signingInput), createPrivateKey(credentials.privateKeyPem)).toString('base64url');
+  return `${signingInput}.${signature}`;
+}
+
+/** The claims of an access token, read without verification: only to report granted roles and expiry. */
+export function readTokenClaims(accessToken: string): { roles?: string[]; exp?: number; tid?: string } {
+  const part = accessToken.split('.')[1];
+  if (!part) return {};
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { roles?: string[]; exp?: number; tid?: string };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A Teams/Graph failure in words a voice engineer acts on. `code` is stable for the UI and
+ * tests; `detail` keeps Graph's own message and request id for support.
+ */
+export type TeamsErrorCode =
+  | 'authentication_failed'
+  | 'app_not_found'
+  | 'tenant_not_found'
+  | 'permission_missing'
+  | 'user_not_found'
+  | 'not_licensed'
+  | 'no_usage_location'
+  | 'number_already_assigned'
+  | 'number_not_found'
+  | 'policy_not_found'
+  | 'throttled'
+  | 'unavailable'
+  | 'bad_request'
+  | 'unexpected_answer'
+  | 'unknown';
+
+export class TeamsError extends Error {
+  readonly code: TeamsErrorCode;
+  readonly status: number | undefined;
+  readonly detail: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string } = {}) {
+    super(message);
+    this.code = code;
+    this.status = extra.status;
+    this.detail = extra.detail;
+    this.requestId = extra.requestId;
+  }
+}
+
+/** Maps a failure text (Graph error message or operation statusDetail) to what it means. */
+export function classifyFailure(text: string): { code: TeamsErrorCode; message: string } | undefined {
+  const t = text.toLowerCase();
+  if (/licen[cs]e|phone ?system|not enabled for enterprise voice|feature/.test(t)) return { code: 'not_licensed', message: 'The user has no Teams Phone licence (Phone System). Assign the licence in Microsoft 365, wait for it to apply, then try again.' };
+  if (/usage ?location/.test(t)) return { code: 'no_usage_location', message: 'The user has no usage location. Set it in Entra ID (user › Properties › Usage location), then try again.' };
+  if (/already assigned|assigned to (another|a different)|in use/.test(t)) return { code: 'number_already_assigned', message: 'Teams says this number is already assigned to someone else.' };
+  if (/not (be )?found|does not exist|not uploaded|not in the tenant|unknown number/.test(t) && /number/.test(t)) return { code: 'number_not_found', message: 'Teams does not know this number. Direct Routing numbers must be uploaded to the tenant first; Calling Plan and Operator Connect numbers must be acquired there.' };
+  return undefined;
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { RateGate } from '../shared/rate-gate.ts';
+import { NetworkError, resilientFetch, type RetryPolicy, defaultRetryPolicy } from '../shared/resilient-fetch.ts';
+import { clientAssertion, readTokenClaims, type TeamsCredentials, type TeamsEndpoints } from './credentials.ts';
+import { classifyFailure, TeamsError } from './errors.ts';
+
+export type GraphClientOptions = {
+  /** The customer's Entra tenant: GUID or verified domain. */
+  tenant: string;
+  credentials: TeamsCredentials;
+  endpoints: TeamsEndpoints;
+  log: Logger;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  now?: () => Date;
+};
+
+type CachedToken = { accessToken: string; expiresAt: number; roles: string[] };
+
+/**
+ * A Microsoft Graph client for one customer tenant: app-only token (certificate assertion or
+ * secret) cached until shortly before expiry, retries with backoff honouring Retry-After,
+ * a per-tenant concurrency gate, paging through @odata.nextLink, and Graph errors turned into
+ * TeamsError. The client-request-id of every call is logged with Graph's request-id.
+ */
+export class GraphClient {
+  private token: CachedToken | undefined;
+  private tokenPromise: Promise<CachedToken> | undefined;
+  private readonly gate: RateGate;
+  private readonly options: GraphClientOptions;
+  /** Number of tokens fetched: lets tests prove a token is reused until it expires. */
+  tokensIssued = 0;
+
+  constructor(options: GraphClientOptions) {
+    this.options = options;
+    this.gate = new RateGate(options.concurrency ?? 8);
+  }
+
+  get tokenUrl(): string {
+    return `${this.options.endpoints.loginBaseUrl.replace(/\/$/, '')}/${encodeURIComponent(this.options.tenant)}/oauth2/v2.0/token`;
+  }
+
+  /** The permissions (app roles) granted to the app, read from a fresh or cached token. */
+  async grantedRoles(): Promise<string[]> {
+    return (await this.accessToken()).roles;
+  }
+
+  async accessToken(): Promise<CachedToken> {
+    const now = (this.options.now ?? (() => new Date()))().getTime();
+    // Renew five minutes early: a call started with an almost-expired token would fail midway.
+    if (this.token && this.token.expiresAt - 300_000 > now) return this.token;
+    this.tokenPromise ??= this.fetchToken().finally(() => {
+      this.tokenPromise = undefined;
+    });
+    this.token = await this.tokenPromise;
+    return this.token;
+  }
+
+  private async fetchToken(): Promise<CachedToken> {
+    const { credentials } = this.options;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, scope: `${this.options.endpoints.graphBaseUrl.replace(/\/$/, '')}/.default` });
+    if (credentials.kind === 'secret') form.set('client_secret', credentials.clientSecret);
+    else {
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', clientAssertion(credentials, this.tokenUrl));
+    }
+    let answer;
+    try {
+      answer = await resilientFetch(this.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, { policy: this.options.retry ?? defaultRetryPolicy });
+    } catch (error) {
+      throw new TeamsError('unavailable', `Microsoft sign-in (${new URL(this.tokenUrl).host}) could not be reached: ${error instanceof NetworkError ? error.message : 'network error'}.`);
+    }
+    const body = safeJson(answer.text) as { access_token?: string; expires_in?: number | string; error?: string; error_description?: string; error_codes?: number[] } | undefined;
+    if (answer.status !== 200 || !body?.access_token) throw tokenError(answer.status, body);
+    this.tokensIssued += 1;
+    const claims = readTokenClaims(body.access_token);
+    const lifetimeMs = Number(body.expires_in ?? 3600) * 1000;
+    return { accessToken: body.access_token, expiresAt: Date.now() + lifetimeMs, roles: claims.roles ?? [] };
+  }
+
+  /** One Graph call; `path` is relative to /v1.0 (or an absolute URL, e.g. a nextLink or Location). */
+  async request<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; data: T; headers: Headers }> {
+    const url = /^https?:\/\//.test(path) ? path : `${this.options.endpoints.graphBaseUrl.replace(/\/$/, '')}/v1.0${path}`;
+    const clientRequestId = randomUUID();
+    const token = await this.accessToken();
+    let answer;
+    try {
+      answer = await resilientFetch(
+        url,
+        {
+          method,
+          headers: { authorization: `Bearer ${token.accessToken}`, accept: 'application/json', 'client-request-id': clientRequestId, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        },
+        {
+          gate: this.gate,
+          policy: this.options.retry ?? defaultRetryPolicy,
+          onRetry: (info) => this.options.log.warn({ tenant: this.options.tenant, method, path: new URL(url).pathname, clientRequestId, ...info }, 'Graph call retried'),
+        },
+      );
+    } catch (error) {
+      throw new TeamsError('unavailable', `Microsoft Graph could not be reached: ${error instanceof NetworkError ? error.message : 'network error'}. Nothing was changed by this attempt; try again.`);
+    }
+    const requestId = answer.headers.get('request-id') ?? undefined;
+    this.options.log.debug({ tenant: this.options.tenant, method, path: new URL(url).pathname, status: answer.status, clientRequestId, requestId, attempts: answer.attempts }, 'Graph call');
+    if (answer.status === 401) {
+      // A revoked or rotated credential: drop the cached token so the next call asks again.
+      this.token = undefined;
+    }
+    if (answer.status >= 400) throw graphError(answer.status, answer.text, requestId);
+    if (!schema || answer.status === 204 || answer.text === '') return { status: answer.status, data: undefined as T, headers: answer.headers };
+    const json = safeJson(answer.text);
+    if (json === undefined) throw new TeamsError('unexpected_answer', 'Microsoft Graph answered with something that is not JSON. Try again; if it persists, Graph may be degraded.', { status: answer.status, ...(requestId ? { requestId } : {}) });
+    // Microsoft's docs show some single entities wrapped in { value: {...} }; accept both.
+    const unwrapped = json && typeof json === 'object' && !Array.isArray(json) && 'value' in json && json.value && typeof json.value === 'object' && !Array.isArray(json.value) ? json.value : json;
+    const parsed = schema.safeParse(unwrapped);
+    if (!parsed.success) {
+      throw new TeamsError('unexpected_answer', 'Microsoft Graph answered in a shape UCR Manager does not understand.', { status: answer.status, detail: parsed.error.message.slice(0, 500), ...(requestId ? { requestId } : {}) });
+    }
+    return { status: answer.status, data: parsed.data, headers: answer.headers };
+  }
+
+  /** Every item of a collection, following @odata.nextLink verbatim. */
+  async collect<T>(path: string, itemSchema: z.ZodType<T>, pageSchema: z.ZodType<{ value: unknown[]; '@odata.nextLink'?: string | undefined }>, limit = 100_000): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    while (next && items.length < limit) {
+      const page: { data: { value: unknown[]; '@odata.nextLink'?: string | undefined } } = await this.request('GET', next, pageSchema);
+      for (const raw of page.data.value) {
+        const parsed = itemSchema.safeParse(raw);
+        if (parsed.success) items.push(parsed.data);
+        else this.options.log.warn({ tenant: this.options.tenant, issue: parsed.error.issues[0]?.message }, 'Graph item skipped: unexpected shape');
+      }
+      next = page.data['@odata.nextLink'];
+    }
+    return items;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function tokenError(status: number, body: { error?: string; error_description?: string; error_codes?: number[] } | undefined): TeamsError {
+  const codes = body?.error_codes ?? [];
+  const detail = body?.error_description?.split('\n')[0];
+  const extra = { status, ...(detail ? { detail } : {}) };
+  if (codes.includes(700016)) return new TeamsError('app_not_found', 'The app registration (client id) was not found in this Microsoft tenant. Check the client id, and that the app is registered in (or consented to by) this tenant.', extra);
+  if (codes.includes(90002) || codes.includes(900023)) return new TeamsError('tenant_not_found', 'Microsoft does not know this tenant. Check the Microsoft tenant id or domain of the tenant.', extra);
+  if (codes.includes(7000215) || codes.includes(7000222)) return new TeamsError('authentication_failed', 'The client secret is wrong or has expired. Create a new secret in the app registration and save it here.', extra);
+  if (codes.includes(700027) || codes.includes(700021) || codes.includes(700023) || codes.includes(700024)) {
+    return new TeamsError('authentication_failed', "The certificate was refused. Upload this tenant's certificate (public part) to the app registration in Entra ID, and check it has not expired.", extra);
+  }
+  return new TeamsError('authentication_failed', `Microsoft refused to sign in the app (${body?.error ?? `HTTP ${status}`}).`, extra);
+}
+
+function graphError(status: number, text: string, requestId: string | undefined): TeamsError {
+  const body = safeJson(text) as { error?: { code?: string; message?: string } } | undefined;
+  const code = body?.error?.code ?? '';
+  const message = body?.error?.message ?? '';
+  const extra = { status, detail: `${code}: ${message}`.slice(0, 500), ...(requestId ? { requestId } : {}) };
+  if (status === 401) return new TeamsError('authentication_failed', 'Microsoft Graph refused the app\'s token. Test the Teams connection of this tenant.', extra);
+  if (status === 403) {
+    const missing = /(\w+\.\w+\.All)/.exec(message)?.[1];
+    return new TeamsError('permission_missing', missing ? `The app lacks the Graph permission ${missing}. Grant it (with admin consent) in the app registration.` : 'The app lacks a Graph permission this action needs. Run "Test connection" to see which.', extra);
+  }
+  if (status === 404) return new TeamsError(/user/i.test(message) ? 'user_not_found' : 'unknown', /user/i.test(message) ? 'Teams does not know this user (deleted or renamed?). Refresh the user list.' : `Microsoft Graph: ${message || 'not found'}.`, extra);
+  const known = classifyFailure(message);
+  if (known && status === 400) return new TeamsError(known.code, known.message, extra);
+  if (status === 429) return new TeamsError('throttled', 'Microsoft Graph is throttling this tenant and kept refusing after several tries. Wait a minute and try again.', extra);
+  if (status >= 500) return new TeamsError('unavailable', `Microsoft Graph had a problem (HTTP ${status}) and kept failing after several tries. Nothing was changed by this attempt; try again later.`, extra);
+  return new TeamsError('bad_request', `Microsoft Graph refused the request: ${message || code || `HTTP ${status}`}.`, extra);
+}

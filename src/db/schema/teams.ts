@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { operators } from './operators.ts';
+import { tenants } from './tenants.ts';
+
+/**
+ * A tenant's connection to an external system. `settings` holds what may be shown (client id,
+ * endpoints, certificate thumbprint); `secretEnc` holds the secrets as one secret-box value.
+ */
+export const tenantConnections = pgTable(
+  'tenant_connections',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    system: text('system', { enum: ['teams', 'threecx', 'connectwise'] }).notNull(),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+    secretEnc: text('secret_enc'),
+    lastTestAt: timestamp('last_test_at', { withTimezone: true }),
+    lastTestOk: boolean('last_test_ok'),
+    lastTestResult: jsonb('last_test_result'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.system] })],
+);
+
+export type TeamsUserNumbers = Array<{ telephoneNumber: string; assignmentCategory: string | null }>;
+export type TeamsUserPolicies = Record<string, { name: string | null; policyId: string | null; assignmentType: string | null }>;
+
+/** The user directory of a tenant as last read from Teams (D1): searchable without calling Graph. */
+export const teamsUsers = pgTable(
+  'teams_users',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    upn: text('upn').notNull(),
+    displayName: text('display_name').notNull().default(''),
+    accountEnabled: boolean('account_enabled').notNull().default(true),
+    usageLocation: text('usage_location'),
+    accountType: text('account_type'),
+    phoneSystem: boolean('phone_system').notNull().default(false),
+    enterpriseVoice: boolean('enterprise_voice').notNull().default(false),
+    numbers: jsonb('numbers').$type<TeamsUserNumbers>().notNull().default(sql`'[]'::jsonb`),
+    policies: jsonb('policies').$type<TeamsUserPolicies>().notNull().default(sql`'{}'::jsonb`),
+    searchText: text('search_text').notNull().default(''),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    index('teams_users_tenant_upn_idx').on(t.tenantId, t.upn),
+    index('teams_users_search_idx').using('gin', t.tenantId, sql`${t.searchText} gin_trgm_ops`),
+  ],
+);
+
+/** Policies known in a tenant (D3): seen on users, added by an admin, or read through PowerShell. */
+export const teamsPolicies = pgTable(
+  'teams_policies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    policyType: text('policy_type').notNull(),
+    name: text('name').notNull(),
+    policyId: text('policy_id'),
+    source: text('source', { enum: ['seen', 'admin', 'powershell'] }).notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('teams_policies_unique').on(t.tenantId, t.policyType, sql`lower(${t.name})`)],
+);
+
+export type VoiceState = {
+  number: { e164: string; numberId: string | null; numberType: string | null } | null;
+  policies: Record<string, string | null>;
+};
+
+/**
+ * One change to a user's voice configuration, from request to the tenant's confirmation (D2, D7).
+ * Recorded before Teams is called, so a crash or a slow order never loses track of it.
+ */
+export const voiceChanges = pgTable(
+  'voice_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    userUpn: text('user_upn').notNull(),
+    kind: text('kind', { enum: ['assign_number', 'remove_number', 'policies', 'revert'] }).notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull(),
+    before: jsonb('before').$type<VoiceState>().notNull(),
+    requested: jsonb('requested').$type<VoiceState>().notNull(),
+    /** The inventory numbers this change takes and gives back. */
+    newNumberId: uuid('new_number_id'),
+    oldNumberId: uuid('old_number_id'),
+    /** The inventory state of the new number before we claimed it, to undo the claim on failure. */
+    claimedFrom: jsonb('claimed_from'),
+    operationUrl: text('operation_url'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    ticketId: text('ticket_id'),
+    revertOf: uuid('revert_of'),
+    operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [index('voice_changes_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt), index('voice_changes_pending_idx').on(t.status).where(sql`${t.status} = 'pending'`)],
+);
+
+/** Saved configuration templates (D4): where the number comes from and which policies to set. */
+export const voiceProfiles = pgTable(
+  'voice_profiles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    numberSource: jsonb('number_source').$type<{ rangeId: string } | { siteId: string } | { tag: string } | null>(),
+    policies: jsonb('policies').$type<Record<string, string | null>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('voice_profiles_unique').on(t.tenantId, sql`lower(${t.name})`)],
+);
