@@ -15,6 +15,8 @@ export const sessions = pgTable(
       .references(() => operators.id, { onDelete: 'cascade' }),
     /** mfa: password checked, second factor outstanding. full: signed in. */
     stage: text('stage', { enum: ['mfa', 'full'] }).notNull(),
+    /** How the person proved who they are: our password (+ TOTP), or Entra ID (which runs its own MFA). */
+    authMethod: text('auth_method', { enum: ['password', 'entra'] }).notNull().default('password'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
