@@ -32,6 +32,26 @@ const positiveMinutes = z.coerce.number({ message: 'must be a number of minutes'
 
 const boolFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
+
+/** Our own tenant only: the multi-tenant aliases would accept accounts of any organisation. */
+const entraTenant = z
+  .string()
+  .trim()
+  .refine((v) => !['common', 'organizations', 'consumers'].includes(v.toLowerCase()), 'must be your own tenant (its GUID or a verified domain), not common, organizations or consumers')
+  .refine((v) => GUID.test(v) || DOMAIN.test(v), 'must be the tenant id (a GUID) or a verified domain such as contoso.onmicrosoft.com');
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const entraAuthority = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}, 'must be an https URL such as https://login.microsoftonline.com (plain http only on localhost, for the simulator)');
+
 const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
@@ -55,6 +75,10 @@ const envSchema = z.object({
   UCR_SESSION_IDLE_MINUTES: positiveMinutes.default(30),
   UCR_SESSION_ABSOLUTE_MINUTES: positiveMinutes.default(12 * 60),
   UCR_DEMO: boolFlag.optional(),
+  UCR_ENTRA_TENANT: entraTenant.optional(),
+  UCR_ENTRA_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be the application (client) id of the app registration, usually a GUID').optional(),
+  UCR_ENTRA_CLIENT_SECRET: z.string().min(1).optional(),
+  UCR_ENTRA_AUTHORITY: entraAuthority.default('https://login.microsoftonline.com'),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
 });
@@ -78,7 +102,18 @@ export type Config = {
   demo: boolean;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
+  /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
+  entra: EntraConfig | undefined;
   logLevel: (typeof logLevels)[number];
+};
+
+export type EntraConfig = {
+  /** Tenant GUID or verified domain of the MSP's own Entra ID tenant. */
+  tenant: string;
+  clientId: string;
+  clientSecret: string;
+  /** Base URL of the identity platform, without a trailing slash. */
+  authority: string;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -97,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const e = parsed.data;
   if (Boolean(e.UCR_TLS_CERT_FILE) !== Boolean(e.UCR_TLS_KEY_FILE)) {
     problems.push('UCR_TLS_CERT_FILE and UCR_TLS_KEY_FILE: set both or neither');
+  }
+  const entraSet = { UCR_ENTRA_TENANT: e.UCR_ENTRA_TENANT, UCR_ENTRA_CLIENT_ID: e.UCR_ENTRA_CLIENT_ID, UCR_ENTRA_CLIENT_SECRET: e.UCR_ENTRA_CLIENT_SECRET };
+  const entraMissing = Object.entries(entraSet).filter(([, v]) => !v).map(([k]) => k);
+  if (entraMissing.length > 0 && entraMissing.length < 3) {
+    problems.push(`UCR_ENTRA_TENANT, UCR_ENTRA_CLIENT_ID and UCR_ENTRA_CLIENT_SECRET: set all three for Entra ID sign-in, or none (missing: ${entraMissing.join(', ')})`);
   }
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -118,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
+      entra:
+        e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET
+          ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }
+          : undefined,
       logLevel: e.LOG_LEVEL,
     },
   };

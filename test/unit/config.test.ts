@@ -45,4 +45,32 @@ describe('configuration from the environment', () => {
     const result = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' });
     expect(result.ok && result.config.demo).toBe(false);
   });
+
+  it('enables Entra ID sign-in only with tenant, client id and secret together', () => {
+    const none = loadConfig({});
+    expect(none.ok && none.config.entra).toBeUndefined();
+    const all = loadConfig({ UCR_ENTRA_TENANT: 'contoso.onmicrosoft.com', UCR_ENTRA_CLIENT_ID: '11111111-2222-3333-4444-555555555555', UCR_ENTRA_CLIENT_SECRET: 's3cr3t' });
+    expect(all.ok && all.config.entra).toEqual({
+      tenant: 'contoso.onmicrosoft.com',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      clientSecret: 's3cr3t',
+      authority: 'https://login.microsoftonline.com',
+    });
+    const partial = loadConfig({ UCR_ENTRA_TENANT: '0c8f8a52-6b0e-4d4e-9d0a-2f1e3c4b5a69', UCR_ENTRA_CLIENT_ID: 'abc' });
+    expect(partial.ok).toBe(false);
+    if (!partial.ok) expect(partial.problems).toEqual([expect.stringMatching(/set all three .* or none \(missing: UCR_ENTRA_CLIENT_SECRET\)/)]);
+  });
+
+  it('refuses a multi-tenant alias, a malformed tenant and a plain-http authority off localhost', () => {
+    const base = { UCR_ENTRA_CLIENT_ID: 'abc', UCR_ENTRA_CLIENT_SECRET: 'x' };
+    for (const tenant of ['common', 'organizations', 'not a domain']) {
+      const result = loadConfig({ ...base, UCR_ENTRA_TENANT: tenant });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems[0]).toMatch(/^UCR_ENTRA_TENANT: /);
+    }
+    const http = loadConfig({ ...base, UCR_ENTRA_TENANT: 'contoso.example', UCR_ENTRA_AUTHORITY: 'http://login.example.com' });
+    expect(!http.ok && http.problems[0]).toMatch(/^UCR_ENTRA_AUTHORITY: must be an https URL/);
+    const local = loadConfig({ ...base, UCR_ENTRA_TENANT: 'contoso.example', UCR_ENTRA_AUTHORITY: 'http://127.0.0.1:4011/' });
+    expect(local.ok && local.config.entra?.authority).toBe('http://127.0.0.1:4011');
+  });
 });
