@@ -15,6 +15,7 @@ import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { entraSignInRoutes } from './routes/entra-sign-in.ts';
 import { healthRoutes, type Readiness } from './routes/health.ts';
 import { operatorRoutes } from './routes/operators.ts';
 import { profileRoutes } from './routes/profile.ts';
@@ -89,6 +90,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
 
   healthRoutes(app, deps, metrics, options.readiness ?? (() => ({ ready: true })));
   authRoutes(app, deps);
+  entraSignInRoutes(app, deps);
   profileRoutes(app, deps);
   operatorRoutes(app, deps);
   settingsRoutes(app, deps);

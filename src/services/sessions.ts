@@ -23,6 +23,7 @@ export async function createSession(
   operatorId: string,
   stage: 'mfa' | 'full',
   request: RequestInfo,
+  authMethod: 'password' | 'entra' = 'password',
 ): Promise<{ token: string; csrfToken: string }> {
   const token = randomToken();
   const csrfToken = csrfTokenFor(token);
@@ -31,6 +32,7 @@ export async function createSession(
     idHash: sha256(token),
     operatorId,
     stage,
+    authMethod,
     createdAt: now,
     lastSeenAt: now,
     // A session waiting for its second factor lives only a few minutes.

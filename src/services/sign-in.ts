@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { TooManyAttemptsError, UnauthenticatedError } from '../core/errors.ts';
 import { decryptSecret } from '../core/secret-box.ts';
+import { SIGN_IN_MESSAGES } from '../core/sign-in-messages.ts';
 import { operators, recoveryCodes, sessions } from '../db/schema/index.ts';
 import type { Db } from '../db/connection.ts';
 import { readSettings } from './app-settings.ts';
@@ -36,8 +37,8 @@ export async function signInWithPassword(deps: AppDeps, email: string, password:
     await countFailure(deps, operator, settings, 'wrong password', request);
     throw new UnauthenticatedError(WRONG_CREDENTIALS, 'wrong_credentials');
   }
-  if (operator.status === 'pending') throw new UnauthenticatedError('Your account is waiting for an administrator to approve it.', 'pending_approval');
-  if (operator.status === 'disabled') throw new UnauthenticatedError('Your account is disabled. Ask an administrator.', 'account_disabled');
+  if (operator.status === 'pending') throw new UnauthenticatedError(SIGN_IN_MESSAGES.pending_approval, 'pending_approval');
+  if (operator.status === 'disabled') throw new UnauthenticatedError(SIGN_IN_MESSAGES.account_disabled, 'account_disabled');
 
   const stage = operator.totpSecretEnc ? 'mfa' : 'full';
   return deps.db.transaction(async (tx) => {

@@ -28,8 +28,17 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** What must happen before a signed-in operator may work: shown to the UI as a code. */
-export function pendingObligation(operator: OperatorRow, settings: AppSettings): 'password_change_required' | 'mfa_enrolment_required' | undefined {
+/**
+ * What must happen before a signed-in operator may work: shown to the UI as a code. Both
+ * obligations concern the password credential, so an Entra ID session has none: Entra ID ran its
+ * own MFA, and the password (if any) still has to be changed at the next password sign-in.
+ */
+export function pendingObligation(
+  operator: OperatorRow,
+  settings: AppSettings,
+  authMethod: SessionRow['authMethod'] = 'password',
+): 'password_change_required' | 'mfa_enrolment_required' | undefined {
+  if (authMethod === 'entra') return undefined;
   if (operator.mustChangePassword) return 'password_change_required';
   if (settings.mfaRequired && !operator.totpSecretEnc) return 'mfa_enrolment_required';
   return undefined;
@@ -95,7 +104,7 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     const tenantId = (request.params as { tenantId?: string } | undefined)?.tenantId;
     if (tenantId && !inScope(actor, tenantId)) throw new NotFoundError('Tenant');
     if (access === 'self') return;
-    const obligation = request.session ? pendingObligation(request.session.operator, await settings()) : undefined;
+    const obligation = request.session ? pendingObligation(request.session.operator, await settings(), request.session.row.authMethod) : undefined;
     if (obligation === 'password_change_required') throw new ForbiddenError('Change your password before you continue.', obligation);
     if (obligation === 'mfa_enrolment_required') throw new ForbiddenError('Set up an authenticator app before you continue: your organisation requires MFA.', obligation);
     if (!roleAllows(actor.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${actor.role === 'admin' ? 'an' : 'a'} ${actor.role}.`);

@@ -21,7 +21,7 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   async function sessionState(token: string) {
     const found = await findLiveSession(deps, token);
     if (!found) return { signedIn: false };
-    const obligation = found.session.stage === 'full' ? (pendingObligation(found.operator, await readSettings(deps.db)) ?? null) : null;
+    const obligation = found.session.stage === 'full' ? (pendingObligation(found.operator, await readSettings(deps.db), found.session.authMethod) ?? null) : null;
     return { signedIn: true, stage: found.session.stage, csrfToken: csrfTokenFor(token), obligation, operator: operatorView(found.operator) };
   }
 
