@@ -7,6 +7,7 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { ForcedMfaPage } from './pages/auth/ForcedMfaPage.tsx';
 import { ForcedPasswordPage } from './pages/auth/ForcedPasswordPage.tsx';
 import { MfaChallengePage } from './pages/auth/MfaChallengePage.tsx';
+import { PendingApprovalPage } from './pages/auth/PendingApprovalPage.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
@@ -19,6 +20,11 @@ type RouterContext = { queryClient: QueryClient };
 type RedirectSearch = { redirect?: string };
 
 const validateRedirect = (search: Record<string, unknown>): RedirectSearch => (typeof search.redirect === 'string' ? { redirect: search.redirect } : {});
+/** The sign-in page also carries the code of a refused Microsoft sign-in (`?error=`). */
+const validateSignInSearch = (search: Record<string, unknown>): RedirectSearch & { error?: string } => ({
+  ...validateRedirect(search),
+  ...(typeof search.error === 'string' ? { error: search.error } : {}),
+});
 
 /**
  * Every route first asks where the session belongs (sign-in, second factor, forced password
@@ -40,7 +46,7 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
-  validateSearch: validateRedirect,
+  validateSearch: validateSignInSearch,
   beforeLoad: ({ context, search }) => guard(context, '/sign-in', search),
   component: SignInPage,
 });
@@ -51,6 +57,13 @@ const mfaRoute = createRoute({
   validateSearch: validateRedirect,
   beforeLoad: ({ context, search }) => guard(context, '/sign-in/mfa', search),
   component: MfaChallengePage,
+});
+
+/** After a first Entra ID sign-in: no session yet, an admin must approve. Open to anyone. */
+const pendingApprovalRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/pending-approval',
+  component: PendingApprovalPage,
 });
 
 const setupPasswordRoute = createRoute({
@@ -141,6 +154,7 @@ const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/ad
 const routeTree = rootRoute.addChildren([
   signInRoute,
   mfaRoute,
+  pendingApprovalRoute,
   setupPasswordRoute,
   setupMfaRoute,
   appRoute.addChildren([

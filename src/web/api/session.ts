@@ -12,6 +12,20 @@ async function fetchSession(): Promise<SessionStateDto> {
 
 export const sessionQuery = queryOptions({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 30_000 });
 
+/** Which sign-in methods the server offers (the Microsoft button shows only when Entra ID is configured). */
+export type ProvidersDto = { password: true; entra: boolean };
+export const providersQuery = queryOptions({
+  queryKey: ['auth', 'providers'] as const,
+  queryFn: () => api.get<ProvidersDto>('/api/auth/providers'),
+  staleTime: Infinity,
+});
+
+/** Full-page navigation into the Entra ID sign-in; the server answers with a redirect to Microsoft. */
+export function entraSignInHref(redirect: string | undefined): string {
+  const target = safeRedirect(redirect);
+  return target === '/' ? '/api/auth/entra/start' : `/api/auth/entra/start?redirect=${encodeURIComponent(target)}`;
+}
+
 /** Keeps the CSRF token and the cached session in step with the server's latest answer. */
 export function storeSession(queryClient: QueryClient, session: SessionStateDto): SessionStateDto {
   setCsrfToken(session.csrfToken);
@@ -60,6 +74,6 @@ export function gateOf(session: SessionStateDto): Gate {
 /** Only same-origin paths are followed after sign-in, never another site. */
 export function safeRedirect(target: string | undefined): string {
   if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return '/';
-  if (target.startsWith('/sign-in') || target.startsWith('/setup')) return '/';
+  if (target.startsWith('/sign-in') || target.startsWith('/setup') || target.startsWith('/pending-approval')) return '/';
   return target;
 }

@@ -59,7 +59,10 @@ export function OperatorsPage() {
               const locked = isLocked(operator.lockedUntil);
               return (
                 <tr key={operator.id} data-testid="operator-row">
-                  <Td className="font-medium text-zinc-900">{operator.email}</Td>
+                  <Td className="font-medium text-zinc-900">
+                    {operator.email}
+                    {operator.signInMethods.includes('entra') ? <span className="block text-xs font-normal text-zinc-500">Signs in with Microsoft</span> : null}
+                  </Td>
                   <Td>
                     {operator.displayName}
                     {operator.id === session?.operator?.id ? <span className="ml-1.5 text-xs text-zinc-500">(you)</span> : null}
