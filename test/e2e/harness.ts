@@ -98,8 +98,11 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-/** Starts `node src/cli/main.ts serve` on a fresh data dir (and database) and waits for /readyz. */
-export async function startServer(target: Target): Promise<RunningServer> {
+/**
+ * Starts `node src/cli/main.ts serve` on a fresh data dir (and database) and waits for /readyz.
+ * `options.env` adds configuration (e.g. UCR_ENTRA_* pointing at a simulator).
+ */
+export async function startServer(target: Target, options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ucr-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {};
@@ -114,6 +117,8 @@ export async function startServer(target: Target): Promise<RunningServer> {
     dropDatabase = db.drop;
     Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   }
+
+  Object.assign(env, options.env);
 
   const child = spawn(join(repoRoot, 'node_modules', '.bin', 'node'), ['src/cli/main.ts', 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
