@@ -181,3 +181,18 @@ export async function waitForNextTotpStep(usedStep: number): Promise<void> {
 }
 
 export const currentTotpStep = (): number => Math.floor(Date.now() / 30_000);
+
+/** Signs the first admin in with the one-time password and sets `newPassword` on the forced change screen. */
+export async function signInFirstAdmin(page: Page, server: RunningServer, newPassword: string): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.waitForURL('**/sign-in**');
+  await page.getByLabel('Email').fill(server.adminEmail);
+  await page.getByLabel('Password').fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/setup/password');
+  await page.getByLabel('Current password').fill(server.adminPassword);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Repeat new password').fill(newPassword);
+  await page.getByRole('button', { name: 'Save new password' }).click();
+  await page.waitForURL(`${server.url}/`);
+}

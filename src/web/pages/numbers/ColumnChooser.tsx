@@ -7,17 +7,17 @@ import { columns, defaultColumns, type ColumnId } from './columns.tsx';
 export const COLUMNS_PREFERENCE = 'numbers.columns';
 
 /** Pick the visible columns; the choice is saved to the operator's preferences at once. */
-export function ColumnChooser({ visible }: { visible: ColumnId[] }) {
+export function ColumnChooser({ visible, onChange }: { visible: ColumnId[]; onChange: (ids: ColumnId[]) => void }) {
   const queryClient = useQueryClient();
   const ref = useRef<HTMLDetailsElement>(null);
   const [status, setStatus] = useState('');
   const save = useMutation({
     mutationFn: (ids: ColumnId[]) => api.put(`/api/me/preferences/${COLUMNS_PREFERENCE}`, { value: ids }),
-    onMutate: (ids) => {
+    onMutate: () => setStatus('Saving…'),
+    onSuccess: (_saved, ids) => {
       queryClient.setQueryData(inventoryKeys.preference(COLUMNS_PREFERENCE), ids);
-      setStatus('Saving…');
+      setStatus('Columns saved');
     },
-    onSuccess: () => setStatus('Columns saved'),
     onError: () => setStatus('Could not save the columns; they apply until you reload.'),
   });
 
@@ -40,10 +40,12 @@ export function ColumnChooser({ visible }: { visible: ColumnId[] }) {
     };
   }, []);
 
-  const toggle = (id: ColumnId, on: boolean) => {
-    const next = columns.map((c) => c.id).filter((c) => (c === id ? on : visible.includes(c)));
-    save.mutate(next);
+  const choose = (ids: ColumnId[]) => {
+    // Shown at once; saved in the background.
+    onChange(ids);
+    save.mutate(ids);
   };
+  const toggle = (id: ColumnId, on: boolean) => choose(columns.map((c) => c.id).filter((c) => (c === id ? on : visible.includes(c))));
 
   return (
     <details ref={ref} className="relative">
@@ -69,7 +71,7 @@ export function ColumnChooser({ visible }: { visible: ColumnId[] }) {
             ))}
           </ul>
         </fieldset>
-        <button type="button" className="mt-3 rounded text-xs font-medium text-blue-700 hover:underline" onClick={() => save.mutate(defaultColumns)}>
+        <button type="button" className="mt-3 rounded text-xs font-medium text-blue-700 hover:underline" onClick={() => choose(defaultColumns)}>
           Reset to default
         </button>
         <p aria-live="polite" className="mt-1 min-h-4 text-xs text-zinc-500">

@@ -65,7 +65,7 @@ function NextFreeForm({ tenantId, onClose, onOpen }: { tenantId: string; onClose
         </div>
         <div className="flex flex-wrap justify-end gap-2">
           <CopyButton value={n.e164} label="Copy number" />
-          <Button onClick={onClose}>Close</Button>
+          <Button onClick={onClose}>Done</Button>
           <Button variant="primary" onClick={() => onOpen(n.id)} data-autofocus>
             Open number
           </Button>

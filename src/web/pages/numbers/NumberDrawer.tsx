@@ -160,7 +160,8 @@ function History({ tenantId, numberId }: { tenantId: string; numberId: string })
                   {from && to && from !== to ? (
                     <span className="inline-flex items-center gap-1 text-xs">
                       <StatusBadge status={from} />
-                      <span aria-label="to">→</span>
+                      <span aria-hidden="true">→</span>
+                      <span className="sr-only"> to </span>
                       <StatusBadge status={to} />
                     </span>
                   ) : !from && to ? (

@@ -10,7 +10,7 @@ import { formatCount, kindLabels, plural, statusLabel, statusTones } from '../..
 import { useTenant } from '../tenants/tenant-context.ts';
 import { AddNumberDialog } from './AddNumberDialog.tsx';
 import { ColumnChooser, COLUMNS_PREFERENCE } from './ColumnChooser.tsx';
-import { visibleColumns } from './columns.tsx';
+import { visibleColumns, type ColumnId } from './columns.tsx';
 import { NextFreeDialog } from './NextFreeDialog.tsx';
 import { NumberDrawer } from './NumberDrawer.tsx';
 import { NumbersTable } from './NumbersTable.tsx';
@@ -73,7 +73,8 @@ export function NumbersPage() {
 
   const go = useCallback(
     (next: NumberFilters, number: string | undefined, replace = true) =>
-      void navigate({ to: '/tenants/$tenantId/numbers', params: { tenantId: tenant.id }, search: searchFromFilters(next, number), replace }),
+      // resetScroll: false, so the router does not carry the table's old scroll position over; the table resets it itself.
+      void navigate({ to: '/tenants/$tenantId/numbers', params: { tenantId: tenant.id }, search: searchFromFilters(next, number), replace, resetScroll: false }),
     [navigate, tenant.id],
   );
   const setFilters = (changes: Partial<NumberFilters>) => go({ ...filters, ...changes }, search.number);
@@ -95,7 +96,8 @@ export function NumbersPage() {
   const sites = useQuery(sitesQuery(tenant.id));
   const facets = useQuery(facetsQuery(tenant.id));
   const columnsPref = useQuery(preferenceQuery<string[]>(COLUMNS_PREFERENCE));
-  const visible = visibleColumns(columnsPref.data);
+  const [chosenColumns, setChosenColumns] = useState<ColumnId[] | null>(null);
+  const visible = chosenColumns ?? visibleColumns(columnsPref.data);
 
   const rows = useMemo(() => numbers.data?.pages.flatMap((p) => p.numbers) ?? [], [numbers.data]);
   const total = numbers.data?.pages[0]?.total;
@@ -195,7 +197,7 @@ export function NumbersPage() {
           {updating && total !== undefined ? <span className="ml-2 text-xs text-zinc-500">Updating…</span> : null}
         </p>
         <div className="flex flex-wrap items-center gap-2">
-          <ColumnChooser visible={visible} />
+          <ColumnChooser visible={visible} onChange={setChosenColumns} />
           <a
             href={exportUrl(tenant.id, filters)}
             download

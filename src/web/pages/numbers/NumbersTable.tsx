@@ -142,6 +142,7 @@ export function NumbersTable({
                     to="/tenants/$tenantId/numbers"
                     params={{ tenantId }}
                     search={{ ...search, number: n.id }}
+                    resetScroll={false}
                     className="block truncate rounded font-mono text-sm font-medium text-blue-700 hover:underline"
                     aria-label={`${n.e164}${n.extension ? ` extension ${n.extension}` : ''}: details`}
                   >

@@ -1,0 +1,333 @@
+/**
+ * Tenants and the number inventory, through the browser: create a tenant (with a field error
+ * first), a range, import a CSV with bad rows (nothing imported) and then fixed (imported),
+ * search and filter, reserve a number and see its history, next free number, saved columns,
+ * infinite scrolling over a larger range, and the spreadsheet-safe CSV export.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureWebBuilt, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+
+const haveChromium = chromiumAvailable();
+const ADMIN_PASSWORD = 'Harbour-Quartz-Violet-7264';
+const TENANT = { name: 'Fabrikam Ltd', microsoftTenantId: '3b1f6a52-7c2d-4e8f-9a10-5d6c7b8e9f01', domain: 'fabrikam.example' };
+
+const header = 'Number,Kind,Status,Range,Tags,Notes,Assignee,Assignee Name';
+const badCsv = [
+  header,
+  '+14155550150,direct_routing,available,,import;sf,Lobby phone,,',
+  '+14155550151,direct_routing,assigned,,import,,alex@fabrikam.example,Alex Wilber',
+  '+1415555,direct_routing,available,,,,,',
+  '+14155550153,calling_plan,available,No such range,,,,',
+  '',
+].join('\n');
+const fixedCsv = [
+  header,
+  '+14155550150,direct_routing,available,,import;sf,Lobby phone,,',
+  '+14155550151,direct_routing,assigned,,import,,alex@fabrikam.example,Alex Wilber',
+  '+14155550152,direct_routing,available,,,=SUM(A1:A2),,',
+  '+14155550153,calling_plan,available,SF block,,,,',
+  '',
+].join('\n');
+
+/** Splits one CSV line (quoted cells may hold commas and doubled quotes). */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell);
+  return cells;
+}
+
+describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in the browser ($name)', (target) => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let files: string;
+  let tenantUrl: string;
+  const shot = (name: string) => screenshot(page, `${target.name}-inventory-${name}`);
+  const dialog = () => page.getByRole('dialog');
+  const total = () => page.getByTestId('numbers-total');
+  const rows = () => page.getByTestId('number-row');
+  const searchBox = (): Locator => page.getByRole('search', { name: 'Find numbers' }).getByLabel('Search');
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    files = await mkdtemp(join(tmpdir(), 'ucr-e2e-csv-'));
+    await writeFile(join(files, 'numbers-bad.csv'), badCsv);
+    await writeFile(join(files, 'numbers-fixed.csv'), fixedCsv);
+    server = await startServer(target);
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+    if (files) await rm(files, { recursive: true, force: true });
+  });
+
+  it('signs in and lists the tenants, with the demo tenant clearly marked', async () => {
+    await signInFirstAdmin(page, server, ADMIN_PASSWORD);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Tenants' }).click();
+    await page.waitForURL('**/tenants');
+    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+    const demo = page.getByTestId('tenant-row').filter({ hasText: 'Contoso (demo)' });
+    await demo.waitFor();
+    expect(await demo.getByTestId('demo-badge').textContent()).toBe('Demo');
+    await shot('tenants');
+  });
+
+  it('creates a tenant: a bad Microsoft tenant id is explained next to its field, then fixed', async () => {
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    const form = dialog();
+    await form.getByLabel('Name').fill(TENANT.name);
+    await form.getByLabel('Microsoft tenant id').fill('not-a-guid');
+    await form.getByLabel('Primary domain').fill(TENANT.domain);
+    await form.getByLabel('Default country').fill('us');
+    await form.getByLabel('Microsoft Teams').selectOption('off');
+    await form.getByLabel('Cooling days').fill('7');
+    await form.getByRole('button', { name: 'Create tenant' }).click();
+    const idField = form.getByLabel('Microsoft tenant id');
+    await expect.poll(() => idField.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await idField.getAttribute('aria-describedby'))!.split(' ');
+    const messages = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
+    expect(messages.join(' ')).toContain('GUID');
+    await form.getByRole('alert').waitFor();
+    await shot('tenant-field-error');
+
+    await idField.fill(TENANT.microsoftTenantId);
+    await form.getByRole('button', { name: 'Create tenant' }).click();
+    await page.waitForURL(/\/tenants\/[0-9a-f-]{36}$/);
+    tenantUrl = page.url();
+    await page.getByRole('heading', { name: TENANT.name, level: 1 }).waitFor();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByText(TENANT.microsoftTenantId).waitFor();
+    // Teams is off for this tenant only; cooling days are its own.
+    expect(await details.getByText('set for this tenant').count()).toBe(2);
+    await shot('tenant-overview-empty');
+  });
+
+  it('creates a range of 50 numbers', async () => {
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Ranges' }).click();
+    await page.waitForURL('**/ranges');
+    await page.getByRole('button', { name: 'Add range' }).click();
+    const form = dialog();
+    await form.getByLabel('Name').fill('SF block');
+    await form.getByLabel('First number').fill('+1 415 555 0100');
+    await form.getByLabel('Count').fill('50');
+    await form.getByLabel('Carrier').fill('Acme Telecom');
+    await form.getByRole('button', { name: 'Create range' }).click();
+    await page.getByRole('status').filter({ hasText: 'Range “SF block” created with 50 numbers' }).waitFor();
+    const row = page.getByTestId('range-row').filter({ hasText: 'SF block' });
+    expect(await row.textContent()).toContain('+14155550100 – +14155550149');
+    expect(await row.textContent()).toContain('Available 50');
+    await shot('ranges');
+  });
+
+  it('previews a CSV with bad rows: each problem is listed and nothing can be imported', async () => {
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Import' }).click();
+    await page.waitForURL('**/import');
+    await page.getByLabel('CSV file').setInputFiles(join(files, 'numbers-bad.csv'));
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('import-problems').textContent()).toBe('2');
+    expect(await page.getByTestId('import-ready-to-import').textContent()).toBe('2');
+    const errors = page.getByTestId('import-error');
+    expect(await errors.count()).toBe(2);
+    expect(await errors.nth(0).textContent()).toBe('4number+1415555+1415555 is not a valid number for country code +1.');
+    expect(await errors.nth(1).textContent()).toContain('There is no range named "No such range"');
+    expect(await page.getByRole('alert').filter({ hasText: '2 problems in the file' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Import \d/ }).count()).toBe(0);
+    await shot('import-errors');
+
+    // Nothing was imported: the tenant still holds just the range.
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Numbers' }).click();
+    await expect.poll(() => total().textContent()).toBe('50 numbers');
+  });
+
+  it('imports the fixed file after a clean preview', async () => {
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('CSV file').setInputFiles(join(files, 'numbers-fixed.csv'));
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('import-problems').textContent()).toBe('0');
+    expect(await page.getByTestId('import-sample-row').count()).toBe(4);
+    await shot('import-preview-ok');
+    await page.getByRole('button', { name: 'Import 4 numbers' }).click();
+    const success = page.getByTestId('import-success');
+    await success.waitFor();
+    expect(await success.textContent()).toContain('Imported 4 numbers from numbers-fixed.csv');
+    await shot('import-done');
+  });
+
+  it('searches as you type, filters by status, and opens a number', async () => {
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Numbers' }).click();
+    await expect.poll(() => total().textContent()).toBe('54 numbers');
+    await searchBox().fill('alex@');
+    await expect.poll(() => total().textContent()).toBe('1 number match');
+    expect(await rows().first().textContent()).toContain('+14155550151');
+    expect(await rows().first().textContent()).toContain('Alex Wilber');
+    expect(page.url()).toContain('search=alex');
+
+    await searchBox().fill('555 015');
+    await expect.poll(() => total().textContent()).toBe('4 numbers match');
+    await page.getByRole('button', { name: 'Assigned', exact: true }).click();
+    await expect.poll(() => total().textContent()).toBe('1 number match');
+    await page.getByRole('button', { name: 'Assigned', exact: true }).click();
+    await expect.poll(() => total().textContent()).toBe('4 numbers match');
+    // National format under E.164, status in words.
+    const row = rows().filter({ hasText: '+14155550152' });
+    expect(await row.textContent()).toContain('(415) 555-0152');
+    expect(await row.textContent()).toContain('Available');
+    await shot('numbers-search');
+
+    await row.getByRole('link', { name: /\+14155550152/ }).click();
+    await page.waitForURL(/number=/);
+    await dialog().getByRole('heading', { name: '+14155550152' }).waitFor();
+    await shot('number-drawer');
+  });
+
+  it('reserves the number with a reason, date and ticket, and shows it in the history', async () => {
+    const drawer = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: '+14155550152' }) });
+    const actions = drawer.getByRole('group', { name: 'Change status' });
+    expect(await actions.getByRole('button').allTextContents()).toEqual(['Reserve…', 'Assign…', 'Block', 'Retire']);
+    await actions.getByRole('button', { name: 'Reserve…' }).click();
+    const reserve = page.getByRole('dialog', { name: 'Reserve +14155550152' });
+    await reserve.getByLabel('Reason').fill('New starter Jane Doe');
+    await reserve.getByLabel('ConnectWise ticket (optional)').fill('123456');
+    await shot('reserve-dialog');
+    await reserve.getByRole('button', { name: 'Reserve', exact: true }).click();
+    await drawer.getByRole('status').filter({ hasText: 'is now reserved' }).waitFor();
+    expect(await actions.getByRole('button').allTextContents()).toEqual(['Assign…', 'Cancel reservation', 'Block']);
+    expect(await drawer.textContent()).toContain('New starter Jane Doe');
+
+    const events = drawer.getByTestId('history-event');
+    await expect.poll(() => events.count()).toBe(2);
+    const reserved = await events.nth(0).textContent();
+    expect(reserved).toContain('Reserved');
+    expect(reserved).toContain('Available→ to Reserved');
+    expect(reserved).toContain('Ticket #123456');
+    expect(reserved).toContain(server.adminEmail);
+    expect(await events.nth(1).textContent()).toContain('Imported from numbers-fixed.csv');
+    await shot('number-history');
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.url()).not.toContain('number=');
+    // The table shows the new status without a reload.
+    expect(await rows().filter({ hasText: '+14155550152' }).textContent()).toContain('Reserved');
+  });
+
+  it('exports the filtered view as spreadsheet-safe CSV', async () => {
+    const link = page.getByRole('link', { name: 'Export CSV' });
+    expect(await link.getAttribute('href')).toContain('search=555+015');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const text = (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(5);
+    const head = csvCells(lines[0]!);
+    expect(head[0]).toBe('number');
+    for (const column of ['status', 'notes', 'assignee', 'reservation_reason']) expect(head).toContain(column);
+    const body = lines.slice(1).map(csvCells);
+    expect(body.map((r) => r[0])).toEqual(["'+14155550150", "'+14155550151", "'+14155550152", "'+14155550153"]);
+    const reserved = body[2]!;
+    expect(reserved[head.indexOf('status')]).toBe('reserved');
+    expect(body.every((r) => r.length === head.length)).toBe(true);
+    expect(reserved[head.indexOf('notes')]).toBe("'=SUM(A1:A2)");
+    expect(reserved[head.indexOf('reservation_reason')]).toBe('New starter Jane Doe');
+    expect(body[1]![head.indexOf('assignee')]).toBe('alex@fabrikam.example');
+  });
+
+  it('reserves the next free number of a range and says which one', async () => {
+    await searchBox().fill('');
+    await expect.poll(() => total().textContent()).toBe('54 numbers');
+    await page.getByRole('button', { name: 'Next free number' }).click();
+    const form = page.getByRole('dialog', { name: 'Next free number' });
+    // The import put +14155550153 into the range too: 51 available.
+    await form.getByLabel('Range').selectOption({ label: 'SF block (51 available)' });
+    await form.getByLabel('Reason').fill('Conference room');
+    await form.getByRole('button', { name: 'Reserve next free number' }).click();
+    const got = form.getByTestId('allocated-number');
+    await got.waitFor();
+    expect(await got.textContent()).toContain('+14155550100');
+    await shot('next-free');
+    await form.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Reserved', exact: true }).click();
+    await expect.poll(() => total().textContent()).toBe('2 numbers match');
+    await page.getByRole('button', { name: 'Reserved', exact: true }).click();
+  });
+
+  it('saves the chosen columns for the next visit', async () => {
+    const header = page.getByTestId('numbers-table').locator('thead');
+    expect(await header.textContent()).not.toContain('Carrier');
+    await page.locator('summary', { hasText: 'Columns' }).click();
+    await page.locator('details').getByLabel('Carrier', { exact: true }).check();
+    await page.getByText('Columns saved').waitFor();
+    await page.reload();
+    await expect.poll(() => header.textContent()).toContain('Carrier');
+    expect(await rows().first().textContent()).toContain('Acme Telecom');
+  });
+
+  it('loads a large range page by page while scrolling, sorted either way', async () => {
+    await page.goto(`${tenantUrl}/ranges`);
+    await page.getByRole('button', { name: 'Add range' }).click();
+    const form = dialog();
+    await form.getByLabel('Name').fill('SF overflow');
+    await form.getByLabel('First number').fill('+14155551000');
+    await form.getByLabel('Count').fill('2000');
+    await form.getByRole('button', { name: 'Create range' }).click();
+    await page.getByRole('status').filter({ hasText: 'created with 2,000 numbers' }).waitFor();
+    await page.getByRole('link', { name: 'Numbers in SF overflow' }).click();
+    await expect.poll(() => total().textContent()).toBe('2,000 numbers match');
+    // Only the rows in view are in the page.
+    expect(await rows().count()).toBeLessThan(80);
+    const scroller = page.getByTestId('numbers-scroll');
+    // Each scroll to the bottom brings the next page (keyset paging) until the last number.
+    const deadline = Date.now() + 60_000;
+    let last = '';
+    while (!last.includes('+14155552999') && Date.now() < deadline) {
+      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.waitForTimeout(200);
+      last = (await rows().last().textContent()) ?? '';
+    }
+    expect(last).toContain('+14155552999');
+    expect(await page.getByTestId('numbers-table').getAttribute('aria-rowcount')).toBe('2001');
+    await shot('numbers-scrolled');
+
+    await page.getByRole('button', { name: /^Sort by number/ }).click();
+    await expect.poll(() => rows().first().textContent(), { timeout: 10_000 }).toContain('+14155552999');
+    expect(page.url()).toContain('dir=desc');
+  });
+
+  it('shows utilisation per tenant and per range', async () => {
+    await page.goto(tenantUrl);
+    const chart = page.getByRole('img', { name: /Numbers by status/ });
+    await chart.waitFor();
+    const desc = await page.getByTestId('status-chart').locator('desc').textContent();
+    expect(desc).toContain('Available: 2,051');
+    expect(desc).toContain('Reserved: 2');
+    expect(desc).toContain('Assigned: 1');
+    expect(await page.getByRole('meter', { name: 'SF block: 2% in use' }).count()).toBe(1);
+    await shot('tenant-overview');
+  });
+});
