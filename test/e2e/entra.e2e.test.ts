@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraSimulator, type RunningEntraSimulator } from '../../simulators/index.ts';
+import { SIGN_IN_MESSAGES } from '../../src/core/sign-in-messages.ts';
 import { chromiumAvailable, ensureWebBuilt, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
@@ -30,9 +31,11 @@ async function signInAsFirstAdmin(page: Page, server: RunningServer): Promise<vo
 }
 
 /** From our sign-in page through the simulator's account picker and back. */
-async function signInWithMicrosoft(page: Page, server: RunningServer, sim: RunningEntraSimulator): Promise<void> {
+async function signInWithMicrosoft(page: Page, server: RunningServer, sim: RunningEntraSimulator, shot?: string): Promise<void> {
   await page.goto(`${server.url}/`);
   await page.waitForURL('**/sign-in**');
+  await page.getByRole('link', { name: 'Sign in with Microsoft' }).waitFor();
+  if (shot) await screenshot(page, shot);
   await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
   await page.waitForURL(`${sim.url}/**`);
   await page.getByRole('heading', { name: 'Sign in to your account' }).waitFor();
@@ -80,7 +83,7 @@ describe.skipIf(!haveChromium).each(targets())('Entra ID sign-in in the browser 
   });
 
   it('an unknown person signs in with Microsoft and is told to wait for approval', async () => {
-    await signInWithMicrosoft(erin, server, sim);
+    await signInWithMicrosoft(erin, server, sim, `${target.name}-entra-sign-in`);
     await erin.waitForURL(`${server.url}/pending-approval`);
     await erin.getByRole('heading', { name: 'Waiting for approval' }).waitFor();
     expect(await erin.getByRole('main').textContent()).toContain('An administrator of UCR Manager must approve your account');
@@ -106,6 +109,14 @@ describe.skipIf(!haveChromium).each(targets())('Entra ID sign-in in the browser 
     await admin.getByRole('status').filter({ hasText: 'Approved.' }).waitFor();
     await admin.keyboard.press('Escape');
     await expect.poll(async () => (await admin.getByTestId('operator-row').filter({ hasText: ERIN.upn }).textContent()) ?? '').toContain('Active');
+  });
+
+  it('shows the message of a refused Microsoft sign-in by its code, and nothing for an unknown one', async () => {
+    await erin.goto(`${server.url}/sign-in?error=entra_cancelled`);
+    await expect.poll(async () => erin.getByRole('alert').textContent()).toBe(SIGN_IN_MESSAGES.entra_cancelled);
+    await erin.goto(`${server.url}/sign-in?error=${encodeURIComponent('Call +1 555 0100 to unlock')}`);
+    await erin.getByRole('link', { name: 'Sign in with Microsoft' }).waitFor();
+    expect(await erin.getByRole('alert').count()).toBe(0);
   });
 
   it('once approved, the same person signs in with Microsoft and lands in the app', async () => {
