@@ -13,6 +13,7 @@ import { chromiumAvailable, ensureWebBuilt, launchBrowser, screenshot, signInFir
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quartz-Violet-7264';
+const VIEWER = { email: 'vic.viewer@example.com', password: 'Lichen-Marble-Tundra-4418' };
 const TENANT = { name: 'Fabrikam Ltd', microsoftTenantId: '3b1f6a52-7c2d-4e8f-9a10-5d6c7b8e9f01', domain: 'fabrikam.example' };
 
 const header = 'Number,Kind,Status,Range,Tags,Notes,Assignee,Assignee Name';
@@ -329,5 +330,50 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     expect(desc).toContain('Assigned: 1');
     expect(await page.getByRole('meter', { name: 'SF block: 2% in use' }).count()).toBe(1);
     await shot('tenant-overview');
+  });
+
+  it('gives a viewer the inventory to read, without the actions', async () => {
+    // The admin creates the viewer through the API with the browser's session (cookie + CSRF token).
+    const session = await (await page.request.get(`${server.url}/api/auth/session`)).json();
+    const created = await page.request.post(`${server.url}/api/operators`, {
+      headers: { 'x-csrf-token': session.csrfToken },
+      data: { email: VIEWER.email, displayName: 'Vic Viewer', role: 'viewer', allTenants: true, tenantIds: [] },
+    });
+    expect(created.status()).toBe(201);
+    const { temporaryPassword } = await created.json();
+
+    const viewerContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const viewer = await viewerContext.newPage();
+    viewer.setDefaultTimeout(15_000);
+    try {
+      await viewer.goto(`${server.url}/sign-in`);
+      await viewer.getByLabel('Email').fill(VIEWER.email);
+      await viewer.getByLabel('Password').fill(temporaryPassword);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.waitForURL('**/setup/password');
+      await viewer.getByLabel('Current password').fill(temporaryPassword);
+      await viewer.getByLabel('New password', { exact: true }).fill(VIEWER.password);
+      await viewer.getByLabel('Repeat new password').fill(VIEWER.password);
+      await viewer.getByRole('button', { name: 'Save new password' }).click();
+      await viewer.waitForURL(`${server.url}/`);
+
+      await viewer.goto(`${server.url}/tenants`);
+      await viewer.getByTestId('tenant-row').filter({ hasText: TENANT.name }).waitFor();
+      expect(await viewer.getByRole('button', { name: 'Add tenant' }).count()).toBe(0);
+      expect(await viewer.getByRole('button', { name: `Edit ${TENANT.name}` }).count()).toBe(0);
+
+      await viewer.goto(`${tenantUrl}/numbers?search=5550152`);
+      await expect.poll(() => viewer.getByTestId('numbers-total').textContent()).toBe('1 number match');
+      for (const action of ['Next free number', 'Add number']) expect(await viewer.getByRole('button', { name: action }).count()).toBe(0);
+      expect(await viewer.getByRole('link', { name: 'Export CSV' }).count()).toBe(1);
+      await viewer.getByRole('link', { name: /\+14155550152/ }).click();
+      const drawer = viewer.getByRole('dialog');
+      await drawer.getByTestId('history-event').first().waitFor();
+      expect(await drawer.getByRole('group', { name: 'Change status' }).count()).toBe(0);
+      expect(await drawer.getByRole('button', { name: 'Edit details' }).count()).toBe(0);
+      await screenshot(viewer, `${target.name}-inventory-viewer-drawer`);
+    } finally {
+      await viewerContext.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { numberKinds, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberKind } from '../../api/types.ts';
@@ -8,6 +8,7 @@ import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { kindLabels } from '../../lib/inventory.ts';
 import { useNumberChanged } from './number-cache.ts';
 import { parseTags } from './NumberDrawer.tsx';
@@ -31,6 +32,8 @@ function AddNumberForm({ tenantId, onClose, onAdded }: { tenantId: string; onClo
       onAdded(n);
     },
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, add.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setMissing(!number.trim());
@@ -38,7 +41,7 @@ function AddNumberForm({ tenantId, onClose, onAdded }: { tenantId: string; onClo
   };
   const err = add.error;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField
         label="Number"
         name="number"
@@ -79,7 +82,7 @@ function AddNumberForm({ tenantId, onClose, onAdded }: { tenantId: string; onClo
         </SelectField>
       </div>
       <TextField label="Tags" name="tags" autoComplete="off" hint="Separate tags with commas." value={tags} onChange={(e) => setTags(e.target.value)} />
-      <ErrorAlert error={add.error} />
+      <ErrorAlert error={add.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>
         <Button type="submit" variant="primary" busy={add.isPending}>

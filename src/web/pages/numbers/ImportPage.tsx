@@ -232,7 +232,9 @@ export function ImportPage() {
           </a>
         }
       >
-        {!canWrite ? <Notice tone="info">Your role can read the inventory but not import into it.</Notice> : null}
+        {!canWrite ? (
+          <Notice tone="info">{tenant.status === 'archived' ? 'This tenant is archived: nothing can be imported into it.' : 'Your role can read the inventory but not import into it.'}</Notice>
+        ) : null}
         {canWrite ? (
           <div className="space-y-4">
             <div

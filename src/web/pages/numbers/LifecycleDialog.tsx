@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { tenantApi } from '../../api/inventory.ts';
 import type { Assignee, NumberDto } from '../../api/types.ts';
@@ -8,6 +8,7 @@ import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { actionLabels, dateInputValue, endOfLocalDay, TICKET, type LifecycleAction } from '../../lib/inventory.ts';
 import { useNumberChanged } from './number-cache.ts';
 
@@ -53,6 +54,8 @@ function LifecycleForm({
     },
   });
 
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, run.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string> = {};
@@ -81,7 +84,7 @@ function LifecycleForm({
   const err = run.error;
   const teams = assignee.type === 'teams_user';
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <p className="text-sm text-zinc-700">{explanations[action](coolingDays)}</p>
       {action === 'reserve' ? (
         <>
@@ -128,7 +131,7 @@ function LifecycleForm({
         onChange={(e) => setTicketId(e.target.value)}
         error={local.ticketId ?? fieldError(err, 'ticketId')}
       />
-      <ErrorAlert error={run.error} />
+      <ErrorAlert error={run.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant={action === 'block' || action === 'retire' ? 'danger' : 'primary'} busy={run.isPending}>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { facetsQuery, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto } from '../../api/types.ts';
@@ -9,6 +9,7 @@ import { CopyButton } from '../../components/CopyButton.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatCount, dateInputValue, endOfLocalDay, TICKET } from '../../lib/inventory.ts';
 import { formatDate } from '../../lib/format.ts';
 import { useNumberChanged } from './number-cache.ts';
@@ -38,6 +39,8 @@ function NextFreeForm({ tenantId, onClose, onOpen }: { tenantId: string; onClose
         ? (sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))
         : (facets.data?.tags ?? []).map((t) => ({ value: t, label: t }));
 
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, allocate.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string> = {};
@@ -76,7 +79,7 @@ function NextFreeForm({ tenantId, onClose, onOpen }: { tenantId: string; onClose
 
   const err = allocate.error;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <div className="grid gap-4 sm:grid-cols-2">
         <SelectField
           label="Take it from"
@@ -106,7 +109,7 @@ function NextFreeForm({ tenantId, onClose, onOpen }: { tenantId: string; onClose
         <TextField label="Reserved until" name="until" type="date" required min={dateInputValue(0)} value={until} onChange={(e) => setUntil(e.target.value)} error={local.until ?? fieldError(err, 'until')} />
         <TextField label="ConnectWise ticket (optional)" name="ticketId" inputMode="numeric" maxLength={12} autoComplete="off" value={ticketId} onChange={(e) => setTicketId(e.target.value)} error={local.ticketId ?? fieldError(err, 'ticketId')} />
       </div>
-      <ErrorAlert error={allocate.error} />
+      <ErrorAlert error={allocate.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>
         <Button type="submit" variant="primary" busy={allocate.isPending}>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useId, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { facetsQuery, numberHistoryQuery, numberKinds, numberQuery, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberHistoryEventDto, NumberKind, NumberStatus } from '../../api/types.ts';
@@ -11,6 +11,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { SelectField, TextAreaField, TextField } from '../../components/Field.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { actionLabels, actionsByStatus, historyLabel, kindLabel, kindLabels, statusLabel, type LifecycleAction } from '../../lib/inventory.ts';
 import { LifecycleDialog } from './LifecycleDialog.tsx';
@@ -49,13 +50,15 @@ function EditAttributes({ tenantId, number, onDone }: { tenantId: string; number
       onDone();
     },
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, save.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
   };
   const err = save.error;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Edit number details">
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Edit number details">
       <div className="grid gap-4 sm:grid-cols-2">
         <SelectField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} error={fieldError(err, 'kind')} data-autofocus>
           {numberKinds.map((k) => (
@@ -89,7 +92,7 @@ function EditAttributes({ tenantId, number, onDone }: { tenantId: string; number
       </div>
       <TextField label="Tags" name="tags" autoComplete="off" hint="Separate tags with commas." value={tags} onChange={(e) => setTags(e.target.value)} error={fieldError(err, 'tags')} />
       <TextAreaField label="Notes" name="notes" rows={3} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} error={fieldError(err, 'notes')} />
-      <ErrorAlert error={save.error} />
+      <ErrorAlert error={save.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant="primary" busy={save.isPending}>

@@ -79,7 +79,7 @@ export function NumbersPage() {
   );
   const setFilters = (changes: Partial<NumberFilters>) => go({ ...filters, ...changes }, search.number);
   const openNumber = (numberId: string) => go(filters, numberId, false);
-  const closeNumber = () => go(filters, undefined, false);
+  const closeNumber = () => go(filters, undefined, true);
 
   // Search as you type: the address (and the query) follow the box after a short pause.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { facetsQuery, inventoryKeys, numberKinds, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberKind, RangeDto } from '../../api/types.ts';
@@ -12,6 +12,7 @@ import { SelectField, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatCount, kindLabel, kindLabels, statusLabel } from '../../lib/inventory.ts';
 import { useTenant } from './tenant-context.ts';
 
@@ -44,6 +45,8 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
       onDone(range);
     },
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, create.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string> = {};
@@ -56,7 +59,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
   };
   const err = create.error;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField label="Name" name="name" required maxLength={120} autoComplete="off" placeholder="e.g. Seattle main block" value={name} onChange={(e) => setName(e.target.value)} error={local.name ?? fieldError(err, 'name')} data-autofocus />
       <TextField
         label="First number"
@@ -111,7 +114,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
           ))}
         </SelectField>
       </div>
-      <ErrorAlert error={create.error} />
+      <ErrorAlert error={create.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" busy={create.isPending}>

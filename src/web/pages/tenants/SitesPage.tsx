@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { inventoryKeys, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { SiteDto } from '../../api/types.ts';
@@ -11,6 +11,7 @@ import { TextAreaField, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate } from '../../lib/format.ts';
 import { useTenant } from './tenant-context.ts';
 
@@ -27,16 +28,18 @@ function SiteForm({ tenantId, site, onDone }: { tenantId: string; site: SiteDto 
       onDone();
     },
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, save.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setMissing(!name.trim());
     if (name.trim()) save.mutate();
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField label="Name" name="name" required maxLength={120} autoComplete="off" placeholder="e.g. Seattle HQ" value={name} onChange={(e) => setName(e.target.value)} error={missing ? 'Give the site a name.' : fieldError(save.error, 'name')} data-autofocus />
       <TextAreaField label="Address" name="address" rows={3} maxLength={500} hint="Optional; handy for emergency locations." value={address} onChange={(e) => setAddress(e.target.value)} error={fieldError(save.error, 'address')} />
-      <ErrorAlert error={save.error} />
+      <ErrorAlert error={save.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant="primary" busy={save.isPending}>

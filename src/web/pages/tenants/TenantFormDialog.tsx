@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { inventoryKeys } from '../../api/inventory.ts';
 import { settingsQuery } from '../../api/queries.ts';
@@ -9,6 +9,7 @@ import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { SelectField, TextAreaField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
 
 type Flag = 'teams' | 'threecx' | 'connectwise' | 'manualNumberEntry';
 type FlagChoice = '' | 'on' | 'off';
@@ -78,6 +79,8 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
   });
 
   const [coolingError, setCoolingError] = useState<string | undefined>();
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, save.error);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const nameMissing = !name.trim();
@@ -92,7 +95,7 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
   const defaultCooling = settings.data?.coolingDays ?? (tenant && tenant.overrides.coolingDays === null ? tenant.features.coolingDays : undefined);
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-5" noValidate>
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           label="Name"
@@ -189,7 +192,7 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
         </div>
       </fieldset>
 
-      <ErrorAlert error={save.error} />
+      <ErrorAlert error={save.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" busy={save.isPending}>
