@@ -312,7 +312,7 @@ describe.each(dbTargets())('Entra ID sign-in on %s', (target) => {
     // The same callback without the cookie that started it (another browser, or the cookie already used).
     expect(await finish(callback, undefined)).toMatchObject({ location: '/sign-in?error=entra_expired', session: undefined });
     // A cookie that was tampered with.
-    const flipped = `${flow.flowCookie.slice(0, -3)}${flow.flowCookie.endsWith('A') ? 'B' : 'A'}${flow.flowCookie.slice(-2)}`;
+    const flipped = `${flow.flowCookie.slice(0, -3)}${flow.flowCookie.at(-3) === 'A' ? 'B' : 'A'}${flow.flowCookie.slice(-2)}`;
     expect(await finish(callback, flipped)).toMatchObject({ location: '/sign-in?error=entra_expired', session: undefined });
     // A state forged into the query with the cookie of another flow.
     const otherFlow = await start();
@@ -379,6 +379,11 @@ describe.each(dbTargets())('Entra ID sign-in on %s', (target) => {
       const result = await signIn('linked', `?redirect=${encodeURIComponent(evil)}`);
       expect(result.location, evil).toBe('/');
     }
+  });
+
+  it('documents the routes in the OpenAPI document', async () => {
+    const doc = (await t.client().get('/api/docs/json')).body as { paths: Record<string, unknown> };
+    for (const path of ['/api/auth/providers', '/api/auth/entra/start', '/api/auth/entra/callback']) expect(Object.keys(doc.paths)).toContain(path);
   });
 
   it('answers 404 and offers no Entra button when Entra ID is not configured', async () => {
