@@ -27,7 +27,7 @@ export function StatusBarChart({ counts, title }: { counts: StatusCounts; title:
   const height = numberStatuses.length * rowH;
   const sum = total(counts);
   return (
-    <figure className="m-0">
+    <figure>
       <figcaption id={titleId} className="mb-2 text-sm font-medium text-zinc-800">
         {title} <span className="font-normal text-zinc-500">({formatCount(sum)} in all)</span>
       </figcaption>
@@ -129,7 +129,7 @@ export function HistoryChart({ history, title }: { history: { day: string; count
   const last = history[history.length - 1];
   if (!first || !last) return null;
   return (
-    <figure className="m-0">
+    <figure>
       <figcaption id={titleId} className="mb-2 text-sm font-medium text-zinc-800">
         {title}
       </figcaption>

@@ -131,7 +131,7 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
           />
         </div>
       </Section>
-      <ErrorAlert error={save.error} />
+      <ErrorAlert error={save.error} fieldsShown />
       {save.isSuccess ? <Notice>Settings saved.</Notice> : null}
       <Button type="submit" variant="primary" busy={save.isPending}>
         Save settings

@@ -58,8 +58,11 @@ export function TenantsPage() {
       {tenants.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {tenants.data && tenants.data.length === 0 ? (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-center text-sm text-zinc-600">
-          <p className="font-medium text-zinc-900">No tenants yet.</p>
-          <p className="mt-1">{isAdmin ? 'Add your first customer to start keeping their numbers here.' : 'An admin adds tenants; ask one if you expected to see some.'}</p>
+          <p className="font-medium text-zinc-900">{showArchived ? 'No tenants yet.' : 'No active tenants.'}</p>
+          <p className="mt-1">
+            {!showArchived ? 'Archived tenants appear when you tick “Show archived tenants”. ' : ''}
+            {isAdmin ? 'Add a customer to start keeping their numbers here.' : 'An admin adds tenants; ask one if you expected to see some.'}
+          </p>
         </div>
       ) : null}
       {tenants.data && tenants.data.length > 0 ? (
