@@ -239,6 +239,38 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     expect(await rows().filter({ hasText: '+14155550152' }).textContent()).toContain('Reserved');
   });
 
+  it('shows the reason when a move is refused because someone else changed the number first', async () => {
+    await rows().filter({ hasText: '+14155550150' }).getByRole('link').click();
+    await page.waitForURL(/number=/);
+    const numberId = new URL(page.url()).searchParams.get('number')!;
+    const drawer = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: '+14155550150' }) });
+    await drawer.getByRole('button', { name: 'Retire' }).waitFor();
+    // Another operator reserves it meanwhile (through the API, with this browser's session).
+    const session = await (await page.request.get(`${server.url}/api/auth/session`)).json();
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const other = await page.request.post(`${tenantUrl.replace('/tenants/', '/api/tenants/')}/numbers/${numberId}/lifecycle`, {
+      headers: { 'x-csrf-token': session.csrfToken },
+      data: { action: 'reserve', reason: 'Held by a colleague', until },
+    });
+    expect(other.status()).toBe(200);
+
+    await drawer.getByRole('button', { name: 'Retire' }).click();
+    const retire = page.getByRole('dialog', { name: 'Retire +14155550150' });
+    await retire.getByRole('button', { name: 'Retire', exact: true }).click();
+    const alert = retire.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('+14155550150: A number that is reserved cannot be retired.');
+    await shot('illegal-move');
+    await retire.getByRole('button', { name: 'Cancel' }).click();
+    // The drawer now shows the number as it is.
+    await drawer.getByRole('button', { name: 'Cancel reservation' }).waitFor();
+    await drawer.getByRole('button', { name: 'Cancel reservation' }).click();
+    await page.getByRole('dialog', { name: 'Cancel reservation +14155550150' }).getByRole('button', { name: 'Cancel reservation' }).click();
+    await drawer.getByRole('status').filter({ hasText: 'is now available' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.url()).not.toContain('number=');
+  });
+
   it('exports the filtered view as spreadsheet-safe CSV', async () => {
     const link = page.getByRole('link', { name: 'Export CSV' });
     expect(await link.getAttribute('href')).toContain('search=555+015');

@@ -242,7 +242,10 @@ export function ImportPage() {
                 e.preventDefault();
                 setDragging(true);
               }}
-              onDragLeave={() => setDragging(false)}
+              onDragLeave={(e) => {
+                // Moving over the zone's own children is not leaving it.
+                if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) setDragging(false);
+              }}
               onDrop={onDrop}
               data-testid="drop-zone"
               className={`rounded-lg border-2 border-dashed px-6 py-8 text-center transition-colors ${dragging ? 'border-blue-500 bg-blue-50' : 'border-zinc-300 bg-zinc-50'}`}

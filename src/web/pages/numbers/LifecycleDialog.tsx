@@ -1,7 +1,7 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
-import { api } from '../../api/client.ts';
-import { tenantApi } from '../../api/inventory.ts';
+import { api, ApiError } from '../../api/client.ts';
+import { inventoryKeys, tenantApi } from '../../api/inventory.ts';
 import type { Assignee, NumberDto } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
@@ -39,6 +39,7 @@ function LifecycleForm({
   onChanged: (saved: NumberDto) => void;
 }) {
   const changed = useNumberChanged(tenantId);
+  const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState(dateInputValue(30));
   const [ticketId, setTicketId] = useState('');
@@ -51,6 +52,10 @@ function LifecycleForm({
       await changed(saved);
       onChanged(saved);
       onDone();
+    },
+    // Someone else moved the number meanwhile: show the server's reason, and the number as it is now.
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 409) void queryClient.invalidateQueries({ queryKey: inventoryKeys.number(tenantId, number.id) });
     },
   });
 
