@@ -262,8 +262,9 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     expect(await alert.textContent()).toContain('+14155550150: A number that is reserved cannot be retired.');
     await shot('illegal-move');
     await retire.getByRole('button', { name: 'Cancel' }).click();
-    // The drawer now shows the number as it is.
+    // The drawer, and the table row behind it, now show the number as it is.
     await drawer.getByRole('button', { name: 'Cancel reservation' }).waitFor();
+    await expect.poll(() => rows().filter({ hasText: '+14155550150' }).textContent()).toContain('Reserved');
     await drawer.getByRole('button', { name: 'Cancel reservation' }).click();
     await page.getByRole('dialog', { name: 'Cancel reservation +14155550150' }).getByRole('button', { name: 'Cancel reservation' }).click();
     await drawer.getByRole('status').filter({ hasText: 'is now available' }).waitFor();

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { numberKinds, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberKind } from '../../api/types.ts';

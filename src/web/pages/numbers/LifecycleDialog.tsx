@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/client.ts';
 import { inventoryKeys, tenantApi } from '../../api/inventory.ts';
 import type { Assignee, NumberDto } from '../../api/types.ts';

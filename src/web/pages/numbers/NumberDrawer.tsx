@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../api/client.ts';
 import { facetsQuery, numberHistoryQuery, numberKinds, numberQuery, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberHistoryEventDto, NumberKind, NumberStatus } from '../../api/types.ts';
@@ -15,7 +15,7 @@ import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { actionLabels, actionsByStatus, historyLabel, kindLabel, kindLabels, statusLabel, type LifecycleAction } from '../../lib/inventory.ts';
 import { LifecycleDialog } from './LifecycleDialog.tsx';
-import { useNumberChanged } from './number-cache.ts';
+import { useNumberChanged, useSyncNumberIntoLists } from './number-cache.ts';
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -321,6 +321,12 @@ export function NumberDrawer({
 }) {
   const number = useQuery({ ...numberQuery(tenantId, numberId ?? ''), enabled: Boolean(numberId), placeholderData: initial });
   const n = number.data;
+  // A refetch that found the number changed (by someone else) updates its table row too.
+  const sync = useSyncNumberIntoLists(tenantId);
+  const fresh = number.isPlaceholderData ? undefined : number.data;
+  useEffect(() => {
+    if (fresh) sync(fresh);
+  }, [fresh]); // sync is a new closure each render; only the data matters
   return (
     <Dialog
       open={Boolean(numberId)}

@@ -6,6 +6,17 @@ import type { NumberDto, NumberPageDto } from '../../api/types.ts';
  * After one number changed: show the new state in the open drawer and in every loaded table
  * page at once (no refetch of hundreds of pages), and refresh the counts, charts and history.
  */
+/** Puts a fresher copy of one number into every loaded table page. */
+export function useSyncNumberIntoLists(tenantId: string) {
+  const queryClient = useQueryClient();
+  return (number: NumberDto) =>
+    queryClient.setQueriesData<InfiniteData<NumberPageDto>>({ queryKey: inventoryKeys.numbers(tenantId) }, (data) =>
+      data && data.pages.some((p) => p.numbers.some((n) => n.id === number.id && n.updatedAt !== number.updatedAt))
+        ? { ...data, pages: data.pages.map((p) => ({ ...p, numbers: p.numbers.map((n) => (n.id === number.id ? number : n)) })) }
+        : data,
+    );
+}
+
 export function useNumberChanged(tenantId: string) {
   const queryClient = useQueryClient();
   return async (number: NumberDto, { refetchLists = false } = {}) => {

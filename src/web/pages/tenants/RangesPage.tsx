@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { facetsQuery, inventoryKeys, numberKinds, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberKind, RangeDto } from '../../api/types.ts';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { inventoryKeys, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { SiteDto } from '../../api/types.ts';

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { inventoryKeys } from '../../api/inventory.ts';
 import { settingsQuery } from '../../api/queries.ts';
