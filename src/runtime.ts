@@ -8,6 +8,7 @@ import { runMigrations } from './db/migrate.ts';
 import { buildHttpApp } from './http/app.ts';
 import { declareHousekeeping, workHousekeeping } from './jobs/housekeeping.ts';
 import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.ts';
+import { declareVoiceJobs, workVoiceJobs } from './jobs/voice-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
@@ -40,11 +41,14 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await runMigrations(database);
   const runsJobs = config.role !== 'web';
   const queue = await startQueue(database, log, { runsSchedules: runsJobs });
+  deps.queue = queue;
   await declareHousekeeping(queue);
   await declareInventoryJobs(queue);
+  await declareVoiceJobs(queue);
   if (runsJobs) {
     await workHousekeeping(queue, deps);
     await workInventoryJobs(queue, deps);
+    await workVoiceJobs(queue, deps);
   }
 
   let http: FastifyInstance | undefined;

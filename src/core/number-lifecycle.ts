@@ -19,6 +19,8 @@ export const lifecycleActions = [
   'unblock',
   'retire',
   'restore',
+  'claim',
+  'reclaim',
 ] as const;
 export type LifecycleAction = (typeof lifecycleActions)[number];
 
@@ -38,6 +40,10 @@ const rules: Record<LifecycleAction, Rule> = {
   unblock: { from: ['blocked'], to: () => 'available' },
   retire: { from: ['available', 'cooling', 'blocked'], to: () => 'retired' },
   restore: { from: ['retired'], to: () => 'available' },
+  // A voice change holds its new number while Teams carries out the order, then assigns it.
+  claim: { from: ['available', 'reserved'], to: () => 'reserved' },
+  // Only a revert takes a cooling number back, for the user who just released it.
+  reclaim: { from: ['cooling'], to: () => 'reserved' },
 };
 
 const actionWords: Record<LifecycleAction, string> = {
@@ -51,6 +57,8 @@ const actionWords: Record<LifecycleAction, string> = {
   unblock: 'unblocked',
   retire: 'retired',
   restore: 'restored',
+  claim: 'claimed for a change',
+  reclaim: 'reclaimed',
 };
 
 const hints: Partial<Record<NumberStatus, string>> = {

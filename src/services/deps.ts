@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { Keyring } from '../core/secret-box.ts';
 import type { Database, Db } from '../db/connection.ts';
 import type { Role } from '../core/roles.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
 /** What every service needs; built once at start-up and passed down. */
 export type AppDeps = {
@@ -13,6 +14,8 @@ export type AppDeps = {
   log: Logger;
   /** Injected so tests can move time instead of waiting for it. */
   now: () => Date;
+  /** The job queue, once started; services enqueue follow-up work (polling Teams, retries) on it. */
+  queue?: JobQueue;
 };
 
 /** The operator a request acts for, resolved from a session cookie or an API token. */

@@ -19,7 +19,7 @@ export async function allocateNextNumber(
   actor: Actor,
   tenantId: string,
   source: AllocationSource,
-  then: Extract<LifecycleRequest, { action: 'reserve' } | { action: 'assign' }>,
+  then: (Extract<LifecycleRequest, { action: 'reserve' | 'claim' | 'reclaim' }> & { action: 'reserve' }) | Extract<LifecycleRequest, { action: 'assign' }>,
   info: RequestInfo,
   tx?: Db,
 ): Promise<NumberView> {

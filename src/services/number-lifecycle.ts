@@ -11,9 +11,9 @@ import { loadActiveTenant, tenantFeatures, type TenantRow } from './tenants.ts';
 export type Assignee = { type: 'teams_user' | 'threecx_extension'; id: string; upn?: string | null | undefined; name?: string | null | undefined };
 
 export type LifecycleRequest =
-  | { action: 'reserve'; reason: string; until: Date; ticketId?: string | null | undefined }
+  | { action: 'reserve' | 'claim' | 'reclaim'; reason: string; until: Date; ticketId?: string | null | undefined }
   | { action: 'assign'; assignee: Assignee; ticketId?: string | null | undefined }
-  | { action: Exclude<LifecycleAction, 'reserve' | 'assign'>; reason?: string | undefined; ticketId?: string | null | undefined };
+  | { action: Exclude<LifecycleAction, 'reserve' | 'claim' | 'reclaim' | 'assign'>; reason?: string | undefined; ticketId?: string | null | undefined };
 
 const MAX_RESERVATION_DAYS = 365;
 
@@ -69,6 +69,8 @@ async function applyTransition(deps: AppDeps, db: Db, tenant: TenantRow, row: Nu
   const cleared = { reservedBy: null, reservedUntil: null, reservationReason: null, reservationTicket: null, coolingUntil: null };
   let changes: Partial<NumberRow> = { ...cleared };
   switch (request.action) {
+    case 'claim':
+    case 'reclaim':
     case 'reserve': {
       if (request.until <= now) throw new ValidationError('The reservation must end in the future.', [{ field: 'until', message: 'Must be in the future' }]);
       if (request.until.getTime() - now.getTime() > MAX_RESERVATION_DAYS * 86_400_000) {

@@ -14,6 +14,8 @@ import { TestClock } from './clock.ts';
 import { createTestDatabase, type DbTarget, type TestDatabase } from './databases.ts';
 import { LogCapture } from './log-capture.ts';
 import { ApiClient } from './api-client.ts';
+import { startQueue } from '../../src/jobs/queue.ts';
+import { declareVoiceJobs, workVoiceJobs } from '../../src/jobs/voice-jobs.ts';
 import type { Role } from '../../src/core/roles.ts';
 
 export type TestApp = {
@@ -36,7 +38,7 @@ export type TestApp = {
  * The real HTTP server on a real database, listening on a random port; tests talk to it
  * over HTTP. Logs go to a capture at trace level, the most talkative setting.
  */
-export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEnv = {}, options: { withQueue?: boolean } = {}): Promise<TestApp> {
   const testDb: TestDatabase = await createTestDatabase(target);
   const configResult = loadConfig({ LOG_LEVEL: 'trace', UCR_DATA_DIR: '/nonexistent-test-data-dir', UCR_SIGNIN_RATE_LIMIT: '10000', ...overrides });
   if (!configResult.ok) throw new Error(configResult.problems.join('\n'));
@@ -46,6 +48,12 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
   const log = createLogger('trace', logs);
   const clock = new TestClock();
   const deps: AppDeps = { database: testDb.database, db: testDb.database.db, keyring, config, log, now: clock.now };
+  if (options.withQueue) {
+    // The real queue and workers, polling fast so tests do not wait on production intervals.
+    deps.queue = await startQueue(testDb.database, log, { runsSchedules: false });
+    await declareVoiceJobs(deps.queue);
+    await workVoiceJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
+  }
   const app = await buildHttpApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -87,6 +95,7 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     },
     async close() {
       await app.close();
+      await deps.queue?.stop({ graceful: false });
       await testDb.drop();
     },
   };

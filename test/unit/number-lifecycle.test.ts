@@ -18,6 +18,9 @@ const allowed: Array<[NumberStatus, LifecycleAction, NumberStatus]> = [
   ['cooling', 'retire', 'retired'],
   ['blocked', 'retire', 'retired'],
   ['retired', 'restore', 'available'],
+  ['available', 'claim', 'reserved'],
+  ['reserved', 'claim', 'reserved'],
+  ['cooling', 'reclaim', 'reserved'],
 ];
 
 describe('number lifecycle state machine', () => {

@@ -5,7 +5,12 @@ export type TeamsCredentials =
   | { kind: 'secret'; clientId: string; clientSecret: string }
   | { kind: 'certificate'; clientId: string; certificatePem: string; privateKeyPem: string };
 
-export type TeamsEndpoints = { loginBaseUrl: string; graphBaseUrl: string };
+/**
+ * Where the tenant's Microsoft cloud lives. `graphScope` is the token audience: it stays
+ * https://graph.microsoft.com/.default in the global cloud even when Graph is reached through
+ * another address (a proxy, or the built-in simulators); national clouds have their own.
+ */
+export type TeamsEndpoints = { loginBaseUrl: string; graphBaseUrl: string; graphScope?: string | undefined };
 
 export const microsoftCloud: TeamsEndpoints = { loginBaseUrl: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com' };
 

@@ -1,3 +1,5 @@
+import { AppError } from '../../core/errors.ts';
+
 /**
  * A Teams/Graph failure in words a voice engineer acts on. `code` is stable for the UI and
  * tests; `detail` keeps Graph's own message and request id for support.
@@ -19,16 +21,28 @@ export type TeamsErrorCode =
   | 'unexpected_answer'
   | 'unknown';
 
-export class TeamsError extends Error {
-  readonly code: TeamsErrorCode;
-  readonly status: number | undefined;
+/** How a Teams failure answers our own API: 409 for problems with the user or number, 502 for Microsoft's side. */
+const httpStatus: Partial<Record<TeamsErrorCode, number>> = {
+  not_licensed: 409,
+  no_usage_location: 409,
+  number_already_assigned: 409,
+  number_not_found: 409,
+  policy_not_found: 409,
+  user_not_found: 404,
+  bad_request: 400,
+};
+
+export class TeamsError extends AppError {
+  override readonly code: TeamsErrorCode;
+  /** Graph's HTTP status, when Graph answered. */
+  readonly graphStatus: number | undefined;
   readonly detail: string | undefined;
   readonly requestId: string | undefined;
 
   constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string } = {}) {
-    super(message);
+    super(httpStatus[code] ?? 502, `teams_${code}`, message, extra.requestId ? { graphRequestId: extra.requestId } : undefined);
     this.code = code;
-    this.status = extra.status;
+    this.graphStatus = extra.status;
     this.detail = extra.detail;
     this.requestId = extra.requestId;
   }

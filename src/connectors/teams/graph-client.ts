@@ -60,7 +60,7 @@ export class GraphClient {
 
   private async fetchToken(): Promise<CachedToken> {
     const { credentials } = this.options;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, scope: `${this.options.endpoints.graphBaseUrl.replace(/\/$/, '')}/.default` });
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, scope: this.options.endpoints.graphScope ?? 'https://graph.microsoft.com/.default' });
     if (credentials.kind === 'secret') form.set('client_secret', credentials.clientSecret);
     else {
       form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');

@@ -90,7 +90,7 @@ export class TeamsApi {
       const answer = await this.client.request('GET', `/admin/teams/policy/getPolicyId(type=${encodeURIComponent(quote(policyType))},name=${encodeURIComponent(quote(name))})`, policyIdAnswer);
       return answer.data.value[0]?.policyId;
     } catch (error) {
-      if (error instanceof TeamsError && (error.status === 404 || error.status === 400)) return undefined;
+      if (error instanceof TeamsError && (error.graphStatus === 404 || error.graphStatus === 400)) return undefined;
       throw error;
     }
   }

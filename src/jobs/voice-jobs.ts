@@ -1,0 +1,14 @@
+import type { AppDeps } from '../services/deps.ts';
+import { followVoiceChange, VOICE_CHANGE_QUEUE } from '../services/voice-changes.ts';
+import type { JobQueue } from './queue.ts';
+
+export async function declareVoiceJobs(queue: JobQueue): Promise<void> {
+  await queue.createQueue(VOICE_CHANGE_QUEUE);
+}
+
+/** Follows Teams number orders until Teams reports their outcome (D7). */
+export async function workVoiceJobs(queue: JobQueue, deps: AppDeps, options: { pollingIntervalSeconds?: number; pollMs?: number } = {}): Promise<void> {
+  await queue.work<{ changeId: string }>(VOICE_CHANGE_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 4 }, async (jobs) => {
+    await Promise.all(jobs.map((job) => followVoiceChange(deps, job.data.changeId, options.pollMs ? { pollMs: options.pollMs } : {})));
+  });
+}
