@@ -62,7 +62,7 @@ async function systemTenant(db: Db, tenantId: string): Promise<TenantRow> {
 }
 
 async function applyTransition(deps: AppDeps, db: Db, tenant: TenantRow, row: NumberRow, request: LifecycleRequest, actor: Actor | null): Promise<NumberRow> {
-  const features = await tenantFeatures(deps, tenant);
+  const features = await tenantFeatures(deps, tenant, db);
   const result = transition(row.status, request.action, { coolingDays: features.coolingDays });
   if (!result.ok) throw new ConflictError(`${row.e164}: ${result.reason}`, 'illegal_transition');
   const now = deps.now();

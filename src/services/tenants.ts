@@ -117,7 +117,7 @@ export async function createTenant(deps: AppDeps, actor: Actor, input: TenantInp
   return deps.db.transaction(async (tx) => {
     await assertUnique(tx, input);
     const [row] = await tx.insert(tenants).values({ ...columnsFrom(input), name: input.name.trim(), isDemo: options.isDemo ?? false }).returning();
-    const defaults = await cachedSettings(deps.db);
+    const defaults = await cachedSettings(tx);
     const view = tenantView(row!, defaults);
     await recordAudit(tx, { action: 'tenant.created', actor, tenantId: row!.id, targetType: 'tenant', targetId: row!.id, after: view, request });
     return view;
@@ -130,7 +130,7 @@ export async function updateTenant(deps: AppDeps, actor: Actor, tenantId: string
     const before = await loadTenant(tx, actor, tenantId);
     await assertUnique(tx, changes, tenantId);
     const [after] = await tx.update(tenants).set({ ...columnsFrom(changes), updatedAt: deps.now() }).where(eq(tenants.id, tenantId)).returning();
-    const defaults = await cachedSettings(deps.db);
+    const defaults = await cachedSettings(tx);
     const view = tenantView(after!, defaults);
     await recordAudit(tx, { action: 'tenant.updated', actor, tenantId, targetType: 'tenant', targetId: tenantId, before: tenantView(before, defaults), after: view, request });
     return view;
@@ -143,10 +143,11 @@ export async function setTenantStatus(deps: AppDeps, actor: Actor, tenantId: str
     if (before.status === status) throw new ConflictError(`The tenant is already ${status}.`);
     const [after] = await tx.update(tenants).set({ status, updatedAt: deps.now() }).where(eq(tenants.id, tenantId)).returning();
     await recordAudit(tx, { action: status === 'archived' ? 'tenant.archived' : 'tenant.restored', actor, tenantId, targetType: 'tenant', targetId: tenantId, before: { status: before.status }, after: { status }, request });
-    return tenantView(after!, await cachedSettings(deps.db));
+    return tenantView(after!, await cachedSettings(tx));
   });
 }
 
-export async function tenantFeatures(deps: AppDeps, tenant: TenantRow): Promise<TenantFeatures> {
-  return effectiveFeatures(tenant, await cachedSettings(deps.db));
+/** Pass the transaction handle when inside one: PGlite has a single connection, so reading through deps.db there would wait on ourselves. */
+export async function tenantFeatures(deps: AppDeps, tenant: TenantRow, db: Db = deps.db): Promise<TenantFeatures> {
+  return effectiveFeatures(tenant, await cachedSettings(db));
 }

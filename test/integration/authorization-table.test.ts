@@ -63,6 +63,21 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/numbers/:numberId/lifecycle': 'operator',
   'GET /api/tenants/:tenantId/numbers/:numberId/history': 'viewer',
   'GET /api/tenants/:tenantId/utilisation': 'viewer',
+  'GET /api/tenants/:tenantId/connections/teams': 'viewer',
+  'PUT /api/tenants/:tenantId/connections/teams': 'admin',
+  'POST /api/tenants/:tenantId/connections/teams/certificate': 'admin',
+  'POST /api/tenants/:tenantId/connections/teams/certificate/generate': 'admin',
+  'GET /api/tenants/:tenantId/connections/teams/certificate.cer': 'viewer',
+  'POST /api/tenants/:tenantId/connections/teams/test': 'operator',
+  'POST /api/tenants/:tenantId/teams/sync': 'operator',
+  'GET /api/tenants/:tenantId/teams/users': 'viewer',
+  'GET /api/tenants/:tenantId/teams/users/:userId': 'viewer',
+  'POST /api/tenants/:tenantId/teams/users/:userId/voice': 'operator',
+  'GET /api/tenants/:tenantId/voice-changes': 'viewer',
+  'GET /api/tenants/:tenantId/voice-changes/:changeId': 'viewer',
+  'POST /api/tenants/:tenantId/voice-changes/:changeId/revert': 'operator',
+  'GET /api/tenants/:tenantId/teams/policies': 'viewer',
+  'POST /api/tenants/:tenantId/teams/policies': 'admin',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */
