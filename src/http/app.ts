@@ -23,6 +23,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { numberRoutes } from './routes/numbers.ts';
 import { preferenceRoutes } from './routes/preferences.ts';
+import { teamsRoutes } from './routes/teams.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -98,6 +99,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   tenantRoutes(app, deps);
   numberRoutes(app, deps);
   preferenceRoutes(app, deps);
+  teamsRoutes(app, deps);
 
   registerWebUi(app);
   return app;
