@@ -78,6 +78,8 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/voice-changes/:changeId/revert': 'operator',
   'GET /api/tenants/:tenantId/teams/policies': 'viewer',
   'POST /api/tenants/:tenantId/teams/policies': 'admin',
+  'GET /api/tenants/:tenantId/teams/reconcile': 'viewer',
+  'POST /api/tenants/:tenantId/teams/reconcile/fix': 'operator',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */

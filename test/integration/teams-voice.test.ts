@@ -181,4 +181,31 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     const statsAfter = (await fetch(`${fx.entra.url}/_sim/stats`).then((r) => r.json())) as { requests: number };
     expect(statsAfter.requests - statsBefore.requests).toBe(0); // the cached token served all of those calls
   });
+
+  it('reconcile finds drift both ways and fixes it with one click', async () => {
+    // Teams assigns numbers the inventory has never heard of (the seeded voice users).
+    const drift = (await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body;
+    const missing = drift.items.filter((i: { kind: string }) => i.kind === 'missing_in_inventory');
+    expect(missing.length).toBeGreaterThan(0);
+    const assignedMissing = missing.find((i: { teams: { assigned: boolean } }) => i.teams.assigned);
+    expect(assignedMissing.fix).toMatch(/as assigned to/);
+
+    // And the inventory claims an assignment Teams does not have.
+    const ghost = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559001', kind: 'direct_routing' })).body;
+    await admin.post(`/api/tenants/${tenantId}/numbers/${ghost.id}/lifecycle`, { action: 'assign', assignee: { type: 'teams_user', id: 'ghost-user', upn: 'ghost@example.com' } });
+    // And a number Teams assigns that the inventory has free.
+    const freeInInventory = missing.find((i: { teams: { assigned: boolean } }) => i.teams.assigned)!;
+    const added = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: freeInInventory.e164, kind: 'direct_routing' })).body;
+
+    const again = (await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body.items as Array<{ kind: string; e164: string }>;
+    expect(again.find((i) => i.e164 === '+14155559001')?.kind).toBe('unassigned_in_teams');
+    expect(again.find((i) => i.e164 === freeInInventory.e164)?.kind).toBe('free_in_inventory');
+
+    const fixed = await admin.post(`/api/tenants/${tenantId}/teams/reconcile/fix`, { numbers: 'all' });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.fixed).toBe(again.length);
+    expect((await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body.items).toEqual([]);
+    expect((await inventory('+14155559001')).status).toBe('cooling');
+    expect((await inventory(added.e164))).toMatchObject({ status: 'assigned', assigneeId: freeInInventory.teams.userId });
+  });
 });
