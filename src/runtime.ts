@@ -12,7 +12,7 @@ import { declareVoiceJobs, workVoiceJobs } from './jobs/voice-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
-import { seedDemoTenant } from './services/demo-tenant.ts';
+import { connectDemoTenant, seedDemoTenant } from './services/demo-tenant.ts';
 import { loadKeyring } from './services/keyring-store.ts';
 
 export type RunningNode = { deps: AppDeps; http?: FastifyInstance; queue: JobQueue; url?: string; stop(): Promise<void> };
@@ -60,7 +60,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       return { created: false as const };
     });
     if (first.created) announceFirstAdmin(first.email, first.oneTimePassword);
-    if (config.demo) await seedDemoTenant(deps);
+    if (config.demo) {
+      await seedDemoTenant(deps);
+      await connectDemoTenant(deps);
+    }
     const https = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : undefined;
     http = await buildHttpApp(deps, { ...(https ? { https } : {}) });
     await http.listen({ port: config.port, host: config.host });

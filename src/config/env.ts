@@ -79,6 +79,8 @@ const envSchema = z.object({
   UCR_ENTRA_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be the application (client) id of the app registration, usually a GUID').optional(),
   UCR_ENTRA_CLIENT_SECRET: z.string().min(1).optional(),
   UCR_ENTRA_AUTHORITY: entraAuthority.default('https://login.microsoftonline.com'),
+  UCR_DEMO_GRAPH_URL: z.string().url('must be a URL').optional(),
+  UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
 });
@@ -100,6 +102,8 @@ export type Config = {
   sessionAbsoluteMinutes: number;
   /** Seed the demo tenant; on by default for the embedded database, off for PostgreSQL. */
   demo: boolean;
+  /** Where the demo tenant's Microsoft endpoints are (the built-in simulators under npm start). */
+  demoEndpoints: { graphBaseUrl: string; loginBaseUrl: string } | undefined;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
   /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
+      demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,
       entra:
         e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET
           ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }

@@ -5,6 +5,9 @@ import type { Actor, AppDeps } from './deps.ts';
 import { insertNumbers, type NewNumber } from './number-bulk-insert.ts';
 import { createRange } from './number-ranges.ts';
 import { createSite } from './sites.ts';
+import { getTeamsConnection, saveTeamsConnection } from './teams-connection.ts';
+import { syncTeamsDirectory } from './teams-directory.ts';
+import { fixTeamsDrift } from './teams-reconcile.ts';
 
 /**
  * The demo tenant of the embedded quick start: clearly named "(demo)", flagged isDemo, with
@@ -19,6 +22,9 @@ export const DEMO_TENANT = {
 } as const;
 
 const request = { requestId: 'demo-seed', ip: undefined };
+
+/** The app registration the built-in Entra ID simulator knows for the demo tenant (see simulators/demo.ts). */
+const DEMO_APP = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
 
 /** Seeds the demo tenant once; does nothing when it exists (or existed and was renamed). */
 export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
@@ -40,23 +46,19 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
   const seattleRange = await createRange(deps, actor, tenantId, { name: 'Seattle DR block', start: '+14255550100', count: 200, kind: 'direct_routing', carrier: 'Example Telecom', siteId: seattle.id }, request);
   const londonRange = await createRange(deps, actor, tenantId, { name: 'London OC block', start: '+442079460100', count: 100, kind: 'operator_connect', carrier: 'Demo Connect UK', siteId: london.id }, request);
 
-  // Spread statuses the way a live tenant looks: most of the Seattle block in use.
+  // Spread statuses the way a live tenant looks. Assigned numbers come from Teams itself (the
+  // simulated tenant) when the demo is connected; these blocks are not uploaded to Teams yet.
   const now = deps.now().getTime();
   await deps.db.execute(sql`
     update phone_numbers p set
-      status = case when n.i % 10 < 6 then 'assigned' when n.i % 10 = 6 then 'reserved' when n.i % 10 = 7 then 'cooling' when n.i % 20 = 8 then 'blocked' else 'available' end,
-      assignee_type = case when n.i % 10 < 6 then 'teams_user' end,
-      assignee_id = case when n.i % 10 < 6 then 'demo-user-' || lpad(n.i::text, 3, '0') end,
-      assignee_upn = case when n.i % 10 < 6 then 'user' || lpad(n.i::text, 3, '0') || '@contoso.example' end,
-      assignee_name = case when n.i % 10 < 6 then 'Demo User ' || n.i end,
-      reserved_until = case when n.i % 10 = 6 then ${new Date(now + 7 * 86_400_000).toISOString()}::timestamptz end,
-      reservation_reason = case when n.i % 10 = 6 then 'New starter (demo)' end,
-      reserved_by = case when n.i % 10 = 6 then ${admin.id}::uuid end,
-      cooling_until = case when n.i % 10 = 7 then ${new Date(now + 10 * 86_400_000).toISOString()}::timestamptz end,
-      search_text = p.search_text || case when n.i % 10 < 6 then ' user' || lpad(n.i::text, 3, '0') || '@contoso.example demo user ' || n.i else '' end
-    from (select id, row_number() over (order by e164) as i from phone_numbers where range_id = ${seattleRange.id}::uuid) n
-    where p.id = n.id and n.i <= 180`);
-  await deps.db.execute(sql`update phone_numbers set tags = '{reception}', notes = 'Main reception line' where e164 = '+14255550100'`);
+      status = case when n.i % 10 = 1 then 'reserved' when n.i % 10 = 2 then 'cooling' when n.i % 20 = 3 then 'blocked' when n.i % 40 = 4 then 'retired' else 'available' end,
+      reserved_until = case when n.i % 10 = 1 then ${new Date(now + 7 * 86_400_000).toISOString()}::timestamptz end,
+      reservation_reason = case when n.i % 10 = 1 then 'New starter (demo)' end,
+      reserved_by = case when n.i % 10 = 1 then ${admin.id}::uuid end,
+      cooling_until = case when n.i % 10 = 2 then ${new Date(now + 10 * 86_400_000).toISOString()}::timestamptz end
+    from (select id, row_number() over (order by e164) as i from phone_numbers where tenant_id = ${tenantId}::uuid) n
+    where p.id = n.id and n.i <= 120`);
+  await deps.db.execute(sql`update phone_numbers set tags = '{reception}', notes = 'Main reception line', search_text = search_text || ' reception main reception line' where e164 = '+14255550100'`);
 
   const extras: NewNumber[] = [
     { e164: '+12065550100', extension: '', kind: 'calling_plan', status: 'available', rangeId: null, siteId: seattle.id, carrier: 'Microsoft', tags: ['calling-plan'], notes: '' },
@@ -66,4 +68,27 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
   await insertNumbers(deps.db, tenantId, extras, actor, request, { source: 'demo seed' });
   deps.log.info({ tenant: tenant!.name, ranges: [seattleRange.name, londonRange.name] }, 'demo tenant seeded');
   return true;
+}
+
+/**
+ * Points the demo tenant's Teams connection at the built-in simulators (npm start sets their
+ * URLs). The first time, it also reads the simulated tenant's users and brings its numbers into
+ * the inventory, so the demo starts consistent with "its" Teams.
+ */
+export async function connectDemoTenant(deps: AppDeps): Promise<void> {
+  const endpoints = deps.config.demoEndpoints;
+  if (!endpoints) return;
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
+  if (!tenant || !admin) return;
+  const actor: Actor = { operatorId: admin.id, email: 'system (demo)', displayName: 'Demo', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+  const firstTime = !(await getTeamsConnection(deps, actor, tenant.id)).configured;
+  await saveTeamsConnection(deps, actor, tenant.id, { clientId: DEMO_APP.clientId, authMethod: 'secret', clientSecret: DEMO_APP.clientSecret, cloud: 'custom', ...endpoints }, request);
+  if (!firstTime) return;
+  try {
+    await syncTeamsDirectory(deps, tenant);
+    await fixTeamsDrift(deps, actor, tenant.id, 'all', request);
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated Teams tenant');
+  }
 }

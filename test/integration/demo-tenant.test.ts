@@ -19,11 +19,11 @@ describe.each(dbTargets())('demo tenant on %s', (target) => {
     const demo = (await client.get('/api/tenants')).body.tenants.find((x: { isDemo: boolean }) => x.isDemo);
     expect(demo).toMatchObject({ name: 'Contoso (demo)', primaryDomain: 'contoso.example' });
     const utilisation = (await client.get(`/api/tenants/${demo.id}/utilisation`)).body;
-    for (const status of ['available', 'reserved', 'assigned', 'cooling', 'blocked', 'retired']) expect(utilisation.counts[status], status).toBeGreaterThan(0);
+    // Assigned numbers come from the (simulated) Teams tenant once connected; see the demo start test.
+    for (const status of ['available', 'reserved', 'cooling', 'blocked', 'retired']) expect(utilisation.counts[status], status).toBeGreaterThan(0);
     const total = Object.values(utilisation.counts as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(total).toBe(303);
     expect(utilisation.ranges).toHaveLength(2);
-    // The seeded assignees are searchable like any other.
-    expect((await client.get(`/api/tenants/${demo.id}/numbers?search=user001%40`)).body.numbers).toHaveLength(1);
+    expect((await client.get(`/api/tenants/${demo.id}/numbers?search=reception`)).body.numbers).toHaveLength(1);
   });
 });
