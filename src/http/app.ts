@@ -24,6 +24,7 @@ import { tenantRoutes } from './routes/tenants.ts';
 import { numberRoutes } from './routes/numbers.ts';
 import { preferenceRoutes } from './routes/preferences.ts';
 import { teamsRoutes } from './routes/teams.ts';
+import { voiceProfileRoutes } from './routes/voice-profiles.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -100,6 +101,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   numberRoutes(app, deps);
   preferenceRoutes(app, deps);
   teamsRoutes(app, deps);
+  voiceProfileRoutes(app, deps);
 
   registerWebUi(app);
   return app;

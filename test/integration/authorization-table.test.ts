@@ -80,6 +80,11 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/teams/policies': 'admin',
   'GET /api/tenants/:tenantId/teams/reconcile': 'viewer',
   'POST /api/tenants/:tenantId/teams/reconcile/fix': 'operator',
+  'GET /api/tenants/:tenantId/voice-profiles': 'viewer',
+  'POST /api/tenants/:tenantId/voice-profiles': 'operator',
+  'PUT /api/tenants/:tenantId/voice-profiles/:profileId': 'operator',
+  'DELETE /api/tenants/:tenantId/voice-profiles/:profileId': 'operator',
+  'POST /api/tenants/:tenantId/teams/users/:userId/apply-profile': 'operator',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */

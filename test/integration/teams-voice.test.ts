@@ -208,4 +208,21 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     expect((await inventory('+14155559001')).status).toBe('cooling');
     expect((await inventory(added.e164))).toMatchObject({ status: 'assigned', assigneeId: freeInInventory.teams.userId });
   });
+
+  it('a profile gives the next free number of its range and its policies', async () => {
+    const e164 = free()[7]!;
+    await admin.patch(`/api/tenants/${tenantId}/numbers/${numbers[e164]}`, { tags: ['profile-pool'] });
+    const profile = await admin.post(`/api/tenants/${tenantId}/voice-profiles`, { name: 'US user', numberSource: { tag: 'profile-pool' }, policies: { OnlineVoiceRoutingPolicy: 'US-Domestic', TenantDialPlan: 'US-Redmond' } });
+    expect(profile.status).toBe(201);
+    const user = readyUsers()[6]!;
+    const applied = await admin.post(`/api/tenants/${tenantId}/teams/users/${user.id}/apply-profile`, { profileId: profile.body.id });
+    expect(applied.status).toBe(202);
+    const done = await settled(applied.body.id);
+    expect(done).toMatchObject({ status: 'succeeded', requested: { number: { e164 }, policies: { OnlineVoiceRoutingPolicy: 'US-Domestic', TenantDialPlan: 'US-Redmond' } } });
+    expect((await inventory(e164))).toMatchObject({ status: 'assigned', assigneeId: user.id });
+    // The pool is empty now: the next application refuses and changes nothing.
+    const empty = await admin.post(`/api/tenants/${tenantId}/teams/users/${readyUsers()[7]!.id}/apply-profile`, { profileId: profile.body.id });
+    expect(empty.status).toBe(409);
+    expect(empty.body.error.code).toBe('no_free_number');
+  });
 });
