@@ -79,6 +79,7 @@ const envSchema = z.object({
   UCR_ENTRA_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be the application (client) id of the app registration, usually a GUID').optional(),
   UCR_ENTRA_CLIENT_SECRET: z.string().min(1).optional(),
   UCR_ENTRA_AUTHORITY: entraAuthority.default('https://login.microsoftonline.com'),
+  UCR_PWSH_PATH: z.string().min(1).optional(),
   UCR_DEMO_GRAPH_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
@@ -102,6 +103,8 @@ export type Config = {
   sessionAbsoluteMinutes: number;
   /** Seed the demo tenant; on by default for the embedded database, off for PostgreSQL. */
   demo: boolean;
+  /** PowerShell 7 with the MicrosoftTeams module, for the optional policy-catalog bridge. */
+  pwshPath: string | undefined;
   /** Where the demo tenant's Microsoft endpoints are (the built-in simulators under npm start). */
   demoEndpoints: { graphBaseUrl: string; loginBaseUrl: string } | undefined;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
+      pwshPath: e.UCR_PWSH_PATH,
       demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,
       entra:
         e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET

@@ -203,3 +203,14 @@ export async function teamsApiFor(deps: AppDeps, tenant: TenantRow): Promise<Tea
   clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
   return api;
 }
+
+/** Certificate credentials of a tenant, for the PowerShell bridge (which signs in with the certificate only). */
+export async function teamsCertificateCredentials(deps: AppDeps, tenant: TenantRow): Promise<{ tenant: string; appId: string; certificatePem: string; privateKeyPem: string }> {
+  const row = await loadRow(deps, tenant.id);
+  const settings = row?.settings as TeamsSettings | undefined;
+  const secrets = secretsOf(deps, row);
+  if (!settings?.clientId || settings.authMethod !== 'certificate' || !settings.certificate || !secrets.privateKeyPem) {
+    throw new ConflictError('The PowerShell bridge signs in with the Teams certificate: set up certificate authentication for this tenant first.', 'teams_not_configured');
+  }
+  return { tenant: tenant.microsoftTenantId ?? tenant.primaryDomain ?? '', appId: settings.clientId, certificatePem: settings.certificate.publicPem, privateKeyPem: secrets.privateKeyPem };
+}

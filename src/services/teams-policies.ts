@@ -1,10 +1,11 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { teamsPolicyTypes, type TeamsPolicyType } from '../connectors/teams/policy-types.ts';
+import { policyTypeNames, teamsPolicyTypes, type TeamsPolicyType } from '../connectors/teams/policy-types.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
 import { teamsPolicies } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from './deps.ts';
-import { teamsApiFor } from './teams-connection.ts';
+import { teamsApiFor, teamsCertificateCredentials } from './teams-connection.ts';
+import { listPoliciesWithPowerShell } from '../connectors/teams/powershell-bridge.ts';
 import { loadActiveTenant, loadTenant } from './tenants.ts';
 
 /**
@@ -37,4 +38,25 @@ export async function addTeamsPolicy(deps: AppDeps, actor: Actor, tenantId: stri
     await recordAudit(tx, { action: 'teams_policy.added', actor, tenantId, targetType: 'teams_policy', targetId: row!.id, after: { policyType: row!.policyType, name, policyId }, request });
     return { id: row!.id, name: row!.name, policyId: row!.policyId, source: row!.source, description: row!.description };
   });
+}
+
+/** Fills the catalog with every policy the tenant has, through the optional PowerShell bridge. */
+export async function refreshPoliciesWithPowerShell(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<{ added: number; byType: Record<string, number> }> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  if (!deps.config.pwshPath) throw new ConflictError('The PowerShell bridge is not set up on this server (UCR_PWSH_PATH). Add policy names by hand instead.', 'powershell_not_configured');
+  const credentials = await teamsCertificateCredentials(deps, tenant);
+  const found = await listPoliciesWithPowerShell({ pwshPath: deps.config.pwshPath }, credentials, [...policyTypeNames]);
+  const byType: Record<string, number> = {};
+  let added = 0;
+  await deps.db.transaction(async (tx) => {
+    for (const [type, policies] of Object.entries(found)) {
+      byType[type] = policies.length;
+      for (const p of policies) {
+        const inserted = await tx.insert(teamsPolicies).values({ tenantId, policyType: type, name: p.name, policyId: null, source: 'powershell', description: p.description }).onConflictDoNothing().returning({ id: teamsPolicies.id });
+        added += inserted.length;
+      }
+    }
+    await recordAudit(tx, { action: 'teams_policy.refreshed_with_powershell', actor, tenantId, targetType: 'tenant', targetId: tenantId, after: { added, byType }, request });
+  });
+  return { added, byType };
 }

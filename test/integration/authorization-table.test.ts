@@ -78,6 +78,7 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/voice-changes/:changeId/revert': 'operator',
   'GET /api/tenants/:tenantId/teams/policies': 'viewer',
   'POST /api/tenants/:tenantId/teams/policies': 'admin',
+  'POST /api/tenants/:tenantId/teams/policies/refresh': 'admin',
   'GET /api/tenants/:tenantId/teams/reconcile': 'viewer',
   'POST /api/tenants/:tenantId/teams/reconcile/fix': 'operator',
   'GET /api/tenants/:tenantId/voice-profiles': 'viewer',

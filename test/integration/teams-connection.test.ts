@@ -1,9 +1,17 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../helpers/api-client.ts';
 import { dbTargets } from '../helpers/databases.ts';
 import { dumpDatabase, expectNoSecretsInLogs } from '../helpers/leaks.ts';
 import { startTeamsSimulators, type TeamsFixture } from '../helpers/teams-fixture.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const fakePwsh = fileURLToPath(new URL('../fixtures/fake-pwsh.mjs', import.meta.url));
+const pwshLog = path.join(mkdtempSync(path.join(tmpdir(), 'pwsh-')), 'calls.jsonl');
+process.env.FAKE_PWSH_LOG = pwshLog;
 
 describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
   let t: TestApp;
@@ -12,7 +20,7 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
   let admin: ApiClient;
 
   beforeAll(async () => {
-    t = await startTestApp(target);
+    t = await startTestApp(target, { UCR_PWSH_PATH: fakePwsh, FAKE_PWSH_LOG: pwshLog });
     fx = await startTeamsSimulators({ users: 5 });
     limited = await startTeamsSimulators({ users: 5, permissions: ['User.Read.All', 'TeamsUserConfiguration.Read.All'] });
     t.secrets.add(fx.clientSecret);
@@ -62,6 +70,27 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
     expect(connection).toMatchObject({ configured: true, authMethod: 'certificate', certificate: { privateKeySet: true, thumbprint: generated.body.thumbprint } });
     const dump = await dumpDatabase(t);
     expect(dump).not.toMatch(/BEGIN PRIVATE KEY/);
+
+    // The optional PowerShell bridge fills the policy catalog, signing in with the same certificate.
+    const refreshed = await admin.post(`/api/tenants/${tenantId}/teams/policies/refresh`);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.byType.TenantDialPlan).toBe(2);
+    const catalog = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body.types as Array<{ policyType: string; policies: Array<{ name: string; source: string }> }>;
+    expect(catalog.find((c) => c.policyType === 'OnlineVoiceRoutingPolicy')!.policies).toContainEqual(expect.objectContaining({ name: 'OnlineVoiceRoutingPolicy-FromPowerShell', source: 'powershell' }));
+    // Inputs travel on stdin: the script text handed to pwsh holds no tenant, app id or key.
+    const calls = readFileSync(pwshLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[] });
+    const script = calls.at(-1)!.args.join(' ');
+    expect(script).not.toContain(fx.microsoftTenantId);
+    expect(script).not.toContain(fx.clientId);
+    expect(script).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('the PowerShell bridge needs certificate authentication and says so', async () => {
+    const tenantId = await tenantFor(fx, 'Secret-only tenant');
+    await admin.request('PUT', `/api/tenants/${tenantId}/connections/teams`, { clientId: fx.clientId, authMethod: 'secret', clientSecret: fx.clientSecret, ...custom(fx) });
+    const refused = await admin.post(`/api/tenants/${tenantId}/teams/policies/refresh`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/signs in with the Teams certificate/);
   });
 
   it('names the missing Graph permissions in plain words', async () => {

@@ -5,7 +5,7 @@ import { policyTypeNames } from '../../connectors/teams/policy-types.ts';
 import type { AppDeps } from '../../services/deps.ts';
 import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from '../../services/teams-connection.ts';
 import { getTeamsUser, searchTeamsUsers, syncTeamsDirectoryFor } from '../../services/teams-directory.ts';
-import { addTeamsPolicy, listTeamsPolicies } from '../../services/teams-policies.ts';
+import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from '../../services/teams-policies.ts';
 import { findTeamsDrift, fixTeamsDrift } from '../../services/teams-reconcile.ts';
 import { getVoiceChange, listVoiceChanges, requestVoiceChange, revertVoiceChange } from '../../services/voice-changes.ts';
 import { actorOf, requestInfo } from '../request-info.ts';
@@ -175,6 +175,15 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => reply.status(201).send(await addTeamsPolicy(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request))),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/teams/policies/refresh',
+    {
+      config: { access: 'admin' },
+      schema: { tags, summary: 'Read every policy of the tenant through the optional PowerShell bridge', params: tenantParams, response: { 200: z.object({ added: z.number(), byType: z.record(z.string(), z.number()) }) } },
+    },
+    async (request) => refreshPoliciesWithPowerShell(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );
 
   const driftItem = z.object({
