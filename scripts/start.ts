@@ -11,6 +11,8 @@ const demoWanted = process.env.UCR_DEMO ? ['true', '1'].includes(process.env.UCR
 async function startSimulators(): Promise<AllSimulators> {
   const port = process.env.PORT ?? '3000';
   const redirectUris = [`http://localhost:${port}/api/auth/entra/callback`, `http://127.0.0.1:${port}/api/auth/entra/callback`];
+  // UCR_DEMO_SIMULATOR_PORTS=random: free ports from the start (tests running side by side).
+  if (process.env.UCR_DEMO_SIMULATOR_PORTS === 'random') return startAllSimulators({ host: '127.0.0.1', redirectUris });
   const fixed = { graph: 4010, entra: 4011, connectwise: 4012, threecx: 4013 };
   try {
     return await startAllSimulators({ host: '127.0.0.1', ports: fixed, redirectUris });

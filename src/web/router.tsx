@@ -11,6 +11,8 @@ import { PendingApprovalPage } from './pages/auth/PendingApprovalPage.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
+import { validateVoiceSearch } from './pages/voice/voice-search.ts';
+import { validateAuditSearch } from './pages/audit-search.ts';
 import { AdminOnly, NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OperatorsPage } from './pages/admin/OperatorsPage.tsx';
 import { SettingsPage } from './pages/admin/SettingsPage.tsx';
@@ -146,8 +148,36 @@ const tenantImportRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/numbers/ImportPage.tsx'), 'ImportPage'),
 });
 
+// Teams voice: loaded on first visit too.
+const voiceHomeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/voice',
+  component: lazyRouteComponent(() => import('./pages/voice/VoiceHomePage.tsx'), 'VoiceHomePage'),
+});
+const tenantVoiceRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'voice',
+  validateSearch: validateVoiceSearch,
+  component: lazyRouteComponent(() => import('./pages/voice/VoicePage.tsx'), 'VoicePage'),
+});
+const tenantPoliciesRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'policies',
+  component: lazyRouteComponent(() => import('./pages/voice/PoliciesPage.tsx'), 'PoliciesPage'),
+});
+const tenantReconcileRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'reconcile',
+  component: lazyRouteComponent(() => import('./pages/voice/ReconcilePage.tsx'), 'ReconcilePage'),
+});
+const tenantConnectionsRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'connections',
+  component: lazyRouteComponent(() => import('./pages/connections/ConnectionsPage.tsx'), 'ConnectionsPage'),
+});
+
 const adminRoute = createRoute({ getParentRoute: () => appRoute, id: 'admin', component: AdminGate });
-const auditRoute = createRoute({ getParentRoute: () => adminRoute, path: '/audit', component: AuditPage });
+const auditRoute = createRoute({ getParentRoute: () => adminRoute, path: '/audit', validateSearch: validateAuditSearch, component: AuditPage });
 const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
 const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/settings', component: SettingsPage });
 
@@ -162,7 +192,18 @@ const routeTree = rootRoute.addChildren([
     profileRoute,
     tenantsRoute,
     numbersHomeRoute,
-    tenantRoute.addChildren([tenantOverviewRoute, tenantNumbersRoute, tenantRangesRoute, tenantSitesRoute, tenantImportRoute]),
+    voiceHomeRoute,
+    tenantRoute.addChildren([
+      tenantOverviewRoute,
+      tenantNumbersRoute,
+      tenantRangesRoute,
+      tenantSitesRoute,
+      tenantImportRoute,
+      tenantVoiceRoute,
+      tenantPoliciesRoute,
+      tenantReconcileRoute,
+      tenantConnectionsRoute,
+    ]),
     adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute]),
   ]),
 ]);

@@ -6,12 +6,13 @@ const activeClass = 'bg-white text-blue-800 shadow-xs ring-1 ring-zinc-200';
 const linkClass = `flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200`;
 
 /** Areas still being built: listed so people know they are coming, but not usable. */
-const upcoming = ['Voice', '3CX', 'Tickets'];
+const upcoming = ['3CX', 'Tickets'];
 
-/** A tenant's numbers and import belong to "Numbers"; the rest of a tenant to "Tenants". */
-function useInventoryArea(): 'tenants' | 'numbers' | null {
+/** A tenant's numbers and import belong to "Numbers"; its voice pages to "Voice"; the rest of a tenant to "Tenants". */
+function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | null {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (pathname === '/numbers' || /^\/tenants\/[^/]+\/(numbers|import)\/?$/.test(pathname)) return 'numbers';
+  if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|policies|reconcile)\/?$/.test(pathname)) return 'voice';
   if (pathname === '/tenants' || pathname.startsWith('/tenants/')) return 'tenants';
   return null;
 }
@@ -51,6 +52,11 @@ export function SideNav({ role }: { role: Role }) {
         <li>
           <Link to="/numbers" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'numbers' ? activeClass : ''}`} aria-current={area === 'numbers' ? 'page' : undefined}>
             Numbers
+          </Link>
+        </li>
+        <li>
+          <Link to="/voice" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'voice' ? activeClass : ''}`} aria-current={area === 'voice' ? 'page' : undefined}>
+            Voice
           </Link>
         </li>
         {upcoming.map((area) => (

@@ -82,6 +82,10 @@ const historyLabels: Record<string, string> = {
   'number.restore': 'Restored',
   'number.expire_cooling': 'Cooling ended',
   'number.expire_reservation': 'Reservation expired',
+  'number.claim': 'Held for a Teams assignment',
+  'number.reclaim': 'Held again for a revert',
+  'number.assignment_rolled_back': 'Teams refused: back as before',
+  'number.reconciled': 'Matched to Teams',
 };
 
 export function historyLabel(action: string): string {

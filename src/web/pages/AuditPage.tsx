@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useSearch } from '@tanstack/react-router';
 import { useId, useState, type FormEvent } from 'react';
 import { auditQuery, type AuditFilters } from '../api/queries.ts';
 import type { AuditEventDto } from '../api/types.ts';
@@ -9,6 +10,7 @@ import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHeader } from '../components/Section.tsx';
 import { Table, Td, Th } from '../components/Table.tsx';
 import { formatDateTime } from '../lib/format.ts';
+import type { AuditSearch } from './audit-search.ts';
 
 /** Actions the server records today; a prefix ending in "." matches a whole family. */
 const knownActions = [
@@ -36,6 +38,18 @@ const knownActions = [
   'api_token.created',
   'api_token.revoked',
   'settings.changed',
+  'tenant.',
+  'number.',
+  'voice.',
+  'voice.assign_number',
+  'voice.remove_number',
+  'voice.policies',
+  'voice.revert',
+  'teams.',
+  'teams.directory_synced',
+  'teams.reconciled',
+  'teams_connection.',
+  'teams_policy.added',
 ];
 
 const empty: AuditFilters = { action: '', search: '', result: '' };
@@ -81,15 +95,18 @@ function Details({ event }: { event: AuditEventDto }) {
 }
 
 export function AuditPage() {
-  const [draft, setDraft] = useState<AuditFilters>(empty);
-  const [filters, setFilters] = useState<AuditFilters>(empty);
+  // A link can open the log already filtered (e.g. "Audit trail" of a user's voice changes).
+  const linked = useSearch({ strict: false }) as AuditSearch;
+  const [initial] = useState<AuditFilters>(() => ({ ...empty, action: linked.action ?? '', search: linked.search ?? '', ...(linked.targetId ? { targetId: linked.targetId } : {}) }));
+  const [draft, setDraft] = useState<AuditFilters>(initial);
+  const [filters, setFilters] = useState<AuditFilters>(initial);
   const audit = useInfiniteQuery(auditQuery(filters));
   const listId = useId();
   const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    setFilters(draft);
+    setFilters({ ...draft, ...(filters.targetId ? { targetId: filters.targetId } : {}) });
   };
 
   return (
@@ -132,6 +149,14 @@ export function AuditPage() {
         </div>
       </form>
 
+      {filters.targetId ? (
+        <p className="mb-4 flex flex-wrap items-center gap-2 text-sm text-zinc-700">
+          Only events about <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs">{filters.targetId}</code>
+          <Button size="sm" variant="ghost" onClick={() => setFilters({ ...filters, targetId: undefined })}>
+            Show all targets
+          </Button>
+        </p>
+      ) : null}
       <ErrorAlert error={audit.error} />
       {audit.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {audit.isSuccess && events.length === 0 ? <p className="text-sm text-zinc-600">No events match these filters.</p> : null}

@@ -5,7 +5,7 @@ import { sessionQuery } from '../api/session.ts';
 import { Notice } from '../components/Alert.tsx';
 import { PageHeader } from '../components/Section.tsx';
 
-function Card({ to, title, children }: { to: '/profile' | '/admin/operators' | '/admin/settings' | '/audit' | '/tenants' | '/numbers'; title: string; children: ReactNode }) {
+function Card({ to, title, children }: { to: '/profile' | '/admin/operators' | '/admin/settings' | '/audit' | '/tenants' | '/numbers' | '/voice'; title: string; children: ReactNode }) {
   return (
     <Link to={to} className="block rounded-lg border border-zinc-200 bg-white p-4 shadow-xs transition-colors hover:border-blue-300 hover:bg-blue-50/40">
       <span className="block text-sm font-semibold text-zinc-900">{title}</span>
@@ -31,6 +31,9 @@ export function HomePage() {
         <Card to="/numbers" title="Numbers">
           Find, reserve and assign numbers; import and export the inventory.
         </Card>
+        <Card to="/voice" title="Voice">
+          Teams users' numbers, licences and policies; assign, change and revert.
+        </Card>
         <Card to="/tenants" title="Tenants">
           Customers, their ranges, sites and utilisation.
         </Card>
@@ -51,7 +54,7 @@ export function HomePage() {
           </>
         ) : null}
       </div>
-      <p className="mt-8 text-sm text-zinc-600">Teams voice, 3CX and tickets are on their way; they appear in the menu as “soon” until they are ready.</p>
+      <p className="mt-8 text-sm text-zinc-600">3CX and tickets are on their way; they appear in the menu as “soon” until they are ready.</p>
     </div>
   );
 }

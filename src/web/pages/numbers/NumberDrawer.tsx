@@ -111,6 +111,8 @@ const statusOf = (snapshot: unknown): NumberStatus | undefined => {
 function eventDetail(event: NumberHistoryEventDto): string | null {
   const after = (event.after ?? {}) as Record<string, unknown>;
   const before = (event.before ?? {}) as Record<string, unknown>;
+  if (event.action === 'number.claim' || event.action === 'number.reclaim') return typeof after.reservationReason === 'string' ? after.reservationReason : null;
+  if (event.action === 'number.assignment_rolled_back') return typeof before.heldFor === 'string' ? `Was held for ${before.heldFor}` : null;
   if (event.action === 'number.reserve') {
     const parts = [typeof after.reservationReason === 'string' ? after.reservationReason : null, typeof after.reservedUntil === 'string' ? `until ${formatDate(after.reservedUntil)}` : null];
     return parts.filter(Boolean).join(', ') || null;

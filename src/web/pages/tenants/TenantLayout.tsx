@@ -14,6 +14,10 @@ const sections = [
   { path: 'ranges', label: 'Ranges', to: '/tenants/$tenantId/ranges' },
   { path: 'sites', label: 'Sites', to: '/tenants/$tenantId/sites' },
   { path: 'import', label: 'Import', to: '/tenants/$tenantId/import' },
+  { path: 'voice', label: 'Voice', to: '/tenants/$tenantId/voice', teams: true },
+  { path: 'policies', label: 'Policies', to: '/tenants/$tenantId/policies', teams: true },
+  { path: 'reconcile', label: 'Reconcile with Teams', to: '/tenants/$tenantId/reconcile', teams: true },
+  { path: 'connections', label: 'Connections', to: '/tenants/$tenantId/connections' },
 ] as const;
 
 type Section = (typeof sections)[number];
@@ -90,7 +94,8 @@ export function TenantLayout() {
       </div>
       <nav aria-label="Tenant sections" className="mb-6 border-b border-zinc-200">
         <ul className="-mb-px flex flex-wrap gap-1">
-          {sections.map((s) => (
+          {/* A tenant with Teams switched off shows no Teams pages. */}
+          {sections.filter((s) => !('teams' in s) || tenant.data?.features.teams !== false).map((s) => (
             <li key={s.path}>
               <Link
                 to={s.to}

@@ -1,0 +1,128 @@
+/**
+ * Teams voice: the connection, the synced user directory, voice changes, the policy catalog and
+ * the reconcile view. Shapes come from the server's schemas as types only.
+ */
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type { TeamsPolicyType } from '../../connectors/teams/policy-types.ts';
+import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../http/schemas/teams.ts';
+import type { DriftItem } from '../../services/teams-reconcile.ts';
+import { api } from './client.ts';
+import { tenantApi } from './inventory.ts';
+import type { NumberPageDto } from './types.ts';
+
+export type { TeamsPolicyType };
+export type TeamsConnectionDto = z.infer<typeof teamsConnectionSchema>;
+export type TeamsConnectionInput = z.input<typeof teamsConnectionInput>;
+export type ConnectionCheckDto = z.infer<typeof connectionCheckSchema>;
+export type TeamsUserDto = z.infer<typeof teamsUserSchema>;
+export type VoiceChangeDto = z.infer<typeof voiceChangeSchema>;
+export type VoiceChangeInput = z.input<typeof voiceChangeInput>;
+export type VoiceState = VoiceChangeDto['before'];
+export type PolicyCatalogDto = z.infer<typeof policyCatalogSchema>;
+export type PolicyTypeDto = PolicyCatalogDto[number];
+export type CatalogPolicyDto = PolicyTypeDto['policies'][number];
+export type DriftItemDto = DriftItem;
+export type DriftReportDto = { items: DriftItemDto[]; teamsNumbers: number; inventoryNumbers: number; checkedAt: string };
+export type CertificateGeneratedDto = { certificatePem: string; thumbprint: string; connection: TeamsConnectionDto };
+
+export const teamsKeys = {
+  all: (tenantId: string) => ['teams', tenantId] as const,
+  connection: (tenantId: string) => ['teams', tenantId, 'connection'] as const,
+  users: (tenantId: string) => ['teams', tenantId, 'users'] as const,
+  search: (tenantId: string, term: string) => ['teams', tenantId, 'users', 'search', term] as const,
+  user: (tenantId: string, userId: string) => ['teams', tenantId, 'users', 'one', userId] as const,
+  changes: (tenantId: string) => ['teams', tenantId, 'changes'] as const,
+  userChanges: (tenantId: string, userId: string) => ['teams', tenantId, 'changes', 'user', userId] as const,
+  change: (tenantId: string, changeId: string) => ['teams', tenantId, 'changes', 'one', changeId] as const,
+  policies: (tenantId: string) => ['teams', tenantId, 'policies'] as const,
+  reconcile: (tenantId: string) => ['teams', tenantId, 'reconcile'] as const,
+  pickerNumbers: (tenantId: string, term: string) => ['inventory', tenantId, 'numbers', 'voice-picker', term] as const,
+};
+
+const t = tenantApi;
+const enc = encodeURIComponent;
+
+export const teamsConnectionQuery = (tenantId: string) =>
+  queryOptions({ queryKey: teamsKeys.connection(tenantId), queryFn: () => api.get<TeamsConnectionDto>(`${t(tenantId)}/connections/teams`) });
+
+export const certificateUrl = (tenantId: string) => `${t(tenantId)}/connections/teams/certificate.cer`;
+
+export const USER_SEARCH_LIMIT = 25;
+
+export const teamsUserSearchQuery = (tenantId: string, term: string) =>
+  queryOptions({
+    queryKey: teamsKeys.search(tenantId, term),
+    queryFn: async ({ signal }) => {
+      const params = new URLSearchParams({ search: term, limit: String(USER_SEARCH_LIMIT) });
+      return (await api.get<{ users: TeamsUserDto[] }>(`${t(tenantId)}/teams/users?${params.toString()}`, signal)).users;
+    },
+    enabled: term.trim().length > 0,
+    placeholderData: keepPreviousData,
+  });
+
+/** One user, read from Teams now (the server refreshes its copy on the way). */
+export const teamsUserLiveQuery = (tenantId: string, userId: string) =>
+  queryOptions({
+    queryKey: teamsKeys.user(tenantId, userId),
+    queryFn: ({ signal }) => api.get<TeamsUserDto>(`${t(tenantId)}/teams/users/${enc(userId)}?live=true`, signal),
+    staleTime: 30_000,
+  });
+
+/** The copy synced last, when Teams cannot be reached. */
+export const teamsUserCachedQuery = (tenantId: string, userId: string) =>
+  queryOptions({
+    queryKey: [...teamsKeys.user(tenantId, userId), 'cached'] as const,
+    queryFn: ({ signal }) => api.get<TeamsUserDto>(`${t(tenantId)}/teams/users/${enc(userId)}`, signal),
+  });
+
+export const userChangesQuery = (tenantId: string, userId: string) =>
+  queryOptions({
+    queryKey: teamsKeys.userChanges(tenantId, userId),
+    queryFn: async () => (await api.get<{ changes: VoiceChangeDto[] }>(`${t(tenantId)}/voice-changes?userId=${enc(userId)}&limit=50`)).changes,
+  });
+
+export const CHANGE_POLL_MS = 1_500;
+
+/** A change followed until Teams has the last word: polled every 1.5 s while pending. */
+export const voiceChangeQuery = (tenantId: string, changeId: string) =>
+  queryOptions({
+    queryKey: teamsKeys.change(tenantId, changeId),
+    queryFn: () => api.get<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}`),
+    refetchInterval: (query) => (query.state.data?.status === 'pending' || query.state.data === undefined ? CHANGE_POLL_MS : false),
+    refetchIntervalInBackground: true,
+    staleTime: 0,
+  });
+
+export const policiesQuery = (tenantId: string) =>
+  queryOptions({ queryKey: teamsKeys.policies(tenantId), queryFn: async () => (await api.get<{ types: PolicyCatalogDto }>(`${t(tenantId)}/teams/policies`)).types });
+
+export const reconcileQuery = (tenantId: string) =>
+  queryOptions({ queryKey: teamsKeys.reconcile(tenantId), queryFn: () => api.get<DriftReportDto>(`${t(tenantId)}/teams/reconcile`), staleTime: 0 });
+
+export const PICKER_LIMIT = 20;
+
+/** Inventory numbers Teams can use and nobody holds: available or reserved, of a Teams kind. */
+export const pickerNumbersQuery = (tenantId: string, term: string) =>
+  queryOptions({
+    queryKey: teamsKeys.pickerNumbers(tenantId, term),
+    queryFn: ({ signal }) => {
+      const params = new URLSearchParams({ status: 'available,reserved', kind: 'direct_routing,calling_plan,operator_connect', limit: String(PICKER_LIMIT), sort: 'e164', withTotal: 'true' });
+      if (term.trim()) params.set('search', term.trim());
+      return api.get<NumberPageDto>(`${t(tenantId)}/numbers?${params.toString()}`, signal);
+    },
+    placeholderData: keepPreviousData,
+  });
+
+export const teamsApi = {
+  saveConnection: (tenantId: string, input: TeamsConnectionInput) => api.put<TeamsConnectionDto>(`${t(tenantId)}/connections/teams`, input),
+  generateCertificate: (tenantId: string) => api.post<CertificateGeneratedDto>(`${t(tenantId)}/connections/teams/certificate/generate`),
+  uploadCertificate: (tenantId: string, body: { pfxBase64: string; password?: string } | { certificatePem: string; privateKeyPem: string }) =>
+    api.post<TeamsConnectionDto>(`${t(tenantId)}/connections/teams/certificate`, body),
+  test: (tenantId: string) => api.post<ConnectionCheckDto>(`${t(tenantId)}/connections/teams/test`),
+  sync: (tenantId: string) => api.post<{ users: number; removed: number }>(`${t(tenantId)}/teams/sync`),
+  requestChange: (tenantId: string, userId: string, body: VoiceChangeInput) => api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/voice`, body),
+  revert: (tenantId: string, changeId: string, ticketId: string | null) => api.post<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}/revert`, ticketId ? { ticketId } : {}),
+  addPolicy: (tenantId: string, body: { policyType: TeamsPolicyType; name: string; description?: string }) => api.post<CatalogPolicyDto>(`${t(tenantId)}/teams/policies`, body),
+  fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<{ fixed: number; skipped: number }>(`${t(tenantId)}/teams/reconcile/fix`, { numbers }),
+};

@@ -1,0 +1,101 @@
+import type { requiredGraphPermissions } from '../../connectors/teams/policy-types.ts';
+import type { DriftItemDto, TeamsPolicyType, TeamsUserDto, VoiceChangeDto, VoiceState } from '../api/teams.ts';
+import type { Tone } from '../components/Badge.tsx';
+
+/** The eleven policy types, in the order people look for them (the server's catalog has the same labels). */
+export const policyTypeLabels: Record<TeamsPolicyType, string> = {
+  OnlineVoiceRoutingPolicy: 'Voice routing policy',
+  TenantDialPlan: 'Dial plan',
+  CallingLineIdentity: 'Caller ID policy',
+  TeamsCallingPolicy: 'Calling policy',
+  TeamsCallHoldPolicy: 'Call hold policy',
+  OnlineVoicemailPolicy: 'Voicemail policy',
+  TeamsEmergencyCallingPolicy: 'Emergency calling policy',
+  TeamsEmergencyCallRoutingPolicy: 'Emergency call routing policy',
+  OnlineAudioConferencingRoutingPolicy: 'Audio conferencing routing policy',
+  TeamsMeetingPolicy: 'Meeting policy',
+  TeamsVoiceApplicationsPolicy: 'Voice applications policy',
+};
+
+export const policyTypes = Object.keys(policyTypeLabels) as TeamsPolicyType[];
+/** Shown first in the change form; the other nine sit behind "Other policies". */
+export const mainPolicyTypes: TeamsPolicyType[] = ['OnlineVoiceRoutingPolicy', 'TenantDialPlan'];
+export const otherPolicyTypes = policyTypes.filter((p) => !mainPolicyTypes.includes(p));
+
+export function policyLabel(type: string): string {
+  return policyTypeLabels[type as TeamsPolicyType] ?? type;
+}
+
+type PermissionName = (typeof requiredGraphPermissions)[number]['name'];
+
+/** The Graph application permissions the app registration needs, and what each is for. */
+export const graphPermissions: Record<PermissionName, string> = {
+  'User.Read.All': 'Find users and read their licences and usage location.',
+  'TeamsUserConfiguration.Read.All': "Read users' Teams voice configuration and the policies they have.",
+  'TeamsTelephoneNumber.ReadWrite.All': 'List, assign and remove phone numbers.',
+  'TeamsPolicyUserAssign.ReadWrite.All': 'Assign and remove Teams policies and dial plans.',
+};
+
+/** How a user got a policy: assigned to them, through a group, or the org-wide default. */
+export function assignmentLabel(assignmentType: string | null | undefined): { label: string; tone: Tone } {
+  if (assignmentType === 'direct') return { label: 'Direct', tone: 'blue' };
+  if (assignmentType === 'group') return { label: 'Inherited from a group', tone: 'violet' };
+  return { label: 'Inherited (org-wide default)', tone: 'neutral' };
+}
+
+/** What stands between a user and a phone number, in words (the server checks the same). */
+export function voiceReadiness(user: TeamsUserDto): string[] {
+  const missing: string[] = [];
+  if (!user.accountEnabled) missing.push('The account is disabled in Entra ID.');
+  if (!user.phoneSystem) missing.push('No Teams Phone licence (Phone System): assign it in Microsoft 365 first.');
+  if (!user.usageLocation) missing.push('No usage location: set it in Entra ID (user › Properties) first.');
+  return missing;
+}
+
+export const changeKindLabels: Record<VoiceChangeDto['kind'], string> = {
+  assign_number: 'Number assigned',
+  remove_number: 'Number removed',
+  policies: 'Policies changed',
+  revert: 'Reverted',
+};
+
+export const changeStatus: Record<VoiceChangeDto['status'], { label: string; tone: Tone }> = {
+  pending: { label: 'Waiting for Teams', tone: 'amber' },
+  succeeded: { label: 'Confirmed by Teams', tone: 'green' },
+  failed: { label: 'Failed', tone: 'red' },
+};
+
+const numberText = (state: VoiceState) => state.number?.e164 ?? 'no number';
+
+/** "Number: none → +1 425…; Voice routing policy: (inherit) → US-Domestic" for one change. */
+export function changeSummary(change: Pick<VoiceChangeDto, 'before' | 'requested'>): string[] {
+  const lines: string[] = [];
+  if ((change.before.number?.e164 ?? null) !== (change.requested.number?.e164 ?? null)) lines.push(`Number: ${numberText(change.before)} → ${numberText(change.requested)}`);
+  const types = new Set([...Object.keys(change.before.policies), ...Object.keys(change.requested.policies)]);
+  for (const type of policyTypes.filter((p) => types.has(p))) {
+    const from = change.before.policies[type] ?? null;
+    const to = change.requested.policies[type] ?? null;
+    if (from !== to) lines.push(`${policyLabel(type)}: ${from ?? 'inherited'} → ${to ?? 'inherited'}`);
+  }
+  return lines;
+}
+
+/** Graph's number types in words. */
+export function numberTypeLabel(value: string | null | undefined): string {
+  const labels: Record<string, string> = {
+    directRouting: 'Direct Routing',
+    callingPlan: 'Calling Plan',
+    operatorConnect: 'Operator Connect',
+    direct_routing: 'Direct Routing',
+    calling_plan: 'Calling Plan',
+    operator_connect: 'Operator Connect',
+  };
+  return value ? (labels[value] ?? value) : '';
+}
+
+export const driftLabels: Record<DriftItemDto['kind'], { label: string; explain: string }> = {
+  missing_in_inventory: { label: 'Not in the inventory', explain: 'Teams has this number; the inventory does not.' },
+  free_in_inventory: { label: 'Free in the inventory', explain: 'Teams assigns it, but the inventory has it as not assigned.' },
+  different_assignee: { label: 'Different user', explain: 'Teams assigns it to someone other than the inventory says.' },
+  unassigned_in_teams: { label: 'Not assigned in Teams', explain: 'The inventory has it assigned; Teams does not.' },
+};

@@ -1,0 +1,67 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { voiceChangeQuery, type VoiceChangeDto } from '../../api/teams.ts';
+import { ErrorAlert } from '../../components/Alert.tsx';
+import { changeKindLabels, changeSummary } from '../../lib/teams.ts';
+
+function Summary({ change }: { change: VoiceChangeDto }) {
+  const lines = changeSummary(change);
+  return lines.length ? (
+    <ul className="mt-1 list-inside list-disc text-sm">
+      {lines.map((l) => (
+        <li key={l}>{l}</li>
+      ))}
+    </ul>
+  ) : null;
+}
+
+/**
+ * Follows one voice change until Teams has the last word (D7): polls it every 1.5 s while it is
+ * pending and only then says whether it worked. `onSettled` runs once, when it stops pending.
+ */
+export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: string; changeId: string; onSettled: (change: VoiceChangeDto) => void }) {
+  const change = useQuery(voiceChangeQuery(tenantId, changeId));
+  const data = change.data;
+  const settledFor = useRef<string | null>(null);
+  const onSettledRef = useRef(onSettled);
+  onSettledRef.current = onSettled;
+  useEffect(() => {
+    if (data && data.status !== 'pending' && settledFor.current !== data.id) {
+      settledFor.current = data.id;
+      onSettledRef.current(data);
+    }
+  }, [data]);
+
+  if (!data) return change.error ? <ErrorAlert error={change.error} /> : null;
+  const what = changeKindLabels[data.kind];
+  if (data.status === 'pending') {
+    return (
+      <div role="status" data-testid="change-status" data-status="pending" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-3 text-blue-950">
+        <p className="flex items-center gap-2 font-medium">
+          <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-blue-700 border-t-transparent" />
+          Waiting for Teams to confirm…
+        </p>
+        <Summary change={data} />
+        <p className="mt-1 text-xs text-blue-900">Teams can take from a few seconds to a few minutes. This page checks every few seconds; you can leave it, the change carries on.</p>
+        {change.error ? <p className="mt-1 text-xs text-red-800">Could not check just now ({change.error.message}); trying again.</p> : null}
+      </div>
+    );
+  }
+  if (data.status === 'succeeded') {
+    return (
+      <div role="status" data-testid="change-status" data-status="succeeded" className="rounded-md border border-green-200 bg-green-50 px-4 py-3 text-green-900">
+        <p className="font-medium">✓ Teams confirmed: {what.toLowerCase()}.</p>
+        <Summary change={data} />
+      </div>
+    );
+  }
+  const numberClaimed = data.requested.number && data.requested.number.e164 !== data.before.number?.e164 && data.errorCode !== 'policies_failed';
+  return (
+    <div role="alert" data-testid="change-status" data-status="failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-900">
+      <p className="font-medium">✗ The change did not go through.</p>
+      <p className="mt-1 text-sm">{data.errorMessage ?? 'Teams refused the change.'}</p>
+      <Summary change={data} />
+      {numberClaimed ? <p className="mt-1 text-sm">{data.requested.number!.e164} is back in the inventory as it was before; the user keeps their previous set-up.</p> : null}
+    </div>
+  );
+}

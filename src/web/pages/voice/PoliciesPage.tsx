@@ -1,0 +1,154 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent } from 'react';
+import { policiesQuery, teamsApi, teamsKeys, type CatalogPolicyDto, type TeamsPolicyType } from '../../api/teams.ts';
+import { ErrorAlert, Notice } from '../../components/Alert.tsx';
+import { Badge } from '../../components/Badge.tsx';
+import { Button } from '../../components/Button.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { SelectField, TextAreaField, TextField } from '../../components/Field.tsx';
+import { Section } from '../../components/Section.tsx';
+import { Table, Td, Th } from '../../components/Table.tsx';
+import { fieldError } from '../../lib/errors.ts';
+import { useFocusFirstInvalid } from '../../lib/focus.ts';
+import { useRole } from '../../lib/role.ts';
+import { policyLabel, policyTypes } from '../../lib/teams.ts';
+import { useTenant } from '../tenants/tenant-context.ts';
+
+const sources: Record<string, { label: string; tone: 'neutral' | 'blue' }> = {
+  seen: { label: 'Seen on users', tone: 'neutral' },
+  admin: { label: 'Added by an admin', tone: 'blue' },
+};
+
+function AddPolicyForm({ tenantId, onDone, onCancel }: { tenantId: string; onDone: (p: CatalogPolicyDto, type: TeamsPolicyType) => void; onCancel: () => void }) {
+  const queryClient = useQueryClient();
+  const [policyType, setPolicyType] = useState<TeamsPolicyType>('OnlineVoiceRoutingPolicy');
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [missing, setMissing] = useState(false);
+  const add = useMutation({
+    mutationFn: () => teamsApi.addPolicy(tenantId, { policyType, name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) }),
+    onSuccess: async (policy) => {
+      await queryClient.invalidateQueries({ queryKey: teamsKeys.policies(tenantId) });
+      onDone(policy, policyType);
+    },
+  });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, add.error);
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setMissing(!name.trim());
+    if (name.trim()) add.mutate();
+  };
+  return (
+    <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4">
+      <SelectField label="Type" name="policyType" value={policyType} onChange={(e) => setPolicyType(e.target.value as TeamsPolicyType)} error={fieldError(add.error, 'policyType')} data-autofocus>
+        {policyTypes.map((t) => (
+          <option key={t} value={t}>
+            {policyLabel(t)}
+          </option>
+        ))}
+      </SelectField>
+      <TextField
+        label="Name"
+        name="name"
+        required
+        maxLength={200}
+        autoComplete="off"
+        hint="Exactly as in the Teams admin center; it is checked against the tenant."
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={missing ? 'Enter the policy name.' : fieldError(add.error, 'name', { policy_exists: 'name' })}
+      />
+      <TextAreaField label="Description (optional)" name="description" rows={2} maxLength={500} value={description} onChange={(e) => setDescription(e.target.value)} />
+      <ErrorAlert error={add.error} />
+      <div className="flex justify-end gap-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="primary" busy={add.isPending}>
+          Add policy
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The tenant's policy catalog (D3), by type. Graph cannot list a tenant's policies, so names come
+ * from users seen in the directory sync and from names an admin adds (checked with Teams).
+ */
+export function PoliciesPage() {
+  const { tenant } = useTenant();
+  const { isAdmin } = useRole();
+  const catalog = useQuery(policiesQuery(tenant.id));
+  const [adding, setAdding] = useState(false);
+  const [added, setAdded] = useState<string | null>(null);
+  const canAdd = isAdmin && tenant.status === 'active';
+  return (
+    <Section
+      title="Policies"
+      description="The Teams policies and dial plans of this tenant that can be assigned here. Names are learnt from users during sync, or added by an admin."
+      actions={
+        canAdd ? (
+          <Button variant="primary" onClick={() => setAdding(true)}>
+            Add policy
+          </Button>
+        ) : null
+      }
+    >
+      {added ? <Notice className="mb-4">{added}</Notice> : null}
+      <ErrorAlert error={catalog.error} />
+      {catalog.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
+      {catalog.data ? (
+        <Table caption="Policies by type">
+          <thead>
+            <tr>
+              <Th>Type</Th>
+              <Th>Name</Th>
+              <Th>Source</Th>
+              <Th>Description</Th>
+            </tr>
+          </thead>
+          <tbody className="bg-white">
+            {policyTypes.map((type) => {
+              const entry = catalog.data.find((c) => c.policyType === type);
+              const policies = entry?.policies ?? [];
+              if (!policies.length) {
+                return (
+                  <tr key={type} data-testid="policy-row">
+                    <Td className="font-medium text-zinc-800">{policyLabel(type)}</Td>
+                    <Td colSpan={3} className="text-zinc-500">
+                      None known yet
+                    </Td>
+                  </tr>
+                );
+              }
+              return policies.map((p, i) => (
+                <tr key={p.id} data-testid="policy-row">
+                  {i === 0 ? (
+                    <Td rowSpan={policies.length} className="font-medium text-zinc-800">
+                      {policyLabel(type)}
+                    </Td>
+                  ) : null}
+                  <Td>{p.name}</Td>
+                  <Td>
+                    <Badge tone={sources[p.source]?.tone ?? 'neutral'}>{sources[p.source]?.label ?? p.source}</Badge>
+                  </Td>
+                  <Td className="text-zinc-600">{p.description || <span className="text-zinc-400">—</span>}</Td>
+                </tr>
+              ));
+            })}
+          </tbody>
+        </Table>
+      ) : null}
+      <Dialog open={adding} onClose={() => setAdding(false)} title="Add a policy" description="Teams is asked whether the tenant has a policy of this name before it is added.">
+        <AddPolicyForm
+          tenantId={tenant.id}
+          onCancel={() => setAdding(false)}
+          onDone={(p, type) => {
+            setAdded(`${policyLabel(type)} “${p.name}” added.`);
+            setAdding(false);
+          }}
+        />
+      </Dialog>
+    </Section>
+  );
+}
