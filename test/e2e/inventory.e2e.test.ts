@@ -75,7 +75,7 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     files = await mkdtemp(join(tmpdir(), 'ucr-e2e-csv-'));
     await writeFile(join(files, 'numbers-bad.csv'), badCsv);
     await writeFile(join(files, 'numbers-fixed.csv'), fixedCsv);
-    server = await startServer(target);
+    server = await startServer(target, { env: { UCR_DEMO: 'true' } }); // the demo tenant is seeded on PostgreSQL only when asked
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     page = await context.newPage();

@@ -116,7 +116,7 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
   });
 
   it('a switched-off Teams integration answers with a clear message', async () => {
-    const tenantId = (await admin.post('/api/tenants', { name: 'No Teams', microsoftTenantId: fx.microsoftTenantId.replace(/.$/, '0'), overrides: { teams: false } })).body.id;
+    const tenantId = (await admin.post('/api/tenants', { name: 'No Teams', primaryDomain: fx.domain, overrides: { teams: false } })).body.id;
     const res = await admin.post(`/api/tenants/${tenantId}/teams/sync`);
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/Teams is switched off for No Teams/);
