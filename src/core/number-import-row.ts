@@ -1,4 +1,4 @@
-import { parseNumber } from './phone-number.ts';
+import { inRange, parseNumber } from './phone-number.ts';
 
 /**
  * Validation of one CSV import row, without I/O: the caller supplies what the tenant has
@@ -31,7 +31,7 @@ export type RowProblem = { column: string; value: string; message: string };
 
 export type ImportContext = {
   defaultCountry: string | null;
-  rangesByName: Map<string, string>;
+  rangesByName: Map<string, { id: string; startE164: string; endE164: string }>;
   sitesByName: Map<string, string>;
   now: Date;
 };
@@ -112,8 +112,12 @@ export function validateImportRow(raw: Record<string, string>, ctx: ImportContex
   }
 
   const rangeName = get('range');
-  const rangeId = rangeName ? (ctx.rangesByName.get(rangeName.toLowerCase()) ?? null) : null;
-  if (rangeName && !rangeId) problems.push({ column: 'range', value: rangeName, message: `There is no range named "${rangeName}" in this tenant.` });
+  const range = rangeName ? ctx.rangesByName.get(rangeName.toLowerCase()) : undefined;
+  const rangeId = range?.id ?? null;
+  if (rangeName && !range) problems.push({ column: 'range', value: rangeName, message: `There is no range named "${rangeName}" in this tenant.` });
+  if (range && parsed.ok && !inRange(parsed.value.e164, range.startE164, range.endE164)) {
+    problems.push({ column: 'range', value: rangeName, message: `${parsed.value.e164} is outside the range ${rangeName} (${range.startE164} to ${range.endE164}).` });
+  }
   const siteName = get('site');
   const siteId = siteName ? (ctx.sitesByName.get(siteName.toLowerCase()) ?? null) : null;
   if (siteName && !siteId) problems.push({ column: 'site', value: siteName, message: `There is no site named "${siteName}" in this tenant.` });

@@ -54,3 +54,8 @@ export function expandRange(startE164: string, endE164: string): { ok: true; num
 export function rangeEnd(startE164: string, count: number): string {
   return `+${(BigInt(startE164.slice(1)) + BigInt(count - 1)).toString()}`;
 }
+
+/** Whether an E.164 number lies within a range's first and last number. */
+export function inRange(e164: string, startE164: string, endE164: string): boolean {
+  return e164.length === startE164.length && e164 >= startE164 && e164 <= endE164;
+}

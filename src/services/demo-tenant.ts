@@ -58,6 +58,12 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
       cooling_until = case when n.i % 10 = 2 then ${new Date(now + 10 * 86_400_000).toISOString()}::timestamptz end
     from (select id, row_number() over (order by e164) as i from phone_numbers where tenant_id = ${tenantId}::uuid) n
     where p.id = n.id and n.i <= 120`);
+  // The seeded statuses are on each number's history too, so its timeline reads right.
+  await deps.db.execute(sql`
+    insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id)
+    select ${admin.id}::uuid, 'system (demo seed)', tenant_id, 'number.demo_status', 'phone_number', id::text,
+           jsonb_build_object('e164', e164, 'status', 'available'), jsonb_build_object('e164', e164, 'status', status), 'success', 'demo-seed'
+      from phone_numbers where tenant_id = ${tenantId}::uuid and status <> 'available'`);
   await deps.db.execute(sql`update phone_numbers set tags = '{reception}', notes = 'Main reception line', search_text = search_text || ' reception main reception line' where e164 = '+14255550100'`);
 
   const extras: NewNumber[] = [

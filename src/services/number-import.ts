@@ -44,11 +44,11 @@ function sniffDelimiter(firstChunk: string): ',' | ';' {
  */
 export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: string, input: Readable, mode: 'preview' | 'apply', request: RequestInfo, fileName?: string): Promise<ImportReport> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
-  const ranges = await deps.db.select({ id: numberRanges.id, name: numberRanges.name }).from(numberRanges).where(eq(numberRanges.tenantId, tenantId));
+  const ranges = await deps.db.select({ id: numberRanges.id, name: numberRanges.name, startE164: numberRanges.startE164, endE164: numberRanges.endE164 }).from(numberRanges).where(eq(numberRanges.tenantId, tenantId));
   const siteRows = await deps.db.select({ id: sites.id, name: sites.name }).from(sites).where(eq(sites.tenantId, tenantId));
   const ctx = {
     defaultCountry: tenant.defaultCountry,
-    rangesByName: new Map(ranges.map((r) => [r.name.toLowerCase(), r.id])),
+    rangesByName: new Map(ranges.map((r) => [r.name.toLowerCase(), { id: r.id, startE164: r.startE164, endE164: r.endE164 }])),
     sitesByName: new Map(siteRows.map((s) => [s.name.toLowerCase(), s.id])),
     now: deps.now(),
   };

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { transition, type LifecycleAction } from '../core/number-lifecycle.ts';
 import type { Db } from '../db/connection.ts';
 import { phoneNumbers, tenants } from '../db/schema/index.ts';
@@ -52,7 +52,26 @@ export async function changeNumberStatus(
     });
     return numberView(after);
   };
-  return tx ? run(tx) : deps.db.transaction(run);
+  if (tx) return run(tx);
+  try {
+    return await deps.db.transaction(run);
+  } catch (error) {
+    // A refused move changes nothing, but the attempt belongs on the record (G1: result and error).
+    if (error instanceof AppError && error.status < 500 && error.status !== 404) {
+      await recordAudit(deps.db, {
+        action: `number.${request.action}`,
+        result: 'failure',
+        error: error.message,
+        actor: actor ?? undefined,
+        tenantId,
+        targetType: 'phone_number',
+        targetId: numberId,
+        ticketId: request.ticketId ?? null,
+        ...(info ? { request: info } : {}),
+      });
+    }
+    throw error;
+  }
 }
 
 async function systemTenant(db: Db, tenantId: string): Promise<TenantRow> {

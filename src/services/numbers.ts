@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { parseNumber } from '../core/phone-number.ts';
+import { inRange, parseNumber } from '../core/phone-number.ts';
 import { auditEvents, numberRanges, phoneNumbers, sites } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from './deps.ts';
@@ -21,14 +21,17 @@ export async function getNumber(deps: AppDeps, actor: Actor, tenantId: string, n
 
 export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null };
 
-async function assertTenantOwns(deps: AppDeps, tenantId: string, attrs: { siteId?: string | null | undefined; rangeId?: string | null | undefined }): Promise<void> {
+async function assertTenantOwns(deps: AppDeps, tenantId: string, attrs: { siteId?: string | null | undefined; rangeId?: string | null | undefined }, e164?: string): Promise<void> {
   if (attrs.siteId) {
     const [site] = await deps.db.select({ id: sites.id }).from(sites).where(and(eq(sites.id, attrs.siteId), eq(sites.tenantId, tenantId)));
     if (!site) throw new ValidationError('That site does not exist in this tenant.', [{ field: 'siteId', message: 'Unknown site' }]);
   }
   if (attrs.rangeId) {
-    const [range] = await deps.db.select({ id: numberRanges.id }).from(numberRanges).where(and(eq(numberRanges.id, attrs.rangeId), eq(numberRanges.tenantId, tenantId)));
+    const [range] = await deps.db.select().from(numberRanges).where(and(eq(numberRanges.id, attrs.rangeId), eq(numberRanges.tenantId, tenantId)));
     if (!range) throw new ValidationError('That range does not exist in this tenant.', [{ field: 'rangeId', message: 'Unknown range' }]);
+    if (e164 && !inRange(e164, range.startE164, range.endE164)) {
+      throw new ValidationError(`${e164} is outside the range ${range.name} (${range.startE164} to ${range.endE164}).`, [{ field: 'rangeId', message: 'Number is outside this range' }]);
+    }
   }
 }
 
@@ -37,7 +40,7 @@ export async function addNumber(deps: AppDeps, actor: Actor, tenantId: string, i
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const parsed = parseNumber(input.number, tenant.defaultCountry);
   if (!parsed.ok) throw new ValidationError(parsed.reason, [{ field: 'number', message: parsed.reason }]);
-  await assertTenantOwns(deps, tenantId, input);
+  await assertTenantOwns(deps, tenantId, input, parsed.value.e164);
   const [existing] = await deps.db.select({ tenantId: phoneNumbers.tenantId }).from(phoneNumbers).where(and(eq(phoneNumbers.e164, parsed.value.e164), eq(phoneNumbers.extension, parsed.value.extension)));
   if (existing) throw new ConflictError(`${parsed.value.e164} is already in the inventory${existing.tenantId === tenantId ? '' : ' (another tenant holds it)'}.`, 'number_exists');
   return deps.db.transaction(async (tx) => {
@@ -57,7 +60,8 @@ export async function addNumber(deps: AppDeps, actor: Actor, tenantId: string, i
 /** Edits what a number is (kind, carrier, site, tags, notes); status changes go through the lifecycle. */
 export async function updateNumberAttributes(deps: AppDeps, actor: Actor, tenantId: string, numberId: string, changes: NumberAttributes, request: RequestInfo): Promise<NumberView> {
   await loadActiveTenant(deps.db, actor, tenantId);
-  await assertTenantOwns(deps, tenantId, changes);
+  const current = await loadNumber(deps, tenantId, numberId);
+  await assertTenantOwns(deps, tenantId, changes, current.e164);
   return deps.db.transaction(async (tx) => {
     const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
     if (!before) throw new NotFoundError('Number');

@@ -67,7 +67,8 @@ describe.each(dbTargets())('number inventory on %s', (target) => {
     expect(coolingDays).toBeLessThan(30.1);
 
     const events = await eventsOf(n.id);
-    expect(events.map((e) => e.action)).toEqual(['number.created', 'number.reserve', 'number.assign', 'number.release']);
+    expect(events.map((e) => `${e.action}:${e.result}`)).toEqual(['number.created:success', 'number.reserve:success', 'number.assign:success', 'number.block:failure', 'number.release:success']);
+    expect(events[3]!.error).toMatch(/cannot be blocked/);
     const reserveEvent = events[1]!;
     expect(reserveEvent.ticketId).toBe('12345');
     expect((reserveEvent.before as { status: string }).status).toBe('available');
@@ -95,7 +96,7 @@ describe.each(dbTargets())('number inventory on %s', (target) => {
     expect(second.body.error.code).toBe('assignee_has_number');
     const [row] = await t.deps.db.select().from(phoneNumbers).where(eq(phoneNumbers.id, b.id));
     expect(row!.status).toBe('available');
-    expect((await eventsOf(b.id)).map((e) => e.action)).toEqual(['number.created']);
+    expect((await eventsOf(b.id)).map((e) => `${e.action}:${e.result}`)).toEqual(['number.created:success', 'number.assign:failure']);
     // The database itself refuses a second assignee row, whatever the code does.
     await expect(t.deps.db.update(phoneNumbers).set({ status: 'assigned', assigneeType: 'teams_user', assigneeId: 'u-1' }).where(eq(phoneNumbers.id, b.id))).rejects.toThrow();
   });

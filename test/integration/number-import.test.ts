@@ -71,7 +71,7 @@ describe.each(dbTargets())('CSV number import on %s', (target) => {
     const tenantId = await newTenant('Import B');
     const csv = [
       'Number;Range;Site;Status;Assignee',
-      '+14155557100;Main;HQ;available;',
+      '+14155557100;;HQ;available;',
       '+14155557100;;;available;',
       '+14155556010;;;available;',
       '+14155557101;Nope;;available;',

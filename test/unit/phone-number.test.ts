@@ -51,7 +51,7 @@ describe('spreadsheet-safe cells', () => {
 });
 
 describe('import row validation', () => {
-  const ctx = { defaultCountry: null, rangesByName: new Map([['main', 'r1']]), sitesByName: new Map([['hq', 's1']]), now: new Date('2026-01-01T00:00:00Z') };
+  const ctx = { defaultCountry: null, rangesByName: new Map([['main', { id: 'r1', startE164: '+14155550100', endE164: '+14155550199' }]]), sitesByName: new Map([['hq', 's1']]), now: new Date('2026-01-01T00:00:00Z') };
 
   it('accepts a minimal row with defaults', () => {
     const result = validateImportRow({ number: '+14155550100' }, ctx);
@@ -64,6 +64,13 @@ describe('import row validation', () => {
     if (result.ok) return;
     expect(result.problems.map((p) => p.column).sort()).toEqual(['kind', 'number', 'range', 'site', 'status']);
     expect(result.problems.find((p) => p.column === 'status')!.message).toMatch(/cooling/);
+  });
+
+  it('refuses a number outside the range it names', () => {
+    expect(validateImportRow({ number: '+14155550150', range: 'Main' }, ctx)).toMatchObject({ ok: true, value: { rangeId: 'r1' } });
+    const outside = validateImportRow({ number: '+14155550250', range: 'Main' }, ctx);
+    expect(outside.ok).toBe(false);
+    if (!outside.ok) expect(outside.problems[0]!.message).toMatch(/outside the range Main/);
   });
 
   it('requires an assignee for assigned numbers and a future end for reservations', () => {
