@@ -6,3 +6,4 @@ export * from './settings.ts';
 export * from './tenants.ts';
 export * from './numbers.ts';
 export * from './teams.ts';
+export * from './bulk.ts';

@@ -104,11 +104,17 @@ export const voiceChanges = pgTable(
     errorMessage: text('error_message'),
     ticketId: text('ticket_id'),
     revertOf: uuid('revert_of'),
+    /** The bulk-assignment row this change carries out, so a resumed run finds it instead of repeating it. */
+    bulkRowId: uuid('bulk_row_id'),
     operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
-  (t) => [index('voice_changes_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt), index('voice_changes_pending_idx').on(t.status).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('voice_changes_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt),
+    uniqueIndex('voice_changes_bulk_row_unique').on(t.bulkRowId),
+    index('voice_changes_pending_idx').on(t.status).where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /** Saved configuration templates (D4): where the number comes from and which policies to set. */
