@@ -131,7 +131,7 @@ async function seed(db: Parameters<typeof queryRows>[0], total: number): Promise
              case when s.status = 'reserved' then now() + interval '7 days' end,
              case when s.status = 'cooling' then now() + interval '7 days' end,
              case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
-             lower('+1' || (2000000000 + ${t} * 100000 + i)::text || ' 1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
+             lower('1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
              now() - (i % 5000) * interval '1 minute'
         from generate_series(0, ${count - 1}) i
         cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);

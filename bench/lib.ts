@@ -17,6 +17,7 @@ export type BenchTarget = { label: 'pglite' | 'postgres'; database: Database; dr
 
 /** PGlite always; PostgreSQL too when DATABASE_URL is set (a fresh database, dropped afterwards). */
 export async function benchTargets(): Promise<Array<() => Promise<BenchTarget>>> {
+  const only = process.env.BENCH_TARGETS?.split(',');
   const targets: Array<() => Promise<BenchTarget>> = [
     async () => {
       const database = await openDatabase({ pgliteDataDir: 'memory' });
@@ -41,7 +42,8 @@ export async function benchTargets(): Promise<Array<() => Promise<BenchTarget>>>
   } else {
     console.log('note: DATABASE_URL not set; PostgreSQL figures skipped');
   }
-  return targets;
+  // BENCH_TARGETS=postgres measures one database only (the target figures are PostgreSQL's).
+  return only ? targets.filter((_, i) => only.includes(i === 0 ? 'pglite' : 'postgres')) : targets;
 }
 
 /** The real HTTP server on the target database, with an admin and a read-write API token. */

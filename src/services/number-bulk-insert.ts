@@ -24,7 +24,7 @@ export type NewNumber = {
   reservationReason?: string | null;
 };
 
-const CHUNK = 5_000;
+const CHUNK = 10_000;
 
 /**
  * Inserts many numbers and one `number.created` audit event per number, set-based: each

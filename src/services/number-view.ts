@@ -48,5 +48,6 @@ export function numberSnapshot(n: NumberRow) {
 
 /** The lower-cased text the search box matches: digits, assignee, tags and notes. */
 export function searchTextOf(n: { e164: string; extension: string; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; tags: string[]; notes: string }): string {
-  return [n.e164, n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
+  // Digits without the plus: searches are matched on digits, so "+1 415" and "1415" both hit.
+  return [n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
 }

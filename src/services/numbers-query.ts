@@ -65,7 +65,7 @@ export function filterConditions(tenantId: string, f: NumberFilter): SQL {
   if (search) {
     // "+1 (415) 555-01" and "41555501" should both find +14155550123: digits-only searches ignore formatting.
     const digits = search.replace(/[\s()+.-]/g, '');
-    const term = /^\d+$/.test(digits) ? digits : search;
+    const term = /^\d+$/.test(digits) ? digits : search.replace(/^\+/, '');
     conditions.push(ilike(phoneNumbers.searchText, `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   }
   return and(...conditions)!;

@@ -88,7 +88,7 @@ async function resolvePolicies(deps: AppDeps, api: TeamsApi, tenantId: string, p
  * is written with the user's state before — then Teams is called. A number order is
  * asynchronous: the change stays pending until a job sees Teams confirm it (D7).
  */
-export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, input: VoiceChangeRequest, info: RequestInfo, options: { kind?: 'revert'; revertOf?: string } = {}): Promise<VoiceChangeView> {
+export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, input: VoiceChangeRequest, info: RequestInfo, options: { kind?: 'revert'; revertOf?: string; bulkRowId?: string } = {}): Promise<VoiceChangeView> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await teamsApiFor(deps, tenant);
   const user = await refreshTeamsUser(deps, tenant, input.userId);
@@ -136,6 +136,7 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
         claimedFrom,
         ticketId: input.ticketId ?? null,
         revertOf: options.revertOf ?? null,
+        bulkRowId: options.bulkRowId ?? null,
         operatorId: actor.operatorId,
         createdAt: deps.now(),
       })
@@ -263,6 +264,9 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
   const after = await refreshTeamsUser(deps, tenant, change.userId).catch(() => undefined);
   const who = actor ? undefined : { operatorId: change.operatorId, label: 'system (Teams confirmation)' };
   return deps.db.transaction(async (tx) => {
+    // Several followers (the job, a bulk run) may see the same confirmation: only the first completes.
+    const [locked] = await tx.select().from(voiceChanges).where(eq(voiceChanges.id, changeId)).for('update');
+    if (!locked || locked.status !== 'pending') return locked!;
     // The user's previous number goes back to the pool through the lifecycle (cooling), then the new one is theirs.
     if (change.oldNumberId && change.oldNumberId !== change.newNumberId) await releaseIfHeldBy(deps, tx, change, change.oldNumberId, actor);
     if (change.newNumberId) {
