@@ -9,6 +9,7 @@ import { buildHttpApp } from './http/app.ts';
 import { declareHousekeeping, workHousekeeping } from './jobs/housekeeping.ts';
 import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.ts';
 import { declareVoiceJobs, workVoiceJobs } from './jobs/voice-jobs.ts';
+import { declareBulkJobs, workBulkJobs } from './jobs/bulk-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
@@ -45,10 +46,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await declareHousekeeping(queue);
   await declareInventoryJobs(queue);
   await declareVoiceJobs(queue);
+  await declareBulkJobs(queue);
   if (runsJobs) {
     await workHousekeeping(queue, deps);
     await workInventoryJobs(queue, deps);
     await workVoiceJobs(queue, deps);
+    await workBulkJobs(queue, deps);
   }
 
   let http: FastifyInstance | undefined;

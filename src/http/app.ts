@@ -25,6 +25,7 @@ import { numberRoutes } from './routes/numbers.ts';
 import { preferenceRoutes } from './routes/preferences.ts';
 import { teamsRoutes } from './routes/teams.ts';
 import { voiceProfileRoutes } from './routes/voice-profiles.ts';
+import { bulkRoutes } from './routes/bulk.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -102,6 +103,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   preferenceRoutes(app, deps);
   teamsRoutes(app, deps);
   voiceProfileRoutes(app, deps);
+  bulkRoutes(app, deps);
 
   registerWebUi(app);
   return app;

@@ -16,6 +16,7 @@ import { LogCapture } from './log-capture.ts';
 import { ApiClient } from './api-client.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
 import { declareVoiceJobs, workVoiceJobs } from '../../src/jobs/voice-jobs.ts';
+import { declareBulkJobs, workBulkJobs } from '../../src/jobs/bulk-jobs.ts';
 import type { Role } from '../../src/core/roles.ts';
 
 export type TestApp = {
@@ -53,6 +54,8 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     deps.queue = await startQueue(testDb.database, log, { runsSchedules: false });
     await declareVoiceJobs(deps.queue);
     await workVoiceJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
+    await declareBulkJobs(deps.queue);
+    await workBulkJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
   }
   const app = await buildHttpApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -86,6 +86,13 @@ const expected: Record<string, Access> = {
   'PUT /api/tenants/:tenantId/voice-profiles/:profileId': 'operator',
   'DELETE /api/tenants/:tenantId/voice-profiles/:profileId': 'operator',
   'POST /api/tenants/:tenantId/teams/users/:userId/apply-profile': 'operator',
+  'GET /api/tenants/:tenantId/bulk-assignments/template.csv': 'viewer',
+  'POST /api/tenants/:tenantId/bulk-assignments': 'operator',
+  'GET /api/tenants/:tenantId/bulk-assignments/:jobId': 'viewer',
+  'POST /api/tenants/:tenantId/bulk-assignments/:jobId/run': 'operator',
+  'POST /api/tenants/:tenantId/bulk-assignments/:jobId/cancel': 'operator',
+  'POST /api/tenants/:tenantId/bulk-assignments/:jobId/retry': 'operator',
+  'GET /api/tenants/:tenantId/bulk-assignments/:jobId/results.csv': 'viewer',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */
