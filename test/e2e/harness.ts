@@ -100,9 +100,11 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /**
  * Starts `node src/cli/main.ts serve` on a fresh data dir (and database) and waits for /readyz.
- * `options.env` adds configuration (e.g. UCR_ENTRA_* pointing at a simulator).
+ * `options.env` adds configuration (e.g. UCR_ENTRA_* pointing at a simulator). With
+ * `entry: 'start'` it runs `scripts/start.ts` instead (what `npm start` runs): the demo with the
+ * built-in simulators in the same process, on free ports.
  */
-export async function startServer(target: Target, options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
+export async function startServer(target: Target, options: { env?: NodeJS.ProcessEnv; entry?: 'serve' | 'start' } = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ucr-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {};
@@ -118,9 +120,11 @@ export async function startServer(target: Target, options: { env?: NodeJS.Proces
     Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   }
 
+  if (options.entry === 'start') Object.assign(env, { UCR_DEMO: 'true', UCR_DEMO_SIMULATOR_PORTS: 'random' });
   Object.assign(env, options.env);
 
-  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'node'), ['src/cli/main.ts', 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = options.entry === 'start' ? ['scripts/start.ts'] : ['src/cli/main.ts', 'serve'];
+  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'node'), args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -195,4 +199,11 @@ export async function signInFirstAdmin(page: Page, server: RunningServer, newPas
   await page.getByLabel('Repeat new password').fill(newPassword);
   await page.getByRole('button', { name: 'Save new password' }).click();
   await page.waitForURL(`${server.url}/`);
+}
+
+/** The built-in simulators' addresses, as `scripts/start.ts` prints them. */
+export function demoSimulators(server: RunningServer): { entra: string; graph: string } {
+  const match = /Entra ID (\S+)\s+Graph (\S+)/.exec(server.output());
+  if (!match) throw new Error(`The demo simulators' addresses were not printed.\n${server.output()}`);
+  return { entra: match[1]!, graph: match[2]! };
 }

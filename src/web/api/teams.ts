@@ -37,7 +37,9 @@ export const teamsKeys = {
   change: (tenantId: string, changeId: string) => ['teams', tenantId, 'changes', 'one', changeId] as const,
   policies: (tenantId: string) => ['teams', tenantId, 'policies'] as const,
   reconcile: (tenantId: string) => ['teams', tenantId, 'reconcile'] as const,
-  pickerNumbers: (tenantId: string, term: string) => ['inventory', tenantId, 'numbers', 'voice-picker', term] as const,
+  // Under the tenant's inventory (refreshed with any number change), but not under its numbers
+  // table key: the table's cache updates expect infinite pages there.
+  pickerNumbers: (tenantId: string, term: string) => ['inventory', tenantId, 'voice-picker', term] as const,
 };
 
 const t = tenantApi;

@@ -52,11 +52,20 @@ export function voiceReadiness(user: TeamsUserDto): string[] {
   return missing;
 }
 
+/** What a change does, as a heading next to its state ("Assign a number · Failed"). */
 export const changeKindLabels: Record<VoiceChangeDto['kind'], string> = {
-  assign_number: 'Number assigned',
-  remove_number: 'Number removed',
-  policies: 'Policies changed',
-  revert: 'Reverted',
+  assign_number: 'Assign a number',
+  remove_number: 'Remove the number',
+  policies: 'Set policies',
+  revert: 'Revert a change',
+};
+
+/** What Teams has confirmed, in words. */
+export const changeDoneLabels: Record<VoiceChangeDto['kind'], string> = {
+  assign_number: 'the number is assigned',
+  remove_number: 'the number is removed',
+  policies: 'the policies are set',
+  revert: 'the change is reverted',
 };
 
 export const changeStatus: Record<VoiceChangeDto['status'], { label: string; tone: Tone }> = {

@@ -137,7 +137,7 @@ export function ChangeHistory({
                     <NumberLinks tenantId={tenantId} change={c} />
                   </div>
                   {canWrite && c.status === 'succeeded' ? (
-                    <Button size="sm" onClick={() => setReverting(c)} disabled={busy} aria-label={`Revert: ${changeKindLabels[c.kind].toLowerCase()} on ${formatDateTime(c.createdAt)}`}>
+                    <Button size="sm" onClick={() => setReverting(c)} disabled={busy} aria-label={`Revert “${changeKindLabels[c.kind]}” of ${formatDateTime(c.createdAt)}`}>
                       Revert…
                     </Button>
                   ) : null}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { voiceChangeQuery, type VoiceChangeDto } from '../../api/teams.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
-import { changeKindLabels, changeSummary } from '../../lib/teams.ts';
+import { changeDoneLabels, changeSummary } from '../../lib/teams.ts';
 
 function Summary({ change }: { change: VoiceChangeDto }) {
   const lines = changeSummary(change);
@@ -33,7 +33,6 @@ export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: str
   }, [data]);
 
   if (!data) return change.error ? <ErrorAlert error={change.error} /> : null;
-  const what = changeKindLabels[data.kind];
   if (data.status === 'pending') {
     return (
       <div role="status" data-testid="change-status" data-status="pending" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-3 text-blue-950">
@@ -50,7 +49,7 @@ export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: str
   if (data.status === 'succeeded') {
     return (
       <div role="status" data-testid="change-status" data-status="succeeded" className="rounded-md border border-green-200 bg-green-50 px-4 py-3 text-green-900">
-        <p className="font-medium">✓ Teams confirmed: {what.toLowerCase()}.</p>
+        <p className="font-medium">✓ Teams confirmed: {changeDoneLabels[data.kind]}.</p>
         <Summary change={data} />
       </div>
     );

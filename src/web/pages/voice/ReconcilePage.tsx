@@ -98,7 +98,7 @@ export function ReconcilePage() {
         {report.isPending ? <p className="text-sm text-zinc-600">Asking Teams for its numbers…</p> : null}
         {report.data ? (
           <p className="text-sm text-zinc-600" data-testid="reconcile-summary">
-            Teams has {plural(report.data.teamsNumbers, 'number')}; the inventory has {plural(report.data.inventoryNumbers, 'Teams number')}. Checked {formatDateTime(report.data.checkedAt)}.
+            Teams has {plural(report.data.teamsNumbers, 'number')}; the inventory has {plural(report.data.inventoryNumbers, 'Direct Routing, Calling Plan or Operator Connect number')}. Checked {formatDateTime(report.data.checkedAt)}.
           </p>
         ) : null}
         {report.data && items.length === 0 ? <Notice tone="info">No drift: the inventory matches Teams.</Notice> : null}

@@ -22,7 +22,8 @@ function directPolicy(user: TeamsUserDto, type: TeamsPolicyType): string {
 }
 
 function PolicySelect({ type, user, catalog, value, onChange, error }: { type: TeamsPolicyType; user: TeamsUserDto; catalog: PolicyCatalogDto | undefined; value: string; onChange: (v: string) => void; error?: string | undefined }) {
-  const names = catalog?.find((c) => c.policyType === type)?.policies.map((p) => p.name) ?? [];
+  // "Global" is what a user inherits when nothing is assigned: the inherit choice stands for it.
+  const names = (catalog?.find((c) => c.policyType === type)?.policies.map((p) => p.name) ?? []).filter((n) => n.toLowerCase() !== 'global');
   const current = directPolicy(user, type);
   // A directly assigned name the catalog has not learned yet stays choosable.
   const options = current && !names.some((n) => n.toLowerCase() === current.toLowerCase()) ? [current, ...names] : names;
