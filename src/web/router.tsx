@@ -165,6 +165,11 @@ const tenantPoliciesRoute = createRoute({
   path: 'policies',
   component: lazyRouteComponent(() => import('./pages/voice/PoliciesPage.tsx'), 'PoliciesPage'),
 });
+const tenantProfilesRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'profiles',
+  component: lazyRouteComponent(() => import('./pages/voice/ProfilesPage.tsx'), 'ProfilesPage'),
+});
 const tenantReconcileRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'reconcile',
@@ -201,6 +206,7 @@ const routeTree = rootRoute.addChildren([
       tenantImportRoute,
       tenantVoiceRoute,
       tenantPoliciesRoute,
+      tenantProfilesRoute,
       tenantReconcileRoute,
       tenantConnectionsRoute,
     ]),

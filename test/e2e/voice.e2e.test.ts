@@ -164,7 +164,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     // Users ready for voice: licensed, with a usage location, enabled, and no number yet.
     const { users } = await api<{ users: TeamsUser[] }>(`/api/tenants/${tenantId}/teams/users?search=contoso&limit=200`);
     readyUsers = users.filter((u) => u.phoneSystem && u.numbers.length === 0 && u.usageLocation && u.accountEnabled);
-    expect(readyUsers.length).toBeGreaterThan(1);
+    expect(readyUsers.length).toBeGreaterThan(2);
   });
 
   it('assigns an available number Teams knows with a voice routing policy: pending, then confirmed', async () => {
@@ -290,6 +290,31 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     expect((await inventoryNumber(number.e164)).status).toBe('available');
   });
 
+  it('saves a profile and applies it to a user', async () => {
+    await olivia.goto(`${server.url}/tenants/${tenantId}/profiles`);
+    await olivia.getByRole('button', { name: 'Add profile' }).click();
+    const form = olivia.getByRole('dialog', { name: 'Add a profile' });
+    await form.getByLabel('Name').fill('US calling');
+    await form.getByLabel('Voice routing policy').selectOption('US-International');
+    await form.getByLabel('Dial plan').selectOption('US-Redmond');
+    await form.getByRole('button', { name: 'Add profile' }).click();
+    const row = olivia.getByTestId('profile-row').filter({ hasText: 'US calling' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Voice routing policy: US-International');
+    await shot(olivia, '10-profiles');
+
+    const user = readyUsers[2]!;
+    await olivia.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Voice' }).click();
+    await openUser(user);
+    await olivia.getByLabel('Profile', { exact: true }).selectOption({ label: 'US calling' });
+    await olivia.getByRole('button', { name: 'Apply profile' }).click();
+    await olivia.getByTestId('change-status').and(olivia.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
+    const routing = olivia.getByTestId('voice-policies').getByRole('row', { name: /Voice routing policy/ });
+    await expect.poll(() => routing.textContent()).toContain('US-International');
+    expect(await olivia.getByTestId('voice-policies').getByRole('row', { name: /Dial plan/ }).textContent()).toContain('US-Redmond');
+    await shot(olivia, '11-profile-applied');
+  });
+
   it('the admin tests the Teams connection, sees the policy catalog and the reconcile view', async () => {
     await admin.goto(`${server.url}/tenants/${tenantId}/connections`);
     await admin.getByRole('button', { name: 'Test connection' }).click();
@@ -300,7 +325,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     for (const permission of ['User.Read.All', 'TeamsUserConfiguration.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All']) {
       expect(await admin.getByTestId('required-permissions').textContent()).toContain(permission);
     }
-    await shot(admin, '10-connection');
+    await shot(admin, '12-connection');
 
     await admin.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Policies' }).click();
     await admin.getByTestId('policy-row').first().waitFor();
@@ -311,11 +336,11 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await add.getByRole('button', { name: 'Add policy' }).click();
     await add.getByRole('alert').waitFor();
     expect(await add.getByRole('alert').textContent()).toContain('Teams has no OnlineVoiceRoutingPolicy named "No-Such-Policy"');
-    await shot(admin, '11-policies');
+    await shot(admin, '13-policies');
     await admin.keyboard.press('Escape');
 
     await admin.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Reconcile with Teams' }).click();
     await admin.getByTestId('reconcile-summary').waitFor();
-    await shot(admin, '12-reconcile');
+    await shot(admin, '14-reconcile');
   });
 });

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { TeamsPolicyType } from '../../connectors/teams/policy-types.ts';
 import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../http/schemas/teams.ts';
 import type { DriftItem } from '../../services/teams-reconcile.ts';
+import type { ProfileView } from '../../services/voice-profiles.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import type { NumberPageDto } from './types.ts';
@@ -24,6 +25,9 @@ export type PolicyTypeDto = PolicyCatalogDto[number];
 export type CatalogPolicyDto = PolicyTypeDto['policies'][number];
 export type DriftItemDto = DriftItem;
 export type DriftReportDto = { items: DriftItemDto[]; teamsNumbers: number; inventoryNumbers: number; checkedAt: string };
+export type VoiceProfileDto = ProfileView;
+export type NumberSourceDto = NonNullable<ProfileView['numberSource']>;
+export type VoiceProfileInput = { name: string; numberSource: NumberSourceDto | null; policies: Record<string, string | null> };
 export type CertificateGeneratedDto = { certificatePem: string; thumbprint: string; connection: TeamsConnectionDto };
 
 export const teamsKeys = {
@@ -37,6 +41,7 @@ export const teamsKeys = {
   change: (tenantId: string, changeId: string) => ['teams', tenantId, 'changes', 'one', changeId] as const,
   policies: (tenantId: string) => ['teams', tenantId, 'policies'] as const,
   reconcile: (tenantId: string) => ['teams', tenantId, 'reconcile'] as const,
+  profiles: (tenantId: string) => ['teams', tenantId, 'profiles'] as const,
   // Under the tenant's inventory (refreshed with any number change), but not under its numbers
   // table key: the table's cache updates expect infinite pages there.
   pickerNumbers: (tenantId: string, term: string) => ['inventory', tenantId, 'voice-picker', term] as const,
@@ -102,6 +107,9 @@ export const policiesQuery = (tenantId: string) =>
 export const reconcileQuery = (tenantId: string) =>
   queryOptions({ queryKey: teamsKeys.reconcile(tenantId), queryFn: () => api.get<DriftReportDto>(`${t(tenantId)}/teams/reconcile`), staleTime: 0 });
 
+export const profilesQuery = (tenantId: string) =>
+  queryOptions({ queryKey: teamsKeys.profiles(tenantId), queryFn: async () => (await api.get<{ profiles: VoiceProfileDto[] }>(`${t(tenantId)}/voice-profiles`)).profiles });
+
 export const PICKER_LIMIT = 20;
 
 /** Inventory numbers Teams can use and nobody holds: available or reserved, of a Teams kind. */
@@ -126,5 +134,10 @@ export const teamsApi = {
   requestChange: (tenantId: string, userId: string, body: VoiceChangeInput) => api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/voice`, body),
   revert: (tenantId: string, changeId: string, ticketId: string | null) => api.post<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}/revert`, ticketId ? { ticketId } : {}),
   addPolicy: (tenantId: string, body: { policyType: TeamsPolicyType; name: string; description?: string }) => api.post<CatalogPolicyDto>(`${t(tenantId)}/teams/policies`, body),
+  saveProfile: (tenantId: string, profileId: string | null, body: VoiceProfileInput) =>
+    profileId ? api.put<VoiceProfileDto>(`${t(tenantId)}/voice-profiles/${enc(profileId)}`, body) : api.post<VoiceProfileDto>(`${t(tenantId)}/voice-profiles`, body),
+  deleteProfile: (tenantId: string, profileId: string) => api.delete<{ ok: true }>(`${t(tenantId)}/voice-profiles/${enc(profileId)}`),
+  applyProfile: (tenantId: string, userId: string, profileId: string, ticketId: string | null) =>
+    api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/apply-profile`, { profileId, ...(ticketId ? { ticketId } : {}) }),
   fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<{ fixed: number; skipped: number }>(`${t(tenantId)}/teams/reconcile/fix`, { numbers }),
 };

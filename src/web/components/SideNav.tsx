@@ -12,7 +12,7 @@ const upcoming = ['3CX', 'Tickets'];
 function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | null {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (pathname === '/numbers' || /^\/tenants\/[^/]+\/(numbers|import)\/?$/.test(pathname)) return 'numbers';
-  if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|policies|reconcile)\/?$/.test(pathname)) return 'voice';
+  if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|policies|profiles|reconcile)\/?$/.test(pathname)) return 'voice';
   if (pathname === '/tenants' || pathname.startsWith('/tenants/')) return 'tenants';
   return null;
 }

@@ -11,6 +11,7 @@ import { Table, Td, Th } from '../../components/Table.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { assignmentLabel, policyTypes, policyLabel, voiceReadiness } from '../../lib/teams.ts';
+import { ApplyProfile } from './ApplyProfile.tsx';
 import { ChangeHistory } from './ChangeHistory.tsx';
 import { ChangeTracker } from './ChangeTracker.tsx';
 import { VoiceChangeForm } from './VoiceChangeForm.tsx';
@@ -196,7 +197,8 @@ export function UserVoicePanel({ tenant, userId, canWrite }: { tenant: TenantDto
             </h2>
             <p className="mt-0.5 text-sm text-zinc-600">Assign, change or remove the number and set policies. Nothing is reported as done until Teams confirms it.</p>
           </div>
-          <div className="px-5 py-4">
+          <div className="space-y-5 px-5 py-4">
+            <ApplyProfile tenantId={tenant.id} userId={userId} disabled={tracking || live.isPlaceholderData} onRequested={onRequested} />
             {/* A fresh form whenever the user's set-up changes (a finished change, or someone else's), starting from it. */}
             <VoiceChangeForm key={`${live.isPlaceholderData ? 'placeholder' : 'live'}-${setupKey(user)}`} tenant={tenant} user={user} disabled={tracking || live.isPlaceholderData} onRequested={onRequested} />
           </div>
