@@ -315,6 +315,46 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await shot(olivia, '11-profile-applied');
   });
 
+  it('a viewer sees a user\'s voice set-up and history but nothing to change', async () => {
+    const { csrfToken } = (await (await admin.request.get(`${server.url}/api/auth/session`)).json()) as { csrfToken: string };
+    const created = await admin.request.post(`${server.url}/api/operators`, {
+      headers: { 'x-csrf-token': csrfToken },
+      data: { email: 'vera.viewer@example.com', displayName: 'Vera Viewer', role: 'viewer', allTenants: true, tenantIds: [] },
+    });
+    expect(created.status()).toBe(201);
+    const { temporaryPassword } = (await created.json()) as { temporaryPassword: string };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const vera = await context.newPage();
+      vera.setDefaultTimeout(20_000);
+      await vera.goto(`${server.url}/sign-in`);
+      await vera.getByLabel('Email').fill('vera.viewer@example.com');
+      await vera.getByLabel('Password').fill(temporaryPassword);
+      await vera.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await vera.waitForURL('**/setup/password');
+      await vera.getByLabel('Current password').fill(temporaryPassword);
+      await vera.getByLabel('New password', { exact: true }).fill('Viewer-Quartz-Meridian-7741');
+      await vera.getByLabel('Repeat new password').fill('Viewer-Quartz-Meridian-7741');
+      await vera.getByRole('button', { name: 'Save new password' }).click();
+      await vera.waitForURL(`${server.url}/`);
+
+      await vera.goto(`${server.url}/tenants/${tenantId}/voice?user=${assigned.user.userId}`);
+      await vera.getByTestId('voice-change').first().waitFor();
+      await vera.getByTestId('voice-policies').waitFor();
+      expect(await vera.getByRole('button', { name: 'Apply in Teams' }).count()).toBe(0);
+      expect(await vera.getByRole('button', { name: 'Sync users from Teams' }).count()).toBe(0);
+      expect(await vera.getByRole('button', { name: /^Revert/ }).count()).toBe(0);
+      expect(await vera.getByRole('link', { name: 'Audit trail' }).count()).toBe(0);
+      await screenshot(vera, `${target.name}-voice-viewer`);
+      await vera.goto(`${server.url}/tenants/${tenantId}/connections`);
+      await vera.getByTestId('teams-connection-summary').waitFor();
+      expect(await vera.getByRole('button', { name: 'Test connection' }).count()).toBe(0);
+      expect(await vera.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the admin tests the Teams connection, sees the policy catalog and the reconcile view', async () => {
     await admin.goto(`${server.url}/tenants/${tenantId}/connections`);
     await admin.getByRole('button', { name: 'Test connection' }).click();

@@ -19,7 +19,7 @@ function Summary({ change }: { change: VoiceChangeDto }) {
  * Follows one voice change until Teams has the last word (D7): polls it every 1.5 s while it is
  * pending and only then says whether it worked. `onSettled` runs once, when it stops pending.
  */
-export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: string; changeId: string; onSettled: (change: VoiceChangeDto) => void }) {
+export function ChangeTracker({ tenantId, changeId, onSettled, focus = false }: { tenantId: string; changeId: string; onSettled: (change: VoiceChangeDto) => void; focus?: boolean }) {
   const change = useQuery(voiceChangeQuery(tenantId, changeId));
   const data = change.data;
   const settledFor = useRef<string | null>(null);
@@ -32,23 +32,38 @@ export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: str
     }
   }, [data]);
 
-  if (!data) return change.error ? <ErrorAlert error={change.error} /> : null;
+  // Where keyboard focus goes once a change is sent (the form closes while Teams works); one
+  // element for the whole life of the change, so focus stays when pending turns into the outcome.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) box.current?.focus();
+  }, [focus, changeId]);
+
+  return (
+    <div ref={box} tabIndex={-1} aria-live={data?.status === 'failed' ? 'assertive' : 'polite'} className="rounded-md focus:outline-2 focus:outline-offset-2 focus:outline-blue-600">
+      <Outcome data={data} error={change.error} />
+    </div>
+  );
+}
+
+function Outcome({ data, error }: { data: VoiceChangeDto | undefined; error: Error | null }) {
+  if (!data) return error ? <ErrorAlert error={error} /> : <p className="text-sm text-zinc-600">Checking the change…</p>;
   if (data.status === 'pending') {
     return (
-      <div role="status" data-testid="change-status" data-status="pending" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-3 text-blue-950">
+      <div data-testid="change-status" data-status="pending" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-3 text-blue-950">
         <p className="flex items-center gap-2 font-medium">
           <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-blue-700 border-t-transparent" />
           Waiting for Teams to confirm…
         </p>
         <Summary change={data} />
         <p className="mt-1 text-xs text-blue-900">Teams can take from a few seconds to a few minutes. This page checks every few seconds; you can leave it, the change carries on.</p>
-        {change.error ? <p className="mt-1 text-xs text-red-800">Could not check just now ({change.error.message}); trying again.</p> : null}
+        {error ? <p className="mt-1 text-xs text-red-800">Could not check just now ({error.message}); trying again.</p> : null}
       </div>
     );
   }
   if (data.status === 'succeeded') {
     return (
-      <div role="status" data-testid="change-status" data-status="succeeded" className="rounded-md border border-green-200 bg-green-50 px-4 py-3 text-green-900">
+      <div data-testid="change-status" data-status="succeeded" className="rounded-md border border-green-200 bg-green-50 px-4 py-3 text-green-900">
         <p className="font-medium">✓ Teams confirmed: {changeDoneLabels[data.kind]}.</p>
         <Summary change={data} />
       </div>
@@ -56,7 +71,7 @@ export function ChangeTracker({ tenantId, changeId, onSettled }: { tenantId: str
   }
   const numberClaimed = data.requested.number && data.requested.number.e164 !== data.before.number?.e164 && data.errorCode !== 'policies_failed';
   return (
-    <div role="alert" data-testid="change-status" data-status="failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-900">
+    <div data-testid="change-status" data-status="failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-900">
       <p className="font-medium">✗ The change did not go through.</p>
       <p className="mt-1 text-sm">{data.errorMessage ?? 'Teams refused the change.'}</p>
       <Summary change={data} />

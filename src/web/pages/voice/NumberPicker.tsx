@@ -43,7 +43,8 @@ export function NumberPicker({ tenantId, value, onChange, error }: { tenantId: s
         <p className="text-xs text-zinc-600">Available and reserved Direct Routing, Calling Plan and Operator Connect numbers.</p>
       </div>
       <ErrorAlert error={numbers.error} />
-      <div role="radiogroup" aria-labelledby={legendId} aria-describedby={error ? errorId : undefined} aria-invalid={error ? true : undefined} className="space-y-1">
+      <fieldset aria-describedby={error ? `${legendId} ${errorId}` : legendId} className="space-y-1">
+        <legend className="sr-only">Inventory numbers</legend>
         <p id={legendId} className="text-xs font-medium text-zinc-600" aria-live="polite">
           {numbers.isPending
             ? 'Loading numbers…'
@@ -71,7 +72,7 @@ export function NumberPicker({ tenantId, value, onChange, error }: { tenantId: s
             </li>
           ))}
         </ul>
-      </div>
+      </fieldset>
       {error ? (
         <p id={errorId} className="text-sm text-red-700">
           {error}

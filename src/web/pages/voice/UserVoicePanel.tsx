@@ -123,6 +123,8 @@ export function UserVoicePanel({ tenant, userId, canWrite }: { tenant: TenantDto
   const changes = useQuery(userChangesQuery(tenant.id, userId));
   const [followId, setFollowId] = useState<string | null>(null);
   const [settled, setSettled] = useState<string | null>(null);
+  /** True once this person sent a change here: the outcome then takes keyboard focus. */
+  const [sentHere, setSentHere] = useState(false);
   const pendingInHistory = changes.data?.find((c) => c.status === 'pending')?.id;
   // A change still pending when the page opens (reload, another tab) is followed too.
   useEffect(() => {
@@ -134,6 +136,7 @@ export function UserVoicePanel({ tenant, userId, canWrite }: { tenant: TenantDto
     (change: VoiceChangeDto) => {
       queryClient.setQueryData(teamsKeys.change(tenant.id, change.id), change);
       setFollowId(change.id);
+      setSentHere(true);
       void queryClient.invalidateQueries({ queryKey: teamsKeys.userChanges(tenant.id, userId) });
       // The number is held (reserved) for the user while Teams works.
       void queryClient.invalidateQueries({ queryKey: inventoryKeys.inventory(tenant.id) });
@@ -187,7 +190,7 @@ export function UserVoicePanel({ tenant, userId, canWrite }: { tenant: TenantDto
         </div>
       </section>
 
-      {followId ? <ChangeTracker tenantId={tenant.id} changeId={followId} onSettled={onSettled} /> : null}
+      {followId ? <ChangeTracker tenantId={tenant.id} changeId={followId} onSettled={onSettled} focus={sentHere} /> : null}
 
       {canWrite && user ? (
         <section aria-labelledby="voice-change-heading" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
