@@ -298,8 +298,10 @@ async function runRow(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, inf
       changeId = change.id;
     }
     await deps.db.update(bulkJobRows).set({ voiceChangeId: changeId }).where(eq(bulkJobRows.id, row.id));
-    const outcome = await followVoiceChange(deps, changeId, pollMs ? { pollMs } : {});
-    await finish(outcome.status === 'succeeded' ? 'succeeded' : 'failed', outcome.errorMessage, { voiceChangeId: changeId, numberE164: outcome.requested.number?.e164 ?? null });
+    // A change found from before a crash may never have reached Teams: resume it rather than repeat it.
+    const outcome = await followVoiceChange(deps, changeId, { ...(pollMs ? { pollMs } : {}), resumeStranded: Boolean(existing) });
+    const message = outcome.status === 'succeeded' ? outcome.errorMessage : (outcome.errorMessage ?? `The change ended as ${outcome.status}.`);
+    await finish(outcome.status === 'succeeded' ? 'succeeded' : 'failed', message, { voiceChangeId: changeId, numberE164: outcome.requested.number?.e164 ?? null });
   } catch (error) {
     if (error instanceof ValidationError && /Nothing to change/.test(error.message)) {
       await finish('succeeded', 'Already configured this way; nothing to change.');

@@ -201,12 +201,16 @@ function assertUserCanHaveNumber(user: TeamsUserRow): void {
  * completes or fails it. Idempotent — after a crash the job runs again and picks up where the
  * row says it is.
  */
-export async function followVoiceChange(deps: AppDeps, changeId: string, options: { pollMs?: number; maxWaitMs?: number } = {}): Promise<VoiceChangeRow> {
+export async function followVoiceChange(deps: AppDeps, changeId: string, options: { pollMs?: number; maxWaitMs?: number; resumeStranded?: boolean } = {}): Promise<VoiceChangeRow> {
   const pollMs = options.pollMs ?? 1_500;
   const deadline = Date.now() + (options.maxWaitMs ?? 10 * 60_000);
   for (;;) {
     const [change] = await deps.db.select().from(voiceChanges).where(eq(voiceChanges.id, changeId));
     if (!change) throw new NotFoundError('Voice change');
+    if (change.status === 'pending' && !change.operationUrl && options.resumeStranded) {
+      await resumeStrandedChange(deps, change);
+      continue;
+    }
     if (change.status !== 'pending' || !change.operationUrl) return change;
     const tenant = await systemTenant(deps, change.tenantId);
     let operation;
@@ -231,6 +235,30 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
       return failChange(deps, changeId, new TeamsError('unavailable', 'Teams did not finish the order within 10 minutes. Check the user in the Teams admin center, then refresh.'), null);
     }
     await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/**
+ * A change whose process died after recording its intent but before Teams' operation was saved
+ * (the caller knows that process is gone). Sending the same order again is safe: an order for a
+ * number the user already has changes nothing in Teams.
+ */
+async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow): Promise<void> {
+  const tenant = await systemTenant(deps, change.tenantId);
+  const api = await teamsApiFor(deps, tenant);
+  try {
+    const wanted = change.requested.number;
+    const numberChanges = (wanted?.e164 ?? null) !== (change.before.number?.e164 ?? null);
+    if (!numberChanges) {
+      await completeChange(deps, change.id, null);
+      return;
+    }
+    const { operationUrl } = wanted
+      ? await api.assignNumber({ telephoneNumber: wanted.e164, userId: change.userId, numberType: graphNumberType(wanted.numberType ?? 'direct_routing') })
+      : await api.unassignNumber({ telephoneNumber: change.before.number!.e164, numberType: graphNumberType(change.before.number!.numberType ?? 'direct_routing') });
+    await deps.db.update(voiceChanges).set({ operationUrl }).where(and(eq(voiceChanges.id, change.id), eq(voiceChanges.status, 'pending')));
+  } catch (error) {
+    await failChange(deps, change.id, error, null);
   }
 }
 
