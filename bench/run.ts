@@ -4,6 +4,7 @@
  */
 const benches: Record<string, string> = {
   inventory: './inventory.ts',
+  bulk: './bulk.ts',
 };
 
 const name = process.argv[2];

@@ -225,7 +225,8 @@ export async function retryFailedRows(deps: AppDeps, actor: Actor, tenantId: str
   return startBulkJob(deps, actor, tenantId, jobId, info);
 }
 
-const CONCURRENCY = 6;
+/** Rows in flight per job and worker (UCR_BULK_CONCURRENCY); Graph calls are further limited per tenant by the connector's gate. */
+const CONCURRENCY = Number(process.env.UCR_BULK_CONCURRENCY ?? 12);
 /** A running row is touched this often; one untouched for ROW_STALE_MS belongs to a dead worker. */
 const ROW_HEARTBEAT_MS = 5_000;
 const ROW_STALE_MS = 20_000;

@@ -14,7 +14,7 @@ export type TeamsFixture = {
 };
 
 /** Entra ID and Graph simulators with one seeded customer tenant and an app registration for UCR Manager. */
-export async function startTeamsSimulators(options: { users?: number; permissions?: string[]; seed?: number } = {}): Promise<TeamsFixture> {
+export async function startTeamsSimulators(options: { users?: number; permissions?: string[]; seed?: number; spareNumbers?: number } = {}): Promise<TeamsFixture> {
   const microsoftTenantId = randomUUID();
   const domain = `cust-${microsoftTenantId.slice(0, 8)}.example`;
   const clientId = randomUUID();
@@ -24,7 +24,7 @@ export async function startTeamsSimulators(options: { users?: number; permission
   entraState.addApp(microsoftTenantId, { clientId, secrets: [clientSecret], graphPermissions: options.permissions ?? [...ALL_APP_PERMISSIONS] });
   const entra = await startEntraSimulator({ port: 0, state: entraState });
   const graphState = createGraphState();
-  const seeded = seedGraphTenant(graphState, { tenantId: microsoftTenantId, domain, userCount: options.users ?? 40, seed: options.seed ?? 7, spareNumbers: 20 });
+  const seeded = seedGraphTenant(graphState, { tenantId: microsoftTenantId, domain, userCount: options.users ?? 40, seed: options.seed ?? 7, spareNumbers: options.spareNumbers ?? 20 });
   const graph = await startGraphSimulator({ port: 0, state: graphState, trust: entra, knobs: { operationDelayMs: 300 } });
   return {
     entra,
