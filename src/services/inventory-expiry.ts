@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { queryRows } from '../db/connection.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/connection.ts';
 import type { AppDeps } from './deps.ts';
 
 /**
@@ -9,35 +9,33 @@ import type { AppDeps } from './deps.ts';
  */
 export async function expireCoolingAndReservations(deps: AppDeps): Promise<{ cooling: number; reservations: number }> {
   const now = deps.now().toISOString();
-  return deps.db.transaction(async (tx) => {
-    const cooling = await queryRows<{ n: number }>(
+  return deps.db.transaction(async (tx) => ({
+    cooling: await expire(tx, 'cooling', sql`cooling_until = null`, sql`cooling_until <= ${now}::timestamptz`, now),
+    reservations: await expire(
       tx,
-      sql`with done as (
-            update phone_numbers set status = 'available', cooling_until = null, status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-             where status = 'cooling' and cooling_until <= ${now}::timestamptz
-            returning id, tenant_id, e164
-          ), audit as (
-            insert into audit_events (actor, tenant_id, action, target_type, target_id, before, after, result)
-            select 'system (cooling expiry)', tenant_id, 'number.expire_cooling', 'phone_number', id::text,
-                   jsonb_build_object('e164', e164, 'status', 'cooling'), jsonb_build_object('e164', e164, 'status', 'available'), 'success'
-              from done returning 1
-          ) select count(*)::int as n from audit`,
-    );
-    const reservations = await queryRows<{ n: number }>(
-      tx,
-      sql`with done as (
-            update phone_numbers
-               set status = 'available', reserved_by = null, reserved_until = null, reservation_reason = null, reservation_ticket = null,
-                   status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-             where status = 'reserved' and reserved_until <= ${now}::timestamptz
-            returning id, tenant_id, e164
-          ), audit as (
-            insert into audit_events (actor, tenant_id, action, target_type, target_id, before, after, result)
-            select 'system (reservation expiry)', tenant_id, 'number.expire_reservation', 'phone_number', id::text,
-                   jsonb_build_object('e164', e164, 'status', 'reserved'), jsonb_build_object('e164', e164, 'status', 'available'), 'success'
-              from done returning 1
-          ) select count(*)::int as n from audit`,
-    );
-    return { cooling: cooling[0]?.n ?? 0, reservations: reservations[0]?.n ?? 0 };
-  });
+      'reserved',
+      sql`reserved_by = null, reserved_until = null, reservation_reason = null, reservation_ticket = null`,
+      sql`reserved_until <= ${now}::timestamptz`,
+      now,
+    ),
+  }));
+}
+
+async function expire(tx: Db, status: 'cooling' | 'reserved', clear: SQL, ended: SQL, now: string): Promise<number> {
+  const action = status === 'cooling' ? 'number.expire_cooling' : 'number.expire_reservation';
+  const actor = status === 'cooling' ? 'system (cooling expiry)' : 'system (reservation expiry)';
+  const rows = await queryRows<{ n: number }>(
+    tx,
+    sql`with done as (
+          update phone_numbers set status = 'available', ${clear}, status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+           where status = ${status} and ${ended}
+          returning id, tenant_id, e164
+        ), audit as (
+          insert into audit_events (actor, tenant_id, action, target_type, target_id, before, after, result)
+          select ${actor}, tenant_id, ${action}, 'phone_number', id::text,
+                 jsonb_build_object('e164', e164, 'status', ${status}::text), jsonb_build_object('e164', e164, 'status', 'available'), 'success'
+            from done returning 1
+        ) select count(*)::int as n from audit`,
+  );
+  return rows[0]?.n ?? 0;
 }
