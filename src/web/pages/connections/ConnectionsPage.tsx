@@ -307,13 +307,15 @@ function FileField({ label, accept, file, onChange }: { label: string; accept: s
 }
 
 function Permissions({ check }: { check: ConnectionCheckDto | null }) {
+  // Permissions are only known once the app could sign in and read its token's roles.
+  const checked = Boolean(check?.steps.some((s) => /permission/i.test(s.name)));
   return (
     <div className="space-y-2">
       <h3 className="text-sm font-semibold text-zinc-900">Graph application permissions the app needs</h3>
       <p className="text-sm text-zinc-600">Add them under API permissions › Microsoft Graph › Application permissions, then grant admin consent for the tenant.</p>
       <ul className="space-y-1.5 text-sm" data-testid="required-permissions">
         {Object.entries(graphPermissions).map(([name, why]) => {
-          const state = check ? (check.missingPermissions.includes(name) ? 'missing' : check.grantedPermissions.includes(name) ? 'granted' : 'unknown') : 'unknown';
+          const state = checked ? (check!.missingPermissions.includes(name) ? 'missing' : check!.grantedPermissions.includes(name) ? 'granted' : 'unknown') : 'unknown';
           return (
             <li key={name} className="flex items-start gap-2">
               <span aria-hidden="true" className={`w-4 font-semibold ${state === 'granted' ? 'text-green-700' : state === 'missing' ? 'text-red-700' : 'text-zinc-400'}`}>
@@ -322,7 +324,11 @@ function Permissions({ check }: { check: ConnectionCheckDto | null }) {
               <span>
                 <code className="font-mono text-xs font-medium text-zinc-900">{name}</code>
                 {state !== 'unknown' ? <span className="sr-only">{state === 'granted' ? ' (granted)' : ' (missing)'}</span> : null}
-                {state === 'missing' ? <Badge tone="red">Missing</Badge> : null}
+                {state === 'missing' ? (
+                  <span className="ml-2">
+                    <Badge tone="red">Missing</Badge>
+                  </span>
+                ) : null}
                 <span className="block text-zinc-600">{why}</span>
               </span>
             </li>
@@ -384,7 +390,16 @@ function TeamsConnection() {
               Test connection
             </Button>
           ) : null}
-          {canAdmin && !editing ? <Button onClick={() => setEditing(true)}>{data?.clientId ? 'Edit' : 'Set up'}</Button> : null}
+          {canAdmin && !editing ? (
+            <Button
+              onClick={() => {
+                test.reset();
+                setEditing(true);
+              }}
+            >
+              {data?.clientId ? 'Edit' : 'Set up'}
+            </Button>
+          ) : null}
         </div>
       }
     >
