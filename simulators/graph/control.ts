@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { NumberType } from './catalog.ts';
 import { seedGraphTenant } from './seed.ts';
-import type { GraphState } from './state.ts';
+import { addNumber, type GraphState } from './state.ts';
 
-// /_sim endpoint to seed a Teams tenant from another process (demo, e2e, benchmarks).
+// /_sim endpoints to seed a Teams tenant and upload numbers to it from another process (demo, e2e, benchmarks).
 
 export function registerGraphControl(app: FastifyInstance, state: GraphState): void {
   app.post<{ Body: Record<string, unknown> }>('/_sim/tenants', async (request, reply) => {
@@ -19,5 +20,19 @@ export function registerGraphControl(app: FastifyInstance, state: GraphState): v
       freeDirectRoutingNumbers: seeded.freeDirectRoutingNumbers,
       byProfile: Object.fromEntries(Object.entries(seeded.byProfile).map(([profile, users]) => [profile, users.map((user) => user.id)])),
     });
+  });
+
+  // Uploads a number to the tenant, unassigned (Direct Routing by default), as an admin would with
+  // New-CsOnlineDirectRoutingTelephoneNumberUpload.
+  app.post<{ Params: { tenantId: string }; Body: Record<string, unknown> }>('/_sim/tenants/:tenantId/numbers', async (request, reply) => {
+    const tenant = state.tenants.get(request.params.tenantId.toLowerCase());
+    if (!tenant) return reply.code(404).send({ error: 'no such tenant' });
+    const { telephoneNumber, numberType = 'directRouting', city } = request.body ?? {};
+    const types: NumberType[] = ['directRouting', 'callingPlan', 'operatorConnect'];
+    if (typeof telephoneNumber !== 'string' || !/^\+[1-9]\d{6,14}$/.test(telephoneNumber)) return reply.code(400).send({ error: 'telephoneNumber must be E.164' });
+    if (!types.includes(numberType as NumberType)) return reply.code(400).send({ error: `numberType must be one of ${types.join(', ')}` });
+    if (tenant.numbers.has(telephoneNumber)) return reply.code(409).send({ error: 'number exists' });
+    const record = addNumber(tenant, { telephoneNumber, numberType: numberType as NumberType, city: typeof city === 'string' ? city : null });
+    return reply.code(201).send({ id: record.id, telephoneNumber: record.telephoneNumber, numberType: record.numberType, assignmentStatus: record.assignmentStatus });
   });
 }

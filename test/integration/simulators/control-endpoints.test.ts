@@ -60,4 +60,17 @@ describe('simulator control endpoints', () => {
     expect(authorize.status).toBe(302);
     expect(authorize.headers.get('location')).toMatch(/^http:\/\/localhost:5173\/cb\?code=/);
   });
+
+  it('uploads a Direct Routing number to a seeded Teams tenant, unassigned, and refuses bad input', async () => {
+    const tenantId = '7e57e57e-0000-4000-8000-000000000002';
+    expect((await post(`${graph.url}/_sim/tenants`, { tenantId, domain: 'fabrikam.example', userCount: 2, seed: 3 })).status).toBe(201);
+    const added = await post(`${graph.url}/_sim/tenants/${tenantId}/numbers`, { telephoneNumber: '+14255559999' });
+    expect(added.status).toBe(201);
+    expect(await added.json()).toMatchObject({ telephoneNumber: '+14255559999', numberType: 'directRouting', assignmentStatus: 'unassigned' });
+    expect((await post(`${graph.url}/_sim/tenants/${tenantId}/numbers`, { telephoneNumber: '+14255559999' })).status).toBe(409);
+    expect((await post(`${graph.url}/_sim/tenants/${tenantId}/numbers`, { telephoneNumber: '4255559998' })).status).toBe(400);
+    expect((await post(`${graph.url}/_sim/tenants/${tenantId}/numbers`, { telephoneNumber: '+14255559998', numberType: 'pstn' })).status).toBe(400);
+    expect((await post(`${graph.url}/_sim/tenants/00000000-0000-4000-8000-000000000000/numbers`, { telephoneNumber: '+14255559998' })).status).toBe(404);
+    expect(graph.state.tenants.get(tenantId)?.numbers.get('+14255559999')).toMatchObject({ numberSource: 'onPremises', assignmentTargetId: null });
+  });
 });
