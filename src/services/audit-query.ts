@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ilike, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../db/schema/index.ts';
 import type { Actor, AppDeps } from './deps.ts';
 import { scopeCondition } from './tenant-scope.ts';
@@ -21,9 +21,15 @@ export type AuditFilter = {
 /** Newest first, paged by id so a page stays fast however long the log grows. */
 export async function searchAudit(deps: AppDeps, actor: Actor, filter: AuditFilter) {
   const conditions: SQL[] = [];
-  // Scoped callers see their tenants' events and their own events that belong to no tenant.
+  // Admins see everything in their tenant scope. Others see their tenants' events (not other
+  // operators' sign-ins and account changes, which belong to no tenant) and their own events.
   const scope = scopeCondition(actor, auditEvents.tenantId);
-  if (scope) conditions.push(or(scope, and(isNull(auditEvents.tenantId), eq(auditEvents.operatorId, actor.operatorId)))!);
+  const ownEvents = eq(auditEvents.operatorId, actor.operatorId);
+  if (actor.role === 'admin') {
+    if (scope) conditions.push(or(scope, and(isNull(auditEvents.tenantId), ownEvents))!);
+  } else {
+    conditions.push(or(and(isNotNull(auditEvents.tenantId), scope ?? sql`true`), ownEvents)!);
+  }
   if (filter.tenantId) conditions.push(eq(auditEvents.tenantId, filter.tenantId));
   if (filter.action) conditions.push(filter.action.endsWith('.') ? ilike(auditEvents.action, `${filter.action}%`) : eq(auditEvents.action, filter.action));
   if (filter.operatorId) conditions.push(eq(auditEvents.operatorId, filter.operatorId));

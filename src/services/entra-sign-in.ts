@@ -68,6 +68,9 @@ export async function signInWithEntra(deps: AppDeps, identity: EntraIdentity, re
           status: 'pending',
           passwordHash: null,
           entraObjectId: identity.objectId,
+          // Least privilege: no tenant until an admin gives them some (on approval or afterwards).
+          allTenants: false,
+          tenantIds: [],
         })
         .onConflictDoNothing()
         .returning();

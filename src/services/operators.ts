@@ -147,11 +147,15 @@ async function assertAnotherActiveAdmin(tx: Db, exceptId: string): Promise<void>
 }
 
 /** Pending operators (first Entra ID sign-in) become active with the role the admin picks. */
-export async function approveOperator(deps: AppDeps, actor: Actor, id: string, role: Role, request: RequestInfo): Promise<OperatorView> {
+export async function approveOperator(deps: AppDeps, actor: Actor, id: string, role: Role, request: RequestInfo, scope?: { allTenants: boolean; tenantIds: string[] }): Promise<OperatorView> {
   return deps.db.transaction(async (tx) => {
     const before = await loadOperator(tx, id);
     if (before.status !== 'pending') throw new ConflictError('Only operators waiting for approval can be approved.');
-    const [after] = await tx.update(operators).set({ status: 'active', role, updatedAt: deps.now() }).where(eq(operators.id, id)).returning();
+    const [after] = await tx
+      .update(operators)
+      .set({ status: 'active', role, ...(scope ? { allTenants: scope.allTenants, tenantIds: scope.allTenants ? [] : scope.tenantIds } : {}), updatedAt: deps.now() })
+      .where(eq(operators.id, id))
+      .returning();
     await recordAudit(tx, { action: 'operator.approved', actor, targetType: 'operator', targetId: id, before: auditSnapshot(before), after: auditSnapshot(after!), request });
     return operatorView(after!);
   });

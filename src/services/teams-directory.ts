@@ -133,7 +133,7 @@ export async function searchTeamsUsers(deps: AppDeps, actor: Actor, tenantId: st
     .select()
     .from(teamsUsers)
     .where(and(eq(teamsUsers.tenantId, tenantId), pattern ? or(ilike(teamsUsers.searchText, pattern)) : undefined))
-    .orderBy(term ? sql`case when ${teamsUsers.upn} like ${`${term}%`} then 0 else 1 end` : sql`0`, asc(teamsUsers.displayName))
+    .orderBy(...(term ? [sql`case when ${teamsUsers.upn} like ${`${term}%`} then 0 else 1 end`] : []), asc(teamsUsers.displayName))
     .limit(limit);
   return rows.map(teamsUserView);
 }

@@ -46,7 +46,8 @@ export async function findTeamsDrift(deps: AppDeps, actor: Actor, tenantId: stri
 
   for (const t of teamsNumbers) {
     seen.add(t.telephoneNumber);
-    const assigned = t.assignmentStatus === 'userAssigned' && Boolean(t.assignmentTargetId);
+    // Any assignment counts: users, resource accounts (voice applications), conference bridges.
+    const assigned = Boolean(t.assignmentStatus) && t.assignmentStatus !== 'unassigned' && Boolean(t.assignmentTargetId);
     const teams = { assigned, userId: assigned ? t.assignmentTargetId! : null, userUpn: assigned ? (upnOf.get(t.assignmentTargetId!) ?? null) : null, numberType: t.numberType };
     const inv = byE164.get(t.telephoneNumber);
     const who = teams.userUpn ?? teams.userId;

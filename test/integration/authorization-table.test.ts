@@ -37,7 +37,7 @@ const expected: Record<string, Access> = {
   'POST /api/operators/:id/sign-out-everywhere': 'admin',
   'GET /api/settings': 'admin',
   'PATCH /api/settings': 'admin',
-  'GET /api/audit': 'admin',
+  'GET /api/audit': 'viewer',
   'GET /api/me/preferences/:key': 'viewer',
   'PUT /api/me/preferences/:key': 'viewer',
   'GET /api/tenants': 'viewer',

@@ -118,6 +118,16 @@ describe.each(dbTargets())('operator administration on %s', (target) => {
     expect(rows.length).toBeGreaterThan(0);
   });
 
+  it('non-admins read the audit log of their tenants and their own events, not other operators\' sign-ins', async () => {
+    const admin = await t.signedInAs('admin');
+    const tenant = (await admin.client.post('/api/tenants', { name: 'Audit visible' })).body;
+    const viewer = await t.signedInAs('viewer');
+    const events = (await viewer.client.get('/api/audit?limit=500')).body.events as Array<{ tenantId: string | null; operatorId: string | null; action: string }>;
+    expect(events.some((e) => e.tenantId === tenant.id && e.action === 'tenant.created')).toBe(true);
+    expect(events.filter((e) => e.tenantId === null).every((e) => e.operatorId === viewer.operatorId)).toBe(true);
+    expect(events.some((e) => e.action === 'auth.sign_in' && e.operatorId === admin.operatorId)).toBe(false);
+  });
+
   it('the database holds no secret in plain text', async () => {
     const op = await t.signedInAs('operator', { mfa: true });
     const codes = await op.client.post('/api/me/mfa/recovery-codes');

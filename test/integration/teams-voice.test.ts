@@ -44,6 +44,9 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     const user = readyUsers()[0]!;
     const found = await admin.get(`/api/tenants/${tenantId}/teams/users?search=${encodeURIComponent(user.userPrincipalName.slice(0, 5))}`);
     expect(found.body.users.map((u: { upn: string }) => u.upn)).toContain(user.userPrincipalName.toLowerCase());
+    const all = await admin.get(`/api/tenants/${tenantId}/teams/users?limit=5`);
+    expect(all.status).toBe(200);
+    expect(all.body.users).toHaveLength(5);
     const connection = await admin.get(`/api/tenants/${tenantId}/connections/teams`);
     expect(connection.body).toMatchObject({ configured: true, clientSecretSet: true, authMethod: 'secret' });
     expect(JSON.stringify(connection.body)).not.toContain(fx.clientSecret);
@@ -189,6 +192,9 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     expect(missing.length).toBeGreaterThan(0);
     const assignedMissing = missing.find((i: { teams: { assigned: boolean } }) => i.teams.assigned);
     expect(assignedMissing.fix).toMatch(/as assigned to/);
+    // Numbers on resource accounts (auto attendants, call queues) are taken too, not free.
+    const resourceNumbers = [...fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.values()].filter((n) => n.assignmentStatus === 'voiceApplicationAssigned');
+    for (const n of resourceNumbers) expect(missing.find((i: { e164: string }) => i.e164 === n.telephoneNumber)?.teams.assigned, n.telephoneNumber).toBe(true);
 
     // And the inventory claims an assignment Teams does not have.
     const ghost = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559001', kind: 'direct_routing' })).body;

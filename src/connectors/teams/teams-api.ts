@@ -104,7 +104,8 @@ export class TeamsApi {
       steps.push({ name: 'Sign in as the app', ok: true, message: 'Microsoft issued a token for the app.' });
     } catch (error) {
       steps.push({ name: 'Sign in as the app', ok: false, message: error instanceof Error ? error.message : String(error) });
-      return { ok: false, steps, missingPermissions: requiredGraphPermissions.map((p) => p.name), grantedPermissions: [] };
+      // Permissions were not checked: report none as missing rather than guess.
+      return { ok: false, steps, missingPermissions: [], grantedPermissions: [] };
     }
     const missing = requiredGraphPermissions.filter((p) => !granted.includes(p.name));
     steps.push({

@@ -11,10 +11,10 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/api/audit',
     {
-      config: { access: 'admin' },
+      config: { access: 'viewer' },
       schema: {
         tags: ['audit'],
-        summary: 'Search the audit log, newest first',
+        summary: 'Search the audit log, newest first (non-admins see their tenants\' events and their own)',
         querystring: z.object({
           tenantId: z.string().uuid().optional(),
           action: z.string().max(100).optional(),

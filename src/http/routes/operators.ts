@@ -70,8 +70,25 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.post(
     '/api/operators/:id/approve',
-    { config: admin, schema: { tags, summary: 'Approve an operator waiting after first Entra ID sign-in', params: idParam, body: z.object({ role: roleSchema }), response: { 200: operatorSchema } } },
-    async (request) => approveOperator(deps, actorOf(request), request.params.id, request.body.role, requestInfo(request)),
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Approve an operator waiting after first Entra ID sign-in, with a role and (optionally) their tenants; they start with none',
+        params: idParam,
+        body: z.object({ role: roleSchema, allTenants: scopeFields.allTenants.optional(), tenantIds: scopeFields.tenantIds.optional() }),
+        response: { 200: operatorSchema },
+      },
+    },
+    async (request) =>
+      approveOperator(
+        deps,
+        actorOf(request),
+        request.params.id,
+        request.body.role,
+        requestInfo(request),
+        request.body.allTenants !== undefined ? { allTenants: request.body.allTenants, tenantIds: request.body.tenantIds ?? [] } : undefined,
+      ),
   );
 
   r.post(

@@ -19,7 +19,7 @@ function actionsFor(operator: OperatorDto): ActionSpec[] {
   const who = operator.displayName;
   const list: ActionSpec[] = [];
   if (operator.status === 'pending') {
-    list.push({ id: 'approve', label: 'Approve…', title: `Approve ${who}?`, confirmLabel: 'Approve', danger: false, explain: 'They can sign in with the role you choose, in all tenants; narrow their tenants with Edit afterwards if needed.', done: 'Approved.' });
+    list.push({ id: 'approve', label: 'Approve…', title: `Approve ${who}?`, confirmLabel: 'Approve', danger: false, explain: 'They can sign in with the role you choose. They see no tenant until you give them tenants with Edit.', done: 'Approved.' });
   }
   if (operator.mfaEnrolled) {
     list.push({
