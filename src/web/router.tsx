@@ -12,6 +12,7 @@ import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
 import { validateVoiceSearch } from './pages/voice/voice-search.ts';
+import { validateBulkSearch } from './pages/voice/bulk-search.ts';
 import { validateAuditSearch } from './pages/audit-search.ts';
 import { AdminOnly, NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OperatorsPage } from './pages/admin/OperatorsPage.tsx';
@@ -160,6 +161,12 @@ const tenantVoiceRoute = createRoute({
   validateSearch: validateVoiceSearch,
   component: lazyRouteComponent(() => import('./pages/voice/VoicePage.tsx'), 'VoicePage'),
 });
+const tenantBulkRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'bulk',
+  validateSearch: validateBulkSearch,
+  component: lazyRouteComponent(() => import('./pages/voice/BulkPage.tsx'), 'BulkPage'),
+});
 const tenantPoliciesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'policies',
@@ -205,6 +212,7 @@ const routeTree = rootRoute.addChildren([
       tenantSitesRoute,
       tenantImportRoute,
       tenantVoiceRoute,
+      tenantBulkRoute,
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantReconcileRoute,

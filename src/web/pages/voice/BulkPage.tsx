@@ -1,0 +1,466 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from 'react';
+import { bulkApi, bulkJobQuery, bulkKeys, isActive, type BulkJobDto, type BulkJobWithRowsDto, type BulkRowDto, type BulkRowState } from '../../api/bulk.ts';
+import { inventoryKeys } from '../../api/inventory.ts';
+import { teamsKeys } from '../../api/teams.ts';
+import type { UploadProgress } from '../../api/upload.ts';
+import { ErrorAlert, Notice } from '../../components/Alert.tsx';
+import { Badge, type Tone } from '../../components/Badge.tsx';
+import { Button } from '../../components/Button.tsx';
+import { TextField } from '../../components/Field.tsx';
+import { Section } from '../../components/Section.tsx';
+import { formatCount, plural, TICKET } from '../../lib/inventory.ts';
+import { useTenant } from '../tenants/tenant-context.ts';
+
+const stateLabels: Record<BulkRowState, string> = {
+  pending: 'Waiting',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  skipped: 'Skipped',
+  cancelled: 'Cancelled',
+};
+const stateTones: Record<BulkRowState, Tone> = { pending: 'neutral', running: 'blue', succeeded: 'green', failed: 'red', skipped: 'amber', cancelled: 'neutral' };
+const statusLabels: Record<BulkJobDto['status'], string> = { draft: 'Dry run', queued: 'Queued', running: 'Running', completed: 'Completed', cancelled: 'Cancelled' };
+
+const columnHelp: [string, string][] = [
+  ['UserPrincipalName', 'Required. The Teams user, e.g. ann@contoso.com.'],
+  ['PhoneNumber', 'E.164 such as +14255551234, or next:<range name> for the next free number of a range. Empty keeps the user’s number.'],
+  ['PhoneNumberType', 'DirectRouting, CallingPlan or OperatorConnect (optional; checked against the inventory).'],
+  ['VoiceRoutingPolicy, DialPlan', 'Policy names from the tenant’s catalog. Other Teams policy types (e.g. TeamsCallingPolicy) can be columns too.'],
+  ['Profile', 'A saved profile: its number source and policies apply; the row’s own columns win.'],
+];
+
+type Filter = 'all' | 'ok' | 'error' | 'failed';
+
+function formatEta(seconds: number | null): string {
+  if (seconds === null) return 'estimating…';
+  if (seconds < 60) return `about ${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `about ${minutes} min` : `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+function UploadBar({ progress }: { progress: UploadProgress }) {
+  const uploaded = progress.total > 0 && progress.loaded >= progress.total;
+  const percent = progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : 0;
+  return (
+    <div className="space-y-1" data-testid="upload-progress">
+      <div className="flex justify-between text-sm text-zinc-700">
+        <span>{uploaded ? 'Checking every row against the inventory and Teams…' : 'Uploading…'}</span>
+        <span className="tabular-nums">{percent}%</span>
+      </div>
+      <progress className="h-2 w-full overflow-hidden rounded-full accent-blue-700" max={100} value={percent} aria-label="Upload progress" />
+    </div>
+  );
+}
+
+/** Rows that will run (dry run passed) and how far the job is through them. */
+function JobProgress({ job }: { job: BulkJobDto }) {
+  const { counts } = job;
+  const runnable = job.total - counts.skipped;
+  const done = counts.succeeded + counts.failed + counts.cancelled;
+  const percent = runnable > 0 ? Math.round((done / runnable) * 100) : 100;
+  const active = isActive(job);
+  return (
+    <div className="space-y-2" data-testid="bulk-progress">
+      <div className="flex flex-wrap justify-between gap-2 text-sm text-zinc-700">
+        <span>
+          {statusLabels[job.status]}
+          {job.cancelRequested && active ? ' (stopping: rows in flight finish)' : ''} · {formatCount(done)} of {plural(runnable, 'row')} done
+        </span>
+        {job.status === 'running' ? <span data-testid="bulk-eta">Time left: {formatEta(job.etaSeconds)}</span> : null}
+      </div>
+      <div
+        role="progressbar"
+        aria-label="Bulk job progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={`${percent}%: ${formatCount(done)} of ${formatCount(runnable)} rows done`}
+        className="h-2.5 w-full overflow-hidden rounded-full bg-zinc-200"
+      >
+        <div className={`h-full rounded-full transition-[width] ${counts.failed > 0 ? 'bg-amber-500' : 'bg-blue-700'}`} style={{ width: `${percent}%` }} />
+      </div>
+      <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm" data-testid="bulk-counts">
+        {(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'] as const).map((state) => (
+          <div key={state} className="flex gap-1">
+            <dt className="text-zinc-600">{stateLabels[state]}:</dt>
+            <dd className="font-medium text-zinc-900 tabular-nums" data-testid={`count-${state}`}>
+              {formatCount(counts[state])}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+const ROW_HEIGHT = 56;
+
+function policiesOf(row: BulkRowDto): string {
+  const parts = Object.entries(row.input.policies).map(([type, name]) => `${type}: ${name ?? '(Global)'}`);
+  if (row.input.profile) parts.unshift(`Profile: ${row.input.profile}`);
+  return parts.join(' · ');
+}
+
+/** Every row with its dry-run verdict and its run state; only the visible rows are in the DOM. */
+function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = items.length ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  const colSpan = showState ? 6 : 5;
+  return (
+    <div ref={scrollRef} role="region" aria-label="Rows of the file" tabIndex={0} className="relative max-h-[32rem] overflow-auto rounded-md border border-zinc-200 bg-white" data-testid="bulk-rows-scroll">
+      <table className="w-full min-w-max text-sm" aria-rowcount={rows.length + 1}>
+        <caption className="sr-only">Rows of the file with their dry-run verdict{showState ? ' and result' : ''}</caption>
+        <thead className="sticky top-0 z-[1] bg-zinc-50 shadow-[0_1px_0_var(--color-zinc-200)]">
+          <tr aria-rowindex={1}>
+            {['Line', 'User', 'Number', 'Policies', 'Dry run', ...(showState ? ['Result'] : [])].map((h) => (
+              <th key={h} scope="col" className="px-3 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-zinc-600 uppercase">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {paddingTop > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={colSpan} style={{ height: paddingTop, padding: 0 }} />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const row = rows[item.index]!;
+            return (
+              <tr key={row.id} aria-rowindex={item.index + 2} data-testid="bulk-row" data-state={row.state} data-verdict={row.verdict} style={{ height: ROW_HEIGHT }}>
+                <td className="border-t border-zinc-100 px-3 py-1.5 align-top text-zinc-600 tabular-nums">{row.rowNumber}</td>
+                <td className="max-w-72 border-t border-zinc-100 px-3 py-1.5 align-top break-all text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
+                <td className="border-t border-zinc-100 px-3 py-1.5 align-top font-mono text-xs whitespace-nowrap text-zinc-800">
+                  {row.numberE164 ?? row.input.phoneNumber ?? <span className="font-sans text-zinc-400">(unchanged)</span>}
+                  {row.numberE164 && row.input.phoneNumber && row.numberE164 !== row.input.phoneNumber ? <span className="block font-sans text-zinc-500">{row.input.phoneNumber}</span> : null}
+                </td>
+                <td className="max-w-64 border-t border-zinc-100 px-3 py-1.5 align-top text-xs text-zinc-700">{policiesOf(row) || <span className="text-zinc-400">(none)</span>}</td>
+                <td className="max-w-96 border-t border-zinc-100 px-3 py-1.5 align-top">
+                  {row.verdict === 'ok' ? <Badge tone="green">OK</Badge> : <Badge tone="red">Error</Badge>}
+                  {row.verdictMessage ? <span className="mt-0.5 block text-xs text-red-800">{row.verdictMessage}</span> : null}
+                </td>
+                {showState ? (
+                  <td className="max-w-96 border-t border-zinc-100 px-3 py-1.5 align-top" data-testid="bulk-row-result">
+                    <Badge tone={stateTones[row.state]}>{stateLabels[row.state]}</Badge>
+                    {row.attempts > 1 ? <span className="ml-1 text-xs text-zinc-500">attempt {row.attempts}</span> : null}
+                    {row.resultMessage ? <span className={`mt-0.5 block text-xs ${row.state === 'failed' ? 'text-red-800' : 'text-zinc-600'}`}>{row.resultMessage}</span> : null}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+          {paddingBottom > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={colSpan} style={{ height: paddingBottom, padding: 0 }} />
+            </tr>
+          ) : null}
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={colSpan} className="px-3 py-8 text-center text-sm text-zinc-600">
+                No row matches this filter.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: string; canWrite: boolean; onReset: () => void }) {
+  const queryClient = useQueryClient();
+  const query = useQuery(bulkJobQuery(tenantId, jobId));
+  const job = query.data;
+  const [filter, setFilter] = useState<Filter>('all');
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const wasActive = useRef(false);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [jobId]);
+
+  // The job changes numbers and users: the inventory and Teams pages read again once it ends.
+  const active = isActive(job);
+  useEffect(() => {
+    if (wasActive.current && !active) {
+      void queryClient.invalidateQueries({ queryKey: inventoryKeys.inventory(tenantId) });
+      void queryClient.invalidateQueries({ queryKey: teamsKeys.all(tenantId) });
+    }
+    wasActive.current = active;
+  }, [active, queryClient, tenantId]);
+
+  const act = useMutation({
+    mutationFn: (action: 'run' | 'cancel' | 'retry') => bulkApi[action](tenantId, jobId),
+    onSuccess: (view) => {
+      queryClient.setQueryData<BulkJobWithRowsDto>(bulkKeys.job(tenantId, jobId), (old) => (old ? { ...old, ...view } : old));
+      void queryClient.invalidateQueries({ queryKey: bulkKeys.job(tenantId, jobId) });
+    },
+  });
+
+  const rows = useMemo(() => job?.rows ?? [], [job?.rows]);
+  const shown = useMemo(
+    () => rows.filter((r) => filter === 'all' || (filter === 'failed' ? r.state === 'failed' || r.state === 'cancelled' : r.verdict === filter)),
+    [rows, filter],
+  );
+
+  if (!job) {
+    return (
+      <Section title="Bulk job">
+        {query.isPending ? <p className="text-sm text-zinc-600">Loading the job…</p> : null}
+        <ErrorAlert error={query.error} />
+      </Section>
+    );
+  }
+
+  const okCount = rows.filter((r) => r.verdict === 'ok').length;
+  const errorCount = rows.length - okCount;
+  const retryable = job.counts.failed + job.counts.cancelled;
+  const started = job.status !== 'draft' || job.startedAt !== null;
+  const filters: [Filter, string, number][] = [
+    ['all', 'All', rows.length],
+    ['ok', 'OK', okCount],
+    ['error', 'Errors', errorCount],
+    ...(started ? [['failed', 'Failed or cancelled', retryable] as [Filter, string, number]] : []),
+  ];
+
+  return (
+    <Section
+      title={job.status === 'draft' && !started ? 'Dry run' : 'Bulk job'}
+      description={
+        <>
+          {job.fileName || 'Uploaded file'} · {plural(job.total, 'row')}
+          {job.ticketId ? ` · ticket #${job.ticketId}` : ''}
+        </>
+      }
+      actions={
+        <div className="flex flex-wrap gap-2">
+          <a
+            href={bulkApi.resultsUrl(tenantId, jobId)}
+            download
+            className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 shadow-xs hover:bg-zinc-50"
+          >
+            Download results
+          </a>
+          {canWrite ? <Button onClick={onReset}>Upload another file</Button> : null}
+        </div>
+      }
+    >
+      <div className="space-y-5">
+        <h3 ref={headingRef} tabIndex={-1} className="sr-only">
+          {job.fileName || 'Bulk job'}: {statusLabels[job.status]}
+        </h3>
+        <dl className="grid grid-cols-3 gap-3 sm:max-w-lg">
+          {(
+            [
+              ['Rows', rows.length, 'rows'],
+              ['Ready to run', okCount, 'ok'],
+              ['Errors (skipped)', errorCount, 'errors'],
+            ] as const
+          ).map(([label, value, id]) => (
+            <div key={id} className={`rounded-md border px-3 py-2 ${id === 'errors' && value > 0 ? 'border-red-200 bg-red-50' : 'border-zinc-200 bg-zinc-50'}`}>
+              <dt className="text-xs text-zinc-600">{label}</dt>
+              <dd className="text-lg font-semibold text-zinc-900 tabular-nums" data-testid={`bulk-${id}`}>
+                {formatCount(value)}
+              </dd>
+            </div>
+          ))}
+        </dl>
+
+        {!started && errorCount > 0 ? (
+          <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {plural(errorCount, 'row')} did not pass the dry run and will be skipped. Fix them in the file and upload it again, or run the {plural(okCount, 'row')} that passed.
+          </div>
+        ) : null}
+
+        {started ? <JobProgress job={job} /> : null}
+        <div role="status" className="sr-only">
+          {job.status === 'completed' ? `Finished: ${formatCount(job.counts.succeeded)} succeeded, ${formatCount(job.counts.failed)} failed.` : job.status === 'cancelled' ? 'The job was cancelled.' : ''}
+        </div>
+        {job.status === 'completed' && job.counts.failed === 0 ? <Notice>Finished: {plural(job.counts.succeeded, 'row')} succeeded.</Notice> : null}
+        {!isActive(job) && job.counts.failed > 0 ? (
+          <Notice tone="warning">
+            {plural(job.counts.failed, 'row')} failed in Teams; the message on each says why. Fix the cause, then retry them. Succeeded rows are not run again.
+          </Notice>
+        ) : null}
+
+        <ErrorAlert error={act.error ?? query.error} />
+
+        <div className="flex flex-wrap items-center gap-2">
+          {canWrite && job.status === 'draft' && job.counts.pending > 0 ? (
+            <Button variant="primary" busy={act.isPending} onClick={() => act.mutate('run')}>
+              Run {plural(job.counts.pending, 'row')}
+            </Button>
+          ) : null}
+          {canWrite && job.status === 'draft' && job.counts.pending === 0 && !started ? <p className="text-sm text-zinc-600">No row passed the dry run: nothing to run.</p> : null}
+          {canWrite && isActive(job) && !job.cancelRequested ? (
+            <Button variant="danger" busy={act.isPending} onClick={() => act.mutate('cancel')}>
+              Cancel job
+            </Button>
+          ) : null}
+          {canWrite && (job.status === 'completed' || job.status === 'cancelled') && retryable > 0 ? (
+            <Button variant="primary" busy={act.isPending} onClick={() => act.mutate('retry')}>
+              Retry failed rows ({formatCount(retryable)})
+            </Button>
+          ) : null}
+          {!canWrite ? <p className="text-sm text-zinc-600">Your role can follow this job but not run, cancel or retry it.</p> : null}
+        </div>
+
+        <div className="space-y-2">
+          <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">
+            {filters.map(([id, label, n]) => (
+              <button
+                key={id}
+                type="button"
+                aria-pressed={filter === id}
+                onClick={() => setFilter(id)}
+                className="rounded px-2.5 py-1 text-sm font-medium text-zinc-700 hover:bg-white aria-pressed:bg-white aria-pressed:text-blue-800 aria-pressed:shadow-xs"
+              >
+                {label} <span className="tabular-nums">({formatCount(n)})</span>
+              </button>
+            ))}
+          </div>
+          <RowsTable rows={shown} showState={started} />
+        </div>
+      </div>
+    </Section>
+  );
+}
+
+export function BulkPage() {
+  const { tenant, canWrite } = useTenant();
+  const { job: jobId } = useSearch({ from: '/app/tenants/$tenantId/bulk' });
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const inputId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [ticket, setTicket] = useState('');
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [dragging, setDragging] = useState(false);
+  const ticketError = ticket && !TICKET.test(ticket) ? 'A ticket number is digits only.' : undefined;
+
+  const send = async (chosen: File) => {
+    if (ticketError) return;
+    setError(null);
+    setFile(chosen);
+    setProgress({ loaded: 0, total: chosen.size });
+    try {
+      const job = await bulkApi.upload(tenant.id, chosen, ticket, setProgress);
+      queryClient.setQueryData(bulkKeys.job(tenant.id, job.id), job);
+      await navigate({ to: '/tenants/$tenantId/bulk', params: { tenantId: tenant.id }, search: { job: job.id } });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(null);
+      if (inputRef.current) inputRef.current.value = '';
+    }
+  };
+
+  const reset = () => {
+    setFile(null);
+    setError(null);
+    void navigate({ to: '/tenants/$tenantId/bulk', params: { tenantId: tenant.id }, search: {} });
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const dropped = event.dataTransfer.files[0];
+    if (canWrite && dropped && !progress) void send(dropped);
+  };
+
+  if (jobId) return <Job key={jobId} tenantId={tenant.id} jobId={jobId} canWrite={canWrite} onReset={reset} />;
+
+  return (
+    <div className="space-y-6">
+      <Section
+        title="Bulk assignment"
+        description="Upload a CSV of users with numbers and policies. Every row is checked first (dry run); nothing changes in Teams until you run it."
+        actions={
+          <a
+            href={bulkApi.templateUrl(tenant.id)}
+            download
+            className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 shadow-xs hover:bg-zinc-50"
+          >
+            Download template
+          </a>
+        }
+      >
+        {!canWrite ? (
+          <Notice tone="info">{tenant.status === 'archived' ? 'This tenant is archived: nothing can be assigned in it.' : 'Your role can follow bulk jobs (open one from its link) but not start them.'}</Notice>
+        ) : (
+          <div className="space-y-4">
+            <TextField
+              label="Ticket number (optional)"
+              hint="Recorded with every change of this job."
+              inputMode="numeric"
+              value={ticket}
+              onChange={(e) => setTicket(e.target.value.trim())}
+              error={ticketError}
+              className="max-w-xs"
+            />
+            <div
+              onDragOver={(e) => {
+                e.preventDefault();
+                setDragging(true);
+              }}
+              onDragLeave={(e) => {
+                if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) setDragging(false);
+              }}
+              onDrop={onDrop}
+              data-testid="drop-zone"
+              className={`rounded-lg border-2 border-dashed px-6 py-8 text-center transition-colors ${dragging ? 'border-blue-500 bg-blue-50' : 'border-zinc-300 bg-zinc-50'}`}
+            >
+              <p className="text-sm font-medium text-zinc-900">Drop a CSV file here, or choose one</p>
+              <p className="mt-1 text-xs text-zinc-600">Comma- or semicolon-separated, with a header row. Up to 5,000 users.</p>
+              <div className="mt-4 flex justify-center">
+                <label htmlFor={inputId} className="sr-only">
+                  CSV file
+                </label>
+                <input
+                  ref={inputRef}
+                  id={inputId}
+                  type="file"
+                  accept=".csv,text/csv"
+                  disabled={progress !== null || Boolean(ticketError)}
+                  onChange={(e) => {
+                    const chosen = e.target.files?.[0];
+                    if (chosen) void send(chosen);
+                  }}
+                  className="block text-sm text-zinc-700 file:mr-3 file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-zinc-800 hover:file:bg-zinc-50"
+                />
+              </div>
+              {file ? (
+                <p className="mt-3 text-sm text-zinc-700">
+                  <span className="font-medium">{file.name}</span> · {formatCount(Math.ceil(file.size / 1024))} KB
+                </p>
+              ) : null}
+            </div>
+            {progress ? <UploadBar progress={progress} /> : null}
+            <ErrorAlert error={error} />
+          </div>
+        )}
+      </Section>
+
+      <Section title="Columns" description="Header names are case-insensitive.">
+        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
+          {columnHelp.map(([name, help]) => (
+            <div key={name} className="contents">
+              <dt className="font-mono text-xs text-zinc-900">{name}</dt>
+              <dd className="text-zinc-700">{help}</dd>
+            </div>
+          ))}
+        </dl>
+      </Section>
+    </div>
+  );
+}
