@@ -180,12 +180,16 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
   const query = useQuery(bulkJobQuery(tenantId, jobId));
   const job = query.data;
   const [filter, setFilter] = useState<Filter>('all');
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const wasActive = useRef(false);
 
+  // After an upload (or opening a job), focus moves to the job's heading so a screen reader reads it next.
+  const loaded = Boolean(query.data);
   useEffect(() => {
-    headingRef.current?.focus();
-  }, [jobId]);
+    const heading = loaded ? document.getElementById('bulk-job-heading') : null;
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [loaded, jobId]);
 
   // The job changes numbers and users: the inventory and Teams pages read again once it ends.
   const active = isActive(job);
@@ -213,7 +217,7 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
 
   if (!job) {
     return (
-      <Section title="Bulk job">
+      <Section id="bulk-job-loading" title="Bulk job">
         {query.isPending ? <p className="text-sm text-zinc-600">Loading the job…</p> : null}
         <ErrorAlert error={query.error} />
       </Section>
@@ -233,6 +237,7 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
 
   return (
     <Section
+      id="bulk-job"
       title={job.status === 'draft' && !started ? 'Dry run' : 'Bulk job'}
       description={
         <>
@@ -254,9 +259,6 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
       }
     >
       <div className="space-y-5">
-        <h3 ref={headingRef} tabIndex={-1} className="sr-only">
-          {job.fileName || 'Bulk job'}: {statusLabels[job.status]}
-        </h3>
         <dl className="grid grid-cols-3 gap-3 sm:max-w-lg">
           {(
             [
