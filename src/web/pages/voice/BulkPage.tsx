@@ -99,8 +99,10 @@ function JobProgress({ job }: { job: BulkJobDto }) {
 
 const ROW_HEIGHT = 56;
 
+const policyNames: Record<string, string> = { OnlineVoiceRoutingPolicy: 'Voice routing', TenantDialPlan: 'Dial plan' };
+
 function policiesOf(row: BulkRowDto): string {
-  const parts = Object.entries(row.input.policies).map(([type, name]) => `${type}: ${name ?? '(Global)'}`);
+  const parts = Object.entries(row.input.policies).map(([type, name]) => `${policyNames[type] ?? type}: ${name ?? '(Global)'}`);
   if (row.input.profile) parts.unshift(`Profile: ${row.input.profile}`);
   return parts.join(' · ');
 }
@@ -115,7 +117,7 @@ function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean
   const colSpan = showState ? 6 : 5;
   return (
     <div ref={scrollRef} role="region" aria-label="Rows of the file" tabIndex={0} className="relative max-h-[32rem] overflow-auto rounded-md border border-zinc-200 bg-white" data-testid="bulk-rows-scroll">
-      <table className="w-full min-w-max text-sm" aria-rowcount={rows.length + 1}>
+      <table className="w-full text-sm" aria-rowcount={rows.length + 1}>
         <caption className="sr-only">Rows of the file with their dry-run verdict{showState ? ' and result' : ''}</caption>
         <thead className="sticky top-0 z-[1] bg-zinc-50 shadow-[0_1px_0_var(--color-zinc-200)]">
           <tr aria-rowindex={1}>
@@ -135,20 +137,20 @@ function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean
           {items.map((item) => {
             const row = rows[item.index]!;
             return (
-              <tr key={row.id} aria-rowindex={item.index + 2} data-testid="bulk-row" data-state={row.state} data-verdict={row.verdict} style={{ height: ROW_HEIGHT }}>
+              <tr key={row.id} ref={virtualizer.measureElement} data-index={item.index} aria-rowindex={item.index + 2} data-testid="bulk-row" data-state={row.state} data-verdict={row.verdict}>
                 <td className="border-t border-zinc-100 px-3 py-1.5 align-top text-zinc-600 tabular-nums">{row.rowNumber}</td>
-                <td className="max-w-72 border-t border-zinc-100 px-3 py-1.5 align-top break-all text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
+                <td className="border-t border-zinc-100 px-3 py-1.5 align-top break-all text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
                 <td className="border-t border-zinc-100 px-3 py-1.5 align-top font-mono text-xs whitespace-nowrap text-zinc-800">
                   {row.numberE164 ?? row.input.phoneNumber ?? <span className="font-sans text-zinc-400">(unchanged)</span>}
                   {row.numberE164 && row.input.phoneNumber && row.numberE164 !== row.input.phoneNumber ? <span className="block font-sans text-zinc-500">{row.input.phoneNumber}</span> : null}
                 </td>
-                <td className="max-w-64 border-t border-zinc-100 px-3 py-1.5 align-top text-xs text-zinc-700">{policiesOf(row) || <span className="text-zinc-400">(none)</span>}</td>
-                <td className="max-w-96 border-t border-zinc-100 px-3 py-1.5 align-top">
+                <td className="min-w-40 border-t border-zinc-100 px-3 py-1.5 align-top text-xs text-zinc-700">{policiesOf(row) || <span className="text-zinc-400">(none)</span>}</td>
+                <td className="min-w-48 border-t border-zinc-100 px-3 py-1.5 align-top">
                   {row.verdict === 'ok' ? <Badge tone="green">OK</Badge> : <Badge tone="red">Error</Badge>}
                   {row.verdictMessage ? <span className="mt-0.5 block text-xs text-red-800">{row.verdictMessage}</span> : null}
                 </td>
                 {showState ? (
-                  <td className="max-w-96 border-t border-zinc-100 px-3 py-1.5 align-top" data-testid="bulk-row-result">
+                  <td className="min-w-48 border-t border-zinc-100 px-3 py-1.5 align-top" data-testid="bulk-row-result">
                     <Badge tone={stateTones[row.state]}>{stateLabels[row.state]}</Badge>
                     {row.attempts > 1 ? <span className="ml-1 text-xs text-zinc-500">attempt {row.attempts}</span> : null}
                     {row.resultMessage ? <span className={`mt-0.5 block text-xs ${row.state === 'failed' ? 'text-red-800' : 'text-zinc-600'}`}>{row.resultMessage}</span> : null}
