@@ -208,6 +208,8 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
     const bar = page.getByRole('progressbar', { name: 'Bulk job progress' });
     await bar.waitFor();
     await page.getByRole('button', { name: 'Cancel job' }).waitFor();
+    await page.getByTestId('bulk-row').and(page.locator('[data-state="running"]')).first().waitFor();
+    await page.getByTestId('bulk-progress').filter({ hasText: 'Running' }).waitFor();
     await shot('4-running');
 
     await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 60_000, interval: 500 }).toBe('100');

@@ -139,7 +139,7 @@ function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean
             return (
               <tr key={row.id} ref={virtualizer.measureElement} data-index={item.index} aria-rowindex={item.index + 2} data-testid="bulk-row" data-state={row.state} data-verdict={row.verdict}>
                 <td className="border-t border-zinc-100 px-3 py-1.5 align-top text-zinc-600 tabular-nums">{row.rowNumber}</td>
-                <td className="border-t border-zinc-100 px-3 py-1.5 align-top break-all text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
+                <td className="min-w-56 border-t border-zinc-100 px-3 py-1.5 align-top [overflow-wrap:anywhere] text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
                 <td className="border-t border-zinc-100 px-3 py-1.5 align-top font-mono text-xs whitespace-nowrap text-zinc-800">
                   {row.numberE164 ?? row.input.phoneNumber ?? <span className="font-sans text-zinc-400">(unchanged)</span>}
                   {row.numberE164 && row.input.phoneNumber && row.numberE164 !== row.input.phoneNumber ? <span className="block font-sans text-zinc-500">{row.input.phoneNumber}</span> : null}
