@@ -285,9 +285,7 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
         ) : null}
 
         {started ? <JobProgress job={job} /> : null}
-        <div role="status" className="sr-only">
-          {job.status === 'completed' ? `Finished: ${formatCount(job.counts.succeeded)} succeeded, ${formatCount(job.counts.failed)} failed.` : job.status === 'cancelled' ? 'The job was cancelled.' : ''}
-        </div>
+        {job.status === 'cancelled' ? <Notice tone="info">The job was cancelled: rows not started were not run. Retry them to carry on.</Notice> : null}
         {job.status === 'completed' && job.counts.failed === 0 ? <Notice>Finished: {plural(job.counts.succeeded, 'row')} succeeded.</Notice> : null}
         {!isActive(job) && job.counts.failed > 0 ? (
           <Notice tone="warning">
