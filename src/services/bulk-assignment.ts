@@ -177,6 +177,13 @@ export async function getBulkJob(deps: AppDeps, actor: Actor, tenantId: string, 
   return { ...(await jobView(deps, job)), rows: rows.map(rowView) };
 }
 
+/** A tenant's bulk jobs, newest first, with their progress. */
+export async function listBulkJobs(deps: AppDeps, actor: Actor, tenantId: string, limit: number): Promise<BulkJobView[]> {
+  await loadTenant(deps.db, actor, tenantId);
+  const jobs = await deps.db.select().from(bulkJobs).where(eq(bulkJobs.tenantId, tenantId)).orderBy(sql`${bulkJobs.createdAt} desc`).limit(limit);
+  return Promise.all(jobs.map((job) => jobView(deps, job)));
+}
+
 /** Starts (or restarts, after retry) a job on the queue; the worker does the rows. */
 export async function startBulkJob(deps: AppDeps, actor: Actor, tenantId: string, jobId: string, info: RequestInfo): Promise<BulkJobView> {
   await loadActiveTenant(deps.db, actor, tenantId);

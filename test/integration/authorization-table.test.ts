@@ -88,6 +88,7 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/teams/users/:userId/apply-profile': 'operator',
   'GET /api/tenants/:tenantId/bulk-assignments/template.csv': 'viewer',
   'POST /api/tenants/:tenantId/bulk-assignments': 'operator',
+  'GET /api/tenants/:tenantId/bulk-assignments': 'viewer',
   'GET /api/tenants/:tenantId/bulk-assignments/:jobId': 'viewer',
   'POST /api/tenants/:tenantId/bulk-assignments/:jobId/run': 'operator',
   'POST /api/tenants/:tenantId/bulk-assignments/:jobId/cancel': 'operator',

@@ -118,6 +118,8 @@ describe.each(dbTargets())('bulk assignment on %s', (target) => {
     expect(audit.filter((e) => e.action === 'voice.assign_number')).toHaveLength(3);
     expect(audit.filter((e) => e.action === 'voice.policies')).toHaveLength(1);
     expect(audit.filter((e) => e.action === 'bulk.completed')).toHaveLength(1);
+    const listed = (await admin.get(`/api/tenants/${tenantId}/bulk-assignments`)).body.jobs;
+    expect(listed[0]).toMatchObject({ id: dry.id, status: 'completed' });
   });
 
   it('retry touches only the failed rows', async () => {

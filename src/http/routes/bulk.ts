@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
-import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, retryFailedRows, startBulkJob } from '../../services/bulk-assignment.ts';
+import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, retryFailedRows, startBulkJob } from '../../services/bulk-assignment.ts';
 import type { AppDeps } from '../../services/deps.ts';
 import { actorOf, requestInfo } from '../request-info.ts';
 import { tenantParams } from '../schemas/inventory.ts';
@@ -67,6 +67,15 @@ export function bulkRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!body || typeof body.pipe !== 'function') throw new ValidationError('Send the CSV file as the request body with Content-Type: text/csv.', [{ field: 'file', message: 'Missing CSV body' }]);
       return reply.status(201).send(await dryRunBulk(deps, actorOf(request), request.params.tenantId, body, requestInfo(request), { fileName: request.query.fileName, ticketId: request.query.ticketId }));
     },
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/bulk-assignments',
+    {
+      config: { access: 'viewer' },
+      schema: { tags, summary: "The tenant's bulk jobs, newest first", params: tenantParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.object({ jobs: z.array(jobSchema) }) } },
+    },
+    async (request) => ({ jobs: await listBulkJobs(deps, actorOf(request), request.params.tenantId, request.query.limit) }),
   );
 
   r.get(
