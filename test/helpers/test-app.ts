@@ -55,7 +55,7 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     await declareVoiceJobs(deps.queue);
     await workVoiceJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
     await declareBulkJobs(deps.queue);
-    await workBulkJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
+    await workBulkJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100, concurrency: 3 });
   }
   const app = await buildHttpApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
