@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkJobRows, phoneNumbers, voiceChanges } from '../../src/db/schema/index.ts';
 import { queryRows } from '../../src/db/connection.ts';
 import { processBulkJob } from '../../src/services/bulk-assignment.ts';
+import { addNumber } from '../../simulators/graph/state.ts';
 import type { ApiClient } from '../helpers/api-client.ts';
 import { dbTargets } from '../helpers/databases.ts';
 import { expectNoSecretsInLogs } from '../helpers/leaks.ts';
@@ -120,6 +121,24 @@ describe.each(dbTargets())('bulk assignment on %s', (target) => {
     expect(audit.filter((e) => e.action === 'bulk.completed')).toHaveLength(1);
     const listed = (await admin.get(`/api/tenants/${tenantId}/bulk-assignments`)).body.jobs;
     expect(listed[0]).toMatchObject({ id: dry.id, status: 'completed' });
+  });
+
+  it('"next:<range>" rows take the next free numbers of the range, each once', async () => {
+    // Three numbers uploaded to Teams and put in the inventory as a range.
+    const tenant = fx.graph.state.tenants.get(fx.microsoftTenantId)!;
+    for (const e164 of ['+14155558100', '+14155558101', '+14155558102']) addNumber(tenant, { telephoneNumber: e164, numberType: 'directRouting' });
+    expect((await admin.post(`/api/tenants/${tenantId}/ranges`, { name: 'Next block', start: '+14155558100', count: 3, kind: 'direct_routing' })).status).toBe(201);
+    const users = [ready(), ready(), ready()];
+    const csv = ['UserPrincipalName,PhoneNumber', ...users.map((u) => `${u.userPrincipalName},next:Next block`)].join('\n');
+    const dry = (await upload(csv)).body;
+    expect(dry.counts.pending).toBe(3);
+    const over = (await upload(['UserPrincipalName,PhoneNumber', ...[ready(), ready(), ready(), ready()].map((u) => `${u.userPrincipalName},next:Next block`)].join('\n'))).body;
+    expect(over.rows[3].verdictMessage).toMatch(/No available number is left in Next block/);
+    await admin.post(`/api/tenants/${tenantId}/bulk-assignments/${dry.id}/run`);
+    const job = await finished(dry.id);
+    expect(job.counts.succeeded).toBe(3);
+    const got = job.rows.map((r: { numberE164: string }) => r.numberE164).sort();
+    expect(got).toEqual(['+14155558100', '+14155558101', '+14155558102']);
   });
 
   it('retry touches only the failed rows', async () => {
