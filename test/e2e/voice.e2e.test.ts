@@ -141,6 +141,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await admin.getByRole('button', { name: 'Approve…' }).click();
     const confirm = admin.getByRole('dialog', { name: `Approve ${OLIVIA.name}?` });
     await confirm.getByLabel('Role').selectOption('operator');
+    await confirm.getByLabel('Access to all tenants').check();
     await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
     await admin.getByRole('status').filter({ hasText: 'Approved.' }).waitFor();
     await admin.keyboard.press('Escape');

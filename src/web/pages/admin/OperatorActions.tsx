@@ -6,7 +6,7 @@ import type { OperatorDto, Role } from '../../api/types.ts';
 import { Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { SelectField } from '../../components/Field.tsx';
+import { CheckboxField, SelectField } from '../../components/Field.tsx';
 import { SecretOnce } from '../../components/SecretOnce.tsx';
 import { isLocked } from '../../lib/format.ts';
 import { RoleOptions } from './RoleOptions.tsx';
@@ -19,7 +19,7 @@ function actionsFor(operator: OperatorDto): ActionSpec[] {
   const who = operator.displayName;
   const list: ActionSpec[] = [];
   if (operator.status === 'pending') {
-    list.push({ id: 'approve', label: 'Approve…', title: `Approve ${who}?`, confirmLabel: 'Approve', danger: false, explain: 'They can sign in with the role you choose. They see no tenant until you give them tenants with Edit.', done: 'Approved.' });
+    list.push({ id: 'approve', label: 'Approve…', title: `Approve ${who}?`, confirmLabel: 'Approve', danger: false, explain: 'They can sign in with the role you choose. Without access to all tenants they see none until you give them tenants with Edit.', done: 'Approved.' });
   }
   if (operator.mfaEnrolled) {
     list.push({
@@ -63,11 +63,12 @@ export function OperatorActions({ operator }: { operator: OperatorDto }) {
   const queryClient = useQueryClient();
   const [asking, setAsking] = useState<ActionSpec | null>(null);
   const [approveRole, setApproveRole] = useState<Role>('viewer');
+  const [approveAllTenants, setApproveAllTenants] = useState(false);
   const [result, setResult] = useState<{ message: string; temporaryPassword?: string } | null>(null);
 
   const run = useMutation({
     mutationFn: async (action: ActionSpec) => {
-      const body = action.id === 'approve' ? { role: approveRole } : undefined;
+      const body = action.id === 'approve' ? { role: approveRole, allTenants: approveAllTenants, tenantIds: [] } : undefined;
       return api.post<{ temporaryPassword?: string; sessionsEnded?: number }>(`/api/operators/${operator.id}/${action.id}`, body);
     },
     onSuccess: async (answer, action) => {
@@ -110,9 +111,12 @@ export function OperatorActions({ operator }: { operator: OperatorDto }) {
       >
         <p>{asking?.explain}</p>
         {asking?.id === 'approve' ? (
-          <SelectField label="Role" name="approveRole" className="mt-3" value={approveRole} onChange={(e) => setApproveRole(e.target.value as Role)}>
-            <RoleOptions />
-          </SelectField>
+          <>
+            <SelectField label="Role" name="approveRole" className="mt-3" value={approveRole} onChange={(e) => setApproveRole(e.target.value as Role)}>
+              <RoleOptions />
+            </SelectField>
+            <CheckboxField label="Access to all tenants" name="approveAllTenants" className="mt-3" checked={approveAllTenants} onChange={(e) => setApproveAllTenants(e.target.checked)} />
+          </>
         ) : null}
       </ConfirmDialog>
     </div>
