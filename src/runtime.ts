@@ -10,6 +10,7 @@ import { declareHousekeeping, workHousekeeping } from './jobs/housekeeping.ts';
 import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.ts';
 import { declareVoiceJobs, workVoiceJobs } from './jobs/voice-jobs.ts';
 import { declareBulkJobs, workBulkJobs } from './jobs/bulk-jobs.ts';
+import { declareTeamsJobs, workTeamsJobs } from './jobs/teams-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
@@ -47,11 +48,13 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await declareInventoryJobs(queue);
   await declareVoiceJobs(queue);
   await declareBulkJobs(queue);
+  await declareTeamsJobs(queue);
   if (runsJobs) {
     await workHousekeeping(queue, deps);
     await workInventoryJobs(queue, deps);
     await workVoiceJobs(queue, deps);
     await workBulkJobs(queue, deps);
+    await workTeamsJobs(queue, deps);
   }
 
   let http: FastifyInstance | undefined;

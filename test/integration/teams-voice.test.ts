@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, phoneNumbers } from '../../src/db/schema/index.ts';
+import { syncAllTeamsDirectories } from '../../src/jobs/teams-jobs.ts';
 import type { ApiClient } from '../helpers/api-client.ts';
 import { dbTargets } from '../helpers/databases.ts';
 import { expectNoSecretsInLogs } from '../helpers/leaks.ts';
@@ -39,6 +40,12 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     throw new Error('change still pending');
   }
   const voice = (userId: string, body: object) => admin.post(`/api/tenants/${tenantId}/teams/users/${userId}/voice`, body);
+
+  it('the nightly job syncs every connected tenant, and one failing tenant does not stop the others', async () => {
+    const broken = (await admin.post('/api/tenants', { name: 'Broken connection', primaryDomain: 'broken.example' })).body;
+    await admin.request('PUT', `/api/tenants/${broken.id}/connections/teams`, { clientId: 'no-such-app', authMethod: 'secret', clientSecret: 'x', cloud: 'custom', loginBaseUrl: fx.entra.url, graphBaseUrl: fx.graph.url });
+    expect(await syncAllTeamsDirectories(t.deps)).toEqual({ synced: 1, failed: 1 });
+  });
 
   it('the directory is synced and searchable as you type; secrets never come back', async () => {
     const user = readyUsers()[0]!;
