@@ -26,6 +26,7 @@ import { preferenceRoutes } from './routes/preferences.ts';
 import { teamsRoutes } from './routes/teams.ts';
 import { voiceProfileRoutes } from './routes/voice-profiles.ts';
 import { bulkRoutes } from './routes/bulk.ts';
+import { connectWiseRoutes } from './routes/connectwise.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -104,6 +105,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   teamsRoutes(app, deps);
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
+  connectWiseRoutes(app, deps);
 
   registerWebUi(app);
   return app;

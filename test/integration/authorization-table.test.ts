@@ -94,11 +94,16 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/bulk-assignments/:jobId/cancel': 'operator',
   'POST /api/tenants/:tenantId/bulk-assignments/:jobId/retry': 'operator',
   'GET /api/tenants/:tenantId/bulk-assignments/:jobId/results.csv': 'viewer',
+  'GET /api/tenants/:tenantId/connections/connectwise': 'viewer',
+  'PUT /api/tenants/:tenantId/connections/connectwise': 'admin',
+  'POST /api/tenants/:tenantId/connections/connectwise/test': 'operator',
+  'GET /api/tenants/:tenantId/connectwise/tickets': 'viewer',
+  'GET /api/tenants/:tenantId/connectwise/tickets/:ticketId/statuses': 'viewer',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */
 function concrete(url: string, tenantId = someId): string {
-  return url.replace(':tenantId', tenantId).replace(':key', 'numbers.columns').replace(/:[a-zA-Z]+/g, someId);
+  return url.replace(':tenantId', tenantId).replace(':key', 'numbers.columns').replace(':ticketId', '123').replace(/:[a-zA-Z]+/g, someId);
 }
 
 const roleOrder = ['viewer', 'operator', 'admin'] as const;
