@@ -11,6 +11,7 @@ import { declareInventoryJobs, workInventoryJobs } from './jobs/inventory-jobs.t
 import { declareVoiceJobs, workVoiceJobs } from './jobs/voice-jobs.ts';
 import { declareBulkJobs, workBulkJobs } from './jobs/bulk-jobs.ts';
 import { declareTeamsJobs, workTeamsJobs } from './jobs/teams-jobs.ts';
+import { declareTicketJobs, workTicketJobs } from './jobs/ticket-jobs.ts';
 import { startQueue, type JobQueue } from './jobs/queue.ts';
 import type { AppDeps } from './services/deps.ts';
 import { ensureFirstAdmin } from './services/first-admin.ts';
@@ -49,12 +50,14 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await declareVoiceJobs(queue);
   await declareBulkJobs(queue);
   await declareTeamsJobs(queue);
+  await declareTicketJobs(queue);
   if (runsJobs) {
     await workHousekeeping(queue, deps);
     await workInventoryJobs(queue, deps);
     await workVoiceJobs(queue, deps);
     await workBulkJobs(queue, deps);
     await workTeamsJobs(queue, deps);
+    await workTicketJobs(queue, deps);
   }
 
   let http: FastifyInstance | undefined;

@@ -26,6 +26,7 @@ export type OperatorView = {
   lockedUntil: string | null;
   lastLoginAt: string | null;
   createdAt: string;
+  connectwiseMember: string | null;
   signInMethods: Array<'password' | 'entra'>;
 };
 
@@ -43,6 +44,7 @@ export function operatorView(o: OperatorRow): OperatorView {
     lockedUntil: o.lockedUntil?.toISOString() ?? null,
     lastLoginAt: o.lastLoginAt?.toISOString() ?? null,
     createdAt: o.createdAt.toISOString(),
+    connectwiseMember: o.connectwiseMember,
     signInMethods: [...(o.passwordHash ? (['password'] as const) : []), ...(o.entraObjectId ? (['entra'] as const) : [])],
   };
 }
@@ -104,7 +106,7 @@ export async function createOperator(deps: AppDeps, actor: Actor, input: NewOper
   return { operator: operatorView(created), temporaryPassword: password };
 }
 
-export type OperatorChanges = Partial<{ displayName: string; role: Role; status: 'active' | 'disabled'; allTenants: boolean; tenantIds: string[] }>;
+export type OperatorChanges = Partial<{ displayName: string; role: Role; status: 'active' | 'disabled'; allTenants: boolean; tenantIds: string[]; connectwiseMember: string | null }>;
 
 export async function updateOperator(deps: AppDeps, actor: Actor, id: string, changes: OperatorChanges, request: RequestInfo): Promise<OperatorView> {
   return deps.db.transaction(async (tx) => {
@@ -120,6 +122,7 @@ export async function updateOperator(deps: AppDeps, actor: Actor, id: string, ch
       ...(changes.status !== undefined ? { status: changes.status } : {}),
       ...(changes.allTenants !== undefined ? { allTenants: changes.allTenants } : {}),
       ...(changes.tenantIds !== undefined ? { tenantIds: changes.tenantIds } : {}),
+      ...(changes.connectwiseMember !== undefined ? { connectwiseMember: changes.connectwiseMember } : {}),
       updatedAt: deps.now(),
     };
     const [after] = await tx.update(operators).set(next).where(eq(operators.id, id)).returning();

@@ -9,6 +9,7 @@ import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } f
 import { recordAudit } from './audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from './deps.ts';
 import { insertNumbers } from './number-bulk-insert.ts';
+import { queueTicketLog, ticketLoggingApplies } from './ticket-logger.ts';
 import { changeNumberStatus } from './number-lifecycle.ts';
 import type { NumberRow } from './number-view.ts';
 import { teamsApiFor } from './teams-connection.ts';
@@ -41,6 +42,7 @@ export function voiceChangeView(c: VoiceChangeRow) {
     errorCode: c.errorCode,
     errorMessage: c.errorMessage,
     ticketId: c.ticketId,
+    ticketLog: { status: c.ticketLogStatus, error: c.ticketLogError },
     revertOf: c.revertOf,
     createdAt: c.createdAt.toISOString(),
     completedAt: c.completedAt?.toISOString() ?? null,
@@ -291,7 +293,7 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
   }
   const after = await refreshTeamsUser(deps, tenant, change.userId).catch(() => undefined);
   const who = actor ? undefined : { operatorId: change.operatorId, label: 'system (Teams confirmation)' };
-  return deps.db.transaction(async (tx) => {
+  const completed = await deps.db.transaction(async (tx) => {
     // Several followers (the job, a bulk run) may see the same confirmation: only the first completes.
     const [locked] = await tx.select().from(voiceChanges).where(eq(voiceChanges.id, changeId)).for('update');
     if (!locked || locked.status !== 'pending') return locked!;
@@ -306,9 +308,11 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
     }
     const failedPolicies = policyError !== undefined;
     const message = failedPolicies ? `The number change is done, but a policy could not be set: ${policyError instanceof Error ? policyError.message : String(policyError)}` : null;
+    // Marked in the same write as the outcome, so nobody sees a done change whose ticket logging is not yet known.
+    const logsTicket = !failedPolicies && (await ticketLoggingApplies(tx, change));
     const [row] = await tx
       .update(voiceChanges)
-      .set({ status: failedPolicies ? 'failed' : 'succeeded', errorCode: failedPolicies ? 'policies_failed' : null, errorMessage: message, completedAt: deps.now() })
+      .set({ status: failedPolicies ? 'failed' : 'succeeded', errorCode: failedPolicies ? 'policies_failed' : null, errorMessage: message, completedAt: deps.now(), ...(logsTicket ? { ticketLogStatus: 'queued' as const } : {}) })
       .where(eq(voiceChanges.id, changeId))
       .returning();
     await recordAudit(tx, {
@@ -325,6 +329,9 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
     });
     return row!;
   });
+  // The ticket is told afterwards, in its own job: ConnectWise being down never holds up Teams work.
+  await queueTicketLog(deps, completed.id);
+  return completed;
 }
 
 async function releaseIfHeldBy(deps: AppDeps, tx: Db, change: VoiceChangeRow, numberId: string, actor: Actor | null): Promise<void> {

@@ -17,6 +17,7 @@ import { ApiClient } from './api-client.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
 import { declareVoiceJobs, workVoiceJobs } from '../../src/jobs/voice-jobs.ts';
 import { declareBulkJobs, workBulkJobs } from '../../src/jobs/bulk-jobs.ts';
+import { declareTicketJobs, workTicketJobs } from '../../src/jobs/ticket-jobs.ts';
 import type { Role } from '../../src/core/roles.ts';
 
 export type TestApp = {
@@ -54,6 +55,8 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     deps.queue = await startQueue(testDb.database, log, { runsSchedules: false });
     await declareVoiceJobs(deps.queue);
     await workVoiceJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
+    await declareTicketJobs(deps.queue);
+    await workTicketJobs(deps.queue, deps, 0.5);
     await declareBulkJobs(deps.queue);
     await workBulkJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100, concurrency: 3 });
   }

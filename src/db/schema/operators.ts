@@ -27,6 +27,8 @@ export const operators = pgTable(
     allTenants: boolean('all_tenants').notNull().default(true),
     tenantIds: jsonb('tenant_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     entraObjectId: text('entra_object_id').unique(),
+    /** The operator's ConnectWise member identifier, for notes and time entries (F4). */
+    connectwiseMember: text('connectwise_member'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

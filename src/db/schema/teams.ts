@@ -106,6 +106,11 @@ export const voiceChanges = pgTable(
     revertOf: uuid('revert_of'),
     /** The bulk-assignment row this change carries out, so a resumed run finds it instead of repeating it. */
     bulkRowId: uuid('bulk_row_id'),
+    /** Logging the change on its ConnectWise ticket (F5): never blocks or undoes the change itself. */
+    ticketLogStatus: text('ticket_log_status', { enum: ['none', 'queued', 'logged', 'retrying', 'failed'] }).notNull().default('none'),
+    ticketLogError: text('ticket_log_error'),
+    /** Steps already done on the ticket (note, status, time), so a retry does not repeat them. */
+    ticketLogDone: jsonb('ticket_log_done').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),

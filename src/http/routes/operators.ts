@@ -59,7 +59,7 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDeps): void {
         summary: 'Change name, role, status or tenant scope',
         params: idParam,
         body: z
-          .object({ displayName: z.string().trim().min(1).max(120), role: roleSchema, status: z.enum(['active', 'disabled']), ...scopeFields })
+          .object({ displayName: z.string().trim().min(1).max(120), role: roleSchema, status: z.enum(['active', 'disabled']), connectwiseMember: z.string().trim().min(1).max(60).nullable(), ...scopeFields })
           .partial()
           .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
         response: { 200: operatorSchema },

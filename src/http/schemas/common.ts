@@ -23,6 +23,7 @@ export const operatorSchema = z.object({
   lockedUntil: z.string().nullable(),
   lastLoginAt: z.string().nullable(),
   createdAt: z.string(),
+  connectwiseMember: z.string().nullable(),
   signInMethods: z.array(z.enum(['password', 'entra'])),
 });
 export type OperatorDto = z.infer<typeof operatorSchema>;

@@ -64,6 +64,7 @@ export const voiceChangeSchema = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
   ticketId: z.string().nullable(),
+  ticketLog: z.object({ status: z.enum(['none', 'queued', 'logged', 'retrying', 'failed']), error: z.string().nullable() }),
   revertOf: z.string().nullable(),
   createdAt: z.string(),
   completedAt: z.string().nullable(),
