@@ -1,51 +1,16 @@
-import { useQuery } from '@tanstack/react-query';
-import { Link, Navigate } from '@tanstack/react-router';
-import { tenantsQuery } from '../../api/inventory.ts';
-import { ErrorAlert } from '../../components/Alert.tsx';
-import { PageHeader } from '../../components/Section.tsx';
-import { TenantBadges } from '../tenants/TenantBadges.tsx';
-import { lastTenant } from '../tenants/tenant-context.ts';
+import { TenantSectionHome } from '../tenants/TenantSectionHome.tsx';
 
-/** "Voice" in the menu: straight to the tenant worked on last (or the only one), else a picker. */
+/** "Voice" in the menu: only tenants with Teams switched on. */
 export function VoiceHomePage() {
-  const tenants = useQuery(tenantsQuery(false));
-  const list = tenants.data?.filter((t) => t.features.teams);
-  const remembered = lastTenant();
-  const target = list?.find((t) => t.id === remembered) ?? (list?.length === 1 ? list[0] : undefined);
-  if (target) return <Navigate to="/tenants/$tenantId/voice" params={{ tenantId: target.id }} replace />;
   return (
-    <div>
-      <PageHeader title="Voice" description="Choose a tenant to manage its Teams users' numbers and policies." />
-      <ErrorAlert error={tenants.error} />
-      {tenants.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
-      {list?.length === 0 ? (
-        <p className="text-sm text-zinc-600">
-          No tenant has Microsoft Teams switched on.{' '}
-          <Link to="/tenants" className="font-medium text-blue-700 underline">
-            Go to Tenants
-          </Link>
-          .
-        </p>
-      ) : null}
-      {list && list.length > 0 ? (
-        <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" aria-label="Tenants">
-          {list.map((t) => (
-            <li key={t.id}>
-              <Link
-                to="/tenants/$tenantId/voice"
-                params={{ tenantId: t.id }}
-                className="block rounded-lg border border-zinc-200 bg-white p-4 shadow-xs transition-colors hover:border-blue-300 hover:bg-blue-50/40"
-              >
-                <span className="flex flex-wrap items-center gap-1.5 text-sm font-semibold text-zinc-900">
-                  {t.name}
-                  <TenantBadges tenant={t} />
-                </span>
-                <span className="mt-1 block text-sm text-zinc-600">{t.primaryDomain ?? 'No domain set'}</span>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
+    <TenantSectionHome
+      section={{
+        to: '/tenants/$tenantId/voice',
+        title: 'Voice',
+        description: "Choose a tenant to manage its Teams users' numbers and policies.",
+        empty: 'No tenant has Microsoft Teams switched on.',
+        includes: (t) => t.features.teams,
+      }}
+    />
   );
 }
