@@ -121,6 +121,8 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
     await page.waitForURL(/\/tenants\/[0-9a-f-]{36}$/);
     tenantId = /\/tenants\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     const tabs = page.getByRole('navigation', { name: 'Tenant sections' });
+    // The Teams tabs appear once the tenant's features have loaded; wait for them before reading the order.
+    await tabs.getByRole('link', { name: 'Bulk' }).waitFor();
     // The tab sits next to Voice.
     const labels = await tabs.getByRole('link').allTextContents();
     expect(labels.indexOf('Bulk')).toBe(labels.indexOf('Voice') + 1);
