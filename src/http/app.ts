@@ -7,9 +7,10 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../services/deps.ts';
+import { openApiTransform } from './openapi.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
@@ -83,10 +84,27 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   await app.register(swagger, {
     openapi: {
       info: { title: 'UCR Manager API', version: packageVersion, description: 'Every action of the UCR Manager UI. Authenticate with a session cookie (plus x-csrf-token on writes) or `Authorization: Bearer ucr_…` API token.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'ucr_session' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token `ucr_…` created under Profile › API tokens (read or read-write; see docs/api.md)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'ucr_session', description: 'Browser session from POST /api/auth/login; writes also send the `x-csrf-token` header from that answer' },
+        },
+      },
       security: [{ bearer: [] }, { session: [] }],
+      tags: [
+        { name: 'auth', description: 'Signing in and out' },
+        { name: 'profile', description: 'Your own account: password, MFA, API tokens, preferences' },
+        { name: 'operators', description: 'Operator accounts, roles and tenant scope (admin)' },
+        { name: 'settings', description: 'Global settings and feature flags (admin)' },
+        { name: 'audit', description: 'The audit log' },
+        { name: 'tenants', description: 'Customer tenants and their sites' },
+        { name: 'numbers', description: 'Number inventory: ranges, numbers, lifecycle, import and export' },
+        { name: 'teams', description: 'Teams Phone: connection, users, voice changes, policies, profiles, reconcile' },
+        { name: 'bulk', description: 'Bulk voice assignment from CSV' },
+        { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
+      ],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
 

@@ -71,6 +71,7 @@ export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
         summary: 'Start signing in with Microsoft Entra ID',
         description: 'Answers 302 to the Entra ID sign-in page (authorization code + PKCE). `redirect` is a same-origin path to open afterwards; `login_hint` pre-fills the account.',
         querystring: z.object({ redirect: optionalParam, login_hint: optionalParam }),
+        response: { 302: z.null().describe('Redirect to the Entra ID sign-in page (Location header)') },
       },
     },
     async (request, reply) => {
@@ -102,6 +103,7 @@ export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
         description:
           'Checks the state against the sign-in this browser started, redeems the code with the PKCE verifier, validates the ID token and its tenant, then answers 302 to the app (session cookie set), to /pending-approval (first sign-in, waiting for an admin) or to /sign-in?error=<code>.',
         querystring: z.object({ code: optionalParam, state: optionalParam, session_state: optionalParam, error: optionalParam, error_description: optionalParam }),
+        response: { 302: z.null().describe('Redirect into the app, to /pending-approval or to /sign-in?error=<code> (Location header)') },
       },
     },
     async (request, reply) => {

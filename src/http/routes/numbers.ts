@@ -16,6 +16,7 @@ import { actorOf, requestInfo } from '../request-info.ts';
 import {
   allocateBody,
   auditListSchema,
+  importReportSchema,
   kindSchema,
   lifecycleBody,
   numberAttributesBody,
@@ -132,6 +133,7 @@ export function numberRoutes(app: FastifyInstance, deps: AppDeps): void {
         params: tenantParams,
         querystring: z.object({ mode: z.enum(['preview', 'apply']).default('preview'), fileName: z.string().max(200).optional() }),
         consumes: ['text/csv'],
+        response: { 200: importReportSchema },
       },
     },
     async (request) => {

@@ -178,3 +178,33 @@ export const auditListSchema = z.array(
     requestId: z.string().nullable(),
   }),
 );
+
+/** The answer of a CSV import, in preview and in apply mode. */
+export const importReportSchema = z.object({
+  mode: z.enum(['preview', 'apply']),
+  fileSha256: z.string(),
+  totalRows: z.number(),
+  validRows: z.number(),
+  errorCount: z.number(),
+  errors: z.array(z.object({ row: z.number(), column: z.string(), value: z.string(), message: z.string() })).describe('The first problems, in file order'),
+  byStatus: z.record(z.string(), z.number()),
+  byKind: z.record(z.string(), z.number()),
+  sample: z.array(
+    z.object({
+      e164: z.string(),
+      extension: z.string(),
+      kind: kindSchema,
+      status: statusSchema,
+      rangeId: z.string().nullable(),
+      siteId: z.string().nullable(),
+      carrier: z.string(),
+      tags: z.array(z.string()),
+      notes: z.string(),
+      assignee: z.string().nullable(),
+      assigneeName: z.string().nullable(),
+      reservedUntil: z.string().nullable(),
+      reservationReason: z.string().nullable(),
+    }),
+  ),
+  imported: z.number().describe('Numbers written (0 in preview mode, and when any row has a problem)'),
+});
