@@ -29,9 +29,46 @@ export const DEMO = {
     { userPrincipalName: 'victor.viewer@contoso.example', displayName: 'Victor Viewer' },
   ],
   teamsUsers: 300,
-  connectwise: { companyId: 'contoso_msp', publicKey: 'demo-public-key', privateKey: 'demo-private-key', clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01' },
+  connectwise: { companyId: 'contoso_msp', publicKey: 'demo-public-key', privateKey: 'demo-private-key', clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01', customer: { id: 254, identifier: 'Contoso', name: 'Contoso Ltd (demo)' } },
   threecx: { clientId: 'ucr-api', clientSecret: 'demo-3cx-secret', admin: 'admin', adminPassword: 'demo-3cx-admin', admin2fa: 'admin2fa', admin2faCode: '123456' },
 } as const;
+
+const DEMO_TICKETS: Array<[summary: string, status: string]> = [
+  ['New starter needs a Teams phone number', 'New'],
+  ['Move user to the UK voice routing policy', 'In Progress'],
+  ['Leaver: remove Teams number', 'New'],
+  ['Reception wants a direct dial', 'Waiting on Customer'],
+  ['Caller ID wrong on outbound calls', 'In Progress'],
+  ['Port numbers from old carrier', 'Closed'],
+];
+
+/** The demo tenant's own company in Manage, with open tickets on the Voice Services board. */
+function addDemoCustomer(state: ConnectWiseState): void {
+  const customer = DEMO.connectwise.customer;
+  state.companies.push({ ...customer, status: { id: 1, name: 'Active' }, deletedFlag: false });
+  const board = state.boards[0]!;
+  DEMO_TICKETS.forEach(([summary, statusName], index) => {
+    const status = state.statuses.find((s) => s.board.id === board.id && s.name === statusName)!;
+    const entered = new Date(Date.UTC(2026, 0, 5 + index, 9)).toISOString().replace(/\.\d+Z$/, 'Z');
+    state.tickets.push({
+      id: 7001 + index,
+      summary,
+      recordType: 'ServiceTicket',
+      board: { id: board.id, name: board.name },
+      status: { id: status.id, name: status.name },
+      company: { id: customer.id, identifier: customer.identifier, name: customer.name },
+      contact: { id: 990 + index, name: 'Contoso IT' },
+      priority: { id: 3, name: 'Priority 3 - Normal Response' },
+      owner: null,
+      closedFlag: status.closedStatus,
+      closedDate: status.closedStatus ? entered : null,
+      dateEntered: entered,
+      enteredBy: 'jdoe',
+      initialDescription: 'Raised by Contoso IT (demo).',
+      _info: { lastUpdated: entered, updatedBy: 'jdoe' },
+    });
+  });
+}
 
 export interface DemoStates {
   entra: EntraState;
@@ -58,6 +95,7 @@ export function buildDemoStates(extraRedirectUris: string[] = []): DemoStates {
 
   // Demo ConnectWise accepts any clientId so a person can try their own client.
   const connectwise = seedConnectWise({ ...DEMO.connectwise, clientId: null });
+  addDemoCustomer(connectwise);
   const threecx = seedThreeCx({ userCount: 50, clientId: DEMO.threecx.clientId, clientSecret: DEMO.threecx.clientSecret, adminUsername: DEMO.threecx.admin, adminPassword: DEMO.threecx.adminPassword });
   threecx.admins.push({ username: DEMO.threecx.admin2fa, password: DEMO.threecx.adminPassword, securityCode: DEMO.threecx.admin2faCode });
   return { entra, graph, graphTenant, connectwise, threecx };

@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
+import { ManageApi } from '../connectors/connectwise/manage-api.ts';
 import { operators, tenants } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
+import { getConnectWiseConnection, saveConnectWiseConnection, type ConnectWiseDefaults } from './connectwise-connection.ts';
 import type { Actor, AppDeps } from './deps.ts';
 import { insertNumbers, type NewNumber } from './number-bulk-insert.ts';
 import { createRange } from './number-ranges.ts';
@@ -25,6 +27,20 @@ const request = { requestId: 'demo-seed', ip: undefined };
 
 /** The app registration the built-in Entra ID simulator knows for the demo tenant (see simulators/demo.ts). */
 const DEMO_APP = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
+
+/** The API member the built-in ConnectWise simulator knows, and the demo tenant's company there (see simulators/demo.ts). */
+const DEMO_CONNECTWISE = {
+  companyId: 'contoso_msp',
+  publicKey: 'demo-public-key',
+  privateKey: 'demo-private-key',
+  clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01',
+  customer: 'Contoso',
+  board: 'Voice Services',
+  statusAfterChange: 'In Progress',
+  workType: 'Remote Support',
+  /** The simulated member the first admin is mapped to, so the demo logs time out of the box. */
+  member: 'jdoe',
+} as const;
 
 /** Seeds the demo tenant once; does nothing when it exists (or existed and was renamed). */
 export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
@@ -82,12 +98,13 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
  * the inventory, so the demo starts consistent with "its" Teams.
  */
 export async function connectDemoTenant(deps: AppDeps): Promise<void> {
-  const endpoints = deps.config.demoEndpoints;
-  if (!endpoints) return;
   const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
   const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
   if (!tenant || !admin) return;
   const actor: Actor = { operatorId: admin.id, email: 'system (demo)', displayName: 'Demo', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+  if (deps.config.demoConnectWiseUrl) await connectDemoConnectWise(deps, actor, tenant, deps.config.demoConnectWiseUrl);
+  const endpoints = deps.config.demoEndpoints;
+  if (!endpoints) return;
   const firstTime = !(await getTeamsConnection(deps, actor, tenant.id)).configured;
   await saveTeamsConnection(deps, actor, tenant.id, { clientId: DEMO_APP.clientId, authMethod: 'secret', clientSecret: DEMO_APP.clientSecret, cloud: 'custom', ...endpoints }, request);
   if (!firstTime) return;
@@ -96,5 +113,41 @@ export async function connectDemoTenant(deps: AppDeps): Promise<void> {
     await fixTeamsDrift(deps, actor, tenant.id, 'all', request);
   } catch (error) {
     deps.log.warn({ err: error }, 'demo tenant: could not read the simulated Teams tenant');
+  }
+}
+
+/**
+ * Points the demo tenant's ConnectWise connection at the built-in Manage simulator (its port can
+ * change between runs). The first time, it maps the tenant to its simulated company, picks the
+ * ticket defaults from the lists the simulator returns (board, a status that allows time, a work
+ * type; the work role is left to the member's own default) and maps the first admin to a member.
+ */
+async function connectDemoConnectWise(deps: AppDeps, actor: Actor, tenant: typeof tenants.$inferSelect, siteUrl: string): Promise<void> {
+  const baseUrl = `${siteUrl}/v4_6_release/apis/3.0`;
+  const keys = { site: new URL(siteUrl).host, companyId: DEMO_CONNECTWISE.companyId, publicKey: DEMO_CONNECTWISE.publicKey, clientId: DEMO_CONNECTWISE.clientId, baseUrl };
+  const firstTime = !(await getConnectWiseConnection(deps, actor, tenant.id)).configured;
+  if (!firstTime) {
+    await saveConnectWiseConnection(deps, actor, tenant.id, keys, request);
+    return;
+  }
+  let defaults: Partial<ConnectWiseDefaults> = {};
+  try {
+    const api = new ManageApi({ ...keys, privateKey: DEMO_CONNECTWISE.privateKey }, deps.log.child({ connector: 'connectwise', demo: true }));
+    const board = (await api.boards()).find((b) => b.name === DEMO_CONNECTWISE.board);
+    const status = board ? (await api.offerableStatuses(board.id)).find((s) => s.name === DEMO_CONNECTWISE.statusAfterChange) : undefined;
+    const workType = (await api.workTypes()).find((w) => w.name === DEMO_CONNECTWISE.workType);
+    defaults = { boardIds: board ? [board.id] : [], statusAfterChangeId: status?.id ?? null, workTypeId: workType?.id ?? null, workRoleId: null, billableOption: 'Billable' };
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated ConnectWise lists; defaults left empty');
+  }
+  await saveConnectWiseConnection(deps, actor, tenant.id, { ...keys, privateKey: DEMO_CONNECTWISE.privateKey, defaults }, request);
+  if (!tenant.connectwiseCompanyId) {
+    await deps.db.update(tenants).set({ connectwiseCompanyId: DEMO_CONNECTWISE.customer }).where(eq(tenants.id, tenant.id));
+    await recordAudit(deps.db, { action: 'tenant.updated', actor, tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, before: { connectwiseCompanyId: null }, after: { connectwiseCompanyId: DEMO_CONNECTWISE.customer }, request });
+  }
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.id, actor.operatorId));
+  if (admin && !admin.connectwiseMember) {
+    await deps.db.update(operators).set({ connectwiseMember: DEMO_CONNECTWISE.member }).where(eq(operators.id, admin.id));
+    await recordAudit(deps.db, { action: 'operator.updated', actor, targetType: 'operator', targetId: admin.id, before: { connectwiseMember: null }, after: { connectwiseMember: DEMO_CONNECTWISE.member }, request });
   }
 }

@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { ConnectWiseError } from '../connectors/connectwise/client.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, ConflictError, NotFoundError } from '../core/errors.ts';
 import type { Db } from '../db/connection.ts';
 import { operators, tenantConnections, tenants, voiceChanges } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
 import { manageApiFor } from './connectwise-connection.ts';
-import type { AppDeps } from './deps.ts';
+import type { Actor, AppDeps, RequestInfo } from './deps.ts';
+import { loadTenant } from './tenants.ts';
 
 export const TICKET_LOG_QUEUE = 'ticket-log';
 
@@ -63,8 +64,14 @@ export async function logChangeOnTicket(deps: AppDeps, changeId: string): Promis
       await mark('note');
     }
     if (!done.has('status') && settings.defaults.statusAfterChangeId) {
-      await api.setTicketStatus(ticketId, settings.defaults.statusAfterChangeId);
-      await mark('status');
+      try {
+        await api.setTicketStatus(ticketId, settings.defaults.statusAfterChangeId);
+        await mark('status');
+      } catch (error) {
+        // Statuses belong to one board: a ticket on another board keeps its status, and still gets its time.
+        if (!(error instanceof ConnectWiseError && error.code === 'connectwise_status_not_allowed')) throw error;
+        notes.push(`The ticket's status was left as it is: the default status is not one of its board's open statuses.`);
+      }
     }
     if (!done.has('time')) {
       if (!operator?.connectwiseMember) notes.push(`No ConnectWise member is mapped for ${who}; no time was logged.`);
@@ -95,4 +102,19 @@ export async function logChangeOnTicket(deps: AppDeps, changeId: string): Promis
     }
     throw error;
   }
+}
+
+/**
+ * Tries the ticket logging of a change again after it failed for good (e.g. a role Manage
+ * refused, fixed since in the defaults): the steps already done on the ticket are not repeated.
+ */
+export async function retryTicketLog(deps: AppDeps, actor: Actor, tenantId: string, changeId: string, request: RequestInfo): Promise<void> {
+  await loadTenant(deps.db, actor, tenantId);
+  const [change] = await deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
+  if (!change) throw new NotFoundError('Voice change');
+  if (change.ticketLogStatus !== 'failed') throw new ConflictError(change.ticketLogStatus === 'logged' ? 'This change is already logged on its ticket.' : 'Only a ticket logging that failed can be tried again; this one is still under way or was never asked for.', 'ticket_log_not_failed');
+  if (!deps.queue) throw new ConflictError('Background jobs are not running on this node; try again in a moment.', 'queue_unavailable');
+  await deps.db.update(voiceChanges).set({ ticketLogStatus: 'queued', ticketLogError: null }).where(eq(voiceChanges.id, changeId));
+  await recordAudit(deps.db, { action: 'ticket.log_retried', actor, tenantId, targetType: 'voice_change', targetId: changeId, ticketId: change.ticketId, request });
+  await queueTicketLog(deps, changeId);
 }

@@ -99,6 +99,10 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/connections/connectwise/test': 'operator',
   'GET /api/tenants/:tenantId/connectwise/tickets': 'viewer',
   'GET /api/tenants/:tenantId/connectwise/tickets/:ticketId/statuses': 'viewer',
+  'GET /api/tenants/:tenantId/connectwise/choices': 'viewer',
+  'GET /api/tenants/:tenantId/connectwise/boards/:boardId/statuses': 'viewer',
+  'GET /api/connectwise/members': 'admin',
+  'POST /api/tenants/:tenantId/voice-changes/:changeId/ticket-log/retry': 'operator',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */

@@ -47,6 +47,21 @@ describe.each(dbTargets())('ConnectWise connection and ticket context on %s', (t
     expect(statuses.offered.some((s: { id: number }) => forbidden.includes(s.id))).toBe(false);
   });
 
+  it('offers only the active boards, roles, types and a board\'s open statuses as default choices, and the members to map operators to', async () => {
+    const choices = (await admin.get(`/api/tenants/${tenantId}/connectwise/choices`)).body;
+    expect(choices.workRoles.map((r: { name: string }) => r.name)).toEqual(sim.state.workRoles.filter((r) => !r.inactiveFlag).map((r) => r.name));
+    expect(choices.workTypes.map((w: { name: string }) => w.name)).not.toContain('Old Type');
+    expect(choices.boards.length).toBe(sim.state.boards.length);
+    const statuses = (await admin.get(`/api/tenants/${tenantId}/connectwise/boards/1/statuses`)).body.statuses as Array<{ id: number; name: string }>;
+    expect(statuses.map((s) => s.name)).toEqual(['New', 'In Progress', 'Waiting on Customer']);
+    const members = (await admin.get('/api/connectwise/members?search=smi')).body;
+    expect(members).toMatchObject({ sites: 1, members: [{ identifier: 'asmith', name: 'Alex Smith' }], problems: [] });
+    const all = (await admin.get('/api/connectwise/members')).body.members.map((m: { identifier: string }) => m.identifier);
+    expect(all).not.toContain('oldtimer');
+    const viewer = (await t.signedInAs('viewer')).client;
+    expect((await viewer.get('/api/connectwise/members')).status).toBe(403);
+  });
+
   it('refuses a note visibility with no flag, and a ticket of another company', async () => {
     const bad = await admin.request('PUT', `/api/tenants/${tenantId}/connections/connectwise`, { site: 'na.myconnectwise.example', ...keys, baseUrl: sim.apiUrl, defaults: { noteFlags: { detailDescriptionFlag: false, internalAnalysisFlag: false, resolutionFlag: false } } });
     expect(bad.status).toBe(400);

@@ -84,6 +84,33 @@ describe.each(dbTargets())('logging voice changes on ConnectWise tickets on %s',
     expect(change.status).toBe('succeeded');
     expect(change.ticketLog.status).toBe('failed');
     expect(change.ticketLog.error).toMatch(/Work Role is not valid for the selected location/);
+
+    // Fixed in the defaults, the engineer retries: the note is not written twice, the time is logged.
+    await connect({ workRoleId: null });
+    expect((await admin.post(`/api/tenants/${tenantId}/voice-changes/${started.body.id}/ticket-log/retry`)).status).toBe(202);
+    const logged = await settle(started.body.id, (c) => c.ticketLog.status === 'logged');
+    expect(logged.ticketLog.error).toBeNull();
+    const mine = (n: { ticketId: number; text: string }) => n.ticketId === ticket.id && n.text.includes(user.userPrincipalName.toLowerCase());
+    expect(cw.state.notes.filter(mine)).toHaveLength(1);
+    expect(cw.state.timeEntries.filter((e) => e.chargeToId === ticket.id && e.member.identifier === 'asmith' && e.workRole.name === 'Remote Engineer').length).toBeGreaterThan(0);
+    const again = await admin.post(`/api/tenants/${tenantId}/voice-changes/${started.body.id}/ticket-log/retry`);
+    expect(again.status).toBe(409);
+    const audit = (await admin.get(`/api/audit?ticketId=${ticket.id}&action=ticket.log_retried`)).body.events;
+    expect(audit.length).toBeGreaterThan(0);
+  });
+
+  it('a default status of another board leaves the ticket\'s status alone and still logs the time', async () => {
+    const ticket = openTicket();
+    const otherBoard = cw.state.statuses.find((s) => s.board.id !== ticket.board.id && !s.closedStatus && !s.inactive && !s.timeEntryNotAllowed)!;
+    await connect({ workRoleId: null, statusAfterChangeId: otherBoard.id });
+    const before = cw.state.tickets.find((x) => x.id === ticket.id)!.status.id;
+    const user = ready();
+    const started = await admin.post(`/api/tenants/${tenantId}/teams/users/${user.id}/voice`, { number: { numberId: numbers[freeNumber()] }, ticketId: String(ticket.id) });
+    const change = await settle(started.body.id, (c) => c.status !== 'pending' && !['queued', 'retrying'].includes(c.ticketLog.status));
+    expect(change.ticketLog.status).toBe('logged');
+    expect(change.ticketLog.error).toMatch(/status was left as it is/);
+    expect(cw.state.tickets.find((x) => x.id === ticket.id)!.status.id).toBe(before);
+    expect(cw.state.timeEntries.some((e) => e.chargeToId === ticket.id && e.notes.includes(user.userPrincipalName.toLowerCase()))).toBe(true);
   });
 
   it('a ConnectWise outage never blocks the voice change; the log is retried until ConnectWise is back', async () => {

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getConnectWiseConnection, saveConnectWiseConnection, searchTenantTickets, testConnectWiseConnection, ticketStatuses } from '../../services/connectwise-connection.ts';
+import { boardStatusChoices, connectWiseChoices, connectWiseMembers } from '../../services/connectwise-lists.ts';
 import type { AppDeps } from '../../services/deps.ts';
+import { retryTicketLog } from '../../services/ticket-logger.ts';
 import { actorOf, requestInfo } from '../request-info.ts';
 import { tenantParams } from '../schemas/inventory.ts';
 
@@ -99,5 +101,55 @@ export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request) => ticketStatuses(deps, actorOf(request), request.params.tenantId, request.params.ticketId),
+  );
+
+  const choice = z.object({ id: z.number(), name: z.string() });
+  r.get(
+    '/api/tenants/:tenantId/connectwise/choices',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Active boards, work roles and work types as ConnectWise returns them: the choices for the ticket defaults',
+        params: tenantParams,
+        response: { 200: z.object({ boards: z.array(choice), workRoles: z.array(choice), workTypes: z.array(choice.extend({ billTime: z.string().nullable() })) }) },
+      },
+    },
+    async (request) => connectWiseChoices(deps, actorOf(request), request.params.tenantId),
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/connectwise/boards/:boardId/statuses',
+    {
+      config: { access: 'viewer' },
+      schema: { tags, summary: "A board's statuses a ticket may be moved to: not closed, not inactive, time entry allowed", params: tenantParams.extend({ boardId: z.coerce.number().int().positive() }), response: { 200: z.object({ statuses: z.array(choice) }) } },
+    },
+    async (request) => ({ statuses: await boardStatusChoices(deps, actorOf(request), request.params.tenantId, request.params.boardId) }),
+  );
+
+  r.get(
+    '/api/connectwise/members',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Active ConnectWise members of the Manage sites tenants are connected to, for mapping operators',
+        querystring: z.object({ search: z.string().max(60).optional() }),
+        response: { 200: z.object({ sites: z.number(), members: z.array(z.object({ identifier: z.string(), name: z.string() })), problems: z.array(z.string()) }) },
+      },
+    },
+    async (request) => connectWiseMembers(deps, request.query.search),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/voice-changes/:changeId/ticket-log/retry',
+    {
+      config: { access: 'operator' },
+      schema: { tags, summary: 'Try the ticket logging of a change again after it failed (steps already done are not repeated)', params: tenantParams.extend({ changeId: z.string().uuid() }), response: { 202: z.object({ ok: z.literal(true) }) } },
+    },
+    async (request, reply) => {
+      await retryTicketLog(deps, actorOf(request), request.params.tenantId, request.params.changeId, requestInfo(request));
+      return reply.status(202).send({ ok: true as const });
+    },
   );
 }
