@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConflictError } from '../core/errors.ts';
 import type { Db } from '../db/connection.ts';
@@ -17,6 +17,9 @@ export const settingsSchema = z.object({
   connectwiseEnabled: z.boolean(),
   manualNumberEntry: z.boolean(),
   coolingDays: z.number().int().min(0).max(365),
+  // Audit events older than this many days are deleted by the daily retention job; null keeps
+  // them forever (the default: deleting evidence must be an admin's deliberate choice).
+  auditRetentionDays: z.number().int().min(30).max(3650).nullable(),
 });
 export type AppSettings = z.infer<typeof settingsSchema>;
 
@@ -29,6 +32,7 @@ export const defaultSettings: AppSettings = {
   connectwiseEnabled: true,
   manualNumberEntry: false,
   coolingDays: 30,
+  auditRetentionDays: null,
 };
 
 // Read on every request, so cached briefly; other nodes see a change within CACHE_MS.
@@ -51,11 +55,13 @@ export async function writeSettings(db: Db, changes: Partial<AppSettings>): Prom
   cache = undefined;
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
+    // A setting switched off (null) is stored as JSON null: the column itself is NOT NULL.
+    const stored = value === null ? sql`'null'::jsonb` : value;
     const existing = await db.select().from(appSettings).where(eq(appSettings.key, key));
     if (existing.length > 0) {
-      await db.update(appSettings).set({ value, updatedAt: new Date() }).where(eq(appSettings.key, key));
+      await db.update(appSettings).set({ value: stored, updatedAt: new Date() }).where(eq(appSettings.key, key));
     } else {
-      await db.insert(appSettings).values({ key, value });
+      await db.insert(appSettings).values({ key, value: stored });
     }
   }
 }

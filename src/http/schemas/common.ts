@@ -77,5 +77,6 @@ export const settingsSchemaDto = z.object({
   connectwiseEnabled: z.boolean(),
   manualNumberEntry: z.boolean(),
   coolingDays: z.number().int().min(0).max(365),
+  auditRetentionDays: z.number().int().min(30, 'must be at least 30 days').max(3650, 'must be at most 3650 days (10 years)').nullable(),
 });
 export type SettingsDto = z.infer<typeof settingsSchemaDto>;

@@ -24,21 +24,47 @@ export const operatorsQuery = queryOptions({
 
 export const settingsQuery = queryOptions({ queryKey: keys.settings, queryFn: () => api.get<SettingsDto>('/api/settings') });
 
-export type AuditFilters = { action: string; search: string; result: '' | 'success' | 'failure'; targetId?: string };
+/** The audit page's filters as typed; '' means "any". Times are the browser's local datetime-local values. */
+export type AuditFilters = {
+  action: string;
+  search: string;
+  result: '' | 'success' | 'failure';
+  tenantId: string;
+  operatorId: string;
+  targetId: string;
+  ticketId: string;
+  from: string;
+  to: string;
+};
 export type AuditPage = { events: AuditEventDto[]; nextBefore: number | null };
 
+export const emptyAuditFilters: AuditFilters = { action: '', search: '', result: '', tenantId: '', operatorId: '', targetId: '', ticketId: '', from: '', to: '' };
+
 const AUDIT_PAGE_SIZE = 50;
+
+/** The filters as query parameters, shared by the list and the CSV export so both show the same events. */
+export function auditParams(filters: AuditFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of ['action', 'search', 'result', 'tenantId', 'operatorId', 'targetId', 'ticketId'] as const) {
+    const value = filters[key].trim();
+    if (value) params.set(key, value);
+  }
+  for (const key of ['from', 'to'] as const) {
+    const local = new Date(filters[key]);
+    if (filters[key] && !Number.isNaN(local.getTime())) params.set(key, local.toISOString());
+  }
+  return params;
+}
+
+export const auditExportUrl = (filters: AuditFilters) => `/api/audit/export?${auditParams(filters).toString()}`;
 
 export function auditQuery(filters: AuditFilters) {
   return infiniteQueryOptions({
     queryKey: [...keys.audit, filters],
     initialPageParam: undefined as number | undefined,
     queryFn: ({ pageParam }) => {
-      const params = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
-      if (filters.action.trim()) params.set('action', filters.action.trim());
-      if (filters.search.trim()) params.set('search', filters.search.trim());
-      if (filters.result) params.set('result', filters.result);
-      if (filters.targetId) params.set('targetId', filters.targetId);
+      const params = auditParams(filters);
+      params.set('limit', String(AUDIT_PAGE_SIZE));
       if (pageParam !== undefined) params.set('before', String(pageParam));
       return api.get<AuditPage>(`/api/audit?${params.toString()}`);
     },

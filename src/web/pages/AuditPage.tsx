@@ -1,7 +1,8 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearch } from '@tanstack/react-router';
 import { useId, useState, type FormEvent } from 'react';
-import { auditQuery, type AuditFilters } from '../api/queries.ts';
+import { tenantsQuery } from '../api/inventory.ts';
+import { auditExportUrl, auditQuery, emptyAuditFilters, operatorsQuery, type AuditFilters } from '../api/queries.ts';
 import type { AuditEventDto } from '../api/types.ts';
 import { ErrorAlert } from '../components/Alert.tsx';
 import { Badge } from '../components/Badge.tsx';
@@ -50,9 +51,12 @@ const knownActions = [
   'teams.reconciled',
   'teams_connection.',
   'teams_policy.added',
+  'audit.',
+  'audit.exported',
+  'audit.retention_applied',
 ];
 
-const empty: AuditFilters = { action: '', search: '', result: '' };
+const empty = emptyAuditFilters;
 
 function Details({ event }: { event: AuditEventDto }) {
   const hasData = event.before != null || event.after != null;
@@ -97,44 +101,69 @@ function Details({ event }: { event: AuditEventDto }) {
 export function AuditPage() {
   // A link can open the log already filtered (e.g. "Audit trail" of a user's voice changes).
   const linked = useSearch({ strict: false }) as AuditSearch;
-  const [initial] = useState<AuditFilters>(() => ({ ...empty, action: linked.action ?? '', search: linked.search ?? '', ...(linked.targetId ? { targetId: linked.targetId } : {}) }));
+  const [initial] = useState<AuditFilters>(() => ({ ...empty, ...linked }));
   const [draft, setDraft] = useState<AuditFilters>(initial);
   const [filters, setFilters] = useState<AuditFilters>(initial);
   const audit = useInfiniteQuery(auditQuery(filters));
+  const tenants = useQuery(tenantsQuery(true));
+  const operators = useQuery(operatorsQuery);
   const listId = useId();
   const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
+  const set = (key: keyof AuditFilters) => (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value });
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    setFilters({ ...draft, ...(filters.targetId ? { targetId: filters.targetId } : {}) });
+    setFilters(draft);
   };
 
   return (
     <div>
       <PageHeader title="Audit log" description="Every sign-in, change and security event, newest first." />
-      <form onSubmit={onSubmit} role="search" aria-label="Filter the audit log" className="mb-5 flex flex-wrap items-end gap-3 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs">
-        <TextField
-          label="Action"
-          name="action"
-          list={listId}
-          placeholder="e.g. operator.created or auth."
-          hint="Exact action, or a prefix ending in a dot."
-          value={draft.action}
-          onChange={(e) => setDraft({ ...draft, action: e.target.value })}
-          className="w-64"
-        />
-        <datalist id={listId}>
-          {knownActions.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
-        <TextField label="Search" name="search" type="search" placeholder="Operator, action or target" hint="Matches who, what and the target id." value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} className="w-64" />
-        <SelectField label="Result" name="result" hint="Success or failure." value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value as AuditFilters['result'] })} className="w-40">
-          <option value="">Any</option>
-          <option value="success">Success</option>
-          <option value="failure">Failure</option>
-        </SelectField>
-        <div className="flex gap-2 pb-5">
+      <form onSubmit={onSubmit} role="search" aria-label="Filter the audit log" className="mb-5 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs">
+        <div className="grid gap-x-4 sm:grid-cols-2 lg:grid-cols-4">
+          <TextField label="From" name="from" type="datetime-local" hint="Events at or after this time." value={draft.from} onChange={set('from')} />
+          <TextField label="To" name="to" type="datetime-local" hint="Events at or before this time." value={draft.to} onChange={set('to')} />
+          <SelectField label="Tenant" name="tenantId" hint="Events about one tenant." value={draft.tenantId} onChange={set('tenantId')}>
+            <option value="">Any tenant</option>
+            {(tenants.data ?? []).map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Operator" name="operatorId" hint="Who acted." value={draft.operatorId} onChange={set('operatorId')}>
+            <option value="">Anyone</option>
+            {(operators.data ?? []).map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.displayName ? `${o.displayName} (${o.email})` : o.email}
+              </option>
+            ))}
+          </SelectField>
+          <TextField label="Action" name="action" list={listId} placeholder="e.g. voice. or operator.created" hint="Exact action, or a prefix ending in a dot." value={draft.action} onChange={set('action')} />
+          <datalist id={listId}>
+            {knownActions.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
+          <TextField label="Target" name="targetId" placeholder="Target id" hint="Exact id of the thing changed." value={draft.targetId} onChange={set('targetId')} />
+          <TextField label="Ticket" name="ticketId" inputMode="numeric" placeholder="e.g. 4711" hint="ConnectWise ticket number." value={draft.ticketId} onChange={set('ticketId')} />
+          <SelectField label="Result" name="result" hint="Success or failure." value={draft.result} onChange={set('result')}>
+            <option value="">Any</option>
+            <option value="success">Success</option>
+            <option value="failure">Failure</option>
+          </SelectField>
+          <TextField
+            label="Search"
+            name="search"
+            type="search"
+            placeholder="Operator, action, target, ticket or error"
+            hint="Text anywhere in who, what, target, ticket or error."
+            value={draft.search}
+            onChange={set('search')}
+            className="sm:col-span-2"
+          />
+        </div>
+        <div className="flex flex-wrap gap-2">
           <Button type="submit" variant="primary">
             Apply filters
           </Button>
@@ -146,13 +175,28 @@ export function AuditPage() {
           >
             Clear
           </Button>
+          <a
+            href={auditExportUrl(filters)}
+            download
+            className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-3.5 py-2 text-sm font-medium text-zinc-800 shadow-xs hover:bg-zinc-50"
+            title="Download the events matching the applied filters as CSV"
+          >
+            Export CSV
+          </a>
         </div>
       </form>
 
       {filters.targetId ? (
         <p className="mb-4 flex flex-wrap items-center gap-2 text-sm text-zinc-700">
           Only events about <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs">{filters.targetId}</code>
-          <Button size="sm" variant="ghost" onClick={() => setFilters({ ...filters, targetId: undefined })}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setFilters({ ...filters, targetId: '' });
+              setDraft({ ...draft, targetId: '' });
+            }}
+          >
             Show all targets
           </Button>
         </p>

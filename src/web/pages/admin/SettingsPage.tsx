@@ -27,9 +27,18 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
     manualNumberEntry: settings.manualNumberEntry,
   });
   const [coolingDays, setCoolingDays] = useState(String(settings.coolingDays));
+  // Empty means "keep forever".
+  const [retention, setRetention] = useState(settings.auditRetentionDays === null ? '' : String(settings.auditRetentionDays));
   const save = useMutation({
     mutationFn: () =>
-      api.patch<SettingsDto>('/api/settings', { mfaRequired, lockoutThreshold: Number(threshold), lockoutMinutes: Number(minutes), ...defaults, coolingDays: Number(coolingDays) }),
+      api.patch<SettingsDto>('/api/settings', {
+        mfaRequired,
+        lockoutThreshold: Number(threshold),
+        lockoutMinutes: Number(minutes),
+        ...defaults,
+        coolingDays: Number(coolingDays),
+        auditRetentionDays: retention.trim() === '' ? null : Number(retention),
+      }),
     onSuccess: async (saved) => {
       queryClient.setQueryData(keys.settings, saved);
       // Tenants that follow the defaults show different effective features now.
@@ -130,6 +139,29 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
             className="max-w-xs"
           />
         </div>
+      </Section>
+      <Section
+        title="Audit log retention"
+        id="audit-retention"
+        description="A daily job deletes audit events older than this and records in the log how many it removed. Leave empty to keep every event forever (the default)."
+      >
+        <TextField
+          label="Keep audit events for (days)"
+          name="auditRetentionDays"
+          type="number"
+          inputMode="numeric"
+          min={30}
+          max={3650}
+          placeholder="Forever"
+          hint="30 to 3650, or empty to keep forever."
+          value={retention}
+          onChange={(e) => {
+            setRetention(e.target.value);
+            touched();
+          }}
+          error={err?.fieldMessage('auditRetentionDays')}
+          className="max-w-xs"
+        />
       </Section>
       <ErrorAlert error={save.error} fieldsShown />
       {save.isSuccess ? <Notice>Settings saved.</Notice> : null}
