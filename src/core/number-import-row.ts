@@ -91,9 +91,18 @@ const statusHints: Record<string, string> = {
   cooling: 'cooling is where released numbers rest; it cannot be imported. Import the number as available or blocked.',
 };
 
+/** An ISO date or date-time; anything else is an invalid date. JavaScript's Date alone reads "foo 3000" as a year. */
+function isoDate(text: string): Date {
+  return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(text) : new Date(Number.NaN);
+}
+
 export function validateImportRow(raw: Record<string, string>, ctx: ImportContext): { ok: true; value: ImportedNumber } | { ok: false; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   const get = (column: string) => (raw[column] ?? '').trim();
+  // PostgreSQL text cannot hold U+0000; say so here rather than fail when the file is applied.
+  for (const [column, value] of Object.entries(raw)) {
+    if (value.includes('\u0000')) problems.push({ column, value: value.replaceAll('\u0000', '\u2400'), message: 'Contains a NUL character, which cannot be stored; remove it.' });
+  }
 
   const numberText = get('number');
   const parsed = parseNumber(numberText, ctx.defaultCountry);
@@ -129,7 +138,7 @@ export function validateImportRow(raw: Record<string, string>, ctx: ImportContex
   let reservedUntil: string | null = null;
   const untilText = get('reserved_until');
   if (status === 'reserved') {
-    const until = untilText ? new Date(untilText) : new Date(ctx.now.getTime() + 30 * 86_400_000);
+    const until = untilText ? isoDate(untilText) : new Date(ctx.now.getTime() + 30 * 86_400_000);
     if (Number.isNaN(until.getTime())) problems.push({ column: 'reserved_until', value: untilText, message: 'Not a date; use YYYY-MM-DD.' });
     else if (until <= ctx.now) problems.push({ column: 'reserved_until', value: untilText, message: 'A reservation must end in the future.' });
     else reservedUntil = until.toISOString();

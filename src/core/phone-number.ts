@@ -33,12 +33,14 @@ export function formatNational(e164: string): string {
 }
 
 export const MAX_RANGE_SIZE = 100_000;
+const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
 /**
  * The numbers from start to end inclusive. Both ends must be in the same country and have the
  * same length, since a DID block is a run of consecutive subscriber numbers.
  */
 export function expandRange(startE164: string, endE164: string): { ok: true; numbers: string[] } | { ok: false; reason: string } {
+  if (!E164_SHAPE.test(startE164) || !E164_SHAPE.test(endE164)) return { ok: false, reason: 'Both ends of a range must be E.164 numbers (+ and up to 15 digits).' };
   if (startE164.length !== endE164.length) return { ok: false, reason: 'The first and last number of a range must have the same number of digits.' };
   const start = BigInt(startE164.slice(1));
   const end = BigInt(endE164.slice(1));

@@ -14,6 +14,7 @@ import { openApiTransform } from './openapi.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
+import { registerRejectNul } from './plugins/reject-nul.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { entraSignInRoutes } from './routes/entra-sign-in.ts';
@@ -109,6 +110,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, deps);
+  registerRejectNul(app);
 
   healthRoutes(app, deps, metrics, options.readiness ?? (() => ({ ready: true })));
   authRoutes(app, deps);

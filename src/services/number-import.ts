@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { and, eq, inArray } from 'drizzle-orm';
 import { ValidationError } from '../core/errors.ts';
+import { importCsvOptions, sniffDelimiter } from '../core/import-csv.ts';
 import { canonicalHeader, validateImportRow, type ImportedNumber } from '../core/number-import-row.ts';
 import { numberRanges, phoneNumbers, sites } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
@@ -28,13 +29,6 @@ export type ImportReport = {
 
 const MAX_REPORTED_ERRORS = 1_000;
 export const MAX_IMPORT_ROWS = 200_000;
-
-/** Picks the separator from the header line: semicolon files come from European spreadsheet locales. */
-function sniffDelimiter(firstChunk: string): ',' | ';' {
-  const header = firstChunk.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
-  const count = (c: string) => header.split(c).length - 1;
-  return count(';') > count(',') ? ';' : ',';
-}
 
 /**
  * Reads a CSV of numbers and checks every row: E.164, columns, duplicates within the file and
@@ -70,7 +64,7 @@ export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: strin
   const iterator = input[Symbol.asyncIterator]();
   const first = await iterator.next();
   const firstChunk: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value as Buffer);
-  const parser = parse({ bom: true, delimiter: sniffDelimiter(firstChunk.toString('utf8')), relax_column_count: true, skip_empty_lines: true, trim: true, info: true });
+  const parser = parse({ ...importCsvOptions(sniffDelimiter(firstChunk.toString('utf8'))), info: true });
   const feed = (async () => {
     hash.update(firstChunk);
     parser.write(firstChunk);

@@ -4,14 +4,8 @@ import { z } from 'zod';
 import { exportAuditCsv } from '../../services/audit-export.ts';
 import { searchAudit } from '../../services/audit-query.ts';
 import type { AppDeps } from '../../services/deps.ts';
-import { auditEventSchema } from '../schemas/common.ts';
+import { auditEventSchema, isoDateParam } from '../schemas/common.ts';
 import { actorOf, requestInfo } from '../request-info.ts';
-
-// A bound PostgreSQL can store (timestamptz ends far later, but starts at 4713 BC).
-const dateParam = z.coerce
-  .date({ message: 'must be a date, e.g. 2025-01-31 or 2025-01-31T08:00:00Z' })
-  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'must be between the years 1970 and 9999')
-  .optional();
 
 const auditFilterQuery = z.object({
   tenantId: z.string().uuid().optional(),
@@ -20,8 +14,8 @@ const auditFilterQuery = z.object({
   targetId: z.string().max(200).optional(),
   ticketId: z.string().max(50).optional(),
   result: z.enum(['success', 'failure']).optional(),
-  from: dateParam,
-  to: dateParam,
+  from: isoDateParam.optional(),
+  to: isoDateParam.optional(),
   search: z.string().max(200).optional(),
 });
 

@@ -49,6 +49,19 @@ export const sessionStateSchema = z.object({
 });
 export type SessionStateDto = z.infer<typeof sessionStateSchema>;
 
+/**
+ * A date or date-time in ISO 8601 form (2025-01-31, 2025-01-31T08:00, 2025-01-31T08:00:00Z).
+ * Stricter than z.coerce.date(): JavaScript's Date also reads "' OR '1'='1" as the year 2001.
+ * Bounded to years PostgreSQL stores and people mean.
+ */
+export const isoDateParam = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be a date like 2025-01-31 or 2025-01-31T08:00:00Z')
+  .transform((text) => new Date(text))
+  .refine((d) => !Number.isNaN(d.getTime()), 'is not a real date')
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'must be between the years 1970 and 9999');
+
 export const auditEventSchema = z.object({
   id: z.number(),
   occurredAt: z.string(),
