@@ -1,6 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { queryRows } from '../src/db/connection.ts';
-import { benchServer, benchTargets, figure, percentile } from './lib.ts';
+import { benchServer, benchTargets, figure, percentile, seedNumbers } from './lib.ts';
 
 /**
  * P1 — inventory at scale. 1,000,000 numbers across 50 tenants, 100,000 of them in one tenant;
@@ -22,7 +20,7 @@ for (const open of await benchTargets()) {
   const headers = { authorization: `Bearer ${server.token}` };
   try {
     let started = Date.now();
-    const tenantIds = await seed(target.database.db, TOTAL);
+    const tenantIds = await seedNumbers(target.database.db, { tenants: TENANTS, bigTenant: BIG_TENANT, total: TOTAL });
     figures.seed_s = (Date.now() - started) / 1000;
     figure(`${label}_seed_${TOTAL}_numbers`, figures.seed_s, 's');
     const big = tenantIds[0]!;
@@ -107,35 +105,4 @@ if (!pg) {
     pg.export_s! > 3 ? `export_100k ${pg.export_s!.toFixed(2)} s > 3 s` : '',
   ].filter(Boolean);
   console.log(misses.length ? `target P1: missed (${misses.join('; ')})` : 'target P1: met');
-}
-
-/** 50 tenants; the first holds 100,000 numbers, the rest share the remainder; the last is left empty for the import. */
-async function seed(db: Parameters<typeof queryRows>[0], total: number): Promise<string[]> {
-  const tenants = await queryRows<{ id: string }>(
-    db,
-    sql`insert into tenants (name) select 'Bench tenant ' || lpad(g::text, 2, '0') from generate_series(1, ${TENANTS}) g returning id`,
-  );
-  const ids = tenants.map((t) => t.id);
-  const perOther = Math.floor((total - BIG_TENANT) / (TENANTS - 2));
-  for (let t = 0; t < TENANTS - 1; t++) {
-    const count = t === 0 ? BIG_TENANT : perOther;
-    await db.execute(sql`
-      insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at)
-      select ${ids[t]}::uuid,
-             '+1' || (2000000000 + ${t} * 100000 + i)::text,
-             case when i % 5 = 0 then 'calling_plan' else 'direct_routing' end,
-             s.status,
-             case when s.status = 'assigned' then 'teams_user' end,
-             case when s.status = 'assigned' then 'user-' || i end,
-             case when s.status = 'assigned' then 'user' || i || '@tenant' || ${t} || '.example' end,
-             case when s.status = 'reserved' then now() + interval '7 days' end,
-             case when s.status = 'cooling' then now() + interval '7 days' end,
-             case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
-             lower('1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
-             now() - (i % 5000) * interval '1 minute'
-        from generate_series(0, ${count - 1}) i
-        cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);
-  }
-  await db.execute(sql`analyze phone_numbers`);
-  return ids;
 }

@@ -5,6 +5,8 @@
 const benches: Record<string, string> = {
   inventory: './inventory.ts',
   bulk: './bulk.ts',
+  api: './api.ts',
+  startup: './startup.ts',
 };
 
 const name = process.argv[2];

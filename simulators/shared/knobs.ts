@@ -25,6 +25,8 @@ export interface KnobSettings {
   operationDelayMs: number;
   /** Token lifetime the identity endpoints issue (Entra, 3CX). */
   tokenLifetimeSeconds: number;
+  /** When set, latency and injected faults hit only requests whose "METHOD /path?query" contains this text. */
+  faultMatch: string | null;
 }
 
 export interface KnobStats {
@@ -51,6 +53,7 @@ export const defaultKnobSettings: KnobSettings = {
   malformedNext: 0,
   operationDelayMs: 2000,
   tokenLifetimeSeconds: 3599,
+  faultMatch: null,
 };
 
 const numberKeys = ['latencyMs', 'jitterMs', 'hangNext', 'resetNext', 'malformedNext', 'operationDelayMs', 'tokenLifetimeSeconds'] as const;
@@ -58,10 +61,11 @@ const numberKeys = ['latencyMs', 'jitterMs', 'hangNext', 'resetNext', 'malformed
 /** Checks a patch from the control endpoint; returns an error message or null. */
 export function validateKnobPatch(patch: unknown): string | null {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'body must be a JSON object';
-  const known = new Set<string>([...numberKeys, 'throttleRps', 'failNext']);
+  const known = new Set<string>([...numberKeys, 'throttleRps', 'failNext', 'faultMatch']);
   for (const [key, value] of Object.entries(patch)) {
     if (!known.has(key)) return `unknown knob '${key}'`;
     if ((numberKeys as readonly string[]).includes(key) && (typeof value !== 'number' || value < 0)) return `${key} must be a number >= 0`;
+    if (key === 'faultMatch' && value !== null && typeof value !== 'string') return 'faultMatch must be a string or null';
     if (key === 'throttleRps' && value !== null && (typeof value !== 'number' || value <= 0)) return 'throttleRps must be a number > 0 or null';
     if (key === 'failNext') {
       const fail = value as Partial<FailNext> | null;
@@ -90,8 +94,8 @@ export function createKnobs(initial: Partial<KnobSettings> = {}, onThrottleChang
       Object.assign(stats, { requests: 0, throttled: 0, injectedFaults: 0 });
     },
     snapshot() {
-      const { latencyMs, jitterMs, throttleRps, failNext, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds } = knobs;
-      return { latencyMs, jitterMs, throttleRps, failNext: { ...failNext }, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds };
+      const { latencyMs, jitterMs, throttleRps, failNext, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds, faultMatch } = knobs;
+      return { latencyMs, jitterMs, throttleRps, failNext: { ...failNext }, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds, faultMatch };
     },
   };
   return knobs;

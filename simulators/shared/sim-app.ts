@@ -57,6 +57,8 @@ export function createSimulatorApp(options: SimulatorBaseOptions, adapter: Vendo
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/_sim/')) return;
     knobs.stats.requests += 1;
+    // faultMatch aims latency and faults at one kind of call (e.g. only the number order); others pass untouched.
+    if (knobs.faultMatch !== null && !`${request.method} ${request.url}`.includes(knobs.faultMatch)) return throttled(request, reply);
     const delay = knobs.latencyMs + (knobs.jitterMs > 0 ? Math.random() * knobs.jitterMs : 0);
     if (delay > 0) await sleep(delay);
     if (knobs.hangNext > 0) {
@@ -85,14 +87,19 @@ export function createSimulatorApp(options: SimulatorBaseOptions, adapter: Vendo
     if (knobs.failNext.count > 0) {
       knobs.failNext.count -= 1;
       knobs.stats.injectedFaults += 1;
-      return adapter.sendError(reply, knobs.failNext.status, 'fault', { retryAfterSeconds: knobs.failNext.status === 503 ? 1 : undefined });
+      return adapter.sendError(reply, knobs.failNext.status, 'fault', { retryAfterSeconds: knobs.failNext.status === 503 || knobs.failNext.status === 429 ? 1 : undefined });
     }
+    return throttled(request, reply);
+  });
+
+  function throttled(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const wait = throttle.take(adapter.throttleKey(request));
     if (wait > 0) {
       knobs.stats.throttled += 1;
       return adapter.sendError(reply, 429, 'throttle', { retryAfterSeconds: wait });
     }
-  });
+    return undefined;
+  }
 
   app.get('/_sim/knobs', async () => knobs.snapshot());
   const setKnobs = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -84,6 +84,7 @@ const envSchema = z.object({
   UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_CONNECTWISE_URL: z.string().url('must be a URL').optional(),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
+  UCR_CONNECTOR_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1 seconds').max(600, 'must be at most 600 seconds').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
 });
 
@@ -112,6 +113,8 @@ export type Config = {
   demoConnectWiseUrl: string | undefined;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
+  /** How long one call to Microsoft Graph, ConnectWise or 3CX may take before it counts as failed (then retried). */
+  connectorTimeoutMs: number;
   /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
   entra: EntraConfig | undefined;
   logLevel: (typeof logLevels)[number];
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
+      connectorTimeoutMs: Math.round(e.UCR_CONNECTOR_TIMEOUT_SECONDS * 1000),
       pwshPath: e.UCR_PWSH_PATH,
       demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,
       demoConnectWiseUrl: e.UCR_DEMO_CONNECTWISE_URL?.replace(/\/+$/, ''),

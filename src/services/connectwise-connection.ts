@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { ManageApi } from '../connectors/connectwise/manage-api.ts';
+import { retryPolicyWithTimeout } from '../connectors/shared/resilient-fetch.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
 import { decryptSecret, encryptSecret } from '../core/secret-box.ts';
 import { tenantConnections } from '../db/schema/index.ts';
@@ -89,7 +90,7 @@ export async function manageApiFor(deps: AppDeps, tenant: TenantRow): Promise<{ 
   const settings = row?.settings as ConnectWiseSettings | undefined;
   if (!row?.secretEnc || !settings) throw new ConflictError(`The ConnectWise connection of ${tenant.name} is not set up yet.`, 'connectwise_not_configured');
   const { privateKey } = JSON.parse(decryptSecret(deps.keyring, row.secretEnc)) as { privateKey: string };
-  return { api: new ManageApi({ ...settings, privateKey }, deps.log.child({ tenantId: tenant.id, connector: 'connectwise' })), settings };
+  return { api: new ManageApi({ ...settings, privateKey }, deps.log.child({ tenantId: tenant.id, connector: 'connectwise' }), retryPolicyWithTimeout(deps.config.connectorTimeoutMs)), settings };
 }
 
 export async function testConnectWiseConnection(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo) {

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { generateAppCertificate, readUploadedCertificate } from '../connectors/teams/certificates.ts';
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../connectors/teams/credentials.ts';
 import { TeamsApi, type ConnectionCheck } from '../connectors/teams/teams-api.ts';
+import { retryPolicyWithTimeout } from '../connectors/shared/resilient-fetch.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { decryptSecret, encryptSecret } from '../core/secret-box.ts';
 import { tenantConnections } from '../db/schema/index.ts';
@@ -199,7 +200,7 @@ export async function teamsApiFor(deps: AppDeps, tenant: TenantRow): Promise<Tea
   if (settings.authMethod === 'secret' && secrets.clientSecret) credentials = { kind: 'secret', clientId: settings.clientId, clientSecret: secrets.clientSecret };
   else if (settings.authMethod === 'certificate' && secrets.privateKeyPem && settings.certificate) credentials = { kind: 'certificate', clientId: settings.clientId, certificatePem: settings.certificate.publicPem, privateKeyPem: secrets.privateKeyPem };
   else throw new ConflictError(`The Teams connection of ${tenant.name} has no ${settings.authMethod === 'secret' ? 'client secret' : 'certificate'} yet.`, 'teams_not_configured');
-  const api = new TeamsApi({ tenant: tenantRef, credentials, endpoints: endpointsOf(settings), log: deps.log.child({ tenantId: tenant.id, connector: 'teams' }) });
+  const api = new TeamsApi({ tenant: tenantRef, credentials, endpoints: endpointsOf(settings), log: deps.log.child({ tenantId: tenant.id, connector: 'teams' }), retry: retryPolicyWithTimeout(deps.config.connectorTimeoutMs) });
   clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
   return api;
 }

@@ -28,6 +28,11 @@ export async function queueTicketLog(deps: AppDeps, changeId: string): Promise<v
   await deps.queue.send(TICKET_LOG_QUEUE, { changeId }, { singletonKey: `ticket-${changeId}`, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 });
 }
 
+/** Names the change in what we write, so a retry can see whether a write whose answer was lost was saved. */
+function referenceOf(change: { id: string }): string {
+  return `UCR Manager reference: ${change.id}`;
+}
+
 function describe(change: typeof voiceChanges.$inferSelect, who: string): string {
   const before = change.before.number?.e164 ?? 'no number';
   const after = change.requested.number?.e164 ?? 'no number';
@@ -38,6 +43,7 @@ function describe(change: typeof voiceChanges.$inferSelect, who: string): string
     `Teams voice change for ${change.userUpn} by ${who} (UCR Manager).`,
     before !== after ? `Number: ${before} → ${after}.` : '',
     policies.length ? `Policies: ${policies.join('; ')}.` : '',
+    referenceOf(change),
   ]
     .filter(Boolean)
     .join('\n');
@@ -56,9 +62,12 @@ export async function logChangeOnTicket(deps: AppDeps, changeId: string): Promis
   };
   const ticketId = Number(change.ticketId);
   const notes: string[] = [];
+  // After a failed attempt a write may have been saved although its answer never came back.
+  const mayExist = change.ticketLogStatus === 'retrying';
   try {
     const { api, settings } = await manageApiFor(deps, tenant!);
     const who = operator?.displayName ?? 'an operator';
+    if (!done.has('note') && mayExist && (await api.hasNote(ticketId, referenceOf(change)))) await mark('note');
     if (!done.has('note')) {
       await api.addNote(ticketId, describe(change, who), settings.defaults.noteFlags, operator?.connectwiseMember ?? undefined);
       await mark('note');
@@ -73,6 +82,7 @@ export async function logChangeOnTicket(deps: AppDeps, changeId: string): Promis
         notes.push(`The ticket's status was left as it is: the default status is not one of its board's open statuses.`);
       }
     }
+    if (!done.has('time') && operator?.connectwiseMember && mayExist && (await api.hasTimeEntry(ticketId, referenceOf(change)))) await mark('time');
     if (!done.has('time')) {
       if (!operator?.connectwiseMember) notes.push(`No ConnectWise member is mapped for ${who}; no time was logged.`);
       else {

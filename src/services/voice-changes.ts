@@ -159,6 +159,12 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
     }
     return voiceChangeView(await completeChange(deps, change.id, actor));
   } catch (error) {
+    // Graph never answered the order but may have received it: undoing the claim now could leave
+    // Teams and the inventory disagreeing. The job finds out (re-sends or checks) and settles it.
+    if (error instanceof TeamsError && error.outcomeUnknown && deps.queue) {
+      await deps.queue.send(VOICE_CHANGE_QUEUE, { changeId: change.id, resumeStranded: true }, { singletonKey: change.id, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 });
+      return voiceChangeView(change);
+    }
     return voiceChangeView(await failChange(deps, change.id, error, actor));
   }
 }
@@ -203,14 +209,14 @@ function assertUserCanHaveNumber(user: TeamsUserRow): void {
  * completes or fails it. Idempotent — after a crash the job runs again and picks up where the
  * row says it is.
  */
-export async function followVoiceChange(deps: AppDeps, changeId: string, options: { pollMs?: number; maxWaitMs?: number; resumeStranded?: boolean } = {}): Promise<VoiceChangeRow> {
+export async function followVoiceChange(deps: AppDeps, changeId: string, options: { pollMs?: number; maxWaitMs?: number; resumeStranded?: boolean; throwWhileUnknown?: boolean } = {}): Promise<VoiceChangeRow> {
   const pollMs = options.pollMs ?? 1_500;
   const deadline = Date.now() + (options.maxWaitMs ?? 10 * 60_000);
   for (;;) {
     const [change] = await deps.db.select().from(voiceChanges).where(eq(voiceChanges.id, changeId));
     if (!change) throw new NotFoundError('Voice change');
     if (change.status === 'pending' && !change.operationUrl && options.resumeStranded) {
-      await resumeStrandedChange(deps, change);
+      await resumeStrandedChange(deps, change, options.throwWhileUnknown ?? false);
       continue;
     }
     if (change.status !== 'pending' || !change.operationUrl) return change;
@@ -219,7 +225,8 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
     try {
       operation = await (await teamsApiFor(deps, tenant)).getOperation(change.operationUrl);
     } catch (error) {
-      if (error instanceof TeamsError && (error.code === 'unavailable' || error.code === 'throttled')) {
+      // A garbled answer to a poll says nothing about the order: Teams may still complete it, so ask again.
+      if (error instanceof TeamsError && (error.code === 'unavailable' || error.code === 'throttled' || error.code === 'unexpected_answer')) {
         if (Date.now() > deadline) throw error;
         await new Promise((r) => setTimeout(r, pollMs));
         continue;
@@ -245,7 +252,7 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
  * (the caller knows that process is gone). Sending the same order again is safe: an order for a
  * number the user already has changes nothing in Teams.
  */
-async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow): Promise<void> {
+async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow, throwWhileUnknown: boolean): Promise<void> {
   const tenant = await systemTenant(deps, change.tenantId);
   const api = await teamsApiFor(deps, tenant);
   try {
@@ -255,11 +262,22 @@ async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow): Prom
       await completeChange(deps, change.id, null);
       return;
     }
+    if (!wanted) {
+      // A second unassign of a number Teams already released fails: look before sending it again.
+      const current = await api.findNumber(change.before.number!.e164);
+      if (!current || current.assignmentTargetId !== change.userId) {
+        await completeChange(deps, change.id, null);
+        return;
+      }
+    }
     const { operationUrl } = wanted
       ? await api.assignNumber({ telephoneNumber: wanted.e164, userId: change.userId, numberType: graphNumberType(wanted.numberType ?? 'direct_routing') })
       : await api.unassignNumber({ telephoneNumber: change.before.number!.e164, numberType: graphNumberType(change.before.number!.numberType ?? 'direct_routing') });
     await deps.db.update(voiceChanges).set({ operationUrl }).where(and(eq(voiceChanges.id, change.id), eq(voiceChanges.status, 'pending')));
   } catch (error) {
+    // Teams still unreachable: the queue tries again later, for up to 15 minutes after the request.
+    const unknown = error instanceof TeamsError && (error.outcomeUnknown || error.code === 'unavailable' || error.code === 'throttled');
+    if (throwWhileUnknown && unknown && deps.now().getTime() - change.createdAt.getTime() < 15 * 60_000) throw error;
     await failChange(deps, change.id, error, null);
   }
 }

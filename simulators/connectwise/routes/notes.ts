@@ -6,12 +6,14 @@ import { memberRef } from '../state.ts';
 import type { ConnectWiseState, TicketNote } from '../state.ts';
 
 const FLAGS = ['detailDescriptionFlag', 'internalAnalysisFlag', 'resolutionFlag'] as const;
+// Known before the ticket's first note exists (conditions on an empty list are still valid).
+const NOTE_FIELDS = ['id', 'ticketId', 'text', ...FLAGS, 'member', 'dateCreated', 'createdBy'];
 
 export function registerNoteRoutes(app: FastifyInstance, state: ConnectWiseState): void {
   app.get<{ Params: { id: string } }>('/service/tickets/:id/notes', async (request, reply) => {
     const ticketId = Number(request.params.id);
     if (!state.tickets.some((ticket) => ticket.id === ticketId)) return notFound(reply, 'Ticket', request.params.id);
-    return sendList(request, reply, state.notes.filter((note) => note.ticketId === ticketId));
+    return sendList(request, reply, state.notes.filter((note) => note.ticketId === ticketId), NOTE_FIELDS);
   });
 
   app.post<{ Params: { id: string } }>('/service/tickets/:id/notes', async (request, reply) => {

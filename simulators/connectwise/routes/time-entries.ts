@@ -6,9 +6,11 @@ import type { ConnectWiseState, TimeEntry } from '../state.ts';
 
 const BILLABLE = ['Billable', 'DoNotBill', 'NoCharge', 'NoDefault'] as const;
 const RESOURCE = 'TimeEntry';
+const TIME_ENTRY_FIELDS = ['id', 'chargeToId', 'chargeToType', 'member', 'timeStart', 'timeEnd', 'actualHours', 'workRole', 'workType', 'billableOption', 'notes', 'company', 'ticket'];
 
 export function registerTimeEntryRoutes(app: FastifyInstance, state: ConnectWiseState): void {
-  app.get('/time/entries', async (request, reply) => sendList(request, reply, state.timeEntries));
+  // Manage knows its fields even before the first entry exists: conditions on them are valid on an empty list.
+  app.get('/time/entries', async (request, reply) => sendList(request, reply, state.timeEntries, TIME_ENTRY_FIELDS));
 
   app.post('/time/entries', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;

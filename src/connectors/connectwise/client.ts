@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { RateGate } from '../shared/rate-gate.ts';
-import { NetworkError, resilientFetch } from '../shared/resilient-fetch.ts';
+import { defaultRetryPolicy, NetworkError, resilientFetch, type RetryPolicy } from '../shared/resilient-fetch.ts';
 
 const anyList = z.array(z.unknown());
 
@@ -26,10 +26,12 @@ export class ConnectWiseClient {
   private readonly gate = new RateGate(4);
   private readonly credentials: ConnectWiseCredentials;
   private readonly log: Logger;
+  private readonly policy: RetryPolicy;
 
-  constructor(credentials: ConnectWiseCredentials, log: Logger) {
+  constructor(credentials: ConnectWiseCredentials, log: Logger, policy: RetryPolicy = defaultRetryPolicy) {
     this.credentials = credentials;
     this.log = log;
+    this.policy = policy;
   }
 
   get baseUrl(): string {
@@ -45,9 +47,11 @@ export class ConnectWiseClient {
     const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
     let answer;
     try {
-      answer = await resilientFetch(url, { method, headers: { ...this.headers(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, { gate: this.gate });
+      answer = await resilientFetch(url, { method, headers: { ...this.headers(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, { gate: this.gate, policy: this.policy });
     } catch (error) {
-      throw new ConnectWiseError(`ConnectWise could not be reached: ${error instanceof NetworkError ? error.message : 'network error'}.`, undefined, 'connectwise_unavailable');
+      const reason = error instanceof NetworkError ? error.message : 'network error';
+      if (method !== 'GET' && error instanceof NetworkError && error.outcomeUnknown) throw new ConnectWiseError(`ConnectWise did not answer (${reason}); the write may still have been saved.`, undefined, 'connectwise_unavailable');
+      throw new ConnectWiseError(`ConnectWise could not be reached: ${reason}.`, undefined, 'connectwise_unavailable');
     }
     this.log.debug({ method, path: new URL(url).pathname, status: answer.status }, 'ConnectWise call');
     if (answer.status >= 400) throw mapError(answer.status, answer.text);

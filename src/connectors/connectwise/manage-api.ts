@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
+import type { RetryPolicy } from '../shared/resilient-fetch.ts';
 import { ConnectWiseClient, ConnectWiseError, type ConnectWiseCredentials } from './client.ts';
+import { z } from 'zod';
 import { board, boardStatus, created, isOfferableStatus, member, ticket, workRole, workType, type BoardStatus, type Ticket } from './schemas.ts';
+
+const withText = z.object({ id: z.number(), text: z.string().nullish() }).passthrough();
+const withNotes = z.object({ id: z.number(), notes: z.string().nullish() }).passthrough();
 
 /** A string inside a Manage `conditions` expression: double-quoted, inner quotes escaped. */
 export function conditionString(value: string): string {
@@ -16,8 +21,8 @@ export type BillableOption = 'Billable' | 'DoNotBill' | 'NoCharge' | 'NoDefault'
 export class ManageApi {
   readonly client: ConnectWiseClient;
 
-  constructor(credentials: ConnectWiseCredentials, log: Logger) {
-    this.client = new ConnectWiseClient(credentials, log);
+  constructor(credentials: ConnectWiseCredentials, log: Logger, policy?: RetryPolicy) {
+    this.client = new ConnectWiseClient(credentials, log, policy);
   }
 
   searchTickets(search: TicketSearch): Promise<Ticket[]> {
@@ -88,6 +93,22 @@ export class ManageApi {
       notes: input.notes,
     };
     return (await this.client.request('POST', '/time/entries', created, body)).data.id;
+  }
+
+  /**
+   * Whether the ticket already has a note containing `marker` (a retry after a write whose answer
+   * was lost). Manage does not filter on a note's text, so the newest notes are read and searched here.
+   */
+  async hasNote(ticketId: number, marker: string): Promise<boolean> {
+    const notes = await this.client.list(`/service/tickets/${ticketId}/notes?orderBy=${encodeURIComponent('id desc')}`, withText, 200);
+    return notes.some((n) => n.text?.includes(marker));
+  }
+
+  /** Whether the ticket already has a time entry whose notes contain `marker`. */
+  async hasTimeEntry(ticketId: number, marker: string): Promise<boolean> {
+    const query = new URLSearchParams({ conditions: `chargeToId = ${Math.trunc(ticketId)} and chargeToType = "ServiceTicket"`, orderBy: 'id desc' });
+    const entries = await this.client.list(`/time/entries?${query.toString()}`, withNotes, 200);
+    return entries.some((e) => e.notes?.includes(marker));
   }
 
   workRoles() {

@@ -14,9 +14,12 @@ export type HttpAnswer = { status: number; headers: Headers; text: string; attem
 /** Thrown when no answer came at all (timeout, refused or reset connection) after the retries. */
 export class NetworkError extends Error {
   readonly attempts: number;
+  /** The request may have reached the server before the failure (a timeout or a reset, not a refused connection). */
+  readonly outcomeUnknown: boolean;
   constructor(message: string, attempts: number, cause?: unknown) {
     super(message, { cause });
     this.attempts = attempts;
+    this.outcomeUnknown = mayHaveArrived(cause);
   }
 }
 
@@ -31,11 +34,17 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 export async function resilientFetch(
   url: string,
   init: { method: string; headers?: Record<string, string>; body?: string },
-  options: { gate?: RateGate; policy?: RetryPolicy; onRetry?: (info: { attempt: number; status?: number; delayMs: number; reason: string }) => void } = {},
+  options: {
+    gate?: RateGate;
+    policy?: RetryPolicy;
+    /** A POST whose repetition changes nothing more (set this number on this user): retried like a GET. */
+    idempotent?: boolean;
+    onRetry?: (info: { attempt: number; status?: number; delayMs: number; reason: string }) => void;
+  } = {},
 ): Promise<HttpAnswer> {
   const policy = options.policy ?? defaultRetryPolicy;
   const gate = options.gate ?? new RateGate(Number.MAX_SAFE_INTEGER);
-  const idempotent = IDEMPOTENT.has(init.method.toUpperCase());
+  const idempotent = options.idempotent ?? IDEMPOTENT.has(init.method.toUpperCase());
   let lastError: unknown;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     let answer: HttpAnswer | undefined;
@@ -75,6 +84,17 @@ export function retryAfterMs(value: string | null): number | undefined {
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function mayHaveArrived(error: unknown): boolean {
+  const e = error as { name?: string; cause?: { code?: string } } | undefined;
+  const code = e?.cause?.code;
+  return !(code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN');
+}
+
+/** A policy with the configured timeout per attempt (UCR_CONNECTOR_TIMEOUT_SECONDS). */
+export function retryPolicyWithTimeout(timeoutMs: number | undefined): RetryPolicy {
+  return timeoutMs ? { ...defaultRetryPolicy, timeoutMs } : defaultRetryPolicy;
 }
 
 export function describeNetworkError(error: unknown): string {

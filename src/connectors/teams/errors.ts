@@ -38,13 +38,16 @@ export class TeamsError extends AppError {
   readonly graphStatus: number | undefined;
   readonly detail: string | undefined;
   readonly requestId: string | undefined;
+  /** Graph never answered but may have received the request: a write may still take effect. */
+  readonly outcomeUnknown: boolean;
 
-  constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string } = {}) {
+  constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string; outcomeUnknown?: boolean } = {}) {
     super(httpStatus[code] ?? 502, `teams_${code}`, message, extra.requestId ? { graphRequestId: extra.requestId } : undefined);
     this.code = code;
     this.graphStatus = extra.status;
     this.detail = extra.detail;
     this.requestId = extra.requestId;
+    this.outcomeUnknown = extra.outcomeUnknown ?? false;
   }
 }
 

@@ -81,7 +81,7 @@ export class GraphClient {
   }
 
   /** One Graph call; `path` is relative to /v1.0 (or an absolute URL, e.g. a nextLink or Location). */
-  async request<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; data: T; headers: Headers }> {
+  async request<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, headers: Record<string, string> = {}, options: { idempotent?: boolean } = {}): Promise<{ status: number; data: T; headers: Headers }> {
     const url = /^https?:\/\//.test(path) ? path : `${this.options.endpoints.graphBaseUrl.replace(/\/$/, '')}/v1.0${path}`;
     const clientRequestId = randomUUID();
     const token = await this.accessToken();
@@ -97,11 +97,17 @@ export class GraphClient {
         {
           gate: this.gate,
           policy: this.options.retry ?? defaultRetryPolicy,
+          ...(options.idempotent ? { idempotent: true } : {}),
           onRetry: (info) => this.options.log.warn({ tenant: this.options.tenant, method, path: new URL(url).pathname, clientRequestId, ...info }, 'Graph call retried'),
         },
       );
     } catch (error) {
-      throw new TeamsError('unavailable', `Microsoft Graph could not be reached: ${error instanceof NetworkError ? error.message : 'network error'}. Nothing was changed by this attempt; try again.`);
+      const reason = error instanceof NetworkError ? error.message : 'network error';
+      // A write that timed out may have reached Graph: say so rather than promise nothing changed.
+      if (method !== 'GET' && error instanceof NetworkError && error.outcomeUnknown) {
+        throw new TeamsError('unavailable', `Microsoft Graph did not answer (${reason}) after ${error.attempts > 1 ? 'several tries' : 'one try'}; the change may still reach Teams.`, { outcomeUnknown: true });
+      }
+      throw new TeamsError('unavailable', `Microsoft Graph could not be reached: ${reason}. Nothing was changed by this attempt; try again.`);
     }
     const requestId = answer.headers.get('request-id') ?? undefined;
     this.options.log.debug({ tenant: this.options.tenant, method, path: new URL(url).pathname, status: answer.status, clientRequestId, requestId, attempts: answer.attempts }, 'Graph call');

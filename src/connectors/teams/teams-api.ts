@@ -19,6 +19,13 @@ export function graphNumberType(kind: string): GraphNumberType {
 
 export type ConnectionCheck = { ok: boolean; steps: Array<{ name: string; ok: boolean; message: string }>; missingPermissions: string[]; grantedPermissions: string[] };
 
+/**
+ * Orders that set a state ("this number on this user", "this policy on this user") are safe to
+ * send twice: a retry after a timeout or reset changes nothing more. unassignNumber is not among
+ * them — a second one fails with "not assigned" — so it is never re-sent blindly.
+ */
+const SAME_AGAIN = { idempotent: true };
+
 const userFields = 'id,userPrincipalName,displayName,accountEnabled,usageLocation,assignedLicenses';
 
 /** The Teams Phone operations UCR Manager performs, over one tenant's Graph client. */
@@ -62,7 +69,7 @@ export class TeamsApi {
       numberType: input.numberType,
       assignmentCategory: 'primary',
       ...(input.locationId ? { locationId: input.locationId } : {}),
-    });
+    }, {}, SAME_AGAIN);
     return { operationUrl: this.operationLocation(result.headers) };
   }
 
@@ -76,11 +83,11 @@ export class TeamsApi {
   }
 
   async assignPolicy(userId: string, policyType: TeamsPolicyType, policyId: string): Promise<void> {
-    await this.client.request('POST', '/admin/teams/policy/userAssignments/assign', undefined, { value: [{ userId, policyType, policyId }] });
+    await this.client.request('POST', '/admin/teams/policy/userAssignments/assign', undefined, { value: [{ userId, policyType, policyId }] }, {}, SAME_AGAIN);
   }
 
   async unassignPolicy(userId: string, policyType: TeamsPolicyType): Promise<void> {
-    await this.client.request('POST', '/admin/teams/policy/userAssignments/unassign', undefined, { value: [{ userId, policyType }] });
+    await this.client.request('POST', '/admin/teams/policy/userAssignments/unassign', undefined, { value: [{ userId, policyType }] }, {}, SAME_AGAIN);
   }
 
   /** The id of a named policy, or undefined when the tenant has no such policy. */
