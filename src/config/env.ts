@@ -82,6 +82,7 @@ const envSchema = z.object({
   UCR_PWSH_PATH: z.string().min(1).optional(),
   UCR_DEMO_GRAPH_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
+  UCR_DEMO_THREECX_URL: z.string().url('must be a URL').optional(),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
 });
@@ -107,6 +108,8 @@ export type Config = {
   pwshPath: string | undefined;
   /** Where the demo tenant's Microsoft endpoints are (the built-in simulators under npm start). */
   demoEndpoints: { graphBaseUrl: string; loginBaseUrl: string } | undefined;
+  /** Where the demo tenant's 3CX PBX is (the built-in 3CX simulator under npm start). */
+  demoThreeCxUrl: string | undefined;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
   /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
       pwshPath: e.UCR_PWSH_PATH,
       demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,
+      demoThreeCxUrl: e.UCR_DEMO_THREECX_URL,
       entra:
         e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET
           ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }
