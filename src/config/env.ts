@@ -83,6 +83,7 @@ const envSchema = z.object({
   UCR_DEMO_GRAPH_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_CONNECTWISE_URL: z.string().url('must be a URL').optional(),
+  UCR_DEMO_THREECX_URL: z.string().url('must be a URL').optional(),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   UCR_CONNECTOR_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1 seconds').max(600, 'must be at most 600 seconds').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
@@ -111,6 +112,8 @@ export type Config = {
   demoEndpoints: { graphBaseUrl: string; loginBaseUrl: string } | undefined;
   /** Where the demo tenant's (simulated) ConnectWise Manage site answers, under npm start. */
   demoConnectWiseUrl: string | undefined;
+  /** Where the demo tenant's 3CX PBX is (the built-in 3CX simulator under npm start). */
+  demoThreeCxUrl: string | undefined;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
   /** How long one call to Microsoft Graph, ConnectWise or 3CX may take before it counts as failed (then retried). */
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       pwshPath: e.UCR_PWSH_PATH,
       demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,
       demoConnectWiseUrl: e.UCR_DEMO_CONNECTWISE_URL?.replace(/\/+$/, ''),
+      demoThreeCxUrl: e.UCR_DEMO_THREECX_URL,
       entra:
         e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET
           ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }

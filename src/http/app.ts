@@ -29,6 +29,7 @@ import { teamsRoutes } from './routes/teams.ts';
 import { voiceProfileRoutes } from './routes/voice-profiles.ts';
 import { bulkRoutes } from './routes/bulk.ts';
 import { connectWiseRoutes } from './routes/connectwise.ts';
+import { threeCxRoutes } from './routes/threecx.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -126,6 +127,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
   connectWiseRoutes(app, deps);
+  threeCxRoutes(app, deps);
 
   registerWebUi(app);
   return app;

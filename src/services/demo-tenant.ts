@@ -10,6 +10,8 @@ import { createSite } from './sites.ts';
 import { getTeamsConnection, saveTeamsConnection } from './teams-connection.ts';
 import { syncTeamsDirectory } from './teams-directory.ts';
 import { fixTeamsDrift } from './teams-reconcile.ts';
+import { getThreeCxConnection, saveThreeCxConnection } from './threecx-connection.ts';
+import { fixThreeCxDrift } from './threecx-reconcile.ts';
 
 /**
  * The demo tenant of the embedded quick start: clearly named "(demo)", flagged isDemo, with
@@ -98,6 +100,7 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
  * the inventory, so the demo starts consistent with "its" Teams.
  */
 export async function connectDemoTenant(deps: AppDeps): Promise<void> {
+  await connectDemoThreeCx(deps);
   const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
   const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
   if (!tenant || !admin) return;
@@ -149,5 +152,29 @@ async function connectDemoConnectWise(deps: AppDeps, actor: Actor, tenant: typeo
   if (admin && !admin.connectwiseMember) {
     await deps.db.update(operators).set({ connectwiseMember: DEMO_CONNECTWISE.member }).where(eq(operators.id, admin.id));
     await recordAudit(deps.db, { action: 'operator.updated', actor, targetType: 'operator', targetId: admin.id, before: { connectwiseMember: null }, after: { connectwiseMember: DEMO_CONNECTWISE.member }, request });
+  }
+}
+
+/** The API client the built-in 3CX simulator knows for the demo PBX (see simulators/demo.ts). */
+const DEMO_PBX = { fqdn: 'pbx.contoso.example', clientId: 'ucr-api', clientSecret: 'demo-3cx-secret' } as const;
+
+/**
+ * Points the demo tenant's 3CX connection at the built-in 3CX simulator. The first time, the
+ * PBX's DIDs come into the inventory (assigned to the extensions that use them).
+ */
+export async function connectDemoThreeCx(deps: AppDeps): Promise<void> {
+  const url = deps.config.demoThreeCxUrl;
+  if (!url) return;
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
+  if (!tenant || !admin) return;
+  const actor: Actor = { operatorId: admin.id, email: 'system (demo)', displayName: 'Demo', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+  const firstTime = !(await getThreeCxConnection(deps, actor, tenant.id)).configured;
+  await saveThreeCxConnection(deps, actor, tenant.id, { fqdn: DEMO_PBX.fqdn, baseUrl: url, authMode: 'api_client', clientId: DEMO_PBX.clientId, clientSecret: DEMO_PBX.clientSecret }, request);
+  if (!firstTime) return;
+  try {
+    await fixThreeCxDrift(deps, actor, tenant.id, 'all', request, { kinds: ['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_on_pbx'] });
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated 3CX PBX');
   }
 }

@@ -104,6 +104,24 @@ const expected: Record<string, Access> = {
   'GET /api/tenants/:tenantId/connectwise/boards/:boardId/statuses': 'viewer',
   'GET /api/connectwise/members': 'admin',
   'POST /api/tenants/:tenantId/voice-changes/:changeId/ticket-log/retry': 'operator',
+  'GET /api/tenants/:tenantId/connections/threecx': 'viewer',
+  'PUT /api/tenants/:tenantId/connections/threecx': 'admin',
+  'POST /api/tenants/:tenantId/connections/threecx/test': 'operator',
+  'GET /api/tenants/:tenantId/threecx/extensions': 'viewer',
+  'POST /api/tenants/:tenantId/threecx/extensions': 'operator',
+  'GET /api/tenants/:tenantId/threecx/extensions/:extensionId': 'viewer',
+  'PATCH /api/tenants/:tenantId/threecx/extensions/:extensionId': 'operator',
+  'DELETE /api/tenants/:tenantId/threecx/extensions/:extensionId': 'operator',
+  'GET /api/tenants/:tenantId/threecx/changes': 'viewer',
+  'POST /api/tenants/:tenantId/threecx/changes/:changeId/revert': 'operator',
+  'GET /api/tenants/:tenantId/threecx/dids': 'viewer',
+  'POST /api/tenants/:tenantId/threecx/dids': 'operator',
+  'PATCH /api/tenants/:tenantId/threecx/dids/:did': 'operator',
+  'GET /api/tenants/:tenantId/threecx/trunks': 'viewer',
+  'GET /api/tenants/:tenantId/threecx/trunks/:trunkId': 'viewer',
+  'PATCH /api/tenants/:tenantId/threecx/trunks/:trunkId': 'operator',
+  'GET /api/tenants/:tenantId/threecx/reconcile': 'viewer',
+  'POST /api/tenants/:tenantId/threecx/reconcile/fix': 'operator',
 };
 
 /** Fills every path parameter with a well-formed id (or a valid key). */
@@ -161,7 +179,8 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
         else expect(res.status, `${role} ${key}`).toBe(403);
       }
     }
-  });
+    // One fresh operator (two argon2 hashes) per route and role: on 2 shared cores this takes minutes.
+  }, 300_000);
 
   it('an operator scoped to one tenant gets 404 for another tenant on every tenant route, for every method', async () => {
     const admin = await t.signedInAs('admin');

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** The parts of 3CX's Pbx.User (an extension) UCR Manager reads and edits. */
+export const pbxUser = z
+  .object({
+    Id: z.number(),
+    Number: z.string(),
+    FirstName: z.string().nullable().optional(),
+    LastName: z.string().nullable().optional(),
+    DisplayName: z.string().nullable().optional(),
+    EmailAddress: z.string().nullable().optional(),
+    Mobile: z.string().nullable().optional(),
+    OutboundCallerID: z.string().nullable().optional(),
+    Language: z.string().nullable().optional(),
+    Require2FA: z.boolean().nullable().optional(),
+    SendEmailMissedCalls: z.boolean().nullable().optional(),
+    VMEmailOptions: z.string().nullable().optional(),
+    Enabled: z.boolean().nullable().optional(),
+  })
+  .passthrough();
+export type PbxUser = z.infer<typeof pbxUser>;
+
+/** The user fields UCR Manager writes (E1); anything else stays as the PBX has it. */
+export const userWritableFields = ['Number', 'FirstName', 'LastName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled'] as const;
+export type UserFields = Partial<{
+  Number: string;
+  FirstName: string;
+  LastName: string;
+  EmailAddress: string;
+  Mobile: string;
+  OutboundCallerID: string;
+  Language: string;
+  Require2FA: boolean;
+  SendEmailMissedCalls: boolean;
+  VMEmailOptions: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  Enabled: boolean;
+}>;
+
+export const pbxTrunk = z
+  .object({
+    Id: z.number(),
+    Number: z.string(),
+    Gateway: z.object({ Id: z.number().optional(), Name: z.string().nullable().optional(), Host: z.string().nullable().optional(), Port: z.number().nullable().optional(), Type: z.string().nullable().optional() }).passthrough().nullable().optional(),
+    ExternalNumber: z.string().nullable().optional(),
+    SimultaneousCalls: z.number().nullable().optional(),
+    Direction: z.string().nullable().optional(),
+    IsOnline: z.boolean().nullable().optional(),
+    DidNumbers: z.array(z.string()).nullable().optional(),
+  })
+  .passthrough();
+export type PbxTrunk = z.infer<typeof pbxTrunk>;
+
+/** The trunk fields the XAPI lets an API client change (E3). */
+export const trunkWritableFields = ['ExternalNumber', 'SimultaneousCalls', 'Direction', 'DidNumbers'] as const;
+export type TrunkFields = Partial<{ ExternalNumber: string; SimultaneousCalls: number; Direction: 'Both' | 'Inbound' | 'Outbound'; DidNumbers: string[] }>;
+
+export const pbxDid = z.object({ Number: z.string(), TrunkId: z.number().nullable().optional(), TrunkNumber: z.string().nullable().optional() }).passthrough();
+export type PbxDid = z.infer<typeof pbxDid>;

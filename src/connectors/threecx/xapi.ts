@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { ThreeCxAuth } from './auth.ts';
+import { odataString, ThreeCxClient, type ThreeCxClientOptions } from './client.ts';
+import { pbxDid, pbxTrunk, pbxUser, type PbxDid, type PbxTrunk, type PbxUser, type TrunkFields, type UserFields } from './schemas.ts';
+
+export type UserQuery = { search?: string | undefined; top: number; skip: number };
+
+/** The 3CX v20 XAPI operations UCR Manager performs: extensions (E1), DIDs (E2), trunks (E3). */
+export class ThreeCxApi {
+  readonly client: ThreeCxClient;
+
+  constructor(options: { baseUrl: string; auth: ThreeCxAuth; log: Logger } & Partial<ThreeCxClientOptions>) {
+    this.client = new ThreeCxClient(options);
+  }
+
+  /** One page of extensions ordered by number; the search matches number, names and email. */
+  async listUsers(query: UserQuery): Promise<{ users: PbxUser[]; total: number }> {
+    const term = query.search?.trim();
+    const filter = term
+      ? ['Number', 'FirstName', 'LastName', 'EmailAddress'].map((field) => `contains(tolower(${field}),${odataString(term.toLowerCase())})`).join(' or ')
+      : undefined;
+    const page = await this.client.page('Users', pbxUser, { $filter: filter, $orderby: 'Number', $top: query.top, $skip: query.skip, $count: true });
+    return { users: page.items, total: page.total ?? page.items.length };
+  }
+
+  /** Every extension (paged underneath). */
+  allUsers(): Promise<PbxUser[]> {
+    return this.client.all('Users', pbxUser, { $orderby: 'Id' });
+  }
+
+  async getUser(id: number): Promise<PbxUser> {
+    return (await this.client.request('GET', `Users(${id})`, pbxUser)).data;
+  }
+
+  async findUserByNumber(extension: string): Promise<PbxUser | undefined> {
+    return (await this.client.page('Users', pbxUser, { $filter: `Number eq ${odataString(extension)}`, $top: 1 })).items[0];
+  }
+
+  async createUser(fields: UserFields & { Number: string }): Promise<PbxUser> {
+    return (await this.client.request('POST', 'Users', pbxUser, fields)).data;
+  }
+
+  async updateUser(id: number, fields: UserFields): Promise<void> {
+    await this.client.request('PATCH', `Users(${id})`, undefined, fields);
+  }
+
+  async deleteUsers(ids: number[]): Promise<void> {
+    await this.client.request('POST', 'Users/Pbx.BatchDelete', undefined, { Ids: ids });
+  }
+
+  listTrunks(): Promise<PbxTrunk[]> {
+    return this.client.all('Trunks', pbxTrunk, { $orderby: 'Id' });
+  }
+
+  async getTrunk(id: number): Promise<PbxTrunk> {
+    return (await this.client.request('GET', `Trunks(${id})`, pbxTrunk)).data;
+  }
+
+  async updateTrunk(id: number, fields: TrunkFields): Promise<void> {
+    await this.client.request('PATCH', `Trunks(${id})`, undefined, fields);
+  }
+
+  listDids(): Promise<PbxDid[]> {
+    return this.client.all('DidNumbers', pbxDid, { $orderby: 'Number' });
+  }
+
+  /** 3CX has no API to create a DID on its own; this asks anyway so the PBX's own answer (405) is what the operator sees. */
+  async createDid(number: string, trunkId: number): Promise<void> {
+    await this.client.request('POST', 'DidNumbers', undefined, { Number: number, TrunkId: trunkId });
+  }
+
+  /** Who we are on the PBX and what is visible: the connection test. */
+  async probe(): Promise<{ users: number; trunks: number; dids: number }> {
+    const users = await this.client.page('Users', pbxUser, { $top: 1, $count: true, $select: 'Id,Number' });
+    const trunks = await this.listTrunks();
+    return { users: users.total ?? users.items.length, trunks: trunks.length, dids: trunks.reduce((n, t) => n + (t.DidNumbers?.length ?? 0), 0) };
+  }
+}
