@@ -24,7 +24,7 @@ export const operatorsQuery = queryOptions({
 
 export const settingsQuery = queryOptions({ queryKey: keys.settings, queryFn: () => api.get<SettingsDto>('/api/settings') });
 
-export type AuditFilters = { action: string; search: string; result: '' | 'success' | 'failure'; targetId?: string };
+export type AuditFilters = { action: string; search: string; result: '' | 'success' | 'failure'; targetId?: string; ticketId?: string };
 export type AuditPage = { events: AuditEventDto[]; nextBefore: number | null };
 
 const AUDIT_PAGE_SIZE = 50;
@@ -39,6 +39,7 @@ export function auditQuery(filters: AuditFilters) {
       if (filters.search.trim()) params.set('search', filters.search.trim());
       if (filters.result) params.set('result', filters.result);
       if (filters.targetId) params.set('targetId', filters.targetId);
+      if (filters.ticketId?.trim()) params.set('ticketId', filters.ticketId.trim().replace(/^#/, ''));
       if (pageParam !== undefined) params.set('before', String(pageParam));
       return api.get<AuditPage>(`/api/audit?${params.toString()}`);
     },

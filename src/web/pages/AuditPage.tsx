@@ -50,9 +50,13 @@ const knownActions = [
   'teams.reconciled',
   'teams_connection.',
   'teams_policy.added',
+  'ticket.',
+  'ticket.logged',
+  'ticket.log_retried',
+  'connectwise_connection.',
 ];
 
-const empty: AuditFilters = { action: '', search: '', result: '' };
+const empty: AuditFilters = { action: '', search: '', result: '', ticketId: '' };
 
 function Details({ event }: { event: AuditEventDto }) {
   const hasData = event.before != null || event.after != null;
@@ -97,7 +101,8 @@ function Details({ event }: { event: AuditEventDto }) {
 export function AuditPage() {
   // A link can open the log already filtered (e.g. "Audit trail" of a user's voice changes).
   const linked = useSearch({ strict: false }) as AuditSearch;
-  const [initial] = useState<AuditFilters>(() => ({ ...empty, action: linked.action ?? '', search: linked.search ?? '', ...(linked.targetId ? { targetId: linked.targetId } : {}) }));
+  const [initial] = useState<AuditFilters>(() => ({ ...empty, action: linked.action ?? '', search: linked.search ?? '', ticketId: linked.ticketId ?? '', ...(linked.targetId ? { targetId: linked.targetId } : {}) }));
+  const [ticketError, setTicketError] = useState<string | undefined>();
   const [draft, setDraft] = useState<AuditFilters>(initial);
   const [filters, setFilters] = useState<AuditFilters>(initial);
   const audit = useInfiniteQuery(auditQuery(filters));
@@ -106,7 +111,10 @@ export function AuditPage() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    setFilters({ ...draft, ...(filters.targetId ? { targetId: filters.targetId } : {}) });
+    const ticket = draft.ticketId?.trim().replace(/^#/, '') ?? '';
+    if (ticket && !/^\d{1,12}$/.test(ticket)) return setTicketError('A ticket number is digits only, e.g. 48213.');
+    setTicketError(undefined);
+    setFilters({ ...draft, ticketId: ticket, ...(filters.targetId ? { targetId: filters.targetId } : {}) });
   };
 
   return (
@@ -129,6 +137,7 @@ export function AuditPage() {
           ))}
         </datalist>
         <TextField label="Search" name="search" type="search" placeholder="Operator, action or target" hint="Matches who, what and the target id." value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} className="w-64" />
+        <TextField label="Ticket" name="ticketId" inputMode="numeric" autoComplete="off" placeholder="48213" hint="Events of one ticket." value={draft.ticketId ?? ''} onChange={(e) => setDraft({ ...draft, ticketId: e.target.value })} error={ticketError} className="w-36" />
         <SelectField label="Result" name="result" hint="Success or failure." value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value as AuditFilters['result'] })} className="w-40">
           <option value="">Any</option>
           <option value="success">Success</option>
@@ -179,7 +188,19 @@ export function AuditPage() {
                 <Td className="break-all">{event.actor}</Td>
                 <Td>
                   <code className="font-mono text-xs text-zinc-900">{event.action}</code>
-                  {event.ticketId ? <span className="block text-xs text-zinc-500">Ticket #{event.ticketId}</span> : null}
+                  {event.ticketId ? (
+                    <button
+                      type="button"
+                      className="block text-xs text-blue-700 underline"
+                      aria-label={`Only events of ticket #${event.ticketId}`}
+                      onClick={() => {
+                        setDraft({ ...draft, ticketId: event.ticketId! });
+                        setFilters({ ...filters, ticketId: event.ticketId! });
+                      }}
+                    >
+                      Ticket #{event.ticketId}
+                    </button>
+                  ) : null}
                 </Td>
                 <Td className="text-xs">
                   {event.targetType ? <span className="block text-zinc-500">{event.targetType}</span> : null}
