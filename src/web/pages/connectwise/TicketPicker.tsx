@@ -117,33 +117,28 @@ function TicketSearch({ tenant, value, onChange, error, disabled }: Omit<Props, 
           )}
         </div>
       ) : null}
-      <fieldset className="space-y-1" disabled={disabled}>
-        <legend className="sr-only">Tickets</legend>
+      <div className="space-y-1">
         <p id={listId} className="text-xs font-medium text-zinc-600" aria-live="polite">
           {tickets.isPending ? 'Looking in ConnectWise…' : tickets.error ? '' : list.length === 0 ? 'No open ticket matches.' : `${list.length} open ${list.length === 1 ? 'ticket' : 'tickets'}`}
         </p>
         <ul className={`max-h-56 space-y-1 overflow-y-auto ${tickets.isFetching ? 'opacity-70' : ''}`} data-testid="ticket-picker" aria-describedby={listId}>
           {list.map((ticket) => (
             <li key={ticket.id}>
-              <label className="flex cursor-pointer items-start gap-2.5 rounded-md border border-zinc-200 bg-white px-3 py-2 text-sm hover:border-blue-400">
-                <input
-                  type="radio"
-                  name={`${searchId}-ticket`}
-                  value={ticket.id}
-                  checked={false}
-                  onChange={() => {
-                    setChosen(ticket);
-                    onChange(String(ticket.id));
-                  }}
-                  className="mt-1 accent-blue-700"
-                  aria-label={`#${ticket.id} ${ticket.summary}${ticket.status ? ` (${ticket.status.name})` : ''}`}
-                />
+              <button
+                type="button"
+                onClick={() => {
+                  setChosen(ticket);
+                  onChange(String(ticket.id));
+                }}
+                className="flex w-full items-start gap-2.5 rounded-md border border-zinc-200 bg-white px-3 py-2 text-left text-sm hover:border-blue-400 focus:outline-2 focus:outline-blue-600"
+                aria-label={`#${ticket.id} ${ticket.summary}${ticket.status ? ` (${ticket.status.name})` : ''}`}
+              >
                 <TicketLine ticket={ticket} />
-              </label>
+              </button>
             </li>
           ))}
         </ul>
-      </fieldset>
+      </div>
       {error ? (
         <p id={errorId} className="text-sm text-red-700">
           {error}

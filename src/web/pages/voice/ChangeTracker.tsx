@@ -41,7 +41,7 @@ export function ChangeTracker({ tenantId, changeId, onSettled, focus = false, ca
   }, [focus, changeId]);
 
   return (
-    <div ref={box} tabIndex={-1} aria-live={data?.status === 'failed' ? 'assertive' : 'polite'} className="rounded-md focus:outline-2 focus:outline-offset-2 focus:outline-blue-600">
+    <div ref={box} tabIndex={-1} data-testid="change-tracker" aria-live={data?.status === 'failed' ? 'assertive' : 'polite'} className="rounded-md focus:outline-2 focus:outline-offset-2 focus:outline-blue-600">
       <Outcome data={data} error={change.error} />
       {data?.status === 'succeeded' ? <TicketLogState tenantId={tenantId} change={data} canWrite={canWrite} /> : null}
     </div>
