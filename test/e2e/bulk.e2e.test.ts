@@ -176,7 +176,10 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
       '',
     ].join('\r\n');
 
-    await page.getByLabel('Ticket number (optional)').fill('77120');
+    // The demo tenant has ConnectWise: the job's ticket is picked from its open tickets.
+    await page.getByLabel('Find a ConnectWise ticket (optional)').fill('7003');
+    await page.getByTestId('ticket-picker').getByRole('button', { name: /^#7003 / }).click();
+    await page.getByTestId('chosen-ticket').filter({ hasText: 'Leaver: remove Teams number' }).waitFor();
     await page.getByLabel('CSV file').setInputFiles({ name: 'new-starters.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
     await page.waitForURL(/\/bulk\?job=[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: 'Dry run' }).waitFor();

@@ -193,7 +193,10 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
 
     await pickNumber(number!.e164);
     await olivia.getByLabel('Voice routing policy').selectOption('US-Domestic');
-    await olivia.getByLabel('Ticket number (optional)').fill('48213');
+    // The demo tenant has ConnectWise: the ticket is picked from its company's open tickets.
+    await olivia.getByLabel('Find a ConnectWise ticket (optional)').fill('voice routing');
+    await olivia.getByTestId('ticket-picker').getByRole('button', { name: /^#7002 / }).click();
+    await olivia.getByTestId('chosen-ticket').filter({ hasText: 'Move user to the UK voice routing policy' }).waitFor();
     await shot(olivia, '2-change-form');
     await olivia.getByRole('button', { name: 'Apply in Teams' }).click();
 
@@ -254,7 +257,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     expect(history).toContain('Held for a Teams assignment');
     expect(history).toContain('Assigned');
     expect(history).toContain('Released');
-    expect(history).toContain('Ticket #48213');
+    expect(history).toContain('Ticket #7002');
     await shot(olivia, '7-number-cooling');
     const back = await inventoryNumber(number.e164);
     expect(back.status).toBe('cooling');
@@ -270,7 +273,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     const actions = await admin.getByTestId('audit-row').locator('code').allTextContents();
     expect(actions).toEqual(expect.arrayContaining(['voice.assign_number_requested', 'voice.assign_number', 'voice.revert_requested', 'voice.revert']));
     expect(actions.every((a) => a.startsWith('voice.'))).toBe(true);
-    expect(await admin.getByTestId('audit-row').filter({ hasText: 'voice.assign_number_requested' }).textContent()).toContain('Ticket #48213');
+    expect(await admin.getByTestId('audit-row').filter({ hasText: 'voice.assign_number_requested' }).textContent()).toContain('Ticket #7002');
     await shot(admin, '8-audit');
   });
 

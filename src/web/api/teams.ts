@@ -96,7 +96,12 @@ export const voiceChangeQuery = (tenantId: string, changeId: string) =>
   queryOptions({
     queryKey: teamsKeys.change(tenantId, changeId),
     queryFn: () => api.get<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}`),
-    refetchInterval: (query) => (query.state.data?.status === 'pending' || query.state.data === undefined ? CHANGE_POLL_MS : false),
+    // Then, while the change is being logged on its ticket, a little longer (slower when ConnectWise is retried).
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      if (data === undefined || data.status === 'pending' || data.ticketLog.status === 'queued') return CHANGE_POLL_MS;
+      return data.ticketLog.status === 'retrying' ? 5_000 : false;
+    },
     refetchIntervalInBackground: true,
     staleTime: 0,
   });

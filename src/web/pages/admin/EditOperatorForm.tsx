@@ -6,10 +6,11 @@ import type { OperatorDto, Role } from '../../api/types.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
+import { ConnectWiseMemberField } from './ConnectWiseMemberField.tsx';
 import { RoleOptions } from './RoleOptions.tsx';
 import { parseTenantIds, ScopeFields } from './ScopeFields.tsx';
 
-type Changes = Partial<{ displayName: string; role: Role; status: 'active' | 'disabled'; allTenants: boolean; tenantIds: string[] }>;
+type Changes = Partial<{ displayName: string; role: Role; status: 'active' | 'disabled'; allTenants: boolean; tenantIds: string[]; connectwiseMember: string | null }>;
 
 /** Name, role, status and scope of one operator; sends only what changed. */
 export function EditOperatorForm({ operator, isSelf }: { operator: OperatorDto; isSelf: boolean }) {
@@ -20,6 +21,7 @@ export function EditOperatorForm({ operator, isSelf }: { operator: OperatorDto; 
   const [allTenants, setAllTenants] = useState(operator.allTenants);
   const [tenantIdsText, setTenantIdsText] = useState(operator.tenantIds.join(', '));
   const [scopeError, setScopeError] = useState<string | undefined>();
+  const [member, setMember] = useState(operator.connectwiseMember ?? '');
   const save = useMutation({
     mutationFn: (changes: Changes) => api.patch<OperatorDto>(`/api/operators/${operator.id}`, changes),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.operators }),
@@ -36,6 +38,7 @@ export function EditOperatorForm({ operator, isSelf }: { operator: OperatorDto; 
     if (operator.status !== 'pending' && status !== operator.status) changes.status = status;
     if (allTenants !== operator.allTenants) changes.allTenants = allTenants;
     if (!allTenants && ids.join(',') !== operator.tenantIds.join(',')) changes.tenantIds = ids;
+    if (member !== (operator.connectwiseMember ?? '')) changes.connectwiseMember = member || null;
     if (Object.keys(changes).length === 0) return;
     save.mutate(changes);
   };
@@ -70,6 +73,7 @@ export function EditOperatorForm({ operator, isSelf }: { operator: OperatorDto; 
         )}
       </div>
       <ScopeFields allTenants={allTenants} tenantIdsText={tenantIdsText} onAllTenants={setAllTenants} onTenantIdsText={setTenantIdsText} error={scopeError ?? err?.fields.find((f) => f.field.startsWith('tenantIds'))?.message} />
+      <ConnectWiseMemberField value={member} onChange={setMember} error={err?.fieldMessage('connectwiseMember')} />
       <ErrorAlert error={save.error} />
       {save.isSuccess ? <Notice>Changes saved.</Notice> : null}
       <div className="flex justify-end">

@@ -13,6 +13,7 @@ import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { graphPermissions } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -424,11 +425,13 @@ function TeamsConnection() {
   );
 }
 
-/** The tenant's connections to other systems (B2; 3CX and ConnectWise follow). */
+/** The tenant's connections to other systems (B2, B4; 3CX follows). */
 export function ConnectionsPage() {
+  const { tenant } = useTenant();
   return (
     <div className="space-y-6">
       <TeamsConnection />
+      {tenant.features.connectwise ? <ConnectWiseConnection /> : null}
     </div>
   );
 }

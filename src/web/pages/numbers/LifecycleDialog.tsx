@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useContext, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/client.ts';
 import { inventoryKeys, tenantApi } from '../../api/inventory.ts';
 import type { Assignee, NumberDto } from '../../api/types.ts';
@@ -10,6 +10,8 @@ import { SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { actionLabels, dateInputValue, endOfLocalDay, TICKET, type LifecycleAction } from '../../lib/inventory.ts';
+import { TicketPicker } from '../connectwise/TicketPicker.tsx';
+import { TenantContext } from '../tenants/tenant-context.ts';
 import { useNumberChanged } from './number-cache.ts';
 
 const explanations: Record<LifecycleAction, (coolingDays: number) => string> = {
@@ -39,6 +41,8 @@ function LifecycleForm({
   onChanged: (saved: NumberDto) => void;
 }) {
   const changed = useNumberChanged(tenantId);
+  // Inside a tenant's pages the ticket can be searched in the tenant's ConnectWise.
+  const tenant = useContext(TenantContext)?.tenant;
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState(dateInputValue(30));
@@ -124,18 +128,22 @@ function LifecycleForm({
       {action !== 'reserve' && action !== 'assign' ? (
         <TextField label="Reason (optional)" name="reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} error={fieldError(err, 'reason')} data-autofocus />
       ) : null}
-      <TextField
-        label="ConnectWise ticket (optional)"
-        name="ticketId"
-        inputMode="numeric"
-        maxLength={12}
-        autoComplete="off"
-        placeholder="123456"
-        hint="Recorded with this change in the history and audit log."
-        value={ticketId}
-        onChange={(e) => setTicketId(e.target.value)}
-        error={local.ticketId ?? fieldError(err, 'ticketId')}
-      />
+      {tenant ? (
+        <TicketPicker tenant={tenant} label="ConnectWise ticket (optional)" hint="Recorded with this change in the history and audit log." value={ticketId} onChange={setTicketId} error={local.ticketId ?? fieldError(err, 'ticketId')} />
+      ) : (
+        <TextField
+          label="ConnectWise ticket (optional)"
+          name="ticketId"
+          inputMode="numeric"
+          maxLength={12}
+          autoComplete="off"
+          placeholder="123456"
+          hint="Recorded with this change in the history and audit log."
+          value={ticketId}
+          onChange={(e) => setTicketId(e.target.value)}
+          error={local.ticketId ?? fieldError(err, 'ticketId')}
+        />
+      )}
       <ErrorAlert error={run.error} fieldsShown />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>

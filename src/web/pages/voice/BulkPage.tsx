@@ -9,9 +9,9 @@ import type { UploadProgress } from '../../api/upload.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
-import { TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { formatCount, plural, TICKET } from '../../lib/inventory.ts';
+import { TicketPicker } from '../connectwise/TicketPicker.tsx';
 import { useTenant } from '../tenants/tenant-context.ts';
 
 const stateLabels: Record<BulkRowState, string> = {
@@ -401,15 +401,9 @@ export function BulkPage() {
           <Notice tone="info">{tenant.status === 'archived' ? 'This tenant is archived: nothing can be assigned in it.' : 'Your role can follow bulk jobs (open one from its link) but not start them.'}</Notice>
         ) : (
           <div className="space-y-4">
-            <TextField
-              label="Ticket number (optional)"
-              hint="Recorded with every change of this job."
-              inputMode="numeric"
-              value={ticket}
-              onChange={(e) => setTicket(e.target.value.trim())}
-              error={ticketError}
-              className="max-w-xs"
-            />
+            <div className="max-w-2xl">
+              <TicketPicker tenant={tenant} value={ticket} onChange={setTicket} error={ticketError} hint="Recorded with every change of this job." />
+            </div>
             <div
               onDragOver={(e) => {
                 e.preventDefault();

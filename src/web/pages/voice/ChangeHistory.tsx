@@ -10,6 +10,7 @@ import { Button } from '../../components/Button.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { TICKET } from '../../lib/inventory.ts';
 import { changeKindLabels, changeStatus, changeSummary } from '../../lib/teams.ts';
+import { TicketLogState, TicketRef } from '../connectwise/TicketLogState.tsx';
 
 /** Numbers a change touched, each linking to its own history in the inventory. */
 function NumberLinks({ tenantId, change }: { tenantId: string; change: VoiceChangeDto }) {
@@ -132,9 +133,15 @@ export function ChangeHistory({
                     <p className="mt-1 text-xs text-zinc-500">
                       <time dateTime={c.createdAt}>{formatDateTime(c.createdAt)}</time>
                       {c.completedAt && c.status !== 'pending' ? ` · done ${formatDateTime(c.completedAt)}` : ''}
-                      {c.ticketId ? ` · Ticket #${c.ticketId}` : ''}
+                      {c.ticketId ? (
+                        <>
+                          {' · '}
+                          <TicketRef tenantId={tenantId} ticketId={c.ticketId} />
+                        </>
+                      ) : null}
                     </p>
                     <NumberLinks tenantId={tenantId} change={c} />
+                    <TicketLogState tenantId={tenantId} change={c} canWrite={canWrite} />
                   </div>
                   {canWrite && c.status === 'succeeded' ? (
                     <Button size="sm" onClick={() => setReverting(c)} disabled={busy} aria-label={`Revert “${changeKindLabels[c.kind]}” of ${formatDateTime(c.createdAt)}`}>

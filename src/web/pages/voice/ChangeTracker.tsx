@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { voiceChangeQuery, type VoiceChangeDto } from '../../api/teams.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { changeDoneLabels, changeSummary } from '../../lib/teams.ts';
+import { TicketLogState } from '../connectwise/TicketLogState.tsx';
 
 function Summary({ change }: { change: VoiceChangeDto }) {
   const lines = changeSummary(change);
@@ -19,7 +20,7 @@ function Summary({ change }: { change: VoiceChangeDto }) {
  * Follows one voice change until Teams has the last word (D7): polls it every 1.5 s while it is
  * pending and only then says whether it worked. `onSettled` runs once, when it stops pending.
  */
-export function ChangeTracker({ tenantId, changeId, onSettled, focus = false }: { tenantId: string; changeId: string; onSettled: (change: VoiceChangeDto) => void; focus?: boolean }) {
+export function ChangeTracker({ tenantId, changeId, onSettled, focus = false, canWrite = false }: { tenantId: string; changeId: string; onSettled: (change: VoiceChangeDto) => void; focus?: boolean; canWrite?: boolean }) {
   const change = useQuery(voiceChangeQuery(tenantId, changeId));
   const data = change.data;
   const settledFor = useRef<string | null>(null);
@@ -40,8 +41,9 @@ export function ChangeTracker({ tenantId, changeId, onSettled, focus = false }: 
   }, [focus, changeId]);
 
   return (
-    <div ref={box} tabIndex={-1} aria-live={data?.status === 'failed' ? 'assertive' : 'polite'} className="rounded-md focus:outline-2 focus:outline-offset-2 focus:outline-blue-600">
+    <div ref={box} tabIndex={-1} data-testid="change-tracker" aria-live={data?.status === 'failed' ? 'assertive' : 'polite'} className="rounded-md focus:outline-2 focus:outline-offset-2 focus:outline-blue-600">
       <Outcome data={data} error={change.error} />
+      {data?.status === 'succeeded' ? <TicketLogState tenantId={tenantId} change={data} canWrite={canWrite} /> : null}
     </div>
   );
 }

@@ -190,7 +190,7 @@ export function UserVoicePanel({ tenant, userId, canWrite }: { tenant: TenantDto
         </div>
       </section>
 
-      {followId ? <ChangeTracker tenantId={tenant.id} changeId={followId} onSettled={onSettled} focus={sentHere} /> : null}
+      {followId ? <ChangeTracker tenantId={tenant.id} changeId={followId} onSettled={onSettled} focus={sentHere} canWrite={canWrite} /> : null}
 
       {canWrite && user ? (
         <section aria-labelledby="voice-change-heading" className="rounded-lg border border-zinc-200 bg-white shadow-xs">

@@ -9,6 +9,7 @@ import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { TICKET } from '../../lib/inventory.ts';
 import { assignmentLabel, mainPolicyTypes, otherPolicyTypes, policyLabel, voiceReadiness } from '../../lib/teams.ts';
+import { TicketPicker } from '../connectwise/TicketPicker.tsx';
 import { NumberPicker } from './NumberPicker.tsx';
 
 type NumberChoice = 'keep' | 'inventory' | 'typed' | 'remove';
@@ -158,17 +159,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
       </fieldset>
 
       <fieldset disabled={disabled} className="space-y-4">
-        <TextField
-          label="Ticket number (optional)"
-          name="ticketId"
-          inputMode="numeric"
-          autoComplete="off"
-          hint="Recorded with the change in the audit log."
-          value={ticket}
-          onChange={(e) => setTicket(e.target.value)}
-          error={local.ticketId ?? fieldError(err, 'ticketId')}
-          className="max-w-56"
-        />
+        <TicketPicker tenant={tenant} value={ticket} onChange={setTicket} error={local.ticketId ?? fieldError(err, 'ticketId')} disabled={disabled} />
         {local.form ? (
           <p role="alert" className="text-sm text-red-700">
             {local.form}
