@@ -182,6 +182,11 @@ const tenantReconcileRoute = createRoute({
   path: 'reconcile',
   component: lazyRouteComponent(() => import('./pages/voice/ReconcilePage.tsx'), 'ReconcilePage'),
 });
+const tenantThreeCxRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'threecx',
+  component: lazyRouteComponent(() => import('./pages/threecx/ThreeCxPage.tsx'), 'ThreeCxPage'),
+});
 const tenantConnectionsRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'connections',
@@ -216,6 +221,7 @@ const routeTree = rootRoute.addChildren([
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantReconcileRoute,
+      tenantThreeCxRoute,
       tenantConnectionsRoute,
     ]),
     adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute]),
