@@ -182,6 +182,11 @@ const tenantReconcileRoute = createRoute({
   path: 'reconcile',
   component: lazyRouteComponent(() => import('./pages/voice/ReconcilePage.tsx'), 'ReconcilePage'),
 });
+const threeCxHomeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/threecx',
+  component: lazyRouteComponent(() => import('./pages/threecx/ThreeCxHomePage.tsx'), 'ThreeCxHomePage'),
+});
 const tenantThreeCxRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'threecx',
@@ -210,6 +215,7 @@ const routeTree = rootRoute.addChildren([
     tenantsRoute,
     numbersHomeRoute,
     voiceHomeRoute,
+    threeCxHomeRoute,
     tenantRoute.addChildren([
       tenantOverviewRoute,
       tenantNumbersRoute,
