@@ -209,6 +209,11 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const held = didChanges && did ? await claimDid(deps, actor, tenant, did, targetNumber, await pbxDidSet(api), request, { revert: options.revert, ticketId }) : undefined;
   if (!didChanges) await refuseInventoryCallerId(deps, tenantId, changed.outboundCallerId, currentDid?.e164 ?? null);
   const body: UserFields = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
+  // A display name made of the names follows them; one typed in the PBX console is left alone.
+  const derived = (first: string | null | undefined, last: string | null | undefined) => `${first ?? ''} ${last ?? ''}`.trim();
+  if ((body.FirstName !== undefined || body.LastName !== undefined) && (current.DisplayName ?? '') === derived(current.FirstName, current.LastName)) {
+    body.DisplayName = derived(body.FirstName ?? current.FirstName, body.LastName ?? current.LastName);
+  }
   try {
     await api.updateUser(id, body);
   } catch (error) {
@@ -216,8 +221,7 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
     await failure(deps, actor, tenantId, 'threecx.extension_updated', current.Number, error, request, ticketId, body);
     throw error;
   }
-  const user = { ...current, ...body, DisplayName: current.DisplayName };
-  if (body.FirstName !== undefined || body.LastName !== undefined) user.DisplayName = `${user.FirstName ?? ''} ${user.LastName ?? ''}`.trim();
+  const user = { ...current, ...body };
   const afterDid = held ? { numberId: held.row.id, e164: held.row.e164 } : didChanges ? null : currentDid;
   const afterView = toView(user as PbxUser, afterDid);
   await deps.db.transaction(async (tx) => {
@@ -274,7 +278,7 @@ export async function listExtensionChanges(deps: AppDeps, actor: Actor, tenantId
     actor: r.actor,
     action: r.action,
     result: r.result,
-    extension: r.targetId,
+    extension: r.targetType === 'threecx_extension' ? r.targetId : r.targetType === 'threecx_trunk' ? `trunk ${r.targetId}` : r.targetType === 'threecx_did' ? r.targetId : null,
     before: r.before,
     after: r.after,
     error: r.error,

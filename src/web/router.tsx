@@ -182,6 +182,16 @@ const tenantReconcileRoute = createRoute({
   path: 'reconcile',
   component: lazyRouteComponent(() => import('./pages/voice/ReconcilePage.tsx'), 'ReconcilePage'),
 });
+const threeCxHomeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/threecx',
+  component: lazyRouteComponent(() => import('./pages/threecx/ThreeCxHomePage.tsx'), 'ThreeCxHomePage'),
+});
+const tenantThreeCxRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'threecx',
+  component: lazyRouteComponent(() => import('./pages/threecx/ThreeCxPage.tsx'), 'ThreeCxPage'),
+});
 const tenantConnectionsRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'connections',
@@ -205,6 +215,7 @@ const routeTree = rootRoute.addChildren([
     tenantsRoute,
     numbersHomeRoute,
     voiceHomeRoute,
+    threeCxHomeRoute,
     tenantRoute.addChildren([
       tenantOverviewRoute,
       tenantNumbersRoute,
@@ -216,6 +227,7 @@ const routeTree = rootRoute.addChildren([
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantReconcileRoute,
+      tenantThreeCxRoute,
       tenantConnectionsRoute,
     ]),
     adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute]),

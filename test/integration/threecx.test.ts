@@ -129,6 +129,7 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
 
     const renamed = await admin.patch(base(`/extensions/${id}`), { firstName: 'Augusta', ticketId: '4711' });
     expect(renamed.body).toMatchObject({ firstName: 'Augusta', displayName: 'Augusta Lovelace', did: { e164: one.number } });
+    expect(pbx.state.users.find((u) => u.Id === created.body.id)).toMatchObject({ FirstName: 'Augusta', DisplayName: 'Augusta Lovelace' });
     const moved = await admin.patch(base(`/extensions/${id}`), { did: { numberId: two.inventory!.numberId } });
     expect(moved.body.did.e164).toBe(two.number);
     expect(await numberOf(one.number)).toMatchObject({ status: 'cooling' });

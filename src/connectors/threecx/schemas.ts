@@ -21,9 +21,10 @@ export const pbxUser = z
 export type PbxUser = z.infer<typeof pbxUser>;
 
 /** The user fields UCR Manager writes (E1); anything else stays as the PBX has it. */
-export const userWritableFields = ['Number', 'FirstName', 'LastName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled'] as const;
+export const userWritableFields = ['Number', 'DisplayName', 'FirstName', 'LastName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled'] as const;
 export type UserFields = Partial<{
   Number: string;
+  DisplayName: string;
   FirstName: string;
   LastName: string;
   EmailAddress: string;

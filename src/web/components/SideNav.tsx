@@ -6,13 +6,14 @@ const activeClass = 'bg-white text-blue-800 shadow-xs ring-1 ring-zinc-200';
 const linkClass = `flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200`;
 
 /** Areas still being built: listed so people know they are coming, but not usable. */
-const upcoming = ['3CX', 'Tickets'];
+const upcoming = ['Tickets'];
 
 /** A tenant's numbers and import belong to "Numbers"; its voice pages to "Voice"; the rest of a tenant to "Tenants". */
-function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | null {
+function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | 'threecx' | null {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (pathname === '/numbers' || /^\/tenants\/[^/]+\/(numbers|import)\/?$/.test(pathname)) return 'numbers';
   if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|policies|profiles|reconcile)\/?$/.test(pathname)) return 'voice';
+  if (pathname === '/threecx' || /^\/tenants\/[^/]+\/threecx\/?$/.test(pathname)) return 'threecx';
   if (pathname === '/tenants' || pathname.startsWith('/tenants/')) return 'tenants';
   return null;
 }
@@ -57,6 +58,11 @@ export function SideNav({ role }: { role: Role }) {
         <li>
           <Link to="/voice" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'voice' ? activeClass : ''}`} aria-current={area === 'voice' ? 'page' : undefined}>
             Voice
+          </Link>
+        </li>
+        <li>
+          <Link to="/threecx" activeOptions={{ exact: true }} className={`${linkClass} ${area === 'threecx' ? activeClass : ''}`} aria-current={area === 'threecx' ? 'page' : undefined}>
+            3CX
           </Link>
         </li>
         {upcoming.map((area) => (

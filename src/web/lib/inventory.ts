@@ -86,6 +86,7 @@ const historyLabels: Record<string, string> = {
   'number.reclaim': 'Held again for a revert',
   'number.assignment_rolled_back': 'Teams refused: back as before',
   'number.reconciled': 'Matched to Teams',
+  'number.assignee_renamed': 'Extension renumbered',
 };
 
 export function historyLabel(action: string): string {

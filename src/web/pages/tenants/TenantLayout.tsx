@@ -19,6 +19,7 @@ const sections = [
   { path: 'policies', label: 'Policies', to: '/tenants/$tenantId/policies', teams: true },
   { path: 'profiles', label: 'Profiles', to: '/tenants/$tenantId/profiles', teams: true },
   { path: 'reconcile', label: 'Reconcile with Teams', to: '/tenants/$tenantId/reconcile', teams: true },
+  { path: 'threecx', label: '3CX', to: '/tenants/$tenantId/threecx', threecx: true },
   { path: 'connections', label: 'Connections', to: '/tenants/$tenantId/connections' },
 ] as const;
 
@@ -96,8 +97,8 @@ export function TenantLayout() {
       </div>
       <nav aria-label="Tenant sections" className="mb-6 border-b border-zinc-200">
         <ul className="-mb-px flex flex-wrap gap-1">
-          {/* A tenant with Teams switched off shows no Teams pages. */}
-          {sections.filter((s) => !('teams' in s) || tenant.data?.features.teams !== false).map((s) => (
+          {/* A tenant with Teams (or 3CX) switched off shows no Teams (or 3CX) pages. */}
+          {sections.filter((s) => (!('teams' in s) || tenant.data?.features.teams !== false) && (!('threecx' in s) || tenant.data?.features.threecx === true)).map((s) => (
             <li key={s.path}>
               <Link
                 to={s.to}

@@ -8,7 +8,7 @@ import { TenantBadges } from './TenantBadges.tsx';
 import { lastTenant } from './tenant-context.ts';
 
 type Section = {
-  to: '/tenants/$tenantId/numbers' | '/tenants/$tenantId/voice';
+  to: '/tenants/$tenantId/numbers' | '/tenants/$tenantId/voice' | '/tenants/$tenantId/threecx';
   title: string;
   description: string;
   empty: string;
