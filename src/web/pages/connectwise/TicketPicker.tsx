@@ -38,12 +38,13 @@ export function TicketPicker({ tenant, value, onChange, error, label = 'Ticket n
 
 function TicketLine({ ticket }: { ticket: TicketDto }) {
   return (
+    // The spaces between the parts keep the button's accessible name readable: "#7001 New Voice Services …".
     <span className="min-w-0 flex-1">
       <span className="flex flex-wrap items-center gap-2">
-        <span className="font-mono font-medium text-zinc-900">#{ticket.id}</span>
-        {ticket.status ? <Badge tone="blue">{ticket.status.name}</Badge> : null}
+        <span className="font-mono font-medium text-zinc-900">#{ticket.id}</span>{' '}
+        {ticket.status ? <Badge tone="blue">{ticket.status.name}</Badge> : null}{' '}
         {ticket.board ? <span className="text-xs text-zinc-600">{ticket.board.name}</span> : null}
-      </span>
+      </span>{' '}
       <span className="block text-sm break-words text-zinc-800">{ticket.summary}</span>
     </span>
   );
@@ -131,7 +132,6 @@ function TicketSearch({ tenant, value, onChange, error, disabled }: Omit<Props, 
                   onChange(String(ticket.id));
                 }}
                 className="flex w-full items-start gap-2.5 rounded-md border border-zinc-200 bg-white px-3 py-2 text-left text-sm hover:border-blue-400 focus:outline-2 focus:outline-blue-600"
-                aria-label={`#${ticket.id} ${ticket.summary}${ticket.status ? ` (${ticket.status.name})` : ''}`}
               >
                 <TicketLine ticket={ticket} />
               </button>
