@@ -151,7 +151,8 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
         else expect(res.status, `${role} ${key}`).toBe(403);
       }
     }
-  });
+    // ~300 fresh operators, each hashing and checking an argon2id password: slow on a loaded 2-core machine.
+  }, 240_000);
 
   it('an operator scoped to one tenant gets 404 for another tenant on every tenant route, for every method', async () => {
     const admin = await t.signedInAs('admin');
