@@ -205,6 +205,11 @@ describe.skipIf(!haveChromium).each(targets())('foundation in the browser ($name
     await expect.poll(() => page.getByTestId('audit-row').count()).toBe(2);
     for (const text of await page.getByTestId('audit-row').allTextContents()) expect(text).toContain('operator.created');
     expect(await page.getByTestId('audit-row').filter({ hasText: 'system (first start)' }).count()).toBe(1);
+    // Export CSV downloads exactly what the filters show.
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toBe('/api/audit/export?action=operator.created');
+    const csv = await (await page.request.get(new URL(href!, page.url()).href)).text();
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(3);
     await shot('audit');
   });
 

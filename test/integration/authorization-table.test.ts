@@ -179,8 +179,7 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
         else expect(res.status, `${role} ${key}`).toBe(403);
       }
     }
-    // One fresh operator (two argon2 hashes) per route and role: on 2 shared cores this takes minutes.
-  }, 300_000);
+  }, 120_000);
 
   it('an operator scoped to one tenant gets 404 for another tenant on every tenant route, for every method', async () => {
     const admin = await t.signedInAs('admin');

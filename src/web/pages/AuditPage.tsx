@@ -120,7 +120,7 @@ export function AuditPage() {
     <div>
       <PageHeader title="Audit log" description="Every sign-in, change and security event, newest first." />
       <form onSubmit={onSubmit} role="search" aria-label="Filter the audit log" className="mb-5 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs">
-        <div className="grid gap-x-4 sm:grid-cols-2 lg:grid-cols-4">
+        <div className="grid gap-x-4 gap-y-3 sm:grid-cols-2 lg:grid-cols-4">
           <TextField label="From" name="from" type="datetime-local" hint="Events at or after this time." value={draft.from} onChange={set('from')} />
           <TextField label="To" name="to" type="datetime-local" hint="Events at or before this time." value={draft.to} onChange={set('to')} />
           <SelectField label="Tenant" name="tenantId" hint="Events about one tenant." value={draft.tenantId} onChange={set('tenantId')}>
@@ -163,7 +163,7 @@ export function AuditPage() {
             className="sm:col-span-2"
           />
         </div>
-        <div className="flex flex-wrap gap-2">
+        <div className="mt-4 flex flex-wrap gap-2">
           <Button type="submit" variant="primary">
             Apply filters
           </Button>
