@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
+import { AppError, ValidationError } from './core/errors.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { openDatabase, type Database } from './db/connection.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -64,6 +65,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   let url: string | undefined;
   if (config.role !== 'worker') {
     const first = await ensureFirstAdmin(deps, config.adminEmail, config.adminPassword).catch((error: Error) => {
+      // A refused UCR_ADMIN_PASSWORD must stop the start: otherwise nobody could ever sign in.
+      if (error instanceof ValidationError) throw new AppError(2, 'config', `Configuration error: UCR_ADMIN_PASSWORD: ${error.message}`);
       // Another node created it at the same moment.
       log.debug({ err: error }, 'first admin not created here');
       return { created: false as const };

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config/env.ts';
 import { keyFromMaterial } from '../core/secret-box.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { createLogger } from '../logging.ts';
+import { lockDataDir } from '../data-dir-lock.ts';
 import { openDeps, startNode } from '../runtime.ts';
 import { createAdmin } from '../services/first-admin.ts';
 import { reencryptAll } from '../services/key-rotation.ts';
@@ -73,9 +74,9 @@ async function main(): Promise<void> {
     case 'migrate': {
       const config = configOrExit();
       const log = createLogger(config.logLevel);
-      const { database } = await openDeps(config, log);
+      const { database, close } = await openForCommand(config, log);
       await runMigrations(database);
-      await database.close();
+      await close();
       console.log('Migrations applied.');
       return;
     }
@@ -85,12 +86,12 @@ async function main(): Promise<void> {
       const config = configOrExit();
       const password = values.password ?? config.adminPassword ?? (process.stdin.isTTY ? '' : await readStdin());
       if (!password) throw new AppError(2, 'usage', 'Give the password with --password, UCR_ADMIN_PASSWORD or on standard input.');
-      const { deps, database } = await openDeps(config, createLogger(config.logLevel));
-      await runMigrations(database);
+      const { deps, database, close } = await openForCommand(config, createLogger(config.logLevel));
       try {
+        await runMigrations(database);
         await createAdmin(deps, values.email, password);
       } finally {
-        await database.close();
+        await close();
       }
       console.log(`Admin ${values.email.toLowerCase()} created; the password must be changed at first sign-in.`);
       return;
@@ -116,9 +117,9 @@ async function main(): Promise<void> {
 async function rotateKey(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  const { database } = await openDeps(config, log);
-  await runMigrations(database);
+  const { database, close } = await openForCommand(config, log);
   try {
+    await runMigrations(database);
     const source = loadKeyring({ encryptionKey: config.encryptionKey, oldKeys: config.encryptionOldKeys, dataDir: config.dataDir });
     if (source.kind === 'environment') {
       const result = await reencryptAll(database.db, source.keyring);
@@ -131,7 +132,29 @@ async function rotateKey(): Promise<void> {
     writeKeyFile(source.file, keyFileContent({ active: next.active, previous: [] }));
     console.log(`New key ${next.active.id} written to ${source.file}; re-encrypted ${result.reencrypted} secret(s).`);
   } finally {
-    await database.close();
+    await close();
+  }
+}
+
+/**
+ * Opens the database for a one-off command. On PGlite it takes the data folder's lock first, so
+ * a command run while the server is up is refused instead of corrupting the embedded database.
+ */
+async function openForCommand(config: Config, log: ReturnType<typeof createLogger>) {
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  try {
+    const { deps, database } = await openDeps(config, log);
+    return {
+      deps,
+      database,
+      close: async () => {
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
   }
 }
 

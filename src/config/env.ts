@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -31,6 +32,32 @@ const port = z.coerce
 const positiveMinutes = z.coerce.number({ message: 'must be a number of minutes' }).int().positive('must be a positive number of minutes');
 
 const boolFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** An address or a CIDR block, as Fastify's trustProxy takes them. */
+function isAddressOrBlock(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies may tell us the client's address: `true` trusts every hop (only when nothing
+ * but your proxy can reach the app), a number trusts that many hops, a list trusts those addresses.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const list = value.split(',').map((v) => v.trim());
+    if (list.every(isAddressOrBlock)) return list;
+    ctx.addIssue({ code: 'custom', message: 'must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16)' });
+    return z.NEVER;
+  });
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
@@ -69,7 +96,7 @@ const envSchema = z.object({
   UCR_ADMIN_EMAIL: z.string().email('must be an email address').default('admin@ucr.local'),
   UCR_ROLE: z.enum(['all', 'web', 'worker'], { message: 'must be one of: all, web, worker' }).default('all'),
   UCR_PUBLIC_URL: z.string().url('must be an absolute URL such as https://ucr.example.com').optional(),
-  UCR_TRUST_PROXY: boolFlag.default(false),
+  UCR_TRUST_PROXY: trustProxy.default(false),
   UCR_TLS_CERT_FILE: z.string().optional(),
   UCR_TLS_KEY_FILE: z.string().optional(),
   UCR_SESSION_IDLE_MINUTES: positiveMinutes.default(30),
@@ -84,6 +111,7 @@ const envSchema = z.object({
   UCR_DEMO_LOGIN_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_CONNECTWISE_URL: z.string().url('must be a URL').optional(),
   UCR_DEMO_THREECX_URL: z.string().url('must be a URL').optional(),
+  UCR_BULK_CONCURRENCY: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be between 1 and 64').max(64, 'must be between 1 and 64').default(12),
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   UCR_CONNECTOR_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1 seconds').max(600, 'must be at most 600 seconds').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
@@ -100,7 +128,8 @@ export type Config = {
   adminEmail: string;
   role: 'all' | 'web' | 'worker';
   publicUrl: string | undefined;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: every hop, a number of hops, or the proxies' addresses. */
+  trustProxy: boolean | number | string[];
   tls: { certFile: string; keyFile: string } | undefined;
   sessionIdleMinutes: number;
   sessionAbsoluteMinutes: number;
@@ -114,6 +143,8 @@ export type Config = {
   demoConnectWiseUrl: string | undefined;
   /** Where the demo tenant's 3CX PBX is (the built-in 3CX simulator under npm start). */
   demoThreeCxUrl: string | undefined;
+  /** Rows of bulk jobs one worker runs at once (Graph's throttling still paces them). */
+  bulkConcurrency: number;
   /** Sign-in attempts (password or MFA step) per client address per minute. */
   signInRateLimit: number;
   /** How long one call to Microsoft Graph, ConnectWise or 3CX may take before it counts as failed (then retried). */
@@ -154,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (entraMissing.length > 0 && entraMissing.length < 3) {
     problems.push(`UCR_ENTRA_TENANT, UCR_ENTRA_CLIENT_ID and UCR_ENTRA_CLIENT_SECRET: set all three for Entra ID sign-in, or none (missing: ${entraMissing.join(', ')})`);
   }
+  if (e.UCR_ROLE !== 'all' && e.DATABASE_URL && !e.UCR_ENCRYPTION_KEY) {
+    // Without it each node would make its own key file and could not read the others' secrets.
+    problems.push(`UCR_ENCRYPTION_KEY: required with UCR_ROLE=${e.UCR_ROLE}: every node must encrypt with the same key (generate one with: openssl rand -base64 32)`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -174,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       sessionAbsoluteMinutes: e.UCR_SESSION_ABSOLUTE_MINUTES,
       demo: e.UCR_DEMO ?? e.DATABASE_URL === undefined,
       signInRateLimit: e.UCR_SIGNIN_RATE_LIMIT,
+      bulkConcurrency: e.UCR_BULK_CONCURRENCY,
       connectorTimeoutMs: Math.round(e.UCR_CONNECTOR_TIMEOUT_SECONDS * 1000),
       pwshPath: e.UCR_PWSH_PATH,
       demoEndpoints: e.UCR_DEMO_GRAPH_URL && e.UCR_DEMO_LOGIN_URL ? { graphBaseUrl: e.UCR_DEMO_GRAPH_URL, loginBaseUrl: e.UCR_DEMO_LOGIN_URL } : undefined,

@@ -46,7 +46,7 @@ export type HttpAppOptions = {
 export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     // A proxy's request id is kept when it looks like one, so logs can be followed across hops.
     genReqId: (req) => {
@@ -153,4 +153,9 @@ function registerWebUi(app: FastifyInstance): void {
     }
     return reply.status(404).send({ error: { code: 'not_found', message: `There is no ${request.method} ${path} route.`, requestId: String(request.id) } });
   });
+}
+
+/** A number of trusted hops becomes the function Fastify takes (its types have no number form). */
+function fastifyTrustProxy(setting: boolean | number | string[]) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }

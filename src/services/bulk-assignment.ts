@@ -232,8 +232,6 @@ export async function retryFailedRows(deps: AppDeps, actor: Actor, tenantId: str
   return startBulkJob(deps, actor, tenantId, jobId, info);
 }
 
-/** Rows in flight per job and worker (UCR_BULK_CONCURRENCY); Graph calls are further limited per tenant by the connector's gate. */
-const CONCURRENCY = Number(process.env.UCR_BULK_CONCURRENCY ?? 12);
 /** A running row is touched this often; one untouched for ROW_STALE_MS belongs to a dead worker. */
 const ROW_HEARTBEAT_MS = 5_000;
 const ROW_STALE_MS = 20_000;
@@ -265,7 +263,7 @@ export async function processBulkJob(deps: AppDeps, jobId: string, options: { co
       await runRow(deps, job, row, actor, info, options.pollMs);
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency ?? CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: options.concurrency ?? deps.config.bulkConcurrency }, worker));
   const [left] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(bulkJobRows).where(and(eq(bulkJobRows.jobId, jobId), inArray(bulkJobRows.state, ['pending', 'running'])));
   if ((left?.n ?? 0) === 0) {
     const [finished] = await deps.db.select().from(bulkJobs).where(eq(bulkJobs.id, jobId));

@@ -36,6 +36,19 @@ describe('bad configuration', () => {
     expect(result.stderr).toMatch(/needs DATABASE_URL/);
   });
 
+  it('refuses a separate web node on PostgreSQL without a shared encryption key', async () => {
+    const result = await runCli(['web'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/none' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Configuration error: UCR_ENCRYPTION_KEY: required with UCR_ROLE=web/);
+  });
+
+  it('stops the first start when UCR_ADMIN_PASSWORD breaks the password policy, instead of starting with no admin', async () => {
+    const result = await runCli(['serve'], { UCR_DATA_DIR: tempDataDir(), PORT: '3997', UCR_DEMO: 'false', UCR_ADMIN_PASSWORD: 'adminadminadmin' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Configuration error: UCR_ADMIN_PASSWORD: Password refused/);
+    expect(result.stderr).not.toContain('adminadminadmin');
+  });
+
   it('unknown commands print the usage', async () => {
     const result = await runCli(['frobnicate'], {});
     expect(result.code).toBe(2);
@@ -57,6 +70,10 @@ describe('embedded first start (PGlite in the data directory)', () => {
     const second = await runCli(['serve'], { UCR_DATA_DIR: dataDir, PORT: '3998' });
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/Another UCR Manager process/);
+    // So is a one-off command on it, such as a migration or key rotation.
+    const migrate = await runCli(['migrate'], { UCR_DATA_DIR: dataDir });
+    expect(migrate.code).not.toBe(0);
+    expect(migrate.stderr).toMatch(/Another UCR Manager process/);
     expect(await first.stop('SIGTERM')).toBe(0);
     // The log never carried the password.
     expect(first.output().split('\n').filter((l) => l.includes(password!))).toHaveLength(1);
@@ -65,7 +82,7 @@ describe('embedded first start (PGlite in the data directory)', () => {
     expect(oneTimePasswordFrom(again.output())).toBeUndefined();
     expect((await new ApiClient(again.url, new Set()).login('admin@ucr.local', 'first start passphrase')).status).toBe(200);
     expect(await again.stop()).toBe(0);
-  });
+  }, 180_000); // spawns the server several times: slow on a loaded 2-core machine
 });
 
 describe.each(dbTargets())('ucr create-admin and rotate-key on %s', (target) => {
@@ -116,5 +133,5 @@ describe.each(dbTargets())('ucr create-admin and rotate-key on %s', (target) => 
     } finally {
       await pgDb?.drop();
     }
-  });
+  }, 180_000); // spawns the server several times: slow on a loaded 2-core machine
 });

@@ -36,6 +36,32 @@ describe('configuration from the environment', () => {
     if (!result.ok) expect(result.problems[0]).toMatch(/set both or neither/);
   });
 
+  it('trusts every proxy, a number of hops, or a list of proxy addresses, and refuses anything else', () => {
+    const trust = (value: string) => {
+      const result = loadConfig({ UCR_TRUST_PROXY: value });
+      return result.ok ? result.config.trustProxy : result.problems;
+    };
+    expect(loadConfig({}).ok && (loadConfig({}) as { config: { trustProxy: unknown } }).config.trustProxy).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.5, 192.168.0.0/16,::1')).toEqual(['10.0.0.5', '192.168.0.0/16', '::1']);
+    for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', 'proxy.example.com']) {
+      expect(trust(bad), bad).toEqual([expect.stringMatching(/^UCR_TRUST_PROXY: must be true, false, a number of proxy hops/)]);
+    }
+  });
+
+  it('bounds the bulk concurrency and requires a shared key for separate web/worker nodes', () => {
+    const ok = loadConfig({ UCR_BULK_CONCURRENCY: '4' });
+    expect(ok.ok && ok.config.bulkConcurrency).toBe(4);
+    expect(loadConfig({}).ok && (loadConfig({}) as { config: { bulkConcurrency: number } }).config.bulkConcurrency).toBe(12);
+    expect(loadConfig({ UCR_BULK_CONCURRENCY: '0' })).toEqual({ ok: false, problems: ['UCR_BULK_CONCURRENCY: must be between 1 and 64'] });
+    const db = 'postgres://u@db.example/ucr';
+    expect(loadConfig({ DATABASE_URL: db, UCR_ROLE: 'worker' })).toEqual({ ok: false, problems: [expect.stringMatching(/^UCR_ENCRYPTION_KEY: required with UCR_ROLE=worker/)] });
+    expect(loadConfig({ DATABASE_URL: db, UCR_ROLE: 'worker', UCR_ENCRYPTION_KEY: 'a'.repeat(64) }).ok).toBe(true);
+    expect(loadConfig({ DATABASE_URL: db }).ok).toBe(true);
+  });
+
   it('treats empty variables as unset', () => {
     const result = loadConfig({ PORT: '', DATABASE_URL: '' });
     expect(result.ok && result.config.port === 3000 && result.config.databaseUrl === undefined).toBe(true);
