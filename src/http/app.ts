@@ -48,6 +48,8 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
     loggerInstance: deps.log,
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
+    // One log line per request (below) instead of Fastify's two: half the log work under load.
+    disableRequestLogging: true,
     // A proxy's request id is kept when it looks like one, so logs can be followed across hops.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -60,6 +62,9 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
 
   registerErrorHandler(app);

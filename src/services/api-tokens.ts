@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { apiTokens, operators } from '../db/schema/index.ts';
 import { recordAudit } from './audit-log.ts';
@@ -71,14 +71,26 @@ export async function revokeOwnToken(deps: AppDeps, actor: Actor, id: string, re
   });
 }
 
-/** Resolves a bearer token to its operator; undefined when unknown, revoked, expired or the operator cannot sign in. */
-export async function findLiveToken(deps: AppDeps, token: string): Promise<{ token: typeof apiTokens.$inferSelect; operator: OperatorRow } | undefined> {
-  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-  const rows = await deps.db
+/** The token lookup runs on every API call: built once per database and prepared, not rebuilt each time. */
+const preparedLookups = new WeakMap<AppDeps['db'], ReturnType<typeof prepareTokenLookup>>();
+function prepareTokenLookup(db: AppDeps['db']) {
+  return db
     .select({ token: apiTokens, operator: operators })
     .from(apiTokens)
     .innerJoin(operators, eq(apiTokens.operatorId, operators.id))
-    .where(eq(apiTokens.tokenHash, sha256(token)));
+    .where(eq(apiTokens.tokenHash, sql.placeholder('hash')))
+    .prepare('ucr_find_live_token');
+}
+function tokenLookup(db: AppDeps['db']) {
+  let lookup = preparedLookups.get(db);
+  if (!lookup) preparedLookups.set(db, (lookup = prepareTokenLookup(db)));
+  return lookup;
+}
+
+/** Resolves a bearer token to its operator; undefined when unknown, revoked, expired or the operator cannot sign in. */
+export async function findLiveToken(deps: AppDeps, token: string): Promise<{ token: typeof apiTokens.$inferSelect; operator: OperatorRow } | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  const rows = await tokenLookup(deps.db).execute({ hash: sha256(token) });
   const row = rows[0];
   const now = deps.now();
   if (!row || row.token.revokedAt || (row.token.expiresAt && row.token.expiresAt <= now) || row.operator.status !== 'active') return undefined;

@@ -5,12 +5,11 @@
  * then the pages that show them are opened in Chromium. The browser context bypasses the
  * Content-Security-Policy on purpose, so the proof is that the UI renders text as text, not
  * that CSP happened to block the script; the CSP header itself is checked once as well.
- *
- * (ConnectWise ticket summaries are not rendered by the UI in this branch yet; add them here
- * when the ticket picker lands.)
+ * ConnectWise ticket summaries come from the ConnectWise simulator and show in the ticket picker.
  */
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedConnectWise, startConnectWiseSimulator, type RunningConnectWiseSimulator } from '../../simulators/index.ts';
 import { startTeamsSimulators, type TeamsFixture } from '../helpers/teams-fixture.ts';
 import { chromiumAvailable, ensureWebBuilt, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
 
@@ -28,11 +27,14 @@ const payloads = {
   operator: `Operator ${BOTH}`,
   profile: `Profile ${BOTH}`,
   teamsUser: `Teams ${BOTH}`,
+  ticket: `Ticket ${BOTH}`,
 };
+const CW_KEYS = { companyId: 'contoso_msp', publicKey: 'xss-public-key', privateKey: 'xss-private-key', clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01' };
 
 describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name)', (target) => {
   let server: RunningServer;
   let fx: TeamsFixture;
+  let cw: RunningConnectWiseSimulator;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -76,6 +78,10 @@ describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name
     const user = [...graphTenant.users.values()][0]!;
     user.displayName = payloads.teamsUser;
     teamsUpn = user.userPrincipalName;
+    // A ticket summary typed by someone in ConnectWise reaches the ticket picker.
+    cw = await startConnectWiseSimulator({ port: 0, state: seedConnectWise(CW_KEYS) });
+    const company = cw.state.companies[1]!.identifier;
+    for (const ticket of cw.state.tickets.filter((x) => x.company.identifier === company)) ticket.summary = payloads.ticket;
     server = await startServer(target);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -85,7 +91,8 @@ describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name
     await signInFirstAdmin(page, server, PASSWORD);
 
     const call = (method: 'POST' | 'PUT' | 'PATCH', path: string, data: unknown) => api(page.request, method, path, data);
-    tenantId = (await call('POST', '/api/tenants', { name: payloads.tenant, microsoftTenantId: fx.microsoftTenantId, primaryDomain: fx.domain })).id;
+    tenantId = (await call('POST', '/api/tenants', { name: payloads.tenant, microsoftTenantId: fx.microsoftTenantId, primaryDomain: fx.domain, connectwiseCompanyId: company })).id;
+    await call('PUT', `/api/tenants/${tenantId}/connections/connectwise`, { site: 'na.myconnectwise.example', ...CW_KEYS, baseUrl: cw.apiUrl, defaults: { boardIds: [] } });
     const connection = { clientId: fx.clientId, authMethod: 'secret', clientSecret: fx.clientSecret, cloud: 'custom', loginBaseUrl: fx.entra.url, graphBaseUrl: fx.graph.url };
     await call('PUT', `/api/tenants/${tenantId}/connections/teams`, connection);
     await call('POST', `/api/tenants/${tenantId}/teams/sync`, {});
@@ -103,6 +110,7 @@ describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name
     await browser?.close();
     await server?.stop();
     await fx?.close();
+    await cw?.close();
   });
 
   it('the page is served with a Content-Security-Policy that allows no inline script', async () => {
@@ -158,6 +166,16 @@ describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name
     await expectInert(payloads.teamsUser, 'user search');
     await page.getByTestId('user-result').filter({ hasText: teamsUpn }).click();
     await expectInert(payloads.teamsUser, 'voice panel');
+  });
+
+  it('ConnectWise ticket summaries (ticket picker on the voice panel)', async () => {
+    await page.goto(`${server.url}/tenants/${tenantId}/voice`);
+    await page.getByLabel('Find a user').fill(teamsUpn);
+    await page.getByTestId('user-result').filter({ hasText: teamsUpn }).click();
+    await page.getByTestId('ticket-picker').getByRole('button').first().waitFor();
+    await expectInert(payloads.ticket, 'ticket picker');
+    await page.getByTestId('ticket-picker').getByRole('button').first().click();
+    await expectInert(payloads.ticket, 'chosen ticket');
   });
 
   it('audit entries (actions on all of the above, in their before/after details)', async () => {
