@@ -4,7 +4,12 @@
  * the demo tenant "Contoso (demo)" works end to end with no cloud account. The app itself only
  * sees URLs (UCR_DEMO_*), exactly as it would see Microsoft's.
  */
-import { DEMO, startAllSimulators, type AllSimulators } from '../simulators/index.ts';
+import { enableCompileCache } from 'node:module';
+import type { AllSimulators } from '../simulators/index.ts';
+
+// Node keeps the compiled modules on disk between starts: about a second less to ready (P4).
+enableCompileCache();
+const { DEMO, startAllSimulators } = await import('../simulators/index.ts');
 
 const demoWanted = process.env.UCR_DEMO ? ['true', '1'].includes(process.env.UCR_DEMO) : !process.env.DATABASE_URL;
 
