@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ApiClient } from './api-client.ts';
+import { createPostgresDatabase } from './databases.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nodeBin = path.join(root, 'node_modules/.bin/node');
@@ -72,4 +77,29 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, command = 'serv
 /** Reads the one-time admin password from the first-start banner. */
 export function oneTimePasswordFrom(output: string): string | undefined {
   return /password: (\S+)\s+\(one-time/.exec(output)?.[1];
+}
+
+type Cleanups = Array<() => Promise<void> | void>;
+
+/**
+ * A server process on fresh data — a new data folder, and on PostgreSQL a new database with its
+ * own key — with the first admin signed in and their one-time password already changed. The
+ * caller owns stopping `server` (it may restart it on the same `env`); the data goes in `cleanups`.
+ */
+export async function serverOnFreshData(target: 'pglite' | 'postgres', cleanups: Cleanups, passphrase: string): Promise<{ env: NodeJS.ProcessEnv; server: ServerProcess; admin: ApiClient; password: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ucr-process-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const first = `${passphrase} 1`;
+  const env: NodeJS.ProcessEnv = { UCR_DATA_DIR: dataDir, UCR_ADMIN_PASSWORD: first, UCR_DEMO: 'false', LOG_LEVEL: 'warn' };
+  if (target === 'postgres') {
+    const db = await createPostgresDatabase();
+    cleanups.push(() => db.drop());
+    Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+  }
+  const server = await startServerProcess(env);
+  const admin = new ApiClient(server.url, new Set());
+  const password = `${passphrase} 2`;
+  await admin.login('admin@ucr.local', first);
+  await admin.post('/api/me/password', { currentPassword: first, newPassword: password });
+  return { env, server, admin, password };
 }

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
-import { createPostgresDatabase, dbTargets } from '../helpers/databases.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { dbTargets } from '../helpers/databases.ts';
+import { serverOnFreshData, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { connectedTenant, startTeamsSimulators } from '../helpers/teams-fixture.ts';
 
 /**
@@ -29,19 +26,10 @@ describe.each(dbTargets())('restart under load on %s', (target) => {
     const fx = await startTeamsSimulators({ users: 300, seed: 9 });
     cleanups.push(() => fx.close());
     fx.graph.knobs.set({ operationDelayMs: 600, latencyMs: 30 });
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'ucr-restart-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env: NodeJS.ProcessEnv = { UCR_DATA_DIR: dataDir, UCR_ADMIN_PASSWORD: 'restart test passphrase 1', UCR_DEMO: 'false', LOG_LEVEL: 'warn' };
-    if (target === 'postgres') {
-      const db = await createPostgresDatabase();
-      cleanups.push(() => db.drop());
-      Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-    }
-    let server: ServerProcess = await startServerProcess(env);
+    const started = await serverOnFreshData(target, cleanups, 'restart test passphrase');
+    const { env, admin } = started;
+    let server: ServerProcess = started.server;
     cleanups.push(async () => void (await server.stop()));
-    const admin = new ApiClient(server.url, new Set());
-    await admin.login('admin@ucr.local', 'restart test passphrase 1');
-    await admin.post('/api/me/password', { currentPassword: 'restart test passphrase 1', newPassword: 'restart test passphrase 2' });
     const token = (await admin.post('/api/me/tokens', { name: 'load', access: 'read-write' })).body.token as string;
     const { tenantId, numbers } = await connectedTenant(admin, fx);
     const free = Object.keys(numbers);
@@ -111,7 +99,7 @@ describe.each(dbTargets())('restart under load on %s', (target) => {
     await Promise.all(writers);
 
     const again = new ApiClient(server.url, new Set());
-    await again.login('admin@ucr.local', 'restart test passphrase 2');
+    await again.login('admin@ucr.local', started.password);
     let job;
     for (let i = 0; i < 900; i++) {
       job = (await again.get(`/api/tenants/${tenantId}/bulk-assignments/${dry.id}`)).body;

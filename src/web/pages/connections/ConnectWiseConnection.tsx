@@ -6,7 +6,6 @@ import {
   connectWiseChoicesQuery,
   connectWiseConnectionQuery,
   connectWiseKeys,
-  type ConnectWiseCheckDto,
   type ConnectWiseChoicesDto,
   type ConnectWiseConnectionDto,
   type ConnectWiseDefaultsDto,
@@ -18,9 +17,9 @@ import { CheckboxField, SelectField, TextField } from '../../components/Field.ts
 import { Section } from '../../components/Section.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
-import { formatDateTime } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
 
 const billableLabels: Record<NonNullable<ConnectWiseDefaultsDto['billableOption']>, string> = { Billable: 'Billable', DoNotBill: 'Do not bill', NoCharge: 'No charge', NoDefault: 'No default' };
 const noteFlagLabels: Record<keyof ConnectWiseDefaultsDto['noteFlags'], string> = {
@@ -39,10 +38,6 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const notSet = <span className="text-zinc-400">Not set</span>;
-
-function isCheck(value: unknown): value is ConnectWiseCheckDto {
-  return typeof value === 'object' && value !== null && Array.isArray((value as ConnectWiseCheckDto).steps);
-}
 
 const nameOf = (list: Array<{ id: number; name: string }> | undefined, id: number | null) => (id === null ? null : (list?.find((x) => x.id === id)?.name ?? `#${id}`));
 
@@ -249,31 +244,6 @@ function DefaultsForm({ tenantId, connection, choices, onDone }: { tenantId: str
   );
 }
 
-function TestResult({ check, at }: { check: ConnectWiseCheckDto; at?: string | undefined }) {
-  return (
-    <div className={`rounded-md border px-4 py-3 ${check.ok ? 'border-green-200 bg-green-50' : 'border-red-200 bg-red-50'}`} data-testid="connectwise-test">
-      <p className={`text-sm font-medium ${check.ok ? 'text-green-900' : 'text-red-900'}`}>
-        {check.ok ? 'ConnectWise answers.' : 'ConnectWise does not work yet.'}
-        {at ? <span className="font-normal text-zinc-600"> Tested {formatDateTime(at)}.</span> : null}
-      </p>
-      <ol className="mt-2 space-y-1.5 text-sm">
-        {check.steps.map((step) => (
-          <li key={step.name} className="flex items-start gap-2">
-            <span aria-hidden="true" className={`w-4 font-semibold ${step.ok ? 'text-green-700' : 'text-red-700'}`}>
-              {step.ok ? '✓' : '✗'}
-            </span>
-            <span>
-              <span className="font-medium text-zinc-900">{step.name}</span>
-              <span className="sr-only">{step.ok ? ': passed.' : ': failed.'}</span>
-              <span className="block text-zinc-700">{step.message}</span>
-            </span>
-          </li>
-        ))}
-      </ol>
-    </div>
-  );
-}
-
 /** The tenant's ConnectWise Manage connection (B4): hidden when ConnectWise is off for the tenant. */
 export function ConnectWiseConnection() {
   const { tenant, canWrite } = useTenant();
@@ -288,7 +258,7 @@ export function ConnectWiseConnection() {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: connectWiseKeys.connection(tenant.id) }),
   });
   const canAdmin = isAdmin && tenant.status === 'active';
-  const lastCheck = test.data ?? (data?.lastTest && isCheck(data.lastTest.result) ? data.lastTest.result : null);
+  const lastCheck = test.data ?? (data?.lastTest && isConnectionCheck(data.lastTest.result) ? data.lastTest.result : null);
   const lastAt = test.data ? undefined : data?.lastTest?.at;
   return (
     <Section
@@ -337,7 +307,7 @@ export function ConnectWiseConnection() {
             Asking ConnectWise…
           </p>
         ) : lastCheck ? (
-          <TestResult check={lastCheck} at={lastAt} />
+          <ConnectionCheckResult check={lastCheck} at={lastAt} okText="ConnectWise answers." failText="ConnectWise does not work yet." testId="connectwise-test" />
         ) : null}
       </div>
     </Section>

@@ -9,11 +9,12 @@ import { inputClass, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
-import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { formatDate } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { graphPermissions } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
+import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,10 +26,6 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const notSet = <span className="text-zinc-400">Not set</span>;
-
-function isCheck(value: unknown): value is ConnectionCheckDto {
-  return typeof value === 'object' && value !== null && Array.isArray((value as ConnectionCheckDto).steps);
-}
 
 function Summary({ tenantId, connection }: { tenantId: string; connection: TeamsConnectionDto }) {
   const cert = connection.certificate;
@@ -340,31 +337,6 @@ function Permissions({ check }: { check: ConnectionCheckDto | null }) {
   );
 }
 
-function TestResult({ check, at }: { check: ConnectionCheckDto; at?: string | undefined }) {
-  return (
-    <div className={`rounded-md border px-4 py-3 ${check.ok ? 'border-green-200 bg-green-50' : 'border-red-200 bg-red-50'}`} data-testid="connection-test">
-      <p className={`text-sm font-medium ${check.ok ? 'text-green-900' : 'text-red-900'}`}>
-        {check.ok ? 'The connection works.' : 'The connection does not work yet.'}
-        {at ? <span className="font-normal text-zinc-600"> Tested {formatDateTime(at)}.</span> : null}
-      </p>
-      <ol className="mt-2 space-y-1.5 text-sm">
-        {check.steps.map((step) => (
-          <li key={step.name} className="flex items-start gap-2" data-testid="connection-step">
-            <span aria-hidden="true" className={`w-4 font-semibold ${step.ok ? 'text-green-700' : 'text-red-700'}`}>
-              {step.ok ? '✓' : '✗'}
-            </span>
-            <span>
-              <span className="font-medium text-zinc-900">{step.name}</span>
-              <span className="sr-only">{step.ok ? ': passed.' : ': failed.'}</span>
-              <span className="block text-zinc-700">{step.message}</span>
-            </span>
-          </li>
-        ))}
-      </ol>
-    </div>
-  );
-}
-
 function TeamsConnection() {
   const { tenant, canWrite } = useTenant();
   const { isAdmin } = useRole();
@@ -377,7 +349,7 @@ function TeamsConnection() {
   });
   const canAdmin = isAdmin && tenant.status === 'active';
   const data = connection.data;
-  const lastCheck = test.data ?? (data?.lastTest && isCheck(data.lastTest.result) ? data.lastTest.result : null);
+  const lastCheck = test.data ?? (data?.lastTest && isConnectionCheck<ConnectionCheckDto>(data.lastTest.result) ? data.lastTest.result : null);
   const lastAt = test.data ? undefined : data?.lastTest?.at;
   return (
     <Section
@@ -417,7 +389,7 @@ function TeamsConnection() {
             Signing in as the app and asking Microsoft Graph…
           </p>
         ) : lastCheck ? (
-          <TestResult check={lastCheck} at={lastAt} />
+          <ConnectionCheckResult check={lastCheck} at={lastAt} okText="The connection works." failText="The connection does not work yet." testId="connection-test" stepTestId="connection-step" />
         ) : null}
         <Permissions check={lastCheck} />
       </div>
