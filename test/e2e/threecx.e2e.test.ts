@@ -100,12 +100,15 @@ describe.skipIf(!haveChromium).each(targets())('3CX in the browser on the npm st
     expect(did).toMatch(/^\+\d+$/);
     expect((await inventoryNumber(did)).status).toBe('available');
     await firstDid.check();
-    await dialog.getByLabel('Ticket (optional)').fill('4242');
+    // The demo tenant has ConnectWise: the change's ticket is picked from its open tickets.
+    await dialog.getByTestId('ticket-picker').getByRole('button', { name: /^#7004 / }).click();
+    await dialog.getByTestId('chosen-ticket').waitFor();
     await shot('create');
     await dialog.getByRole('button', { name: 'Create extension' }).click();
     await page.getByText(`Extension 7300 saved with DID ${did}.`).waitFor();
     await page.getByLabel('Search extensions').fill('7300');
     await page.getByTestId('extension-row').filter({ hasText: 'Grace Hopper' }).filter({ hasText: did }).waitFor();
+    await page.getByTestId('threecx-change').filter({ hasText: 'Created' }).filter({ hasText: '7004' }).first().waitFor();
     expect(await inventoryNumber(did)).toMatchObject({ status: 'assigned', kind: 'threecx_did', assignee: { type: 'threecx_extension', id: '7300' } });
   });
 
@@ -121,7 +124,7 @@ describe.skipIf(!haveChromium).each(targets())('3CX in the browser on the npm st
   it('deletes it, and the DID returns through the lifecycle, visible in its history', async () => {
     await page.getByRole('button', { name: 'Delete extension 7300' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete extension 7300?' });
-    await confirm.getByLabel('Ticket (optional)').fill('4242');
+    await confirm.getByTestId('ticket-picker').getByRole('button', { name: /^#7004 / }).click();
     await confirm.getByRole('button', { name: 'Delete extension' }).click();
     await page.getByText(`Extension 7300 deleted; ${did} went back to the inventory.`).waitFor();
     const number = await inventoryNumber(did);

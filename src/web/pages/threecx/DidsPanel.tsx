@@ -11,6 +11,7 @@ import { Table, Td, Th } from '../../components/Table.tsx';
 import type { NumberStatus } from '../../api/types.ts';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
+import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
 
 function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -39,7 +40,7 @@ function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; on
           </option>
         ))}
       </SelectField>
-      <TextField label="Ticket (optional)" name="ticketId" inputMode="numeric" className="max-w-48" value={ticketId} onChange={(e) => setTicketId(e.target.value)} />
+      <ThreeCxTicketField value={ticketId} onChange={setTicketId} />
       <ThreeCxError tenantId={tenantId} error={save.error} />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>

@@ -8,6 +8,7 @@ import { CheckboxField, SelectField, TextField } from '../../components/Field.ts
 import { fieldError } from '../../lib/errors.ts';
 import { DidPicker, type DidPick } from './DidPicker.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
+import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
 
 const empty = { number: '', firstName: '', lastName: '', email: '', mobile: '', outboundCallerId: '', voicemailEmail: 'Notification' as ExtensionDto['voicemailEmail'], enabled: true, require2fa: false };
 
@@ -77,7 +78,7 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
         </div>
       </div>
       <DidPicker tenantId={tenantId} value={did} onChange={setDid} current={extension?.did?.e164 ?? null} />
-      <TextField label="Ticket (optional)" name="ticketId" inputMode="numeric" className="max-w-48" value={ticketId} onChange={(e) => setTicketId(e.target.value)} error={fieldError(err, 'ticketId')} />
+      <ThreeCxTicketField value={ticketId} onChange={setTicketId} error={fieldError(err, 'ticketId')} />
       <ThreeCxError tenantId={tenantId} error={err} />
       <div className="flex justify-end gap-2">
         <Button onClick={() => onClose()}>Cancel</Button>

@@ -6,7 +6,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { inputClass, TextField } from '../../components/Field.tsx';
+import { inputClass } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { useDebouncedValue } from '../../lib/debounce.ts';
@@ -14,6 +14,7 @@ import { formatDateTime } from '../../lib/format.ts';
 import { formatCount } from '../../lib/inventory.ts';
 import { ExtensionDialog } from './ExtensionDialog.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
+import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
 
 const actionWords: Record<string, string> = {
   'threecx.extension_created': 'Created',
@@ -216,7 +217,7 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
         }}
       >
         <p>The extension is removed from the PBX.{deleting?.did ? ` Its DID ${deleting.did.e164} is released in the inventory (cooling for the tenant’s cooling days).` : ''} It can be restored from Recent 3CX changes.</p>
-        <TextField label="Ticket (optional)" name="deleteTicketId" inputMode="numeric" className="mt-3 max-w-48" value={deleteTicket} onChange={(e) => setDeleteTicket(e.target.value)} />
+        <div className="mt-3"><ThreeCxTicketField value={deleteTicket} onChange={setDeleteTicket} /></div>
       </ConfirmDialog>
     </div>
   );

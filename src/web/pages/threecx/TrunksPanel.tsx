@@ -9,6 +9,7 @@ import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
+import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
 
 function TrunkForm({ tenantId, trunk, canWrite, onClose }: { tenantId: string; trunk: TrunkDto; canWrite: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -54,7 +55,7 @@ function TrunkForm({ tenantId, trunk, canWrite, onClose }: { tenantId: string; t
         <option value="Outbound">Outbound only</option>
       </SelectField>
       <TextAreaField label="DID numbers" name="didNumbers" rows={6} disabled={!canWrite} hint="One per line. Where your 3CX version allows it, DIDs are added here; otherwise in the 3CX console." value={form.dids} onChange={(e) => setForm({ ...form, dids: e.target.value })} error={fieldError(err, 'didNumbers')} />
-      {canWrite ? <TextField label="Ticket (optional)" name="ticketId" inputMode="numeric" className="max-w-48" value={ticketId} onChange={(e) => setTicketId(e.target.value)} /> : null}
+      {canWrite ? <ThreeCxTicketField value={ticketId} onChange={setTicketId} /> : null}
       <ThreeCxError tenantId={tenantId} error={err} />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>{canWrite ? 'Cancel' : 'Close'}</Button>
