@@ -16,8 +16,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app.ts';
  * the inventory agreeing with Teams, ticket logs end done once the outage ends, with no note or
  * time entry written twice.
  *
- * 3CX: src/connectors/threecx is being built on another branch. When it lands, add a
- * `describe('3CX')` block below with the same faults against startThreeCxSimulator's knobs.
+ * 3CX: the same faults (5xx, 429 + Retry-After, hung calls, resets, malformed JSON, a refused
+ * write that creates nothing) are in test/integration/threecx-connector.test.ts.
  */
 const ASSIGN = 'POST /v1.0/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber';
 const UNASSIGN = 'POST /v1.0/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber';

@@ -128,4 +128,27 @@ describe('3CX XAPI connector', () => {
     pbx.knobs.set({ failNext: { count: 10, status: 500 } });
     await expect(api.listTrunks()).rejects.toMatchObject({ reason: 'unavailable', message: expect.stringMatching(/HTTP 500/) });
   });
+
+  it('fault matrix: resets are retried; malformed JSON and a PBX that never answers fail in plain words; a refused write creates nothing', async () => {
+    // Connection resets on a read: retried, the answer arrives.
+    pbx.knobs.set({ resetNext: 2 });
+    expect((await api.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
+    expect(pbx.knobs.stats.injectedFaults).toBe(2);
+    // A garbled body is not parsed into nonsense: a plain error naming it.
+    pbx.knobs.reset();
+    pbx.knobs.set({ malformedNext: 1 });
+    await expect(api.listTrunks()).rejects.toMatchObject({ reason: 'unexpected_answer', message: '3CX answered with something that is not JSON; try again.' });
+    // Every call hangs past the client's timeout: "could not be reached", not a stack.
+    pbx.knobs.reset();
+    pbx.knobs.set({ latencyMs: 4000 });
+    await expect(api.listTrunks()).rejects.toMatchObject({ reason: 'unavailable', message: expect.stringMatching(/^The PBX could not be reached: .*timed out/) });
+    // A write the PBX keeps refusing with 500: a clear error, and no extension appears.
+    pbx.knobs.reset();
+    const before = pbx.state.users.length;
+    pbx.knobs.set({ failNext: { count: 10, status: 500 } });
+    await expect(api.createUser({ Number: '7999', FirstName: 'Fault', LastName: 'Matrix', EmailAddress: 'fault.matrix@contoso.example' })).rejects.toBeInstanceOf(ThreeCxError);
+    pbx.knobs.reset();
+    expect(pbx.state.users.length).toBe(before);
+    expect(pbx.state.users.some((u) => u.Number === '7999')).toBe(false);
+  });
 });
