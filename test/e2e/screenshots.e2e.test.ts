@@ -94,7 +94,8 @@ describe.skipIf(!haveChromium)('screenshots for the user guide (npm start demo)'
     await page.getByLabel('Find a number in the inventory').fill(assignedNumber.e164.slice(1));
     await page.getByTestId('number-picker').getByRole('radio', { name: new RegExp(`\\${assignedNumber.e164}`) }).check();
     await page.getByLabel('Voice routing policy').selectOption('US-Domestic');
-    await page.getByLabel('Ticket number (optional)').fill('48213');
+    // The demo tenant has ConnectWise: the ticket comes from its open tickets.
+    await page.getByTestId('ticket-picker').getByRole('button', { name: /^#7002 / }).click();
     await page.getByRole('button', { name: 'Apply in Teams' }).click();
     await page.getByTestId('change-status').and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('voice-current').textContent(), { timeout: 20_000 }).toContain(assignedNumber.e164);
@@ -109,7 +110,7 @@ describe.skipIf(!haveChromium)('screenshots for the user guide (npm start demo)'
     await row.getByRole('link', { name: new RegExp(`\\${assignedNumber.e164}`) }).click();
     const drawer = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: assignedNumber.e164 }) });
     await expect.poll(() => drawer.getByTestId('history-event').count(), { timeout: 20_000 }).toBeGreaterThan(1);
-    expect(await drawer.textContent()).toContain('Ticket #48213');
+    expect(await drawer.textContent()).toContain('Ticket #7002');
     await shot('number-history');
     await page.keyboard.press('Escape');
   });
