@@ -1,5 +1,5 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import {
   boardStatusesQuery,
   connectWiseApi,
@@ -20,6 +20,7 @@ import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
+import { notSet, SummaryItem } from './SummaryItem.tsx';
 
 const billableLabels: Record<NonNullable<ConnectWiseDefaultsDto['billableOption']>, string> = { Billable: 'Billable', DoNotBill: 'Do not bill', NoCharge: 'No charge', NoDefault: 'No default' };
 const noteFlagLabels: Record<keyof ConnectWiseDefaultsDto['noteFlags'], string> = {
@@ -28,16 +29,6 @@ const noteFlagLabels: Record<keyof ConnectWiseDefaultsDto['noteFlags'], string> 
   resolutionFlag: 'Resolution',
 };
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium text-zinc-500">{label}</dt>
-      <dd className="mt-0.5 text-sm break-words text-zinc-900">{children}</dd>
-    </div>
-  );
-}
-
-const notSet = <span className="text-zinc-400">Not set</span>;
 
 const nameOf = (list: Array<{ id: number; name: string }> | undefined, id: number | null) => (id === null ? null : (list?.find((x) => x.id === id)?.name ?? `#${id}`));
 
@@ -48,21 +39,21 @@ function Summary({ tenantId, connection, choices }: { tenantId: string; connecti
   const flags = (Object.keys(noteFlagLabels) as Array<keyof typeof noteFlagLabels>).filter((f) => d.noteFlags[f]);
   return (
     <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="connectwise-summary">
-      <Item label="State">{connection.configured ? <Badge tone="green">Set up</Badge> : <Badge tone="amber">Not set up</Badge>}</Item>
-      <Item label="Site">{connection.site ?? notSet}</Item>
-      <Item label="Company id">{connection.companyId ?? notSet}</Item>
-      <Item label="Public key">{connection.publicKey ? <span className="font-mono text-xs">{connection.publicKey}</span> : notSet}</Item>
-      <Item label="Private key">{connection.privateKeySet ? <Badge tone="green">Saved</Badge> : notSet}</Item>
-      <Item label="Client id">{connection.clientId ? <span className="font-mono text-xs">{connection.clientId}</span> : notSet}</Item>
-      {connection.baseUrl ? <Item label="API address">{connection.baseUrl}</Item> : null}
+      <SummaryItem label="State">{connection.configured ? <Badge tone="green">Set up</Badge> : <Badge tone="amber">Not set up</Badge>}</SummaryItem>
+      <SummaryItem label="Site">{connection.site ?? notSet}</SummaryItem>
+      <SummaryItem label="Company id">{connection.companyId ?? notSet}</SummaryItem>
+      <SummaryItem label="Public key">{connection.publicKey ? <span className="font-mono text-xs">{connection.publicKey}</span> : notSet}</SummaryItem>
+      <SummaryItem label="Private key">{connection.privateKeySet ? <Badge tone="green">Saved</Badge> : notSet}</SummaryItem>
+      <SummaryItem label="Client id">{connection.clientId ? <span className="font-mono text-xs">{connection.clientId}</span> : notSet}</SummaryItem>
+      {connection.baseUrl ? <SummaryItem label="API address">{connection.baseUrl}</SummaryItem> : null}
       {connection.configured ? (
         <>
-          <Item label="Boards">{d.boardIds.length ? d.boardIds.map((id) => nameOf(choices?.boards, id)).join(', ') : 'All boards'}</Item>
-          <Item label="Status after a change">{d.statusAfterChangeId ? (status?.name ?? `#${d.statusAfterChangeId}`) : 'Left as it is'}</Item>
-          <Item label="Work role">{nameOf(choices?.workRoles, d.workRoleId) ?? "The member's default"}</Item>
-          <Item label="Work type">{nameOf(choices?.workTypes, d.workTypeId) ?? "The member's default"}</Item>
-          <Item label="Note visible as">{flags.map((f) => noteFlagLabels[f]).join(', ')}</Item>
-          <Item label="Billable">{d.billableOption ? billableLabels[d.billableOption] : "ConnectWise's default"}</Item>
+          <SummaryItem label="Boards">{d.boardIds.length ? d.boardIds.map((id) => nameOf(choices?.boards, id)).join(', ') : 'All boards'}</SummaryItem>
+          <SummaryItem label="Status after a change">{d.statusAfterChangeId ? (status?.name ?? `#${d.statusAfterChangeId}`) : 'Left as it is'}</SummaryItem>
+          <SummaryItem label="Work role">{nameOf(choices?.workRoles, d.workRoleId) ?? "The member's default"}</SummaryItem>
+          <SummaryItem label="Work type">{nameOf(choices?.workTypes, d.workTypeId) ?? "The member's default"}</SummaryItem>
+          <SummaryItem label="Note visible as">{flags.map((f) => noteFlagLabels[f]).join(', ')}</SummaryItem>
+          <SummaryItem label="Billable">{d.billableOption ? billableLabels[d.billableOption] : "ConnectWise's default"}</SummaryItem>
         </>
       ) : null}
     </dl>

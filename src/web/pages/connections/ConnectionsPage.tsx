@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { certificateUrl, teamsApi, teamsConnectionQuery, teamsKeys, type ConnectionCheckDto, type TeamsConnectionDto, type TeamsConnectionInput } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
@@ -15,28 +15,19 @@ import { graphPermissions } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
 import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
+import { notSet, SummaryItem } from './SummaryItem.tsx';
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium text-zinc-500">{label}</dt>
-      <dd className="mt-0.5 text-sm break-words text-zinc-900">{children}</dd>
-    </div>
-  );
-}
-
-const notSet = <span className="text-zinc-400">Not set</span>;
 
 function Summary({ tenantId, connection }: { tenantId: string; connection: TeamsConnectionDto }) {
   const cert = connection.certificate;
   const expired = cert ? new Date(cert.notAfter).getTime() < Date.now() : false;
   return (
     <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="teams-connection-summary">
-      <Item label="State">{connection.configured ? <Badge tone="green">Set up</Badge> : <Badge tone="amber">Not set up</Badge>}</Item>
-      <Item label="Application (client) id">{connection.clientId ? <span className="font-mono text-xs">{connection.clientId}</span> : notSet}</Item>
-      <Item label="Authentication">{connection.authMethod === 'certificate' ? 'Certificate' : connection.authMethod === 'secret' ? 'Client secret' : notSet}</Item>
-      <Item label="Client secret">{connection.clientSecretSet ? <Badge tone="green">Set</Badge> : notSet}</Item>
-      <Item label="Certificate">
+      <SummaryItem label="State">{connection.configured ? <Badge tone="green">Set up</Badge> : <Badge tone="amber">Not set up</Badge>}</SummaryItem>
+      <SummaryItem label="Application (client) id">{connection.clientId ? <span className="font-mono text-xs">{connection.clientId}</span> : notSet}</SummaryItem>
+      <SummaryItem label="Authentication">{connection.authMethod === 'certificate' ? 'Certificate' : connection.authMethod === 'secret' ? 'Client secret' : notSet}</SummaryItem>
+      <SummaryItem label="Client secret">{connection.clientSecretSet ? <Badge tone="green">Set</Badge> : notSet}</SummaryItem>
+      <SummaryItem label="Certificate">
         {cert ? (
           <span className="space-y-0.5">
             <span className="block font-mono text-xs break-all">{cert.thumbprint}</span>
@@ -52,8 +43,8 @@ function Summary({ tenantId, connection }: { tenantId: string; connection: Teams
         ) : (
           notSet
         )}
-      </Item>
-      <Item label="Cloud">
+      </SummaryItem>
+      <SummaryItem label="Cloud">
         {connection.cloud === 'global' ? (
           'Microsoft global cloud'
         ) : (
@@ -63,7 +54,7 @@ function Summary({ tenantId, connection }: { tenantId: string; connection: Teams
             <span className="block text-xs break-all text-zinc-600">Graph: {connection.graphBaseUrl}</span>
           </span>
         )}
-      </Item>
+      </SummaryItem>
     </dl>
   );
 }
