@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/connection.ts';
 import { startQueue } from '../src/jobs/queue.ts';
-import { processBulkJob } from '../src/services/bulk-assignment.ts';
+import { processBulkJob } from '../src/features/bulk/bulk-assignment.ts';
 import { ApiClient } from '../test/helpers/api-client.ts';
 import { createPostgresDatabase } from '../test/helpers/databases.ts';
 import { startServerProcess } from '../test/helpers/server-process.ts';

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../config/env.ts';
 import { keyFromMaterial } from '../core/secret-box.ts';
 import { runMigrations } from '../db/migrate.ts';
-import { createLogger } from '../logging.ts';
-import { lockDataDir } from '../data-dir-lock.ts';
-import { openDeps, startNode } from '../runtime.ts';
-import { createAdmin } from '../services/first-admin.ts';
-import { reencryptAll } from '../services/key-rotation.ts';
-import { keyFileContent, loadKeyring, writeKeyFile } from '../services/keyring-store.ts';
+import { createLogger } from '../app/logging.ts';
+import { lockDataDir } from '../db/data-dir-lock.ts';
+import { openDeps, startNode } from '../app/runtime.ts';
+import { createAdmin } from '../features/identity/first-admin.ts';
+import { reencryptAll } from '../features/kernel/key-rotation.ts';
+import { keyFileContent, loadKeyring, writeKeyFile } from '../features/kernel/keyring-store.ts';
 import { AppError } from '../core/errors.ts';
 
 const usage = `ucr — UCR Manager

@@ -1,4 +1,4 @@
-import { canonicalPolicyType } from '../connectors/teams/policy-types.ts';
+import { canonicalPolicyType } from './policy-types.ts';
 import type { BulkRowInput } from '../db/schema/bulk.ts';
 
 /**

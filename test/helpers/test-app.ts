@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { keyFromMaterial, type Keyring } from '../../src/core/secret-box.ts';
-import { buildHttpApp } from '../../src/http/app.ts';
-import { createLogger } from '../../src/logging.ts';
-import type { Actor, AppDeps } from '../../src/services/deps.ts';
-import { createOperator } from '../../src/services/operators.ts';
-import { hashPassword } from '../../src/services/passwords.ts';
+import { buildHttpApp } from '../../src/app/http-app.ts';
+import { createLogger } from '../../src/app/logging.ts';
+import type { Actor, AppDeps } from '../../src/features/kernel/deps.ts';
+import { createOperator } from '../../src/features/identity/operators.ts';
+import { hashPassword } from '../../src/features/identity/passwords.ts';
 import { operators } from '../../src/db/schema/index.ts';
 import { eq } from 'drizzle-orm';
 import { TestClock } from './clock.ts';
@@ -15,9 +15,9 @@ import { createTestDatabase, type DbTarget, type TestDatabase } from './database
 import { LogCapture } from './log-capture.ts';
 import { ApiClient } from './api-client.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
-import { declareVoiceJobs, workVoiceJobs } from '../../src/jobs/voice-jobs.ts';
-import { declareBulkJobs, workBulkJobs } from '../../src/jobs/bulk-jobs.ts';
-import { declareTicketJobs, workTicketJobs } from '../../src/jobs/ticket-jobs.ts';
+import { declareVoiceJobs, workVoiceJobs } from '../../src/features/teams/voice-jobs.ts';
+import { declareBulkJobs, workBulkJobs } from '../../src/features/bulk/jobs.ts';
+import { declareTicketJobs, workTicketJobs } from '../../src/features/connectwise/jobs.ts';
 import type { Role } from '../../src/core/roles.ts';
 
 export type TestApp = {

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { keyFromMaterial, type Keyring } from '../../src/core/secret-box.ts';
-import { ENTRA_FLOW_LIFETIME_MS, openFlow, sealFlow, type EntraFlow } from '../../src/http/entra-flow-cookie.ts';
-import { entraRedirectUri, safeReturnPath } from '../../src/http/routes/entra-sign-in.ts';
+import { ENTRA_FLOW_LIFETIME_MS, openFlow, sealFlow, type EntraFlow } from '../../src/features/identity/entra-flow-cookie.ts';
+import { entraRedirectUri, safeReturnPath } from '../../src/features/identity/entra-routes.ts';
 
 const config = (env: NodeJS.ProcessEnv): Config => {
   const result = loadConfig(env);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblem } from '../../src/core/password-policy.ts';
 import { roleAllows } from '../../src/core/roles.ts';
-import { redactUrl } from '../../src/logging.ts';
+import { redactUrl } from '../../src/app/logging.ts';
 
 describe('password policy', () => {
   it('wants length and variety', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TeamsError } from './errors.ts';
-import type { TeamsPolicyType } from './policy-types.ts';
+import type { TeamsPolicyType } from '../../core/policy-types.ts';
 
 /**
  * Optional PowerShell bridge: Graph cannot list a tenant's policies, the Teams PowerShell

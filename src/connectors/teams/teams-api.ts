@@ -1,7 +1,7 @@
 import { GraphClient, type GraphClientOptions } from './graph-client.ts';
 import { TeamsError } from './errors.ts';
 import { graphUser, numberAssignment, operation, page, policyIdAnswer, userConfiguration, type GraphUser, type NumberAssignment, type NumberOperation, type UserConfiguration } from './graph-schemas.ts';
-import { requiredGraphPermissions, type TeamsPolicyType } from './policy-types.ts';
+import { requiredGraphPermissions, type TeamsPolicyType } from '../../core/policy-types.ts';
 
 export type GraphNumberType = 'directRouting' | 'callingPlan' | 'operatorConnect';
 

@@ -3,7 +3,7 @@
  * follow it. Shapes come from the server's service as types only.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { BulkJobView, getBulkJob } from '../../services/bulk-assignment.ts';
+import type { BulkJobView, getBulkJob } from '../../features/bulk/bulk-assignment.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import { uploadFile, type UploadProgress } from './upload.ts';

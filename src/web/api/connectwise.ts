@@ -3,7 +3,7 @@
  * chosen from, ticket search for the work context, and the members operators are mapped to.
  */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { ConnectWiseConnectionView, ConnectWiseDefaults } from '../../services/connectwise-connection.ts';
+import type { ConnectWiseConnectionView, ConnectWiseDefaults } from '../../features/connectwise/connection.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 

@@ -4,10 +4,10 @@
  */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { TeamsPolicyType } from '../../connectors/teams/policy-types.ts';
-import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../http/schemas/teams.ts';
-import type { DriftItem } from '../../services/teams-reconcile.ts';
-import type { ProfileView } from '../../services/voice-profiles.ts';
+import type { TeamsPolicyType } from '../../core/policy-types.ts';
+import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../features/teams/schemas.ts';
+import type { DriftItem } from '../../features/teams/reconcile.ts';
+import type { ProfileView } from '../../features/teams/voice-profiles.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import type { NumberPageDto } from './types.ts';

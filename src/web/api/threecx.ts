@@ -1,7 +1,7 @@
 /** 3CX: the connection, extensions, DIDs, trunks, changes and the reconcile view. Shapes come from the server's schemas as types only. */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, driftItemSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, trunkInput, trunkSchema, updateExtensionInput } from '../../http/schemas/threecx.ts';
+import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, driftItemSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import type { NumberPageDto } from './types.ts';

@@ -1,10 +1,10 @@
 // Shapes shared with the server: types only, nothing from the server ends up in the bundle.
-import type { OperatorDto } from '../../http/schemas/common.ts';
-import type { NumberDto } from '../../http/schemas/inventory.ts';
+import type { OperatorDto } from '../../http/schemas.ts';
+import type { NumberDto } from '../../features/numbers/schemas.ts';
 
-export type { ApiTokenDto, AuditEventDto, OperatorDto, SessionStateDto, SettingsDto } from '../../http/schemas/common.ts';
-export type { NumberDto, RangeDto, SiteDto, TenantDto } from '../../http/schemas/inventory.ts';
-export type { ImportError, ImportReport } from '../../services/number-import.ts';
+export type { ApiTokenDto, AuditEventDto, OperatorDto, SessionStateDto, SettingsDto } from '../../http/schemas.ts';
+export type { NumberDto, RangeDto, SiteDto, TenantDto } from '../../features/numbers/schemas.ts';
+export type { ImportError, ImportReport } from '../../features/numbers/number-import.ts';
 
 export type Role = OperatorDto['role'];
 export type MeDto = OperatorDto & { recoveryCodesLeft: number };

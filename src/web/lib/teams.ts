@@ -1,4 +1,4 @@
-import type { requiredGraphPermissions } from '../../connectors/teams/policy-types.ts';
+import type { requiredGraphPermissions } from '../../core/policy-types.ts';
 import type { DriftItemDto, TeamsPolicyType, TeamsUserDto, VoiceChangeDto, VoiceState } from '../api/teams.ts';
 import type { Tone } from '../components/Badge.tsx';
 

@@ -1,0 +1,106 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ValidationError } from '../../core/errors.ts';
+import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, retryFailedRows, startBulkJob } from './bulk-assignment.ts';
+import type { AppDeps } from '../kernel/deps.ts';
+import { actorOf, requestInfo } from '../kernel/request-info.ts';
+import { tenantParams } from '../numbers/schemas.ts';
+
+const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
+const counts = z.object({ pending: z.number(), running: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number() });
+const jobSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  fileName: z.string(),
+  status: z.enum(['draft', 'queued', 'running', 'completed', 'cancelled']),
+  cancelRequested: z.boolean(),
+  ticketId: z.string().nullable(),
+  total: z.number(),
+  counts,
+  etaSeconds: z.number().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+const rowSchema = z.object({
+  id: z.string(),
+  rowNumber: z.number(),
+  input: z.object({ upn: z.string(), phoneNumber: z.string().nullable(), numberType: z.string().nullable(), policies: z.record(z.string(), z.string().nullable()), profile: z.string().nullable() }),
+  verdict: z.enum(['ok', 'error']),
+  verdictMessage: z.string().nullable(),
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']),
+  attempts: z.number(),
+  numberE164: z.string().nullable(),
+  resultMessage: z.string().nullable(),
+  voiceChangeId: z.string().nullable(),
+});
+
+export const BULK_TEMPLATE = 'UserPrincipalName,PhoneNumber,PhoneNumberType,VoiceRoutingPolicy,DialPlan,Profile\r\nann@contoso.com,+14255551234,DirectRouting,US-International,US-Redmond,\r\nbob@contoso.com,next:Seattle DR block,DirectRouting,US-International,,\r\ncarol@contoso.com,,,,,US user\r\n';
+
+export function bulkRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['bulk'];
+
+  r.get(
+    '/api/tenants/:tenantId/bulk-assignments/template.csv',
+    { config: { access: 'viewer' }, schema: { tags, summary: 'A template CSV with the columns bulk assignment reads', params: tenantParams, produces: ['text/csv'] } },
+    async (_request, reply) => reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="bulk-assignment-template.csv"').send(BULK_TEMPLATE),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/bulk-assignments',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Upload a CSV (text/csv) and dry-run every row against the inventory and the live tenant; nothing changes yet',
+        params: tenantParams,
+        querystring: z.object({ fileName: z.string().max(200).optional(), ticketId: z.string().regex(/^\d{1,12}$/, 'must be a ticket number').optional() }),
+        consumes: ['text/csv'],
+        response: { 201: jobSchema.extend({ rows: z.array(rowSchema) }) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new ValidationError('Send the CSV file as the request body with Content-Type: text/csv.', [{ field: 'file', message: 'Missing CSV body' }]);
+      return reply.status(201).send(await dryRunBulk(deps, actorOf(request), request.params.tenantId, body, requestInfo(request), { fileName: request.query.fileName, ticketId: request.query.ticketId }));
+    },
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/bulk-assignments',
+    {
+      config: { access: 'viewer' },
+      schema: { tags, summary: "The tenant's bulk jobs, newest first", params: tenantParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.object({ jobs: z.array(jobSchema) }) } },
+    },
+    async (request) => ({ jobs: await listBulkJobs(deps, actorOf(request), request.params.tenantId, request.query.limit) }),
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/bulk-assignments/:jobId',
+    { config: { access: 'viewer' }, schema: { tags, summary: 'A bulk job with its progress and every row', params: jobParams, response: { 200: jobSchema.extend({ rows: z.array(rowSchema) }) } } },
+    async (request) => getBulkJob(deps, actorOf(request), request.params.tenantId, request.params.jobId),
+  );
+
+  for (const [path, summary, action] of [
+    ['run', 'Run the rows whose dry run passed (as a background job)', startBulkJob],
+    ['cancel', 'Stop: rows not started are cancelled; rows in flight finish', cancelBulkJob],
+    ['retry', 'Run the failed and cancelled rows again; succeeded rows are not touched', retryFailedRows],
+  ] as const) {
+    r.post(`/api/tenants/:tenantId/bulk-assignments/:jobId/${path}`, { config: { access: 'operator' }, schema: { tags, summary, params: jobParams, response: { 200: jobSchema } } }, async (request) =>
+      action(deps, actorOf(request), request.params.tenantId, request.params.jobId, requestInfo(request)),
+    );
+  }
+
+  r.get(
+    '/api/tenants/:tenantId/bulk-assignments/:jobId/results.csv',
+    { config: { access: 'viewer' }, schema: { tags, summary: 'Every row and its outcome as CSV', params: jobParams, produces: ['text/csv'] } },
+    async (request, reply) =>
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="bulk-results-${request.params.jobId.slice(0, 8)}.csv"`)
+        .send(await bulkResultsCsv(deps, actorOf(request), request.params.tenantId, request.params.jobId)),
+  );
+}

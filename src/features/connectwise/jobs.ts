@@ -1,0 +1,13 @@
+import type { AppDeps } from '../kernel/deps.ts';
+import { logChangeOnTicket, TICKET_LOG_QUEUE } from './ticket-logger.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+
+export async function declareTicketJobs(queue: JobQueue): Promise<void> {
+  await queue.createQueue(TICKET_LOG_QUEUE);
+}
+
+export async function workTicketJobs(queue: JobQueue, deps: AppDeps, pollingIntervalSeconds = 2): Promise<void> {
+  await queue.work<{ changeId: string }>(TICKET_LOG_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
+    if (job) await logChangeOnTicket(deps, job.data.changeId);
+  });
+}

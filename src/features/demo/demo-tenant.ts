@@ -1,0 +1,180 @@
+import { eq, sql } from 'drizzle-orm';
+import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
+import { operators, tenants } from '../../db/schema/index.ts';
+import { recordAudit } from '../kernel/audit-log.ts';
+import { getConnectWiseConnection, saveConnectWiseConnection, type ConnectWiseDefaults } from '../connectwise/connection.ts';
+import type { Actor, AppDeps } from '../kernel/deps.ts';
+import { insertNumbers, type NewNumber } from '../numbers/number-bulk-insert.ts';
+import { createRange } from '../numbers/number-ranges.ts';
+import { createSite } from '../tenants/sites.ts';
+import { getTeamsConnection, saveTeamsConnection } from '../teams/connection.ts';
+import { syncTeamsDirectory } from '../teams/directory.ts';
+import { fixTeamsDrift } from '../teams/reconcile.ts';
+import { getThreeCxConnection, saveThreeCxConnection } from '../threecx/connection.ts';
+import { fixThreeCxDrift } from '../threecx/reconcile.ts';
+
+/**
+ * The demo tenant of the embedded quick start: clearly named "(demo)", flagged isDemo, with
+ * the same Microsoft tenant id and domain as the built-in simulators' demo tenant (see
+ * simulators/demo.ts), and a realistic inventory in every status.
+ */
+export const DEMO_TENANT = {
+  name: 'Contoso (demo)',
+  microsoftTenantId: '6f1d3c2a-8b4e-4c1f-9a7d-0c5e2b9f4a11',
+  primaryDomain: 'contoso.example',
+  defaultCountry: 'US',
+} as const;
+
+const request = { requestId: 'demo-seed', ip: undefined };
+
+/** The app registration the built-in Entra ID simulator knows for the demo tenant (see simulators/demo.ts). */
+const DEMO_APP = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
+
+/** The API member the built-in ConnectWise simulator knows, and the demo tenant's company there (see simulators/demo.ts). */
+const DEMO_CONNECTWISE = {
+  companyId: 'contoso_msp',
+  publicKey: 'demo-public-key',
+  privateKey: 'demo-private-key',
+  clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01',
+  customer: 'Contoso',
+  board: 'Voice Services',
+  statusAfterChange: 'In Progress',
+  workType: 'Remote Support',
+  /** The simulated member the first admin is mapped to, so the demo logs time out of the box. */
+  member: 'jdoe',
+} as const;
+
+/** Seeds the demo tenant once; does nothing when it exists (or existed and was renamed). */
+export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
+  const [existing] = await deps.db.select({ id: tenants.id }).from(tenants).where(eq(tenants.isDemo, true));
+  if (existing) return false;
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
+  if (!admin) return false;
+  const actor: Actor = { operatorId: admin.id, email: 'system (demo seed)', displayName: 'Demo seed', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+
+  const [tenant] = await deps.db
+    .insert(tenants)
+    .values({ ...DEMO_TENANT, isDemo: true, notes: 'Demo tenant backed by the built-in simulators. Safe to experiment with.', coolingDays: 14 })
+    .returning();
+  const tenantId = tenant!.id;
+  await recordAudit(deps.db, { action: 'tenant.created', actor, tenantId, targetType: 'tenant', targetId: tenantId, after: { name: tenant!.name, demo: true }, request });
+  const seattle = await createSite(deps, actor, tenantId, { name: 'Seattle HQ', address: '1 Demo Way, Seattle, WA' }, request);
+  const london = await createSite(deps, actor, tenantId, { name: 'London Office', address: '10 Example Street, London' }, request);
+
+  const seattleRange = await createRange(deps, actor, tenantId, { name: 'Seattle DR block', start: '+14255550100', count: 200, kind: 'direct_routing', carrier: 'Example Telecom', siteId: seattle.id }, request);
+  const londonRange = await createRange(deps, actor, tenantId, { name: 'London OC block', start: '+442079460100', count: 100, kind: 'operator_connect', carrier: 'Demo Connect UK', siteId: london.id }, request);
+
+  // Spread statuses the way a live tenant looks. Assigned numbers come from Teams itself (the
+  // simulated tenant) when the demo is connected; these blocks are not uploaded to Teams yet.
+  const now = deps.now().getTime();
+  await deps.db.execute(sql`
+    update phone_numbers p set
+      status = case when n.i % 10 = 1 then 'reserved' when n.i % 10 = 2 then 'cooling' when n.i % 20 = 3 then 'blocked' when n.i % 40 = 4 then 'retired' else 'available' end,
+      reserved_until = case when n.i % 10 = 1 then ${new Date(now + 7 * 86_400_000).toISOString()}::timestamptz end,
+      reservation_reason = case when n.i % 10 = 1 then 'New starter (demo)' end,
+      reserved_by = case when n.i % 10 = 1 then ${admin.id}::uuid end,
+      cooling_until = case when n.i % 10 = 2 then ${new Date(now + 10 * 86_400_000).toISOString()}::timestamptz end
+    from (select id, row_number() over (order by e164) as i from phone_numbers where tenant_id = ${tenantId}::uuid) n
+    where p.id = n.id and n.i <= 120`);
+  // The seeded statuses are on each number's history too, so its timeline reads right.
+  await deps.db.execute(sql`
+    insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id)
+    select ${admin.id}::uuid, 'system (demo seed)', tenant_id, 'number.demo_status', 'phone_number', id::text,
+           jsonb_build_object('e164', e164, 'status', 'available'), jsonb_build_object('e164', e164, 'status', status), 'success', 'demo-seed'
+      from phone_numbers where tenant_id = ${tenantId}::uuid and status <> 'available'`);
+  await deps.db.execute(sql`update phone_numbers set tags = '{reception}', notes = 'Main reception line', search_text = search_text || ' reception main reception line' where e164 = '+14255550100'`);
+
+  const extras: NewNumber[] = [
+    { e164: '+12065550100', extension: '', kind: 'calling_plan', status: 'available', rangeId: null, siteId: seattle.id, carrier: 'Microsoft', tags: ['calling-plan'], notes: '' },
+    { e164: '+12065550101', extension: '', kind: 'calling_plan', status: 'retired', rangeId: null, siteId: seattle.id, carrier: 'Microsoft', tags: [], notes: 'Ported out 2026' },
+    { e164: '+13125550100', extension: '', kind: 'threecx_did', status: 'available', rangeId: null, siteId: null, carrier: 'SIP Trunk Co', tags: ['3cx'], notes: 'Chicago 3CX trunk' },
+  ];
+  await insertNumbers(deps.db, tenantId, extras, actor, request, { source: 'demo seed' });
+  deps.log.info({ tenant: tenant!.name, ranges: [seattleRange.name, londonRange.name] }, 'demo tenant seeded');
+  return true;
+}
+
+/**
+ * Points the demo tenant's Teams connection at the built-in simulators (npm start sets their
+ * URLs). The first time, it also reads the simulated tenant's users and brings its numbers into
+ * the inventory, so the demo starts consistent with "its" Teams.
+ */
+export async function connectDemoTenant(deps: AppDeps): Promise<void> {
+  await connectDemoThreeCx(deps);
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
+  if (!tenant || !admin) return;
+  const actor: Actor = { operatorId: admin.id, email: 'system (demo)', displayName: 'Demo', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+  if (deps.config.demoConnectWiseUrl) await connectDemoConnectWise(deps, actor, tenant, deps.config.demoConnectWiseUrl);
+  const endpoints = deps.config.demoEndpoints;
+  if (!endpoints) return;
+  const firstTime = !(await getTeamsConnection(deps, actor, tenant.id)).configured;
+  await saveTeamsConnection(deps, actor, tenant.id, { clientId: DEMO_APP.clientId, authMethod: 'secret', clientSecret: DEMO_APP.clientSecret, cloud: 'custom', ...endpoints }, request);
+  if (!firstTime) return;
+  try {
+    await syncTeamsDirectory(deps, tenant);
+    await fixTeamsDrift(deps, actor, tenant.id, 'all', request);
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated Teams tenant');
+  }
+}
+
+/**
+ * Points the demo tenant's ConnectWise connection at the built-in Manage simulator (its port can
+ * change between runs). The first time, it maps the tenant to its simulated company, picks the
+ * ticket defaults from the lists the simulator returns (board, a status that allows time, a work
+ * type; the work role is left to the member's own default) and maps the first admin to a member.
+ */
+async function connectDemoConnectWise(deps: AppDeps, actor: Actor, tenant: typeof tenants.$inferSelect, siteUrl: string): Promise<void> {
+  const baseUrl = `${siteUrl}/v4_6_release/apis/3.0`;
+  const keys = { site: new URL(siteUrl).host, companyId: DEMO_CONNECTWISE.companyId, publicKey: DEMO_CONNECTWISE.publicKey, clientId: DEMO_CONNECTWISE.clientId, baseUrl };
+  const firstTime = !(await getConnectWiseConnection(deps, actor, tenant.id)).configured;
+  if (!firstTime) {
+    await saveConnectWiseConnection(deps, actor, tenant.id, keys, request);
+    return;
+  }
+  let defaults: Partial<ConnectWiseDefaults> = {};
+  try {
+    const api = new ManageApi({ ...keys, privateKey: DEMO_CONNECTWISE.privateKey }, deps.log.child({ connector: 'connectwise', demo: true }));
+    const board = (await api.boards()).find((b) => b.name === DEMO_CONNECTWISE.board);
+    const status = board ? (await api.offerableStatuses(board.id)).find((s) => s.name === DEMO_CONNECTWISE.statusAfterChange) : undefined;
+    const workType = (await api.workTypes()).find((w) => w.name === DEMO_CONNECTWISE.workType);
+    defaults = { boardIds: board ? [board.id] : [], statusAfterChangeId: status?.id ?? null, workTypeId: workType?.id ?? null, workRoleId: null, billableOption: 'Billable' };
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated ConnectWise lists; defaults left empty');
+  }
+  await saveConnectWiseConnection(deps, actor, tenant.id, { ...keys, privateKey: DEMO_CONNECTWISE.privateKey, defaults }, request);
+  if (!tenant.connectwiseCompanyId) {
+    await deps.db.update(tenants).set({ connectwiseCompanyId: DEMO_CONNECTWISE.customer }).where(eq(tenants.id, tenant.id));
+    await recordAudit(deps.db, { action: 'tenant.updated', actor, tenantId: tenant.id, targetType: 'tenant', targetId: tenant.id, before: { connectwiseCompanyId: null }, after: { connectwiseCompanyId: DEMO_CONNECTWISE.customer }, request });
+  }
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.id, actor.operatorId));
+  if (admin && !admin.connectwiseMember) {
+    await deps.db.update(operators).set({ connectwiseMember: DEMO_CONNECTWISE.member }).where(eq(operators.id, admin.id));
+    await recordAudit(deps.db, { action: 'operator.updated', actor, targetType: 'operator', targetId: admin.id, before: { connectwiseMember: null }, after: { connectwiseMember: DEMO_CONNECTWISE.member }, request });
+  }
+}
+
+/** The API client the built-in 3CX simulator knows for the demo PBX (see simulators/demo.ts). */
+const DEMO_PBX = { fqdn: 'pbx.contoso.example', clientId: 'ucr-api', clientSecret: 'demo-3cx-secret' } as const;
+
+/**
+ * Points the demo tenant's 3CX connection at the built-in 3CX simulator. The first time, the
+ * PBX's DIDs come into the inventory (assigned to the extensions that use them).
+ */
+export async function connectDemoThreeCx(deps: AppDeps): Promise<void> {
+  const url = deps.config.demoThreeCxUrl;
+  if (!url) return;
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.isDemo, true));
+  const [admin] = await deps.db.select().from(operators).where(eq(operators.role, 'admin')).limit(1);
+  if (!tenant || !admin) return;
+  const actor: Actor = { operatorId: admin.id, email: 'system (demo)', displayName: 'Demo', role: 'admin', allTenants: true, tenantIds: [], via: 'session' };
+  const firstTime = !(await getThreeCxConnection(deps, actor, tenant.id)).configured;
+  await saveThreeCxConnection(deps, actor, tenant.id, { fqdn: DEMO_PBX.fqdn, baseUrl: url, authMode: 'api_client', clientId: DEMO_PBX.clientId, clientSecret: DEMO_PBX.clientSecret }, request);
+  if (!firstTime) return;
+  try {
+    await fixThreeCxDrift(deps, actor, tenant.id, 'all', request, { kinds: ['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_on_pbx'] });
+  } catch (error) {
+    deps.log.warn({ err: error }, 'demo tenant: could not read the simulated 3CX PBX');
+  }
+}

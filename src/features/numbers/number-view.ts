@@ -1,0 +1,53 @@
+import { formatNational } from '../../core/phone-number.ts';
+import type { phoneNumbers } from '../../db/schema/index.ts';
+
+export type NumberRow = typeof phoneNumbers.$inferSelect;
+
+export function numberView(n: NumberRow) {
+  return {
+    id: n.id,
+    tenantId: n.tenantId,
+    e164: n.e164,
+    extension: n.extension,
+    national: formatNational(n.e164),
+    kind: n.kind,
+    status: n.status,
+    rangeId: n.rangeId,
+    siteId: n.siteId,
+    carrier: n.carrier,
+    tags: n.tags,
+    notes: n.notes,
+    assignee: n.assigneeId ? { type: n.assigneeType!, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
+    reservation: n.status === 'reserved' ? { by: n.reservedBy, until: n.reservedUntil?.toISOString() ?? null, reason: n.reservationReason, ticketId: n.reservationTicket } : null,
+    coolingUntil: n.coolingUntil?.toISOString() ?? null,
+    statusChangedAt: n.statusChangedAt.toISOString(),
+    createdAt: n.createdAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+  };
+}
+export type NumberView = ReturnType<typeof numberView>;
+
+/** What an audit event records of a number: enough to show and to revert, nothing more. */
+export function numberSnapshot(n: NumberRow) {
+  return {
+    e164: n.e164,
+    extension: n.extension,
+    status: n.status,
+    kind: n.kind,
+    assignee: n.assigneeId ? { type: n.assigneeType, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
+    reservedUntil: n.reservedUntil?.toISOString() ?? null,
+    reservationReason: n.reservationReason,
+    coolingUntil: n.coolingUntil?.toISOString() ?? null,
+    tags: n.tags,
+    notes: n.notes,
+    carrier: n.carrier,
+    siteId: n.siteId,
+    rangeId: n.rangeId,
+  };
+}
+
+/** The lower-cased text the search box matches: digits, assignee, tags and notes. */
+export function searchTextOf(n: { e164: string; extension: string; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; tags: string[]; notes: string }): string {
+  // Digits without the plus: searches are matched on digits, so "+1 415" and "1415" both hit.
+  return [n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
+}

@@ -1,0 +1,147 @@
+import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { GraphUser, UserConfiguration } from '../../connectors/teams/graph-schemas.ts';
+import { canonicalPolicyType } from '../../core/policy-types.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { teamsPolicies, teamsUsers, type TeamsUserPolicies } from '../../db/schema/index.ts';
+import type { Db } from '../../db/connection.ts';
+import { recordAudit } from '../kernel/audit-log.ts';
+import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
+import { teamsApiFor } from './connection.ts';
+import { loadTenant, type TenantRow } from '../tenants/tenants.ts';
+
+export type TeamsUserRow = typeof teamsUsers.$inferSelect;
+
+/** A directory row from Graph's user and its Teams configuration. */
+export function directoryRow(tenantId: string, user: GraphUser, config: UserConfiguration | undefined, now: Date): typeof teamsUsers.$inferInsert {
+  const policies: TeamsUserPolicies = {};
+  for (const p of config?.effectivePolicyAssignments ?? []) {
+    const type = canonicalPolicyType(p.policyType);
+    if (type) policies[type] = { name: p.policyAssignment.displayName ?? null, policyId: p.policyAssignment.policyId ?? null, assignmentType: p.policyAssignment.assignmentType ?? null };
+  }
+  const numbers = (config?.telephoneNumbers ?? []).map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: n.assignmentCategory ?? null }));
+  return {
+    tenantId,
+    userId: user.id,
+    upn: user.userPrincipalName.toLowerCase(),
+    displayName: user.displayName ?? '',
+    accountEnabled: user.accountEnabled ?? true,
+    usageLocation: user.usageLocation ?? null,
+    accountType: config?.accountType ?? null,
+    phoneSystem: (config?.featureTypes ?? []).some((f) => f.toLowerCase() === 'phonesystem'),
+    enterpriseVoice: config?.isEnterpriseVoiceEnabled ?? false,
+    numbers,
+    policies,
+    searchText: [user.userPrincipalName, user.displayName ?? '', ...numbers.map((n) => `${n.telephoneNumber} ${n.telephoneNumber.slice(1)}`)].join(' ').toLowerCase(),
+    syncedAt: now,
+  };
+}
+
+async function upsertUsers(db: Db, rows: Array<typeof teamsUsers.$inferInsert>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insert(teamsUsers)
+      .values(rows.slice(i, i + 500))
+      .onConflictDoUpdate({
+        target: [teamsUsers.tenantId, teamsUsers.userId],
+        set: {
+          upn: sql`excluded.upn`,
+          displayName: sql`excluded.display_name`,
+          accountEnabled: sql`excluded.account_enabled`,
+          usageLocation: sql`excluded.usage_location`,
+          accountType: sql`excluded.account_type`,
+          phoneSystem: sql`excluded.phone_system`,
+          enterpriseVoice: sql`excluded.enterprise_voice`,
+          numbers: sql`excluded.numbers`,
+          policies: sql`excluded.policies`,
+          searchText: sql`excluded.search_text`,
+          syncedAt: sql`excluded.synced_at`,
+        },
+      });
+  }
+}
+
+/** Policy names seen on users join the tenant's catalog (D3). */
+async function recordSeenPolicies(db: Db, tenantId: string, rows: Array<typeof teamsUsers.$inferInsert>): Promise<void> {
+  const seen = new Map<string, { policyType: string; name: string; policyId: string | null }>();
+  for (const row of rows) {
+    for (const [policyType, p] of Object.entries(row.policies ?? {})) {
+      if (p.name) seen.set(`${policyType}|${p.name.toLowerCase()}`, { policyType, name: p.name, policyId: p.policyId });
+    }
+  }
+  for (const p of seen.values()) {
+    await db.insert(teamsPolicies).values({ tenantId, policyType: p.policyType, name: p.name, policyId: p.policyId, source: 'seen' }).onConflictDoNothing();
+  }
+}
+
+/** Reads every user and Teams configuration of the tenant into the directory (D1). */
+export async function syncTeamsDirectory(deps: AppDeps, tenant: TenantRow): Promise<{ users: number; removed: number }> {
+  const api = await teamsApiFor(deps, tenant);
+  const [users, configs] = await Promise.all([api.listUsers(), api.listUserConfigurations()]);
+  const configById = new Map(configs.map((c) => [c.id, c]));
+  const now = deps.now();
+  const rows = users.map((u) => directoryRow(tenant.id, u, configById.get(u.id), now));
+  return deps.db.transaction(async (tx) => {
+    await upsertUsers(tx, rows);
+    await recordSeenPolicies(tx, tenant.id, rows);
+    // Users no longer in the tenant leave the directory.
+    const removed = await tx.delete(teamsUsers).where(and(eq(teamsUsers.tenantId, tenant.id), sql`${teamsUsers.syncedAt} < ${now.toISOString()}::timestamptz`)).returning({ id: teamsUsers.userId });
+    return { users: rows.length, removed: removed.length };
+  });
+}
+
+export async function syncTeamsDirectoryFor(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo) {
+  const tenant = await loadTenant(deps.db, actor, tenantId);
+  const result = await syncTeamsDirectory(deps, tenant);
+  await recordAudit(deps.db, { action: 'teams.directory_synced', actor, tenantId, targetType: 'tenant', targetId: tenantId, after: result, request });
+  return result;
+}
+
+/** Re-reads one user from Teams (the voice panel opens with the live state). */
+export async function refreshTeamsUser(deps: AppDeps, tenant: TenantRow, userId: string): Promise<TeamsUserRow> {
+  const api = await teamsApiFor(deps, tenant);
+  const [user, config] = await Promise.all([api.getUser(userId), api.getUserConfiguration(userId).catch(() => undefined)]);
+  const row = directoryRow(tenant.id, user, config, deps.now());
+  await upsertUsers(deps.db, [row]);
+  await recordSeenPolicies(deps.db, tenant.id, [row]);
+  const [stored] = await deps.db.select().from(teamsUsers).where(and(eq(teamsUsers.tenantId, tenant.id), eq(teamsUsers.userId, user.id)));
+  return stored!;
+}
+
+export function teamsUserView(u: TeamsUserRow) {
+  return {
+    userId: u.userId,
+    upn: u.upn,
+    displayName: u.displayName,
+    accountEnabled: u.accountEnabled,
+    usageLocation: u.usageLocation,
+    accountType: u.accountType,
+    phoneSystem: u.phoneSystem,
+    enterpriseVoice: u.enterpriseVoice,
+    numbers: u.numbers,
+    policies: u.policies,
+    syncedAt: u.syncedAt.toISOString(),
+  };
+}
+export type TeamsUserView = ReturnType<typeof teamsUserView>;
+
+/** Search-as-you-type over the synced directory: name, UPN or number, best matches first. */
+export async function searchTeamsUsers(deps: AppDeps, actor: Actor, tenantId: string, search: string | undefined, limit: number) {
+  await loadTenant(deps.db, actor, tenantId);
+  const term = search?.trim().toLowerCase();
+  const pattern = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const rows = await deps.db
+    .select()
+    .from(teamsUsers)
+    .where(and(eq(teamsUsers.tenantId, tenantId), pattern ? or(ilike(teamsUsers.searchText, pattern)) : undefined))
+    .orderBy(...(term ? [sql`case when ${teamsUsers.upn} like ${`${term}%`} then 0 else 1 end`] : []), asc(teamsUsers.displayName))
+    .limit(limit);
+  return rows.map(teamsUserView);
+}
+
+export async function getTeamsUser(deps: AppDeps, actor: Actor, tenantId: string, userId: string, options: { live: boolean }) {
+  const tenant = await loadTenant(deps.db, actor, tenantId);
+  if (options.live) return teamsUserView(await refreshTeamsUser(deps, tenant, userId));
+  const [row] = await deps.db.select().from(teamsUsers).where(and(eq(teamsUsers.tenantId, tenantId), eq(teamsUsers.userId, userId)));
+  if (!row) throw new NotFoundError('Teams user');
+  return teamsUserView(row);
+}

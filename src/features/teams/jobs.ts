@@ -1,0 +1,39 @@
+import { eq } from 'drizzle-orm';
+import { tenantConnections, tenants } from '../../db/schema/index.ts';
+import type { AppDeps } from '../kernel/deps.ts';
+import { syncTeamsDirectory } from './directory.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+
+export const TEAMS_SYNC_QUEUE = 'teams-directory-sync';
+
+/** Every night, each active tenant with a Teams connection gets its directory read again (D1). */
+export async function declareTeamsJobs(queue: JobQueue): Promise<void> {
+  await queue.createQueue(TEAMS_SYNC_QUEUE);
+  await queue.schedule(TEAMS_SYNC_QUEUE, '30 2 * * *');
+}
+
+export async function syncAllTeamsDirectories(deps: AppDeps): Promise<{ synced: number; failed: number }> {
+  const rows = await deps.db
+    .select({ tenant: tenants })
+    .from(tenants)
+    .innerJoin(tenantConnections, eq(tenantConnections.tenantId, tenants.id))
+    .where(eq(tenantConnections.system, 'teams'));
+  let synced = 0;
+  let failed = 0;
+  for (const { tenant } of rows) {
+    if (tenant.status !== 'active') continue;
+    try {
+      await syncTeamsDirectory(deps, tenant);
+      synced += 1;
+    } catch (error) {
+      // One customer's outage must not stop the others' sync.
+      failed += 1;
+      deps.log.warn({ err: error, tenantId: tenant.id }, 'nightly Teams directory sync failed for a tenant');
+    }
+  }
+  return { synced, failed };
+}
+
+export async function workTeamsJobs(queue: JobQueue, deps: AppDeps): Promise<void> {
+  await queue.work(TEAMS_SYNC_QUEUE, { pollingIntervalSeconds: 5 }, async () => syncAllTeamsDirectories(deps));
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { policyTypeNames } from '../../core/policy-types.ts';
+import { tenantParams } from '../numbers/schemas.ts';
+
+export const userParams = tenantParams.extend({ userId: z.string().min(1).max(200) });
+export const changeParams = tenantParams.extend({ changeId: z.string().uuid('must be a change id (UUID)') });
+
+export const teamsConnectionSchema = z.object({
+  configured: z.boolean(),
+  clientId: z.string().nullable(),
+  authMethod: z.enum(['certificate', 'secret']).nullable(),
+  cloud: z.enum(['global', 'custom']),
+  loginBaseUrl: z.string(),
+  graphBaseUrl: z.string(),
+  clientSecretSet: z.boolean(),
+  certificate: z.object({ thumbprint: z.string(), subject: z.string(), notAfter: z.string(), privateKeySet: z.boolean() }).nullable(),
+  lastTest: z.object({ at: z.string(), ok: z.boolean(), result: z.unknown() }).nullable(),
+});
+
+export const teamsConnectionInput = z.object({
+  clientId: z.string().trim().min(1, 'is required').max(100).regex(/^\S+$/, 'must be the application (client) id, without spaces'),
+  authMethod: z.enum(['certificate', 'secret']),
+  clientSecret: z.string().min(1).max(500).optional(),
+  cloud: z.enum(['global', 'custom']).optional(),
+  loginBaseUrl: z.string().url().optional(),
+  graphBaseUrl: z.string().url().optional(),
+});
+
+export const connectionCheckSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })),
+  missingPermissions: z.array(z.string()),
+  grantedPermissions: z.array(z.string()),
+});
+
+export const teamsUserSchema = z.object({
+  userId: z.string(),
+  upn: z.string(),
+  displayName: z.string(),
+  accountEnabled: z.boolean(),
+  usageLocation: z.string().nullable(),
+  accountType: z.string().nullable(),
+  phoneSystem: z.boolean(),
+  enterpriseVoice: z.boolean(),
+  numbers: z.array(z.object({ telephoneNumber: z.string(), assignmentCategory: z.string().nullable() })),
+  policies: z.record(z.string(), z.object({ name: z.string().nullable(), policyId: z.string().nullable(), assignmentType: z.string().nullable() })),
+  syncedAt: z.string(),
+});
+
+const voiceState = z.object({
+  number: z.object({ e164: z.string(), numberId: z.string().nullable(), numberType: z.string().nullable() }).nullable(),
+  policies: z.record(z.string(), z.string().nullable()),
+});
+
+export const voiceChangeSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  userId: z.string(),
+  userUpn: z.string(),
+  kind: z.enum(['assign_number', 'remove_number', 'policies', 'revert']),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  before: voiceState,
+  requested: voiceState,
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  ticketId: z.string().nullable(),
+  ticketLog: z.object({ status: z.enum(['none', 'queued', 'logged', 'retrying', 'failed']), error: z.string().nullable() }),
+  revertOf: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+
+const policyNames = z.object(Object.fromEntries(policyTypeNames.map((t) => [t, z.string().trim().max(200).nullable().optional()])) as Record<(typeof policyTypeNames)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>);
+
+export const voiceChangeInput = z.object({
+  number: z.union([z.object({ numberId: z.string().uuid() }), z.object({ e164: z.string().trim().min(3).max(40) }), z.null()]).optional(),
+  policies: policyNames.strict().optional(),
+  ticketId: z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional(),
+});
+
+export const policyCatalogSchema = z.array(
+  z.object({
+    policyType: z.string(),
+    label: z.string(),
+    policies: z.array(z.object({ id: z.string(), name: z.string(), policyId: z.string().nullable(), source: z.string(), description: z.string() })),
+  }),
+);

@@ -1,0 +1,466 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { TeamsError, classifyFailure } from '../../connectors/teams/errors.ts';
+import { graphNumberType, type TeamsApi } from '../../connectors/teams/teams-api.ts';
+import { canonicalPolicyType, type TeamsPolicyType } from '../../core/policy-types.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { parseNumber } from '../../core/phone-number.ts';
+import type { Db } from '../../db/connection.ts';
+import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
+import { recordAudit } from '../kernel/audit-log.ts';
+import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
+import { insertNumbers } from '../numbers/number-bulk-insert.ts';
+import { queueTicketLog, ticketLoggingApplies } from '../connectwise/ticket-logger.ts';
+import { changeNumberStatus } from '../numbers/number-lifecycle.ts';
+import type { NumberRow } from '../numbers/number-view.ts';
+import { teamsApiFor } from './connection.ts';
+import { refreshTeamsUser, type TeamsUserRow } from './directory.ts';
+import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
+
+export const VOICE_CHANGE_QUEUE = 'voice-change';
+
+export type VoiceChangeRow = typeof voiceChanges.$inferSelect;
+
+export type VoiceChangeRequest = {
+  userId: string;
+  /** undefined: keep the number; null: remove it; otherwise the number to assign. */
+  number?: { numberId: string } | { e164: string } | null | undefined;
+  /** Policy type → policy name, or null to remove the direct assignment (the user then inherits). */
+  policies?: Partial<Record<TeamsPolicyType, string | null>> | undefined;
+  ticketId?: string | null | undefined;
+};
+
+export function voiceChangeView(c: VoiceChangeRow) {
+  return {
+    id: c.id,
+    tenantId: c.tenantId,
+    userId: c.userId,
+    userUpn: c.userUpn,
+    kind: c.kind,
+    status: c.status,
+    before: c.before,
+    requested: c.requested,
+    errorCode: c.errorCode,
+    errorMessage: c.errorMessage,
+    ticketId: c.ticketId,
+    ticketLog: { status: c.ticketLogStatus, error: c.ticketLogError },
+    revertOf: c.revertOf,
+    createdAt: c.createdAt.toISOString(),
+    completedAt: c.completedAt?.toISOString() ?? null,
+  };
+}
+export type VoiceChangeView = ReturnType<typeof voiceChangeView>;
+
+/** The user's voice state as Teams reports it: primary number and directly assigned policies. */
+function stateOf(user: TeamsUserRow, inventory: NumberRow | undefined): VoiceState {
+  const primary = user.numbers.find((n) => (n.assignmentCategory ?? 'primary') === 'primary') ?? user.numbers[0];
+  const policies: Record<string, string | null> = {};
+  for (const [type, p] of Object.entries(user.policies)) policies[type] = p.assignmentType === 'direct' ? p.name : null;
+  return { number: primary ? { e164: primary.telephoneNumber, numberId: inventory?.id ?? null, numberType: inventory?.kind ?? null } : null, policies };
+}
+
+async function inventoryNumber(db: Db, tenantId: string, e164: string): Promise<NumberRow | undefined> {
+  const [row] = await db.select().from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.e164, e164), eq(phoneNumbers.extension, '')));
+  return row;
+}
+
+/** Resolves policy names to ids: the catalog first, then Graph's getPolicyId. Unknown names are refused. */
+async function resolvePolicies(deps: AppDeps, api: TeamsApi, tenantId: string, policies: Record<string, string | null>): Promise<Record<string, { name: string; policyId: string } | null>> {
+  const resolved: Record<string, { name: string; policyId: string } | null> = {};
+  for (const [rawType, name] of Object.entries(policies)) {
+    const type = canonicalPolicyType(rawType);
+    if (!type) throw new ValidationError(`Unknown policy type ${rawType}.`, [{ field: `policies.${rawType}`, message: 'Unknown policy type' }]);
+    if (name === null || name === '') {
+      resolved[type] = null;
+      continue;
+    }
+    const [known] = await deps.db
+      .select()
+      .from(teamsPolicies)
+      .where(and(eq(teamsPolicies.tenantId, tenantId), eq(teamsPolicies.policyType, type), sql`lower(${teamsPolicies.name}) = lower(${name})`));
+    const policyId = known?.policyId ?? (await api.getPolicyId(type, name));
+    if (!policyId) throw new ValidationError(`The tenant has no ${type} named "${name}".`, [{ field: `policies.${type}`, message: 'No such policy in the tenant' }]);
+    resolved[type] = { name: known?.name ?? name, policyId };
+  }
+  return resolved;
+}
+
+/**
+ * Starts a change to a user's number and/or policies (D2). The intent is recorded first — the
+ * new number is claimed in the inventory (so nobody else can take it) and a pending change row
+ * is written with the user's state before — then Teams is called. A number order is
+ * asynchronous: the change stays pending until a job sees Teams confirm it (D7).
+ */
+export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, input: VoiceChangeRequest, info: RequestInfo, options: { kind?: 'revert'; revertOf?: string; bulkRowId?: string } = {}): Promise<VoiceChangeView> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const api = await teamsApiFor(deps, tenant);
+  const user = await refreshTeamsUser(deps, tenant, input.userId);
+  const [busy] = await deps.db.select({ id: voiceChanges.id }).from(voiceChanges).where(and(eq(voiceChanges.tenantId, tenantId), eq(voiceChanges.userId, user.userId), eq(voiceChanges.status, 'pending')));
+  if (busy) throw new ConflictError(`A change for ${user.upn} is still waiting for Teams; wait for it to finish.`, 'change_pending');
+
+  const currentInventory = user.numbers[0] ? await inventoryNumber(deps.db, tenantId, user.numbers[0].telephoneNumber) : undefined;
+  const before = stateOf(user, currentInventory);
+  const policies = await resolvePolicies(deps, api, tenantId, input.policies ?? {});
+  const target = input.number === undefined ? undefined : input.number === null ? null : await resolveTargetNumber(deps, actor, tenant, input.number, info);
+  const numberChanges = target === null ? before.number !== null : target !== undefined && target.e164 !== before.number?.e164;
+  const policyChanges = Object.entries(policies).filter(([type, p]) => (p?.name ?? null) !== (before.policies[type] ?? null));
+  if (!numberChanges && policyChanges.length === 0) throw new ValidationError(`Nothing to change: ${user.upn} already has this configuration.`);
+  if (numberChanges && target) assertUserCanHaveNumber(user);
+
+  const requested: VoiceState = {
+    number: target === undefined ? before.number : target === null ? null : { e164: target.e164, numberId: target.id, numberType: target.kind },
+    policies: { ...before.policies, ...Object.fromEntries(Object.entries(policies).map(([t, p]) => [t, p?.name ?? null])) },
+  };
+  const kind = options.kind ?? (numberChanges ? (target ? 'assign_number' : 'remove_number') : 'policies');
+  const change = await deps.db.transaction(async (tx) => {
+    let claimedFrom: unknown = null;
+    if (numberChanges && target) {
+      const [locked] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, target.id)).for('update');
+      if (!locked) throw new NotFoundError('Number');
+      const [inFlight] = await tx.select({ upn: voiceChanges.userUpn }).from(voiceChanges).where(and(eq(voiceChanges.newNumberId, target.id), eq(voiceChanges.status, 'pending')));
+      if (inFlight) throw new ConflictError(`${locked.e164} is being assigned to ${inFlight.upn} right now.`, 'number_in_change');
+      claimedFrom = { status: locked.status, reservedBy: locked.reservedBy, reservedUntil: locked.reservedUntil, reservationReason: locked.reservationReason, reservationTicket: locked.reservationTicket, coolingUntil: locked.coolingUntil };
+      // Held as reserved while Teams works: the user keeps the old number until Teams confirms the new one.
+      const action = locked.status === 'cooling' && options.kind === 'revert' ? 'reclaim' : 'claim';
+      await changeNumberStatus(deps, actor, tenantId, target.id, { action, reason: `Being assigned to ${user.upn} in Teams`, until: new Date(deps.now().getTime() + 86_400_000), ticketId: input.ticketId }, info, tx);
+    }
+    const [row] = await tx
+      .insert(voiceChanges)
+      .values({
+        tenantId,
+        userId: user.userId,
+        userUpn: user.upn,
+        kind,
+        status: 'pending',
+        before,
+        requested,
+        newNumberId: numberChanges && target ? target.id : null,
+        oldNumberId: numberChanges ? (currentInventory?.id ?? null) : null,
+        claimedFrom,
+        ticketId: input.ticketId ?? null,
+        revertOf: options.revertOf ?? null,
+        bulkRowId: options.bulkRowId ?? null,
+        operatorId: actor.operatorId,
+        createdAt: deps.now(),
+      })
+      .returning();
+    await recordAudit(tx, { action: `voice.${kind}_requested`, actor, tenantId, targetType: 'teams_user', targetId: user.userId, before, after: requested, ticketId: input.ticketId ?? null, request: info });
+    return row!;
+  });
+
+  try {
+    if (numberChanges && target) {
+      const { operationUrl } = await api.assignNumber({ telephoneNumber: target.e164, userId: user.userId, numberType: graphNumberType(target.kind) });
+      return await awaitOperation(deps, change.id, operationUrl);
+    }
+    if (numberChanges && before.number) {
+      const numberType = graphNumberType(currentInventory?.kind ?? 'direct_routing');
+      const { operationUrl } = await api.unassignNumber({ telephoneNumber: before.number.e164, numberType });
+      return await awaitOperation(deps, change.id, operationUrl);
+    }
+    return voiceChangeView(await completeChange(deps, change.id, actor));
+  } catch (error) {
+    // Graph never answered the order but may have received it: undoing the claim now could leave
+    // Teams and the inventory disagreeing. The job finds out (re-sends or checks) and settles it.
+    if (error instanceof TeamsError && error.outcomeUnknown && deps.queue) {
+      await deps.queue.send(VOICE_CHANGE_QUEUE, { changeId: change.id, resumeStranded: true }, { singletonKey: change.id, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 });
+      return voiceChangeView(change);
+    }
+    return voiceChangeView(await failChange(deps, change.id, error, actor));
+  }
+}
+
+async function awaitOperation(deps: AppDeps, changeId: string, operationUrl: string): Promise<VoiceChangeView> {
+  const [row] = await deps.db.update(voiceChanges).set({ operationUrl }).where(eq(voiceChanges.id, changeId)).returning();
+  if (!deps.queue) throw new AppError(503, 'jobs_unavailable', 'The job queue is not running, so the Teams order cannot be followed.');
+  await deps.queue.send(VOICE_CHANGE_QUEUE, { changeId }, { singletonKey: changeId, retryLimit: 5, retryDelay: 5, expireInSeconds: 900 });
+  return voiceChangeView(row!);
+}
+
+async function resolveTargetNumber(deps: AppDeps, actor: Actor, tenant: TenantRow, ref: { numberId: string } | { e164: string }, info: RequestInfo): Promise<NumberRow> {
+  if ('numberId' in ref) {
+    const [row] = await deps.db.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, ref.numberId), eq(phoneNumbers.tenantId, tenant.id)));
+    if (!row) throw new NotFoundError('Number');
+    return row;
+  }
+  const parsed = parseNumber(ref.e164, tenant.defaultCountry);
+  if (!parsed.ok) throw new ValidationError(parsed.reason, [{ field: 'number', message: parsed.reason }]);
+  const existing = await inventoryNumber(deps.db, tenant.id, parsed.value.e164);
+  if (existing) return existing;
+  const [elsewhere] = await deps.db.select({ tenantId: phoneNumbers.tenantId }).from(phoneNumbers).where(eq(phoneNumbers.e164, parsed.value.e164));
+  if (elsewhere) throw new ConflictError(`${parsed.value.e164} belongs to another tenant's inventory.`, 'number_exists');
+  if (!(await tenantFeatures(deps, tenant)).manualNumberEntry) {
+    throw new ValidationError(`${parsed.value.e164} is not in ${tenant.name}'s inventory, and typed numbers are not allowed for this tenant. Add it to the inventory first.`, [{ field: 'number', message: 'Not in the inventory' }]);
+  }
+  // Typed numbers join the inventory, so it keeps every number the tenant uses.
+  await deps.db.transaction(async (tx) => {
+    await insertNumbers(tx, tenant.id, [{ e164: parsed.value.e164, extension: '', kind: 'direct_routing', status: 'available', rangeId: null, siteId: null, carrier: '', tags: [], notes: 'Typed in the voice panel' }], actor, info, { source: 'manual entry' });
+  });
+  return (await inventoryNumber(deps.db, tenant.id, parsed.value.e164))!;
+}
+
+function assertUserCanHaveNumber(user: TeamsUserRow): void {
+  if (!user.accountEnabled) throw new ValidationError(`${user.upn} is disabled in Entra ID.`);
+  if (!user.phoneSystem) throw new ValidationError(`${user.upn} has no Teams Phone licence (Phone System). Assign the licence in Microsoft 365 first.`);
+  if (!user.usageLocation) throw new ValidationError(`${user.upn} has no usage location. Set it in Entra ID first.`);
+}
+
+/**
+ * Follows a pending change: polls its Teams operation until Teams reports the outcome, then
+ * completes or fails it. Idempotent — after a crash the job runs again and picks up where the
+ * row says it is.
+ */
+export async function followVoiceChange(deps: AppDeps, changeId: string, options: { pollMs?: number; maxWaitMs?: number; resumeStranded?: boolean; throwWhileUnknown?: boolean } = {}): Promise<VoiceChangeRow> {
+  const pollMs = options.pollMs ?? 1_500;
+  const deadline = Date.now() + (options.maxWaitMs ?? 10 * 60_000);
+  for (;;) {
+    const [change] = await deps.db.select().from(voiceChanges).where(eq(voiceChanges.id, changeId));
+    if (!change) throw new NotFoundError('Voice change');
+    if (change.status === 'pending' && !change.operationUrl && options.resumeStranded) {
+      await resumeStrandedChange(deps, change, options.throwWhileUnknown ?? false);
+      continue;
+    }
+    if (change.status !== 'pending' || !change.operationUrl) return change;
+    const tenant = await systemTenant(deps, change.tenantId);
+    let operation;
+    try {
+      operation = await (await teamsApiFor(deps, tenant)).getOperation(change.operationUrl);
+    } catch (error) {
+      // A garbled answer to a poll says nothing about the order: Teams may still complete it, so ask again.
+      if (error instanceof TeamsError && (error.code === 'unavailable' || error.code === 'throttled' || error.code === 'unexpected_answer')) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      return failChange(deps, changeId, error, null);
+    }
+    const status = operation.status.toLowerCase();
+    if (status === 'succeeded') return completeChange(deps, changeId, null);
+    if (status === 'failed' || status === 'skipped') {
+      const detail = operation.numbers?.map((n) => n.statusDetail ?? n.statusMessage).find(Boolean) ?? 'Teams reported the order as failed.';
+      const known = classifyFailure(detail);
+      return failChange(deps, changeId, new TeamsError(known?.code ?? 'unknown', known?.message ?? `Teams refused the change: ${detail}`, { detail }), null);
+    }
+    if (Date.now() > deadline) {
+      return failChange(deps, changeId, new TeamsError('unavailable', 'Teams did not finish the order within 10 minutes. Check the user in the Teams admin center, then refresh.'), null);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/**
+ * A change whose process died after recording its intent but before Teams' operation was saved
+ * (the caller knows that process is gone). Sending the same order again is safe: an order for a
+ * number the user already has changes nothing in Teams.
+ */
+async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow, throwWhileUnknown: boolean): Promise<void> {
+  const tenant = await systemTenant(deps, change.tenantId);
+  const api = await teamsApiFor(deps, tenant);
+  try {
+    const wanted = change.requested.number;
+    const numberChanges = (wanted?.e164 ?? null) !== (change.before.number?.e164 ?? null);
+    if (!numberChanges) {
+      await completeChange(deps, change.id, null);
+      return;
+    }
+    if (!wanted) {
+      // A second unassign of a number Teams already released fails: look before sending it again.
+      const current = await api.findNumber(change.before.number!.e164);
+      if (!current || current.assignmentTargetId !== change.userId) {
+        await completeChange(deps, change.id, null);
+        return;
+      }
+    }
+    const { operationUrl } = wanted
+      ? await api.assignNumber({ telephoneNumber: wanted.e164, userId: change.userId, numberType: graphNumberType(wanted.numberType ?? 'direct_routing') })
+      : await api.unassignNumber({ telephoneNumber: change.before.number!.e164, numberType: graphNumberType(change.before.number!.numberType ?? 'direct_routing') });
+    await deps.db.update(voiceChanges).set({ operationUrl }).where(and(eq(voiceChanges.id, change.id), eq(voiceChanges.status, 'pending')));
+  } catch (error) {
+    // Teams still unreachable: the queue tries again later, for up to 15 minutes after the request.
+    const unknown = error instanceof TeamsError && (error.outcomeUnknown || error.code === 'unavailable' || error.code === 'throttled');
+    if (throwWhileUnknown && unknown && deps.now().getTime() - change.createdAt.getTime() < 15 * 60_000) throw error;
+    await failChange(deps, change.id, error, null);
+  }
+}
+
+async function systemTenant(deps: AppDeps, tenantId: string): Promise<TenantRow> {
+  const [row] = await deps.db.select().from(tenants).where(eq(tenants.id, tenantId));
+  if (!row) throw new NotFoundError('Tenant');
+  return row;
+}
+
+/** Teams confirmed the number (or nothing asynchronous was needed): set policies, free the old number, record the outcome. */
+async function completeChange(deps: AppDeps, changeId: string, actor: Actor | null): Promise<VoiceChangeRow> {
+  const [change] = await deps.db.select().from(voiceChanges).where(eq(voiceChanges.id, changeId));
+  if (!change || change.status !== 'pending') return change!;
+  const tenant = await systemTenant(deps, change.tenantId);
+  const api = await teamsApiFor(deps, tenant);
+  let policyError: unknown;
+  const policyUpdates = Object.entries(change.requested.policies).filter(([type, name]) => (change.before.policies[type] ?? null) !== name);
+  for (const [type, name] of policyUpdates) {
+    try {
+      const policyType = canonicalPolicyType(type)!;
+      if (name === null) await api.unassignPolicy(change.userId, policyType);
+      else {
+        const resolved = await resolvePolicies(deps, api, change.tenantId, { [type]: name });
+        await api.assignPolicy(change.userId, policyType, resolved[policyType]!.policyId);
+      }
+    } catch (error) {
+      policyError = error;
+      break;
+    }
+  }
+  const after = await refreshTeamsUser(deps, tenant, change.userId).catch(() => undefined);
+  const who = actor ? undefined : { operatorId: change.operatorId, label: 'system (Teams confirmation)' };
+  const completed = await deps.db.transaction(async (tx) => {
+    // Several followers (the job, a bulk run) may see the same confirmation: only the first completes.
+    const [locked] = await tx.select().from(voiceChanges).where(eq(voiceChanges.id, changeId)).for('update');
+    if (!locked || locked.status !== 'pending') return locked!;
+    // The user's previous number goes back to the pool through the lifecycle (cooling), then the new one is theirs.
+    if (change.oldNumberId && change.oldNumberId !== change.newNumberId) await releaseIfHeldBy(deps, tx, change, change.oldNumberId, actor);
+    if (change.newNumberId) {
+      const [held] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, change.newNumberId));
+      if (held?.status === 'reserved') {
+        const assignee = { type: 'teams_user' as const, id: change.userId, upn: change.userUpn, name: after?.displayName ?? null };
+        await changeNumberStatus(deps, actor, change.tenantId, change.newNumberId, { action: 'assign', assignee, ticketId: change.ticketId }, undefined, tx);
+      }
+    }
+    const failedPolicies = policyError !== undefined;
+    const message = failedPolicies ? `The number change is done, but a policy could not be set: ${policyError instanceof Error ? policyError.message : String(policyError)}` : null;
+    // Marked in the same write as the outcome, so nobody sees a done change whose ticket logging is not yet known.
+    const logsTicket = !failedPolicies && (await ticketLoggingApplies(tx, change));
+    const [row] = await tx
+      .update(voiceChanges)
+      .set({ status: failedPolicies ? 'failed' : 'succeeded', errorCode: failedPolicies ? 'policies_failed' : null, errorMessage: message, completedAt: deps.now(), ...(logsTicket ? { ticketLogStatus: 'queued' as const } : {}) })
+      .where(eq(voiceChanges.id, changeId))
+      .returning();
+    await recordAudit(tx, {
+      action: `voice.${change.kind}`,
+      actor: actor ?? who!,
+      tenantId: change.tenantId,
+      targetType: 'teams_user',
+      targetId: change.userId,
+      before: change.before,
+      after: after ? { ...change.requested, confirmedNumbers: after.numbers } : change.requested,
+      result: failedPolicies ? 'failure' : 'success',
+      ...(message ? { error: message } : {}),
+      ticketId: change.ticketId,
+    });
+    return row!;
+  });
+  // The ticket is told afterwards, in its own job: ConnectWise being down never holds up Teams work.
+  await queueTicketLog(deps, completed.id);
+  return completed;
+}
+
+async function releaseIfHeldBy(deps: AppDeps, tx: Db, change: VoiceChangeRow, numberId: string, actor: Actor | null): Promise<void> {
+  const [row] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, numberId));
+  if (row?.status === 'assigned' && row.assigneeId === change.userId) {
+    await changeNumberStatus(deps, actor, change.tenantId, numberId, { action: 'release', ticketId: change.ticketId }, undefined, tx);
+  }
+}
+
+/** Teams refused: undo the inventory claim exactly as it was, and record why in plain words. */
+async function failChange(deps: AppDeps, changeId: string, error: unknown, actor: Actor | null): Promise<VoiceChangeRow> {
+  const code = error instanceof TeamsError ? error.code : error instanceof AppError ? error.code : 'unknown';
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof TeamsError) && !(error instanceof AppError)) deps.log.error({ err: error, changeId }, 'voice change failed unexpectedly');
+  return deps.db.transaction(async (tx) => {
+    const [change] = await tx.select().from(voiceChanges).where(eq(voiceChanges.id, changeId)).for('update');
+    if (!change || change.status !== 'pending') return change!;
+    if (change.newNumberId && change.claimedFrom) {
+      const [number] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, change.newNumberId)).for('update');
+      if (number?.status === 'reserved') {
+        const back = change.claimedFrom as { status: NumberRow['status']; reservedBy: string | null; reservedUntil: string | null; reservationReason: string | null; reservationTicket: string | null; coolingUntil: string | null };
+        const [restored] = await tx
+          .update(phoneNumbers)
+          .set({
+            status: back.status,
+            assigneeType: null,
+            assigneeId: null,
+            assigneeUpn: null,
+            assigneeName: null,
+            reservedBy: back.reservedBy,
+            reservedUntil: back.reservedUntil ? new Date(back.reservedUntil) : null,
+            reservationReason: back.reservationReason,
+            reservationTicket: back.reservationTicket,
+            coolingUntil: back.coolingUntil ? new Date(back.coolingUntil) : null,
+            updatedAt: deps.now(),
+          })
+          .where(eq(phoneNumbers.id, number.id))
+          .returning();
+        await recordAudit(tx, {
+          action: 'number.assignment_rolled_back',
+          actor: actor ?? { operatorId: change.operatorId, label: 'system (Teams refused)' },
+          tenantId: change.tenantId,
+          targetType: 'phone_number',
+          targetId: number.id,
+          before: { status: 'reserved', heldFor: change.userUpn },
+          after: { status: restored!.status },
+          error: message,
+          ticketId: change.ticketId,
+        });
+      }
+    }
+    const [row] = await tx.update(voiceChanges).set({ status: 'failed', errorCode: code, errorMessage: message, completedAt: deps.now() }).where(eq(voiceChanges.id, changeId)).returning();
+    await recordAudit(tx, {
+      action: `voice.${change.kind}`,
+      actor: actor ?? { operatorId: change.operatorId, label: 'system (Teams refused)' },
+      tenantId: change.tenantId,
+      targetType: 'teams_user',
+      targetId: change.userId,
+      before: change.before,
+      after: change.requested,
+      result: 'failure',
+      error: message,
+      ticketId: change.ticketId,
+    });
+    return row!;
+  });
+}
+
+export async function getVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string): Promise<VoiceChangeView> {
+  await loadTenant(deps.db, actor, tenantId);
+  const [row] = await deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
+  if (!row) throw new NotFoundError('Voice change');
+  return voiceChangeView(row);
+}
+
+export async function listVoiceChanges(deps: AppDeps, actor: Actor, tenantId: string, filter: { userId?: string | undefined; status?: Array<VoiceChangeRow['status']> | undefined; limit: number }) {
+  await loadTenant(deps.db, actor, tenantId);
+  const rows = await deps.db
+    .select()
+    .from(voiceChanges)
+    .where(and(eq(voiceChanges.tenantId, tenantId), filter.userId ? eq(voiceChanges.userId, filter.userId) : undefined, filter.status?.length ? inArray(voiceChanges.status, filter.status) : undefined))
+    .orderBy(desc(voiceChanges.createdAt))
+    .limit(filter.limit);
+  return rows.map(voiceChangeView);
+}
+
+/**
+ * Reverts a finished change (D6): puts back the number and policies the user had before it.
+ * When the old number has been taken meanwhile, explains the conflict and changes nothing.
+ */
+export async function revertVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string, info: RequestInfo, ticketId?: string | null): Promise<VoiceChangeView> {
+  await loadActiveTenant(deps.db, actor, tenantId);
+  const [change] = await deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
+  if (!change) throw new NotFoundError('Voice change');
+  if (change.status !== 'succeeded') throw new ConflictError('Only a change that Teams completed can be reverted.', 'not_revertible');
+  const [later] = await deps.db
+    .select({ id: voiceChanges.id })
+    .from(voiceChanges)
+    .where(and(eq(voiceChanges.tenantId, tenantId), eq(voiceChanges.userId, change.userId), eq(voiceChanges.status, 'succeeded'), sql`${voiceChanges.createdAt} > ${change.createdAt.toISOString()}::timestamptz`))
+    .limit(1);
+  if (later) throw new ConflictError(`${change.userUpn} has been changed again since; revert the newer change first.`, 'revert_conflict');
+  const old = change.before.number;
+  if (old) {
+    const row = await inventoryNumber(deps.db, tenantId, old.e164);
+    if (row && row.status === 'assigned' && row.assigneeId !== change.userId) {
+      throw new ConflictError(`The previous number ${old.e164} is now assigned to ${row.assigneeUpn ?? row.assigneeId}; nothing was changed. Pick another number for ${change.userUpn} instead.`, 'revert_conflict');
+    }
+    if (row && (row.status === 'blocked' || row.status === 'retired')) {
+      throw new ConflictError(`The previous number ${old.e164} is ${row.status} now; nothing was changed. Unblock or restore it first if it should go back to ${change.userUpn}.`, 'revert_conflict');
+    }
+  }
+  const policies = Object.fromEntries(Object.keys({ ...change.before.policies, ...change.requested.policies }).map((type) => [type, change.before.policies[type] ?? null]));
+  return requestVoiceChange(deps, actor, tenantId, { userId: change.userId, number: old ? { e164: old.e164 } : null, policies, ticketId: ticketId ?? change.ticketId }, info, { kind: 'revert', revertOf: change.id });
+}

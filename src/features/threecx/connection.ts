@@ -1,0 +1,184 @@
+import { and, eq } from 'drizzle-orm';
+import { ThreeCxError } from '../../connectors/threecx/errors.ts';
+import { ThreeCxApi } from '../../connectors/threecx/xapi.ts';
+import type { ThreeCxAuth } from '../../connectors/threecx/auth.ts';
+import { ConflictError, ValidationError } from '../../core/errors.ts';
+import { decryptSecret, encryptSecret } from '../../core/secret-box.ts';
+import { tenantConnections } from '../../db/schema/index.ts';
+import { recordAudit } from '../kernel/audit-log.ts';
+import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
+import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
+
+/** B3: the PBX and how UCR Manager signs in to it. */
+export type ThreeCxSettings = {
+  fqdn: string;
+  /** Another address of the same PBX (a proxy, the built-in simulator); https://{fqdn} when unset. */
+  baseUrl?: string | undefined;
+  authMode: 'api_client' | 'admin';
+  clientId?: string | undefined;
+  username?: string | undefined;
+};
+type ThreeCxSecrets = { clientSecret?: string; password?: string; refreshToken?: string };
+
+type Row = typeof tenantConnections.$inferSelect;
+
+async function loadRow(deps: AppDeps, tenantId: string): Promise<Row | undefined> {
+  const [row] = await deps.db.select().from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'threecx')));
+  return row;
+}
+
+function secretsOf(deps: AppDeps, row: Row | undefined): ThreeCxSecrets {
+  return row?.secretEnc ? (JSON.parse(decryptSecret(deps.keyring, row.secretEnc)) as ThreeCxSecrets) : {};
+}
+
+export function pbxAddress(settings: ThreeCxSettings): string {
+  return (settings.baseUrl ?? `https://${settings.fqdn}`).replace(/\/+$/, '');
+}
+
+function view(deps: AppDeps, row: Row | undefined) {
+  const settings = row?.settings as ThreeCxSettings | undefined;
+  const secrets = secretsOf(deps, row);
+  return {
+    configured: Boolean(settings && (settings.authMode === 'api_client' ? settings.clientId && secrets.clientSecret : settings.username && secrets.password)),
+    fqdn: settings?.fqdn ?? null,
+    baseUrl: settings?.baseUrl ?? null,
+    authMode: settings?.authMode ?? null,
+    clientId: settings?.clientId ?? null,
+    username: settings?.username ?? null,
+    clientSecretSet: Boolean(secrets.clientSecret),
+    passwordSet: Boolean(secrets.password),
+    /** An admin session is open (a refresh token is held), so no 2FA code is needed until it lapses. */
+    sessionOpen: Boolean(secrets.refreshToken),
+    consoleUrl: settings ? `${pbxAddress(settings)}/#/office/dashboard` : null,
+    lastTest: row?.lastTestAt ? { at: row.lastTestAt.toISOString(), ok: Boolean(row.lastTestOk), result: row.lastTestResult } : null,
+  };
+}
+export type ThreeCxConnectionView = ReturnType<typeof view>;
+
+export async function getThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ThreeCxConnectionView> {
+  await loadTenant(deps.db, actor, tenantId);
+  return view(deps, await loadRow(deps, tenantId));
+}
+
+export type ThreeCxConnectionInput = {
+  fqdn: string;
+  baseUrl?: string | undefined;
+  authMode: 'api_client' | 'admin';
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+};
+
+/** Saves the PBX and its credentials; a secret left out keeps the stored one (secrets are write-only). */
+export async function saveThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, input: ThreeCxConnectionInput, request: RequestInfo): Promise<ThreeCxConnectionView> {
+  await loadActiveTenant(deps.db, actor, tenantId);
+  const row = await loadRow(deps, tenantId);
+  const current = row?.settings as ThreeCxSettings | undefined;
+  const stored = secretsOf(deps, row);
+  const secrets: ThreeCxSecrets = {};
+  let settings: ThreeCxSettings;
+  if (input.authMode === 'api_client') {
+    if (!input.clientId) throw new ValidationError('Enter the client id of the 3CX API client.', [{ field: 'clientId', message: 'Required for an API client' }]);
+    secrets.clientSecret = input.clientSecret ?? (current?.authMode === 'api_client' && current.clientId === input.clientId ? stored.clientSecret : undefined);
+    if (!secrets.clientSecret) throw new ValidationError('Enter the secret (API key) of the 3CX API client.', [{ field: 'clientSecret', message: 'Required for an API client' }]);
+    settings = { fqdn: input.fqdn, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), authMode: 'api_client', clientId: input.clientId };
+  } else {
+    if (!input.username) throw new ValidationError('Enter the username of the 3CX admin.', [{ field: 'username', message: 'Required for an admin sign-in' }]);
+    const sameAdmin = current?.authMode === 'admin' && current.username === input.username && current.fqdn === input.fqdn;
+    secrets.password = input.password ?? (sameAdmin ? stored.password : undefined);
+    if (!secrets.password) throw new ValidationError('Enter the password of the 3CX admin.', [{ field: 'password', message: 'Required for an admin sign-in' }]);
+    // The open session survives a save that keeps the same admin and password.
+    if (sameAdmin && !input.password && stored.refreshToken) secrets.refreshToken = stored.refreshToken;
+    settings = { fqdn: input.fqdn, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), authMode: 'admin', username: input.username };
+  }
+  const secretEnc = encryptSecret(deps.keyring, JSON.stringify(secrets));
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .insert(tenantConnections)
+      .values({ tenantId, system: 'threecx', settings, secretEnc, updatedAt: deps.now() })
+      .onConflictDoUpdate({ target: [tenantConnections.tenantId, tenantConnections.system], set: { settings, secretEnc, updatedAt: deps.now(), lastTestAt: null, lastTestOk: null, lastTestResult: null } });
+    // The audit trail says which secrets are set, never their values.
+    const shown = (s: ThreeCxSettings | undefined, sec: ThreeCxSecrets) => (s ? { ...s, clientSecretSet: Boolean(sec.clientSecret), passwordSet: Boolean(sec.password) } : null);
+    await recordAudit(tx, { action: 'threecx_connection.saved', actor, tenantId, targetType: 'threecx_connection', targetId: tenantId, before: shown(current, stored), after: shown(settings, secrets), request });
+  });
+  clients.delete(tenantId);
+  return view(deps, await loadRow(deps, tenantId));
+}
+
+export type ConnectionTest = { ok: boolean; twoFactorRequired: boolean; steps: Array<{ name: string; ok: boolean; message: string }> };
+
+/**
+ * Signs in and reads the PBX (B3). For an admin with 2FA the operator gives the current code
+ * here; the session it opens is then carried on by its refresh token.
+ */
+export async function testThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, input: { securityCode?: string | undefined }, request: RequestInfo): Promise<ConnectionTest> {
+  const tenant = await loadTenant(deps.db, actor, tenantId);
+  clients.delete(tenantId);
+  const api = await threeCxApiFor(deps, tenant);
+  const steps: ConnectionTest['steps'] = [];
+  let twoFactorRequired = false;
+  try {
+    if (input.securityCode) await api.client.tokens.signInWithCode(input.securityCode);
+    const seen = await api.probe();
+    steps.push({ name: 'Sign-in', ok: true, message: '3CX accepted the credentials.' });
+    steps.push({ name: 'XAPI', ok: true, message: `The PBX answered: ${seen.users} extension(s), ${seen.trunks} trunk(s), ${seen.dids} DID(s) visible.` });
+  } catch (error) {
+    twoFactorRequired = error instanceof ThreeCxError && error.reason === 'two_factor_required';
+    steps.push({ name: 'Sign-in', ok: false, message: error instanceof Error ? error.message : String(error) });
+  }
+  const result: ConnectionTest = { ok: steps.every((s) => s.ok), twoFactorRequired, steps };
+  await deps.db.transaction(async (tx) => {
+    await tx.update(tenantConnections).set({ lastTestAt: deps.now(), lastTestOk: result.ok, lastTestResult: result }).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'threecx')));
+    await recordAudit(tx, { action: 'threecx_connection.tested', actor, tenantId, targetType: 'threecx_connection', targetId: tenantId, result: result.ok ? 'success' : 'failure', after: result, request });
+  });
+  return result;
+}
+
+// One client per tenant, so its token, refresh token and throttle gate are shared by every request.
+const clients = new Map<string, { api: ThreeCxApi; updatedAt: number }>();
+
+/** Refuses clearly when 3CX is switched off for the tenant (B5). */
+export async function assertThreeCxEnabled(deps: AppDeps, tenant: TenantRow): Promise<void> {
+  if (!(await tenantFeatures(deps, tenant)).threecx) throw new ConflictError(`3CX is switched off for ${tenant.name}. An admin can switch it on in the tenant's settings.`, 'threecx_disabled');
+}
+
+/** The tenant's 3CX API, refusing clearly when 3CX is off or not set up. */
+export async function threeCxApiFor(deps: AppDeps, tenant: TenantRow): Promise<ThreeCxApi> {
+  await assertThreeCxEnabled(deps, tenant);
+  const row = await loadRow(deps, tenant.id);
+  const cached = clients.get(tenant.id);
+  if (cached && row && cached.updatedAt === row.updatedAt.getTime()) return cached.api;
+  const settings = row?.settings as ThreeCxSettings | undefined;
+  const secrets = secretsOf(deps, row);
+  if (!row || !settings) throw new ConflictError(`The 3CX connection of ${tenant.name} is not set up yet: add the PBX under the tenant's 3CX tab.`, 'threecx_not_configured');
+  let auth: ThreeCxAuth;
+  if (settings.authMode === 'api_client' && settings.clientId && secrets.clientSecret) auth = { mode: 'api_client', clientId: settings.clientId, clientSecret: secrets.clientSecret };
+  else if (settings.authMode === 'admin' && settings.username && secrets.password) auth = { mode: 'admin', username: settings.username, password: secrets.password, refreshToken: secrets.refreshToken };
+  else throw new ConflictError(`The 3CX connection of ${tenant.name} is missing its credentials.`, 'threecx_not_configured');
+  const log = deps.log.child({ tenantId: tenant.id, connector: 'threecx' });
+  const api = new ThreeCxApi({
+    baseUrl: pbxAddress(settings),
+    auth,
+    log,
+    // Admin refresh tokens rotate: keep the newest so the next process (or restart) carries on without a 2FA code.
+    onRefreshToken: async (refreshToken) => {
+      try {
+        const fresh = await loadRow(deps, tenant.id);
+        if (!fresh || fresh.updatedAt.getTime() !== row.updatedAt.getTime()) return;
+        const secretEnc = encryptSecret(deps.keyring, JSON.stringify({ ...secretsOf(deps, fresh), refreshToken }));
+        await deps.db.update(tenantConnections).set({ secretEnc }).where(and(eq(tenantConnections.tenantId, tenant.id), eq(tenantConnections.system, 'threecx')));
+      } catch (error) {
+        log.warn({ err: error }, 'could not store the 3CX session');
+      }
+    },
+  });
+  clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
+  return api;
+}
+
+/** The PBX's own admin console, for what the API does not offer (adding a DID). */
+export async function threeCxConsoleUrl(deps: AppDeps, tenantId: string): Promise<string | null> {
+  const settings = (await loadRow(deps, tenantId))?.settings as ThreeCxSettings | undefined;
+  return settings ? pbxAddress(settings) : null;
+}
