@@ -1,5 +1,13 @@
 import { canonicalPolicyType } from './policy-types.ts';
-import type { BulkRowInput } from '../db/schema/bulk.ts';
+
+/** One row of a bulk-assignment CSV as read, before it is judged. */
+export type BulkRowInput = {
+  upn: string;
+  phoneNumber: string | null;
+  numberType: string | null;
+  policies: Record<string, string | null>;
+  profile: string | null;
+};
 
 /**
  * Reading one row of a bulk-assignment CSV (D5), without I/O. Header names are matched without

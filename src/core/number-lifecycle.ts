@@ -5,8 +5,9 @@
  *   available → reserved → assigned → cooling → available
  *   plus blocked (kept out of use) and retired (no longer held)
  */
-export const numberStatuses = ['available', 'reserved', 'assigned', 'cooling', 'blocked', 'retired'] as const;
-export type NumberStatus = (typeof numberStatuses)[number];
+import { numberStatuses, type NumberStatus } from './number-vocabulary.ts';
+
+export { numberStatuses, type NumberStatus };
 
 export const lifecycleActions = [
   'reserve',

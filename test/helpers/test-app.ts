@@ -15,7 +15,7 @@ import { createTestDatabase, type DbTarget, type TestDatabase } from './database
 import { LogCapture } from './log-capture.ts';
 import { ApiClient } from './api-client.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
-import { declareVoiceJobs, workVoiceJobs } from '../../src/features/teams/voice-jobs.ts';
+import { declareVoiceJobs, workVoiceJobs } from '../../src/features/teams/jobs.ts';
 import { declareBulkJobs, workBulkJobs } from '../../src/features/bulk/jobs.ts';
 import { declareTicketJobs, workTicketJobs } from '../../src/features/connectwise/jobs.ts';
 import type { Role } from '../../src/core/roles.ts';

@@ -1,3 +1,4 @@
+import type { BulkRowInput } from '../../core/bulk-row.ts';
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { operators } from './operators.ts';
@@ -23,14 +24,6 @@ export const bulkJobs = pgTable(
   },
   (t) => [index('bulk_jobs_tenant_idx').on(t.tenantId, t.createdAt)],
 );
-
-export type BulkRowInput = {
-  upn: string;
-  phoneNumber: string | null;
-  numberType: string | null;
-  policies: Record<string, string | null>;
-  profile: string | null;
-};
 
 export const bulkJobRows = pgTable(
   'bulk_job_rows',

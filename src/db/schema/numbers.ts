@@ -1,9 +1,8 @@
+import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sites, tenants } from './tenants.ts';
 
-export const numberKinds = ['direct_routing', 'calling_plan', 'operator_connect', 'threecx_did'] as const;
-export const numberStatuses = ['available', 'reserved', 'assigned', 'cooling', 'blocked', 'retired'] as const;
 
 export const numberRanges = pgTable(
   'number_ranges',

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { exportAuditCsv } from './audit-export.ts';
 import { searchAudit } from './audit-query.ts';
 import type { AppDeps } from '../kernel/deps.ts';
-import { auditEventSchema, isoDateParam } from '../../http/schemas.ts';
+import { auditEventSchema } from './schemas.ts';
+import { isoDateParam } from '../../http/schemas.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 
 const auditFilterQuery = z.object({

@@ -7,7 +7,8 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../c
 import { parseNumber } from '../../core/phone-number.ts';
 import { spreadsheetSafe } from '../../core/spreadsheet-safe.ts';
 import { queryRows } from '../../db/connection.ts';
-import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, teamsPolicies, teamsUsers, voiceChanges, voiceProfiles, type BulkRowInput } from '../../db/schema/index.ts';
+import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, teamsPolicies, teamsUsers, voiceChanges, voiceProfiles } from '../../db/schema/index.ts';
+import type { BulkRowInput } from '../../core/bulk-row.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber } from '../numbers/number-allocator.ts';

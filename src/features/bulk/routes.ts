@@ -6,7 +6,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, retryFailedRows, startBulkJob } from './bulk-assignment.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
 const counts = z.object({ pending: z.number(), running: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number() });

@@ -6,7 +6,7 @@ import { boardStatusChoices, connectWiseChoices, connectWiseMembers } from './li
 import type { AppDeps } from '../kernel/deps.ts';
 import { retryTicketLog } from './ticket-logger.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 const defaults = z.object({
   boardIds: z.array(z.number().int().positive()).max(50),

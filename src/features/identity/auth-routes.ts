@@ -10,7 +10,8 @@ import { csrfTokenFor, deleteSession, findLiveSession } from './sessions.ts';
 import { completeMfa, signInWithPassword } from './sign-in.ts';
 import { pendingObligation } from './authentication.ts';
 import { requestInfo } from '../kernel/request-info.ts';
-import { emailSchema, sessionStateSchema } from '../../http/schemas.ts';
+import { emailSchema } from '../../http/schemas.ts';
+import { sessionStateSchema } from './schemas.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 
 export function authRoutes(app: FastifyInstance, deps: AppDeps): void {

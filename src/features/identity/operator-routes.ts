@@ -14,7 +14,8 @@ import {
   updateOperator,
 } from './operators.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { emailSchema, idParam, operatorSchema, roleSchema } from '../../http/schemas.ts';
+import { emailSchema, idParam } from '../../http/schemas.ts';
+import { operatorSchema, roleSchema } from './schemas.ts';
 
 const scopeFields = {
   allTenants: z.boolean(),

@@ -6,7 +6,8 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { confirmTotpEnrolment, regenerateRecoveryCodes, startTotpEnrolment } from './mfa-enrolment.ts';
 import { changeOwnPassword, getOperator, signOutEverywhere, updateOwnProfile } from './operators.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { apiTokenSchema, idParam, operatorSchema } from '../../http/schemas.ts';
+import { apiTokenSchema, operatorSchema } from './schemas.ts';
+import { idParam } from '../../http/schemas.ts';
 import { clearSessionCookie } from './session-cookie.ts';
 
 export function profileRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -13,21 +13,8 @@ import { addNumber, getNumber, numberFacets, numberHistory, updateNumberAttribut
 import { listNumbers } from './numbers-query.ts';
 import { tenantUtilisation } from './utilisation.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import {
-  allocateBody,
-  auditListSchema,
-  importReportSchema,
-  kindSchema,
-  lifecycleBody,
-  numberAttributesBody,
-  numberFilterQuery,
-  numberPageQuery,
-  numberParams,
-  numberSchema,
-  rangeParams,
-  rangeSchema,
-  tenantParams,
-} from './schemas.ts';
+import { allocateBody, auditListSchema, importReportSchema, kindSchema, lifecycleBody, numberAttributesBody, numberFilterQuery, numberPageQuery, numberParams, numberSchema, rangeParams, rangeSchema } from './schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 

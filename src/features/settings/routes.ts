@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { changeSettings, readSettings } from './app-settings.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { settingsSchemaDto } from '../../http/schemas.ts';
+import { settingsSchemaDto } from './schemas.ts';
 
 export function settingsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

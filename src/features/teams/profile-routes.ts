@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../kernel/deps.ts';
 import { applyVoiceProfile, deleteVoiceProfile, listVoiceProfiles, saveVoiceProfile } from './voice-profiles.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 import { userParams, voiceChangeSchema } from './schemas.ts';
 
 const profileParams = tenantParams.extend({ profileId: z.string().uuid('must be a profile id (UUID)') });

@@ -9,7 +9,7 @@ import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from
 import { findTeamsDrift, fixTeamsDrift } from './reconcile.ts';
 import { getVoiceChange, listVoiceChanges, requestVoiceChange, revertVoiceChange } from './voice-changes.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 import { changeParams, connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, userParams, voiceChangeInput, voiceChangeSchema } from './schemas.ts';
 
 export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { policyTypeNames } from '../../core/policy-types.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 export const userParams = tenantParams.extend({ userId: z.string().min(1).max(200) });
 export const changeParams = tenantParams.extend({ changeId: z.string().uuid('must be a change id (UUID)') });

@@ -5,7 +5,9 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { createSite, listSites, updateSite } from './sites.ts';
 import { createTenant, getTenant, listTenants, setTenantStatus, updateTenant } from './tenants.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { siteParams, siteSchema, tenantInput, tenantParams, tenantSchema } from '../numbers/schemas.ts';
+import { siteParams } from '../numbers/schemas.ts';
+import { siteSchema, tenantInput, tenantSchema } from './schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -7,7 +7,7 @@ import { findThreeCxDrift, fixThreeCxDrift } from './reconcile.ts';
 import { createDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
 import { createExtension, deleteExtension, getExtension, listExtensionChanges, listExtensions, revertExtensionChange, updateExtension } from './users.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 import {
   changeParams,
   changeSchema,

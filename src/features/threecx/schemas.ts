@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tenantParams } from '../numbers/schemas.ts';
+import { tenantParams } from '../../http/schemas.ts';
 
 export const ticketId = z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional();
 

@@ -6,8 +6,7 @@ import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/
 import { api } from './client.ts';
 import type { FacetsDto, NumberDto, NumberHistoryEventDto, NumberKind, NumberPageDto, NumberStatus, RangeDto, SiteDto, TenantDto, UtilisationDto } from './types.ts';
 
-export const numberStatuses: readonly NumberStatus[] = ['available', 'reserved', 'assigned', 'cooling', 'blocked', 'retired'];
-export const numberKinds: readonly NumberKind[] = ['direct_routing', 'calling_plan', 'operator_connect', 'threecx_did'];
+export { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 
 export const inventoryKeys = {
   tenants: ['tenants'] as const,

@@ -1,9 +1,12 @@
 // Shapes shared with the server: types only, nothing from the server ends up in the bundle.
-import type { OperatorDto } from '../../http/schemas.ts';
+import type { OperatorDto } from '../../features/identity/schemas.ts';
 import type { NumberDto } from '../../features/numbers/schemas.ts';
 
-export type { ApiTokenDto, AuditEventDto, OperatorDto, SessionStateDto, SettingsDto } from '../../http/schemas.ts';
-export type { NumberDto, RangeDto, SiteDto, TenantDto } from '../../features/numbers/schemas.ts';
+export type { ApiTokenDto, OperatorDto, SessionStateDto } from '../../features/identity/schemas.ts';
+export type { AuditEventDto } from '../../features/audit/schemas.ts';
+export type { SettingsDto } from '../../features/settings/schemas.ts';
+export type { NumberDto, RangeDto } from '../../features/numbers/schemas.ts';
+export type { SiteDto, TenantDto } from '../../features/tenants/schemas.ts';
 export type { ImportError, ImportReport } from '../../features/numbers/number-import.ts';
 
 export type Role = OperatorDto['role'];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions } from '../../../src/db/schema/index.ts';
-import { declareHousekeeping, HOUSEKEEPING_QUEUE, workHousekeeping } from '../../../src/features/identity/jobs.ts';
+import { declareIdentityJobs, HOUSEKEEPING_QUEUE, workIdentityJobs } from '../../../src/features/identity/jobs.ts';
 import { startQueue, type JobQueue } from '../../../src/jobs/queue.ts';
 import { sha256 } from '../../../src/features/identity/tokens.ts';
 import { dbTargets } from '../../helpers/databases.ts';
@@ -14,8 +14,8 @@ describe.each(dbTargets())('job queue on %s', (target) => {
   beforeAll(async () => {
     t = await startTestApp(target);
     queue = await startQueue(t.deps.database, t.deps.log, { runsSchedules: true });
-    await declareHousekeeping(queue);
-    await workHousekeeping(queue, t.deps, 0.5);
+    await declareIdentityJobs(queue);
+    await workIdentityJobs(queue, t.deps, 0.5);
   });
   afterAll(async () => {
     await queue.stop({ graceful: false });

@@ -3,7 +3,7 @@ import { count, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../../src/db/schema/index.ts';
 import { queryRows } from '../../../src/db/connection.ts';
-import { AUDIT_RETENTION_QUEUE, declareHousekeeping, workHousekeeping } from '../../../src/features/identity/jobs.ts';
+import { AUDIT_RETENTION_QUEUE, declareAuditJobs, workAuditJobs } from '../../../src/features/audit/jobs.ts';
 import { startQueue, type JobQueue } from '../../../src/jobs/queue.ts';
 import { AUDIT_RETENTION_BATCH, applyAuditRetention } from '../../../src/features/audit/audit-retention.ts';
 import type { ApiClient } from '../../helpers/api-client.ts';
@@ -233,10 +233,10 @@ describe.each(dbTargets())('audit log: filters, export and retention on %s', (ta
     // Through the real queue: the job is scheduled daily and does the work when it runs.
     const queue: JobQueue = await startQueue(t.deps.database, t.deps.log, { runsSchedules: false });
     try {
-      await declareHousekeeping(queue);
+      await declareAuditJobs(queue);
       const schedules = await queryRows<{ name: string; cron: string }>(t.deps.db, sql`select name, cron from pgboss.schedule where name = ${AUDIT_RETENTION_QUEUE}`);
       expect(schedules).toEqual([{ name: AUDIT_RETENTION_QUEUE, cron: '30 2 * * *' }]);
-      await workHousekeeping(queue, t.deps, 0.5);
+      await workAuditJobs(queue, t.deps, 0.5);
       await queue.send(AUDIT_RETENTION_QUEUE, {});
       await waitFor(async () => (await countEvents(eq(auditEvents.action, 'audit.retention_applied'))) === 1);
     } finally {

@@ -3,7 +3,7 @@ import { Link, Navigate } from '@tanstack/react-router';
 import { tenantsQuery } from '../../api/inventory.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { PageHeader } from '../../components/Section.tsx';
-import type { TenantDto } from '../../../features/numbers/schemas.ts';
+import type { TenantDto } from '../../../features/tenants/schemas.ts';
 import { TenantBadges } from './TenantBadges.tsx';
 import { lastTenant } from './tenant-context.ts';
 

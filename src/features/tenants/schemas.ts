@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const featureOverrides = z
+  .object({
+    teams: z.boolean().nullable(),
+    threecx: z.boolean().nullable(),
+    connectwise: z.boolean().nullable(),
+    manualNumberEntry: z.boolean().nullable(),
+    coolingDays: z.number().int().min(0).max(365).nullable(),
+  })
+  .partial();
+
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as contoso.com');
+
+export const tenantInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120),
+  microsoftTenantId: z.string().trim().uuid('must be the Microsoft tenant id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47').nullable().optional(),
+  primaryDomain: domain.nullable().optional(),
+  defaultCountry: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as US or GB').nullable().optional(),
+  connectwiseCompanyId: z.string().trim().max(100).nullable().optional(),
+  notes: z.string().max(5000).optional(),
+  overrides: featureOverrides.optional(),
+});
+
+export const tenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  microsoftTenantId: z.string().nullable(),
+  primaryDomain: z.string().nullable(),
+  defaultCountry: z.string().nullable(),
+  connectwiseCompanyId: z.string().nullable(),
+  notes: z.string(),
+  status: z.enum(['active', 'archived']),
+  isDemo: z.boolean(),
+  overrides: z.object({
+    teams: z.boolean().nullable(),
+    threecx: z.boolean().nullable(),
+    connectwise: z.boolean().nullable(),
+    manualNumberEntry: z.boolean().nullable(),
+    coolingDays: z.number().nullable(),
+  }),
+  features: z.object({ teams: z.boolean(), threecx: z.boolean(), connectwise: z.boolean(), manualNumberEntry: z.boolean(), coolingDays: z.number() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TenantDto = z.infer<typeof tenantSchema>;
+
+export const siteSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), address: z.string(), createdAt: z.string() });
+export type SiteDto = z.infer<typeof siteSchema>;
