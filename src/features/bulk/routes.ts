@@ -7,36 +7,9 @@ import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, re
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
+import { jobSchema, rowSchema } from './schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
-const counts = z.object({ pending: z.number(), running: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number() });
-const jobSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  fileName: z.string(),
-  status: z.enum(['draft', 'queued', 'running', 'completed', 'cancelled']),
-  cancelRequested: z.boolean(),
-  ticketId: z.string().nullable(),
-  total: z.number(),
-  counts,
-  etaSeconds: z.number().nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
-const rowSchema = z.object({
-  id: z.string(),
-  rowNumber: z.number(),
-  input: z.object({ upn: z.string(), phoneNumber: z.string().nullable(), numberType: z.string().nullable(), policies: z.record(z.string(), z.string().nullable()), profile: z.string().nullable() }),
-  verdict: z.enum(['ok', 'error']),
-  verdictMessage: z.string().nullable(),
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']),
-  attempts: z.number(),
-  numberE164: z.string().nullable(),
-  resultMessage: z.string().nullable(),
-  voiceChangeId: z.string().nullable(),
-});
-
 export const BULK_TEMPLATE = 'UserPrincipalName,PhoneNumber,PhoneNumberType,VoiceRoutingPolicy,DialPlan,Profile\r\nann@contoso.com,+14255551234,DirectRouting,US-International,US-Redmond,\r\nbob@contoso.com,next:Seattle DR block,DirectRouting,US-International,,\r\ncarol@contoso.com,,,,,US user\r\n';
 
 export function bulkRoutes(app: FastifyInstance, deps: AppDeps): void {

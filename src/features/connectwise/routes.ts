@@ -7,26 +7,7 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { retryTicketLog } from './ticket-logger.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-
-const defaults = z.object({
-  boardIds: z.array(z.number().int().positive()).max(50),
-  workRoleId: z.number().int().positive().nullable(),
-  workTypeId: z.number().int().positive().nullable(),
-  statusAfterChangeId: z.number().int().positive().nullable(),
-  noteFlags: z.object({ detailDescriptionFlag: z.boolean(), internalAnalysisFlag: z.boolean(), resolutionFlag: z.boolean() }),
-  billableOption: z.enum(['Billable', 'DoNotBill', 'NoCharge', 'NoDefault']).nullable(),
-});
-const connectionSchema = z.object({
-  configured: z.boolean(),
-  site: z.string().nullable(),
-  companyId: z.string().nullable(),
-  publicKey: z.string().nullable(),
-  clientId: z.string().nullable(),
-  baseUrl: z.string().nullable(),
-  privateKeySet: z.boolean(),
-  defaults,
-  lastTest: z.object({ at: z.string(), ok: z.boolean(), result: z.unknown() }).nullable(),
-});
+import { connectionSchema, defaultsSchema } from './schemas.ts';
 
 export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -53,7 +34,7 @@ export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
           privateKey: z.string().min(1).max(200).optional(),
           clientId: z.string().trim().min(1).max(100),
           baseUrl: z.string().url().optional(),
-          defaults: defaults.partial().optional(),
+          defaults: defaultsSchema.partial().optional(),
         }),
         response: { 200: connectionSchema },
       },

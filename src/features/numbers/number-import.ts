@@ -1,3 +1,4 @@
+import type { ImportError, ImportReport } from './schemas.ts';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -11,21 +12,7 @@ import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { insertNumbers } from './number-bulk-insert.ts';
 import { loadActiveTenant } from '../tenants/tenants.ts';
 
-export type ImportError = { row: number; column: string; value: string; message: string };
 
-export type ImportReport = {
-  mode: 'preview' | 'apply';
-  fileSha256: string;
-  totalRows: number;
-  validRows: number;
-  errorCount: number;
-  /** The first errors, in file order (all of them up to MAX_REPORTED_ERRORS). */
-  errors: ImportError[];
-  byStatus: Record<string, number>;
-  byKind: Record<string, number>;
-  sample: ImportedNumber[];
-  imported: number;
-};
 
 const MAX_REPORTED_ERRORS = 1_000;
 export const MAX_IMPORT_ROWS = 200_000;

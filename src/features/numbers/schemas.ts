@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import type { ImportedNumber } from '../../core/number-import-row.ts';
 import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
 export const numberParams = tenantParams.extend({ numberId: z.string().uuid('must be a number id (UUID)') });
 export const rangeParams = tenantParams.extend({ rangeId: z.string().uuid('must be a range id (UUID)') });
-export const siteParams = tenantParams.extend({ siteId: z.string().uuid('must be a site id (UUID)') });
 
 export const kindSchema = z.enum(numberKinds);
 export const statusSchema = z.enum(numberStatuses);
@@ -156,3 +156,19 @@ export const importReportSchema = z.object({
   ),
   imported: z.number().describe('Numbers written (0 in preview mode, and when any row has a problem)'),
 });
+
+export type ImportError = { row: number; column: string; value: string; message: string };
+
+export type ImportReport = {
+  mode: 'preview' | 'apply';
+  fileSha256: string;
+  totalRows: number;
+  validRows: number;
+  errorCount: number;
+  /** The first errors, in file order (all of them up to MAX_REPORTED_ERRORS). */
+  errors: ImportError[];
+  byStatus: Record<string, number>;
+  byKind: Record<string, number>;
+  sample: ImportedNumber[];
+  imported: number;
+};

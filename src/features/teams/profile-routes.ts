@@ -5,12 +5,9 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { applyVoiceProfile, deleteVoiceProfile, listVoiceProfiles, saveVoiceProfile } from './voice-profiles.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-import { userParams, voiceChangeSchema } from './schemas.ts';
+import { profileInput, profileSchema, userParams, voiceChangeSchema } from './schemas.ts';
 
 const profileParams = tenantParams.extend({ profileId: z.string().uuid('must be a profile id (UUID)') });
-const numberSource = z.union([z.object({ rangeId: z.string().uuid() }), z.object({ siteId: z.string().uuid() }), z.object({ tag: z.string().trim().min(1).max(50) })]).nullable();
-const profileInput = z.object({ name: z.string().trim().min(1, 'is required').max(120), numberSource, policies: z.record(z.string(), z.string().trim().max(200).nullable()).default({}) });
-const profileSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), numberSource: z.unknown(), policies: z.record(z.string(), z.string().nullable()), updatedAt: z.string() });
 
 export function voiceProfileRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

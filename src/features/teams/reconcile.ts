@@ -1,3 +1,4 @@
+import type { DriftItem } from './schemas.ts';
 import { and, eq, inArray } from 'drizzle-orm';
 import { ValidationError } from '../../core/errors.ts';
 import { phoneNumbers, teamsUsers } from '../../db/schema/index.ts';
@@ -9,17 +10,7 @@ import { numberSnapshot, searchTextOf, type NumberRow } from '../numbers/number-
 import { teamsApiFor } from './connection.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 
-export type DriftKind = 'missing_in_inventory' | 'free_in_inventory' | 'different_assignee' | 'unassigned_in_teams';
 
-export type DriftItem = {
-  kind: DriftKind;
-  e164: string;
-  numberId: string | null;
-  teams: { assigned: boolean; userId: string | null; userUpn: string | null; numberType: string | null } | null;
-  inventory: { status: string; assigneeId: string | null; assigneeUpn: string | null } | null;
-  /** What the one-click fix does, in words. */
-  fix: string;
-};
 
 const graphKind: Record<string, 'direct_routing' | 'calling_plan' | 'operator_connect'> = {
   directRouting: 'direct_routing',

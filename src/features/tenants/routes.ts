@@ -5,8 +5,7 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { createSite, listSites, updateSite } from './sites.ts';
 import { createTenant, getTenant, listTenants, setTenantStatus, updateTenant } from './tenants.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { siteParams } from '../numbers/schemas.ts';
-import { siteSchema, tenantInput, tenantSchema } from './schemas.ts';
+import { siteParams, siteSchema, tenantInput, tenantSchema } from './schemas.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
 export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {

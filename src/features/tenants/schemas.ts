@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { tenantParams } from '../../http/schemas.ts';
+
+export const siteParams = tenantParams.extend({ siteId: z.string().uuid('must be a site id (UUID)') });
 
 const featureOverrides = z
   .object({

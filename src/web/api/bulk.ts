@@ -1,16 +1,14 @@
 /**
  * Bulk assignment (SPEC D5): upload a CSV for a dry run, then run it as a background job and
- * follow it. Shapes come from the server's service as types only.
+ * follow it. Shapes come from the server's response schemas, as types only.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { BulkJobView, getBulkJob } from '../../features/bulk/bulk-assignment.ts';
+import type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto } from '../../features/bulk/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import { uploadFile, type UploadProgress } from './upload.ts';
 
-export type BulkJobDto = BulkJobView;
-export type BulkJobWithRowsDto = Awaited<ReturnType<typeof getBulkJob>>;
-export type BulkRowDto = BulkJobWithRowsDto['rows'][number];
+export type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto };
 export type BulkRowState = BulkRowDto['state'];
 
 export const bulkKeys = {

@@ -3,13 +3,12 @@
  * chosen from, ticket search for the work context, and the members operators are mapped to.
  */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { ConnectWiseConnectionView, ConnectWiseDefaults } from '../../features/connectwise/connection.ts';
+import type { ConnectWiseConnectionDto, ConnectWiseDefaultsDto } from '../../features/connectwise/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 
-export type ConnectWiseConnectionDto = Omit<ConnectWiseConnectionView, 'lastTest'> & { lastTest: { at: string; ok: boolean; result: unknown } | null };
-export type ConnectWiseDefaultsDto = ConnectWiseDefaults;
-export type ConnectWiseInput = { site: string; companyId: string; publicKey: string; privateKey?: string; clientId: string; baseUrl?: string; defaults?: Partial<ConnectWiseDefaults> };
+export type { ConnectWiseConnectionDto, ConnectWiseDefaultsDto };
+export type ConnectWiseInput = { site: string; companyId: string; publicKey: string; privateKey?: string; clientId: string; baseUrl?: string; defaults?: Partial<ConnectWiseDefaultsDto> };
 export type ConnectWiseCheckDto = { ok: boolean; steps: Array<{ name: string; ok: boolean; message: string }> };
 export type Choice = { id: number; name: string };
 export type ConnectWiseChoicesDto = { boards: Choice[]; workRoles: Choice[]; workTypes: Array<Choice & { billTime: string | null }> };

@@ -9,7 +9,7 @@ import { dumpDatabase, expectNoSecretsInLogs } from '../../helpers/leaks.ts';
 import { startTeamsSimulators, type TeamsFixture } from '../../helpers/teams-fixture.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
 
-const fakePwsh = fileURLToPath(new URL('../fixtures/fake-pwsh.mjs', import.meta.url));
+const fakePwsh = fileURLToPath(new URL('../../fixtures/fake-pwsh.mjs', import.meta.url));
 const pwshLog = path.join(mkdtempSync(path.join(tmpdir(), 'pwsh-')), 'calls.jsonl');
 process.env.FAKE_PWSH_LOG = pwshLog;
 
