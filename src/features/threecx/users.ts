@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, desc, eq, inArray, like } from 'drizzle-orm';
 import type { PbxUser, UserFields } from '../../connectors/threecx/schemas.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -148,7 +149,7 @@ async function pbxDidSet(api: Awaited<ReturnType<typeof threeCxApiFor>>): Promis
   return new Set((await api.listDids()).map((d) => d.Number));
 }
 
-async function failure(deps: AppDeps, actor: Actor, tenantId: string, action: string, target: string, error: unknown, request: RequestInfo, ticketId: string | null | undefined, after?: unknown) {
+async function failure(deps: AppDeps, actor: Actor, tenantId: string, action: AuditAction, target: string, error: unknown, request: RequestInfo, ticketId: string | null | undefined, after?: unknown) {
   await recordAudit(deps.db, { action, result: 'failure', actor, tenantId, targetType: 'threecx_extension', targetId: target, after: after ?? null, error: error instanceof Error ? error.message : String(error), ticketId: ticketId ?? null, request });
 }
 
