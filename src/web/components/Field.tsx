@@ -92,3 +92,19 @@ export function CheckboxField({ label, hint, error, className = '', ...input }: 
     </div>
   );
 }
+
+export type Choice = { value: string; label: string };
+
+/** A select over a list of choices, with an optional first "none" choice (value ''). */
+export function ChoiceField({ choices, empty, ...select }: Common & SelectHTMLAttributes<HTMLSelectElement> & { choices: readonly Choice[]; empty?: string }) {
+  return (
+    <SelectField {...select}>
+      {empty !== undefined ? <option value="">{empty}</option> : null}
+      {choices.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
