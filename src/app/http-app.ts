@@ -30,6 +30,7 @@ import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
+import { overviewRoutes } from '../features/overview/routes.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -133,6 +134,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   bulkRoutes(app, deps);
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
+  overviewRoutes(app, deps);
 
   registerWebUi(app);
   return app;

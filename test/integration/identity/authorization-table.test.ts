@@ -38,6 +38,7 @@ const expected: Record<string, Access> = {
   'GET /api/settings': 'admin',
   'PATCH /api/settings': 'admin',
   'GET /api/audit': 'viewer',
+  'GET /api/overview': 'viewer',
   'GET /api/audit/export': 'viewer',
   'GET /api/me/preferences/:key': 'viewer',
   'PUT /api/me/preferences/:key': 'viewer',
