@@ -9,6 +9,8 @@ import { registerXapiRoutes } from './xapi-routes.ts';
 
 export interface ThreeCxSimulatorOptions extends SimulatorBaseOptions {
   state?: ThreeCxState;
+  /** The PBX's clock (epoch ms) for token expiry; the wall clock when not given. */
+  now?: () => number;
 }
 
 export interface RunningThreeCxSimulator {
@@ -31,6 +33,7 @@ const adapter: VendorAdapter = {
 
 export async function startThreeCxSimulator(options: ThreeCxSimulatorOptions = {}): Promise<RunningThreeCxSimulator> {
   const state = options.state ?? seedThreeCx();
+  if (options.now) state.now = options.now;
   // 3CX access tokens live 60 minutes unless a test shortens them.
   const sim = createSimulatorApp({ ...options, knobs: { tokenLifetimeSeconds: 3600, ...options.knobs } }, adapter);
   registerAuthRoutes(sim.app, state, sim.knobs);

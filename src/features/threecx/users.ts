@@ -1,6 +1,6 @@
 import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, desc, eq, inArray, like } from 'drizzle-orm';
-import type { PbxUser, UserFields } from '../../connectors/threecx/schemas.ts';
+import type { PbxUser, UserFields, VMEmailOption } from '../../connectors/threecx/schemas.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
 import type { Db } from '../../db/connection.ts';
@@ -23,7 +23,7 @@ export type ExtensionFields = {
   language: string;
   require2fa: boolean;
   sendEmailMissedCalls: boolean;
-  voicemailEmail: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  voicemailEmail: VMEmailOption;
   enabled: boolean;
 };
 export type ExtensionView = ExtensionFields & { id: number; displayName: string; did: { numberId: string; e164: string } | null };
@@ -189,8 +189,8 @@ export type UpdateExtensionInput = Partial<ExtensionFields> & { did?: DidChoice 
 
 /**
  * Updates an extension. A new DID is held, 3CX is asked, then the new DID is assigned and the
- * old one released through the lifecycle (cooling for the tenant's days). A changed extension
- * number moves the inventory assignee with it.
+ * old one released through the lifecycle (cooling for the tenant's days). The extension number
+ * is fixed: 3CX refuses to change it (3cx/xapi-tutorial "Should not allow to change number").
  */
 export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: UpdateExtensionInput, request: RequestInfo, options: { revert?: boolean; revertOf?: number } = {}): Promise<ExtensionView> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
@@ -200,16 +200,17 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const beforeView = toView(current, currentDid);
   const { did, ticketId, ...fields } = input;
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && beforeView[key as keyof ExtensionFields] !== value)) as Partial<ExtensionFields>;
-  const targetNumber = changed.number ?? current.Number;
-  if (changed.number) {
-    const clash = await api.findUserByNumber(changed.number);
-    if (clash && clash.Id !== id) throw new ConflictError(`Extension ${changed.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
+  if (changed.number !== undefined) {
+    throw new ValidationError(`Extension ${current.Number} keeps its number: 3CX does not allow changing an extension's number. To move the user to ${changed.number}, create extension ${changed.number}, give it the DID, then delete extension ${current.Number}. Nothing was changed.`, [
+      { field: 'number', message: '3CX does not allow changing an extension number' },
+    ]);
   }
+  const targetNumber = current.Number;
   const didChanges = did !== undefined && (did === null ? currentDid !== null : 'numberId' in did ? did.numberId !== currentDid?.numberId : did.e164 !== currentDid?.e164);
   if (Object.keys(changed).length === 0 && !didChanges) throw new ValidationError(`Nothing to change: extension ${current.Number} already has these values.`);
   const held = didChanges && did ? await claimDid(deps, actor, tenant, did, targetNumber, await pbxDidSet(api), request, { revert: options.revert, ticketId }) : undefined;
   if (!didChanges) await refuseInventoryCallerId(deps, tenantId, changed.outboundCallerId, currentDid?.e164 ?? null);
-  const body: UserFields = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
+  const body: Omit<UserFields, 'Number'> = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
   // A display name made of the names follows them; one typed in the PBX console is left alone.
   const derived = (first: string | null | undefined, last: string | null | undefined) => `${first ?? ''} ${last ?? ''}`.trim();
   if ((body.FirstName !== undefined || body.LastName !== undefined) && (current.DisplayName ?? '') === derived(current.FirstName, current.LastName)) {
@@ -227,29 +228,28 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const afterView = toView(user as PbxUser, afterDid);
   await deps.db.transaction(async (tx) => {
     if (didChanges) await releaseDidOf(deps, tx, actor, tenantId, current.Number, request, ticketId, `3CX extension ${current.Number} no longer uses it`);
-    else if (changed.number && currentDid) await moveAssignee(deps, tx, actor, tenantId, currentDid.numberId, user as PbxUser, request);
     if (held) await assignHeld(deps, tx, actor, tenantId, held.row.id, user as PbxUser, request, ticketId);
     await recordAudit(tx, { action: options.revert ? 'threecx.extension_reverted' : 'threecx.extension_updated', actor, tenantId, targetType: 'threecx_extension', targetId: targetNumber, before: snapshot(beforeView), after: { ...snapshot(afterView), ...(options.revertOf ? { revertOf: options.revertOf } : {}) }, ticketId: ticketId ?? null, request });
   });
   return afterView;
 }
 
-/** The extension was renumbered: its DID stays with it, so the inventory's assignee follows. */
-async function moveAssignee(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, user: PbxUser, request: RequestInfo) {
-  const [row] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, numberId)).for('update');
-  if (!row) return;
-  await tx.update(phoneNumbers).set({ assigneeId: user.Number, updatedAt: deps.now() }).where(eq(phoneNumbers.id, numberId));
-  await recordAudit(tx, { action: 'number.assignee_renamed', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: { assignee: row.assigneeId }, after: { assignee: user.Number }, request });
-}
-
-/** Deletes an extension; its DID goes back through the lifecycle (cooling, or available at 0 days). */
+/**
+ * Deletes an extension; its DID goes back through the lifecycle (cooling, or available at 0 days).
+ * 3CX answers BatchDelete 200 even when it kept the user, naming it in a UserDeleteError: then
+ * the extension still holds its DID, so the inventory keeps it assigned and the error is shown.
+ */
 export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { ticketId?: string | null | undefined }, request: RequestInfo): Promise<{ deleted: ExtensionView }> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
   const view = toView(current, (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null);
   try {
-    await api.deleteUsers([id]);
+    const refused = await api.deleteUsers([id]);
+    if (refused.length > 0) {
+      const why = refused.map((r) => `${r.ExtensionNumber ?? current.Number}: ${r.Error || 'no reason given'}`).join('; ');
+      throw new ConflictError(`3CX did not delete extension ${current.Number} (${why}). The extension${view.did ? ` keeps its DID ${view.did.e164}` : ' is still there'}; nothing was changed in the inventory.`, 'threecx_delete_refused');
+    }
   } catch (error) {
     await failure(deps, actor, tenantId, 'threecx.extension_deleted', current.Number, error, request, input.ticketId);
     throw error;
