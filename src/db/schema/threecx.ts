@@ -5,10 +5,12 @@ import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
  * active access token per API client (issuing a new one revokes the previous), so the token
  * cannot live in each process: it lives here, renewed by whichever node holds the row lock.
  * `holderKey` names the PBX and the principal (API client id or admin username), never a secret.
- * Both tokens are secret-box values.
+ * Both tokens are secret-box values, and so is `credentialEnc`: the secret (or password) the
+ * session was opened with, so a connection saved with another secret never borrows this session.
  */
 export const threecxTokens = pgTable('threecx_tokens', {
   holderKey: text('holder_key').primaryKey(),
+  credentialEnc: text('credential_enc'),
   accessTokenEnc: text('access_token_enc'),
   /** When to renew: a little before 3CX's expiry, so no call leaves with a dying token. */
   renewAt: timestamp('renew_at', { withTimezone: true }),

@@ -176,7 +176,7 @@ export async function threeCxApiFor(deps: AppDeps, tenant: TenantRow): Promise<T
     log: deps.log.child({ tenantId: tenant.id, connector: 'threecx' }),
     now: () => deps.now().getTime(),
     // One session per PBX sign-in for every node: 3CX revokes the previous token when it issues a new one.
-    tokenStore: new DbTokenStore(deps, holderOf(settings)),
+    tokenStore: new DbTokenStore(deps, holderOf(settings), auth.mode === 'api_client' ? auth.clientSecret : auth.password),
   });
   clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
   return api;

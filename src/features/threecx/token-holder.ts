@@ -27,10 +27,13 @@ type Row = typeof threecxTokens.$inferSelect;
 export class DbTokenStore implements ThreeCxTokenStore {
   private readonly deps: AppDeps;
   private readonly key: string;
+  private readonly credential: string;
 
-  constructor(deps: AppDeps, key: string) {
+  /** `credential` is the client secret or admin password: a session opened with another one is not ours. */
+  constructor(deps: AppDeps, key: string, credential: string) {
     this.deps = deps;
     this.key = key;
+    this.credential = credential;
   }
 
   async read(): Promise<ThreeCxSession | undefined> {
@@ -50,6 +53,7 @@ export class DbTokenStore implements ThreeCxTokenStore {
       await tx
         .update(threecxTokens)
         .set({
+          credentialEnc: encryptSecret(this.deps.keyring, this.credential),
           accessTokenEnc: encryptSecret(this.deps.keyring, next.accessToken),
           renewAt: new Date(next.renewAt),
           expiresAt: new Date(next.expiresAt),
@@ -62,8 +66,11 @@ export class DbTokenStore implements ThreeCxTokenStore {
   }
 
   private decode(row: Row | undefined): ThreeCxSession | undefined {
-    if (!row?.accessTokenEnc || !row.renewAt || !row.expiresAt) return undefined;
+    if (!row?.accessTokenEnc || !row.renewAt || !row.expiresAt || !row.credentialEnc) return undefined;
     try {
+      // Another tenant's connection to the same PBX and client, saved with a different secret
+      // (a wrong one, or an old one): its session must not be lent to this one.
+      if (decryptSecret(this.deps.keyring, row.credentialEnc) !== this.credential) return undefined;
       return {
         accessToken: decryptSecret(this.deps.keyring, row.accessTokenEnc),
         renewAt: row.renewAt.getTime(),
