@@ -30,9 +30,11 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
   });
   beforeEach(() => pbx.knobs.reset());
   afterAll(async () => {
-    for (const token of pbx.state.refreshTokens.keys()) t.secrets.add(token);
+    const tokens = [...pbx.state.refreshTokens.keys(), ...pbx.state.accessTokens.keys()];
+    for (const token of tokens) t.secrets.add(token);
     const dump = await dumpDatabase(t);
-    for (const secret of [apiClient.clientSecret, adminLogin.password, ...pbx.state.refreshTokens.keys()]) expect(dump).not.toContain(secret);
+    // The shared token holder keeps access and refresh tokens encrypted like every other secret.
+    for (const secret of [apiClient.clientSecret, adminLogin.password, ...tokens]) expect(dump).not.toContain(secret);
     expectNoSecretsInLogs(t);
     await t.close();
     await pbx.close();
@@ -159,6 +161,45 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
     const restored = await admin.post(base(`/changes/${deletion.id}/revert`));
     expect(restored.body).toMatchObject({ number: '7100', firstName: 'Augusta', did: { e164: one.number } });
     expect(await numberOf(one.number)).toMatchObject({ status: 'assigned' });
+  });
+
+  it("refuses a changed extension number with a 400 that says what to do, and changes nothing", async () => {
+    // 3CX refuses it too (3cx/xapi-tutorial src/users.spec.ts "Should not allow to change number").
+    const created = await admin.post(base('/extensions'), { number: '7300', firstName: 'Fixed', lastName: 'Number' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    const auditBefore = (await admin.get(base('/changes'))).body.changes.length;
+    const renumber = await admin.patch(base(`/extensions/${id}`), { number: '7301', firstName: 'Other' });
+    expect(renumber.status).toBe(400);
+    expect(renumber.body.error.message).toMatch(/^Extension 7300 keeps its number: 3CX does not allow changing an extension's number\. To move the user to 7301, create extension 7301, give it the DID, then delete extension 7300\. Nothing was changed\.$/);
+    expect(renumber.body.error.details.fields).toEqual([{ field: 'number', message: '3CX does not allow changing an extension number' }]);
+    expect(pbx.state.users.find((u) => u.Id === id)).toMatchObject({ Number: '7300', FirstName: 'Fixed' });
+    expect((await admin.get(base('/changes'))).body.changes.length).toBe(auditBefore);
+    // The number sent back unchanged (as a full form does) is fine.
+    expect((await admin.patch(base(`/extensions/${id}`), { number: '7300', firstName: 'Still' })).status).toBe(200);
+    expect((await admin.delete(base(`/extensions/${id}`))).status).toBe(200);
+  });
+
+  it('a delete 3CX answers with a UserDeleteError keeps the extension and its DID assigned, and says why', async () => {
+    // 3CX answers Users/Pbx.BatchDelete 200 with value: [UserDeleteError { ExtensionNumber, Error }] (V20 swagger.yaml).
+    const free = ((await admin.get(base('/dids'))).body.dids as Array<{ number: string; extension: unknown; inventory: { numberId: string; status: string } | null }>).find((d) => !d.extension && d.inventory?.status === 'available')!;
+    const created = await admin.post(base('/extensions'), { number: '7400', firstName: 'Queue', lastName: 'Member', did: { numberId: free.inventory!.numberId } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    pbx.state.undeletable.set('7400', 'The extension is an agent of queue 800');
+    try {
+      const refused = await admin.delete(`${base(`/extensions/${id}`)}?ticketId=4713`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'threecx_delete_refused', message: `3CX did not delete extension 7400 (7400: The extension is an agent of queue 800). The extension keeps its DID ${free.number}; nothing was changed in the inventory.` });
+      expect(pbx.state.users.some((u) => u.Id === id)).toBe(true);
+      expect(await numberOf(free.number)).toMatchObject({ status: 'assigned', assignee: { type: 'threecx_extension', id: '7400' } });
+      const latest = (await admin.get(base('/changes'))).body.changes[0];
+      expect(latest).toMatchObject({ action: 'threecx.extension_deleted', result: 'failure', extension: '7400', ticketId: '4713', error: expect.stringContaining('agent of queue 800') });
+    } finally {
+      pbx.state.undeletable.clear();
+    }
+    expect((await admin.delete(base(`/extensions/${id}`))).status).toBe(200);
+    expect(await numberOf(free.number)).toMatchObject({ status: 'cooling' });
   });
 
   it('a duplicate extension number is refused in plain words and nothing changes', async () => {
