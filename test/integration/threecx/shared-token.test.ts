@@ -84,7 +84,8 @@ describe.each(dbTargets())('one 3CX token for the whole installation on %s', (ta
     }
     const issued = pbx.state.tokensIssued - issuedAtStart;
     const rejected = pbx.state.tokensRejected - rejectedAtStart;
-    console.log(`3CX shared token: ${steps * 6} calls on 3 nodes over ${LIFETIMES} token lifetimes of ${LIFETIME_S} s: ${issued} token(s) issued, ${rejected} call(s) answered 401`);
+    // The figure the issue asks for, printed with the run.
+    process.stdout.write(`3CX shared token on ${target}: ${steps * 6} calls on 3 nodes over ${LIFETIMES} token lifetimes of ${LIFETIME_S} s: ${issued} token(s) issued, ${rejected} call(s) answered 401\n`);
     expect(failures).toEqual([]);
     expect(rejected).toBe(0);
     // One per lifetime: the first, then a renewal shortly before each expiry within the span.
