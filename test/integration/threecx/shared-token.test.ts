@@ -46,7 +46,7 @@ describe.each(dbTargets())('one 3CX token for the whole installation on %s', (ta
 
   beforeAll(async () => {
     web1 = await startTestApp(target);
-    pbx = await startThreeCxSimulator({ port: 0, now: () => web1.clock.now().getTime(), state: seedThreeCx({ userCount: 40 }), knobs: { tokenLifetimeSeconds: LIFETIME_S } });
+    pbx = await startThreeCxSimulator({ port: 0, now: () => web1.clock.now().getTime(), state: seedThreeCx({ userCount: 40, adminSecurityCode: '135790' }), knobs: { tokenLifetimeSeconds: LIFETIME_S } });
   });
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -91,5 +91,27 @@ describe.each(dbTargets())('one 3CX token for the whole installation on %s', (ta
     // One per lifetime: the first, then a renewal shortly before each expiry within the span.
     expect(issued).toBeGreaterThanOrEqual(LIFETIMES);
     expect(issued).toBeLessThanOrEqual(LIFETIMES + 1);
+  });
+
+  it('shares an admin session too: opened once with the 2FA code, renewed by one node with the rotating refresh token (RefreshTokenCookie), no code asked again', async () => {
+    const { client: admin } = await web1.signedInAs('admin');
+    const tenantId = (await admin.post('/api/tenants', { name: 'Shared admin session' })).body.id as string;
+    await admin.request('PUT', `/api/tenants/${tenantId}/connections/threecx`, { fqdn: 'pbx.shared.example', baseUrl: pbx.url, authMode: 'admin', username: 'admin', password: 'demo-3cx-admin' });
+    expect((await admin.post(`/api/tenants/${tenantId}/connections/threecx/test`, { securityCode: '135790' })).body.ok).toBe(true);
+    const web2 = await node();
+    const admin2 = new ApiClient(web2.url, web1.secrets);
+    admin2.cookie = admin.cookie;
+    const issuedAtStart = pbx.state.tokensIssued;
+    const rejectedAtStart = pbx.state.tokensRejected;
+    for (let lifetime = 0; lifetime < 3; lifetime += 1) {
+      web1.clock.advance(LIFETIME_S * 1000);
+      // Both nodes at once, after the token lapsed: one renews with the refresh token, the other takes it.
+      const [a, b] = await Promise.all([admin.get(`/api/tenants/${tenantId}/threecx/extensions?pageSize=5`), admin2.get(`/api/tenants/${tenantId}/threecx/extensions?pageSize=5`)]);
+      expect([a.status, b.status, a.body.error?.code, b.body.error?.code]).toEqual([200, 200, undefined, undefined]);
+    }
+    expect(pbx.state.tokensIssued - issuedAtStart).toBe(3); // one renewal per lifetime, none per node
+    expect(pbx.state.tokensRejected - rejectedAtStart).toBe(0);
+    expect(pbx.state.refreshTokens.size).toBe(1); // each refresh token was used once and replaced
+    expect((await admin2.get(`/api/tenants/${tenantId}/connections/threecx`)).body.sessionOpen).toBe(true);
   });
 });
