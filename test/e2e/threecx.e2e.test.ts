@@ -115,6 +115,9 @@ describe.skipIf(!haveChromium).each(targets())('3CX in the browser on the npm st
   it('updates it', async () => {
     await page.getByRole('button', { name: 'Edit extension 7300' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit extension 7300' });
+    // 3CX cannot change an extension's number: it is shown read-only, with the way to renumber.
+    expect(await dialog.getByLabel('Extension number').getAttribute('readonly')).not.toBeNull();
+    await dialog.getByText('use Renumber in the list instead').waitFor();
     await dialog.getByLabel('First name').fill('Amazing Grace');
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('extension-row').filter({ hasText: 'Amazing Grace Hopper' }).waitFor();

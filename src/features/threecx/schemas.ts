@@ -75,6 +75,7 @@ const extensionNumber = z.string().trim().regex(/^\d{2,10}$/, 'must be 2 to 10 d
 export const createExtensionInput = z.object({ number: extensionNumber, ...extensionFields });
 // `number` may be sent back unchanged; a different one is refused (3CX does not renumber an extension).
 export const updateExtensionInput = z.object({ number: extensionNumber.optional(), ...extensionFields });
+export const renumberExtensionInput = z.object({ number: extensionNumber, ticketId });
 
 export const extensionParams = tenantParams.extend({ extensionId: z.coerce.number().int().positive('must be a 3CX user id') });
 export const trunkParams = tenantParams.extend({ trunkId: z.coerce.number().int().positive('must be a trunk id') });

@@ -1,6 +1,7 @@
 import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, desc, eq, inArray, like } from 'drizzle-orm';
 import type { PbxUser, UserFields, VMEmailOption } from '../../connectors/threecx/schemas.ts';
+import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
 import type { Db } from '../../db/connection.ts';
@@ -201,7 +202,7 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const { did, ticketId, ...fields } = input;
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && beforeView[key as keyof ExtensionFields] !== value)) as Partial<ExtensionFields>;
   if (changed.number !== undefined) {
-    throw new ValidationError(`Extension ${current.Number} keeps its number: 3CX does not allow changing an extension's number. To move the user to ${changed.number}, create extension ${changed.number}, give it the DID, then delete extension ${current.Number}. Nothing was changed.`, [
+    throw new ValidationError(`Extension ${current.Number} keeps its number: 3CX does not allow changing an extension's number. To move the user to ${changed.number}, use Renumber, which creates extension ${changed.number}, moves the DID to it and deletes extension ${current.Number}. Nothing was changed.`, [
       { field: 'number', message: '3CX does not allow changing an extension number' },
     ]);
   }
@@ -232,6 +233,77 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
     await recordAudit(tx, { action: options.revert ? 'threecx.extension_reverted' : 'threecx.extension_updated', actor, tenantId, targetType: 'threecx_extension', targetId: targetNumber, before: snapshot(beforeView), after: { ...snapshot(afterView), ...(options.revertOf ? { revertOf: options.revertOf } : {}) }, ticketId: ticketId ?? null, request });
   });
   return afterView;
+}
+
+/**
+ * Renumbers an extension the only way 3CX allows (it refuses a changed Number): one audited
+ * action that creates the new extension with the fields UCR Manager manages and the same caller
+ * id, deletes the old one, and moves the DID's inventory assignee to the new number — the DID
+ * stays assigned throughout, so it never passes through cooling. If 3CX refuses the deletion,
+ * the new extension is deleted again and nothing has changed.
+ */
+export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { number: string; ticketId?: string | null | undefined }, request: RequestInfo): Promise<ExtensionView> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const api = await threeCxApiFor(deps, tenant);
+  const current = await api.getUser(id);
+  if (input.number === current.Number) throw new ValidationError(`Extension ${current.Number} already has that number.`, [{ field: 'number', message: 'Enter the new extension number' }]);
+  const clash = await api.findUserByNumber(input.number);
+  if (clash) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
+  const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
+  const beforeView = toView(current, currentDid);
+  const { number: _number, ...kept } = editable(beforeView);
+  const body = { ...toPbx(kept), Number: input.number, ...(current.DisplayName ? { DisplayName: current.DisplayName } : {}) };
+  const fail = (error: unknown) => failure(deps, actor, tenantId, 'threecx.extension_renumbered', current.Number, error, request, input.ticketId, { number: input.number });
+  let created: PbxUser;
+  try {
+    created = await api.createUser(body);
+  } catch (error) {
+    await fail(error);
+    throw error;
+  }
+  const refusal = await deleteOld(api, id, current.Number);
+  if (refusal) {
+    // Roll back: the new extension goes again, so the PBX is as it was.
+    const undone = await api.deleteUsers([created.Id]).then(
+      (left) => left.length === 0,
+      () => false,
+    );
+    const error = new ConflictError(
+      `3CX did not delete extension ${current.Number} (${refusal}), so it was not renumbered. ${undone ? `The new extension ${input.number} was removed again; nothing was changed.` : `The new extension ${input.number} could not be removed again: delete it in the 3CX console.`}`,
+      'threecx_delete_refused',
+    );
+    await fail(error);
+    throw error;
+  }
+  const afterView = toView(created, currentDid);
+  await deps.db.transaction(async (tx) => {
+    if (currentDid) await moveAssignee(deps, tx, actor, tenantId, currentDid.numberId, created, request);
+    await recordAudit(tx, { action: 'threecx.extension_renumbered', actor, tenantId, targetType: 'threecx_extension', targetId: input.number, before: snapshot(beforeView), after: snapshot(afterView), ticketId: input.ticketId ?? null, request });
+  });
+  return afterView;
+}
+
+/** Deletes the old extension of a renumbering; the reason 3CX kept it, or null once it is gone. */
+async function deleteOld(api: Awaited<ReturnType<typeof threeCxApiFor>>, id: number, extension: string): Promise<string | null> {
+  try {
+    const refused = await api.deleteUsers([id]);
+    return refused.length ? refused.map((r) => `${r.ExtensionNumber ?? extension}: ${r.Error || 'no reason given'}`).join('; ') : null;
+  } catch (error) {
+    // No answer is not a refusal: look whether the user is gone before undoing anything.
+    const gone = await api.getUser(id).then(
+      () => false,
+      (e: unknown) => e instanceof ThreeCxError && e.reason === 'not_found',
+    );
+    return gone ? null : error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The extension was renumbered: its DID stays assigned, so the inventory's assignee follows. */
+async function moveAssignee(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, user: PbxUser, request: RequestInfo) {
+  const [row] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, numberId)).for('update');
+  if (!row) return;
+  await tx.update(phoneNumbers).set({ assigneeId: user.Number, updatedAt: deps.now() }).where(eq(phoneNumbers.id, numberId));
+  await recordAudit(tx, { action: 'number.assignee_renamed', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: { assignee: row.assigneeId }, after: { assignee: user.Number }, request });
 }
 
 /**

@@ -171,13 +171,52 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
     const auditBefore = (await admin.get(base('/changes'))).body.changes.length;
     const renumber = await admin.patch(base(`/extensions/${id}`), { number: '7301', firstName: 'Other' });
     expect(renumber.status).toBe(400);
-    expect(renumber.body.error.message).toMatch(/^Extension 7300 keeps its number: 3CX does not allow changing an extension's number\. To move the user to 7301, create extension 7301, give it the DID, then delete extension 7300\. Nothing was changed\.$/);
+    expect(renumber.body.error.message).toBe("Extension 7300 keeps its number: 3CX does not allow changing an extension's number. To move the user to 7301, use Renumber, which creates extension 7301, moves the DID to it and deletes extension 7300. Nothing was changed.");
     expect(renumber.body.error.details.fields).toEqual([{ field: 'number', message: '3CX does not allow changing an extension number' }]);
     expect(pbx.state.users.find((u) => u.Id === id)).toMatchObject({ Number: '7300', FirstName: 'Fixed' });
     expect((await admin.get(base('/changes'))).body.changes.length).toBe(auditBefore);
     // The number sent back unchanged (as a full form does) is fine.
     expect((await admin.patch(base(`/extensions/${id}`), { number: '7300', firstName: 'Still' })).status).toBe(200);
     expect((await admin.delete(base(`/extensions/${id}`))).status).toBe(200);
+  });
+
+  it('renumbers as one audited action: new extension, DID moved (still assigned), old one deleted; undone when 3CX keeps the old one', async () => {
+    const free = ((await admin.get(base('/dids'))).body.dids as Array<{ number: string; extension: unknown; inventory: { numberId: string; status: string } | null }>).find((d) => !d.extension && d.inventory?.status === 'available')!;
+    const created = await admin.post(base('/extensions'), { number: '7500', firstName: 'Re', lastName: 'Numbered', email: 're.numbered@customer.example', voicemailEmail: 'EmailToExtrasOnly', did: { numberId: free.inventory!.numberId } });
+    expect(created.status).toBe(201);
+    const oldId = created.body.id as number;
+
+    // 3CX keeps the old extension: the new one is removed again, nothing changed.
+    pbx.state.undeletable.set('7500', 'The extension is an agent of queue 800');
+    const usersBefore = pbx.state.users.length;
+    const refused = await admin.post(base(`/extensions/${oldId}/renumber`), { number: '7501', ticketId: '4714' });
+    pbx.state.undeletable.clear();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe('3CX did not delete extension 7500 (7500: The extension is an agent of queue 800), so it was not renumbered. The new extension 7501 was removed again; nothing was changed.');
+    expect(pbx.state.users.length).toBe(usersBefore);
+    expect(pbx.state.users.some((u) => u.Number === '7501')).toBe(false);
+    expect(await numberOf(free.number)).toMatchObject({ status: 'assigned', assignee: { id: '7500' } });
+
+    // A number in use is refused before anything happens.
+    const taken = await admin.post(base(`/extensions/${oldId}/renumber`), { number: pbx.state.users[0]!.Number });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('threecx_extension_taken');
+
+    const moved = await admin.post(base(`/extensions/${oldId}/renumber`), { number: '7501', ticketId: '4714' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ number: '7501', firstName: 'Re', lastName: 'Numbered', email: 're.numbered@customer.example', voicemailEmail: 'EmailToExtrasOnly', outboundCallerId: free.number, did: { e164: free.number } });
+    expect(pbx.state.users.some((u) => u.Id === oldId)).toBe(false);
+    expect(pbx.state.users.find((u) => u.Number === '7501')).toMatchObject({ OutboundCallerID: free.number, VMEmailOptions: 'EmailToExtrasOnly' });
+    // The DID never left "assigned": no cooling between the two extensions.
+    const number = await numberOf(free.number);
+    expect(number).toMatchObject({ status: 'assigned', assignee: { type: 'threecx_extension', id: '7501' } });
+    const history = (await admin.get(`/api/tenants/${tenantId}/numbers/${number.id}/history`)).body.events as Array<{ action: string }>;
+    expect(history.map((e) => e.action)).not.toContain('number.release');
+    expect(history.map((e) => e.action)).toContain('number.assignee_renamed');
+    const changes = (await admin.get(base('/changes'))).body.changes as Array<{ action: string; result: string; ticketId: string | null; before: Extension | null; after: Extension | null }>;
+    expect(changes[0]).toMatchObject({ action: 'threecx.extension_renumbered', result: 'success', ticketId: '4714', before: { number: '7500' }, after: { number: '7501' } });
+    expect(changes.find((c) => c.action === 'threecx.extension_renumbered' && c.result === 'failure')).toBeTruthy();
+    expect((await admin.delete(base(`/extensions/${moved.body.id}`))).status).toBe(200);
   });
 
   it('a delete 3CX answers with a UserDeleteError keeps the extension and its DID assigned, and says why', async () => {

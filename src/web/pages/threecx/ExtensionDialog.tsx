@@ -61,7 +61,7 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
           value={form.number}
           onChange={set('number')}
           readOnly={Boolean(extension)}
-          hint={extension ? '3CX cannot change an extension number. To renumber, create a new extension, give it the DID, then delete this one.' : undefined}
+          hint={extension ? '3CX cannot change an extension number: use Renumber in the list instead.' : undefined}
           error={fieldError(err, 'number', { threecx_extension_taken: 'number' })}
           {...(extension ? {} : { 'data-autofocus': true })}
         />
