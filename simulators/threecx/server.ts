@@ -38,6 +38,16 @@ export async function startThreeCxSimulator(options: ThreeCxSimulatorOptions = {
   const sim = createSimulatorApp({ ...options, knobs: { tokenLifetimeSeconds: 3600, ...options.knobs } }, adapter);
   registerAuthRoutes(sim.app, state, sim.knobs);
   registerXapiRoutes(sim.app, state);
+  // 3CX's own control knobs, for tests and benches in another process.
+  sim.app.get('/_sim/threecx/tokens', async () => ({ issued: state.tokensIssued, rejected: state.tokensRejected, active: state.accessTokens.size }));
+  sim.app.put('/_sim/threecx/undeletable', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | null;
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.values(body).some((v) => typeof v !== 'string')) {
+      return reply.code(400).send({ error: 'body must map extension numbers to the error text 3CX gives for them' });
+    }
+    state.undeletable = new Map(Object.entries(body as Record<string, string>));
+    return { undeletable: Object.fromEntries(state.undeletable) };
+  });
   const url = await listen(sim, options);
   return { url, state, knobs: sim.knobs, close: () => sim.app.close() };
 }

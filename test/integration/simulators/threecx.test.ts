@@ -198,3 +198,19 @@ describe('3CX simulator: XAPI OData', () => {
     expect(statuses.map((response) => response.status).sort()).toEqual([200, 429]);
   });
 });
+
+describe('3CX simulator: control endpoints', () => {
+  it('counts tokens and sets the users whose deletion fails, from another process', async () => {
+    const before = await json<{ issued: number; rejected: number; active: number }>(await fetch(`${pbx.url}/_sim/threecx/tokens`));
+    token = await clientToken();
+    const after = await json<{ issued: number; active: number }>(await fetch(`${pbx.url}/_sim/threecx/tokens`));
+    expect(after.issued).toBe(before.issued + 1);
+    const put = (body: unknown) => fetch(`${pbx.url}/_sim/threecx/undeletable`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ '105': 'In use by a call flow' })).status).toBe(200);
+    const user = pbx.state.users.find((u) => u.Number === '105')!;
+    const answer = await json<Collection>(await xapi('Users/Pbx.BatchDelete', { method: 'POST', body: JSON.stringify({ ids: [user.Id] }) }));
+    expect(answer.value).toEqual([{ ExtensionNumber: '105', Error: 'In use by a call flow' }]);
+    expect((await put({ '105': 5 })).status).toBe(400);
+    expect((await put({})).status).toBe(200);
+  });
+});
