@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptSecret, keyFromMaterial, keyIdOf } from '../../../src/core/secret-box.ts';
+import { threecxTokens } from '../../../src/db/schema/index.ts';
+import { reencryptAll } from '../../../src/features/kernel/key-rotation.ts';
 import { buildHttpApp } from '../../../src/app/http-app.ts';
 import { createLogger } from '../../../src/app/logging.ts';
 import { openDatabase, type Database } from '../../../src/db/connection.ts';
@@ -113,5 +117,19 @@ describe.each(dbTargets())('one 3CX token for the whole installation on %s', (ta
     expect(pbx.state.tokensRejected - rejectedAtStart).toBe(0);
     expect(pbx.state.refreshTokens.size).toBe(1); // each refresh token was used once and replaced
     expect((await admin2.get(`/api/tenants/${tenantId}/connections/threecx`)).body.sessionOpen).toBe(true);
+
+    // At rest the holder keeps tokens and credential encrypted, and key rotation re-encrypts them.
+    const [row] = (await web1.deps.db.select().from(threecxTokens)).filter((r) => r.holderKey.endsWith('|admin|admin'));
+    const refresh = [...pbx.state.refreshTokens.keys()][0]!;
+    const access = [...pbx.state.accessTokens.entries()].find(([, t]) => t.subject === 'admin:admin')![0];
+    expect(JSON.stringify(row)).not.toContain(refresh);
+    expect(JSON.stringify(row)).not.toContain(access);
+    expect(JSON.stringify(row)).not.toContain('demo-3cx-admin');
+    const rotated = { active: keyFromMaterial(randomBytes(32)), previous: [web1.deps.keyring.active] };
+    await reencryptAll(web1.deps.db, rotated);
+    const [after] = (await web1.deps.db.select().from(threecxTokens)).filter((r) => r.holderKey.endsWith('|admin|admin'));
+    for (const value of [after!.accessTokenEnc!, after!.refreshTokenEnc!, after!.credentialEnc!]) expect(keyIdOf(value)).toBe(rotated.active.id);
+    expect(decryptSecret(rotated, after!.refreshTokenEnc!)).toBe(refresh);
+    expect(decryptSecret(rotated, after!.accessTokenEnc!)).toBe(access);
   });
 });
