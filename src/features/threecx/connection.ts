@@ -8,7 +8,7 @@ import { tenantConnections } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
-import { DbTokenStore, holderKey, threeCxSessionOpen } from './token-holder.ts';
+import { DbTokenStore, holderKey } from './token-holder.ts';
 
 /** B3: the PBX and how UCR Manager signs in to it. */
 export type ThreeCxSettings = {
@@ -44,7 +44,8 @@ function holderOf(settings: ThreeCxSettings): string {
 async function view(deps: AppDeps, row: Row | undefined) {
   const settings = row?.settings as ThreeCxSettings | undefined;
   const secrets = secretsOf(deps, row);
-  const sessionOpen = settings?.authMode === 'admin' && (await threeCxSessionOpen(deps, holderOf(settings)));
+  // Open when the shared holder keeps a refresh token issued for this admin and password.
+  const sessionOpen = settings?.authMode === 'admin' && Boolean(secrets.password) && Boolean((await new DbTokenStore(deps, holderOf(settings), secrets.password!).read())?.refreshToken);
   return {
     configured: Boolean(settings && (settings.authMode === 'api_client' ? settings.clientId && secrets.clientSecret : settings.username && secrets.password)),
     fqdn: settings?.fqdn ?? null,

@@ -83,9 +83,3 @@ export class DbTokenStore implements ThreeCxTokenStore {
     }
   }
 }
-
-/** An admin session is open when the holder keeps a refresh token for this sign-in. */
-export async function threeCxSessionOpen(deps: AppDeps, key: string): Promise<boolean> {
-  const [row] = await deps.db.select({ refresh: threecxTokens.refreshTokenEnc }).from(threecxTokens).where(eq(threecxTokens.holderKey, key));
-  return Boolean(row?.refresh);
-}

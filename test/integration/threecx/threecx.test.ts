@@ -67,6 +67,10 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
     expect(opened.body.ok).toBe(true);
     expect((await admin.get(`/api/tenants/${other}/connections/threecx`)).body).toMatchObject({ sessionOpen: true, passwordSet: true, authMode: 'admin' });
     expect((await admin.get(`/api/tenants/${other}/threecx/extensions?pageSize=5`)).body.total).toBe(1100);
+    // Another password is another sign-in: the session opened with the old one is not lent to it.
+    t.secrets.add('another-admin-password');
+    await admin.request('PUT', `/api/tenants/${other}/connections/threecx`, { fqdn: 'pbx.customer.example', baseUrl: pbx.url, authMode: 'admin', username: adminLogin.username, password: 'another-admin-password' });
+    expect((await admin.get(`/api/tenants/${other}/connections/threecx`)).body.sessionOpen).toBe(false);
 
     await admin.request('PUT', `/api/tenants/${other}/connections/threecx`, { fqdn: 'pbx.customer.example', baseUrl: pbx.url, authMode: 'api_client', clientId: 'ucr-api', clientSecret: 'wrong-secret' });
     const bad = await admin.post(`/api/tenants/${other}/connections/threecx/test`);
