@@ -41,6 +41,7 @@ export const auditActionFamilies = {
     'threecx.extension_deleted',
     'threecx.extension_restored',
     'threecx.extension_reverted',
+    'threecx.extension_renumbered',
     'threecx.did_created',
     'threecx.did_updated',
     'threecx.trunk_updated',

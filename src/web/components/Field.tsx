@@ -1,7 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 export const inputClass =
-  'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 aria-[invalid=true]:border-red-600 disabled:bg-zinc-100 disabled:text-zinc-500';
+  'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 aria-[invalid=true]:border-red-600 disabled:bg-zinc-100 disabled:text-zinc-500 read-only:bg-zinc-100 read-only:text-zinc-600';
 
 type Common = { label: ReactNode; hint?: ReactNode; error?: string | undefined };
 

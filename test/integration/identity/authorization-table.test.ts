@@ -112,6 +112,7 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/threecx/extensions': 'operator',
   'GET /api/tenants/:tenantId/threecx/extensions/:extensionId': 'viewer',
   'PATCH /api/tenants/:tenantId/threecx/extensions/:extensionId': 'operator',
+  'POST /api/tenants/:tenantId/threecx/extensions/:extensionId/renumber': 'operator',
   'DELETE /api/tenants/:tenantId/threecx/extensions/:extensionId': 'operator',
   'GET /api/tenants/:tenantId/threecx/changes': 'viewer',
   'POST /api/tenants/:tenantId/threecx/changes/:changeId/revert': 'operator',
