@@ -47,7 +47,8 @@ describe.each(dbTargets())('action routes without a body on %s', (target) => {
     for (const action of actions) {
       const [method, template] = action.split(' ') as [string, string];
       const path = template.replace('{tenantId}', tenant.id).replace(/\{[^}]+\}/g, () => randomUUID());
-      for (const headers of [{}, { 'content-type': 'application/json' }]) {
+      const variants: Array<Record<string, string>> = [{}, { 'content-type': 'application/json' }];
+      for (const headers of variants) {
         let res = await admin.request(method, path, undefined, { headers });
         if (res.status === 401) {
           // The route signed the admin out (sign-out, sign out everywhere): carry on as a new one.
