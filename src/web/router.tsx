@@ -199,7 +199,8 @@ const tenantConnectionsRoute = createRoute({
 });
 
 const adminRoute = createRoute({ getParentRoute: () => appRoute, id: 'admin', component: AdminGate });
-const auditRoute = createRoute({ getParentRoute: () => adminRoute, path: '/audit', validateSearch: validateAuditSearch, component: AuditPage });
+// Every role reads the audit log; the server answers each operator with their own tenants' events only.
+const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', validateSearch: validateAuditSearch, component: AuditPage });
 const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
 const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/settings', component: SettingsPage });
 
@@ -230,7 +231,8 @@ const routeTree = rootRoute.addChildren([
       tenantThreeCxRoute,
       tenantConnectionsRoute,
     ]),
-    adminRoute.addChildren([auditRoute, operatorsRoute, settingsRoute]),
+    auditRoute,
+    adminRoute.addChildren([operatorsRoute, settingsRoute]),
   ]),
 ]);
 

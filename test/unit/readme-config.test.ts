@@ -14,6 +14,11 @@ describe('README configuration table', () => {
     expect(variables.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
   });
 
+  it('lists each variable once', () => {
+    const rows = table.split('\n').map((line) => /^\| `([A-Z][A-Z0-9_]+)`/.exec(line)?.[1]).filter((name): name is string => Boolean(name));
+    expect(rows.filter((name, i) => rows.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('states the defaults the code applies', () => {
     const result = loadConfig({});
     if (!result.ok) throw new Error(result.problems.join('\n'));

@@ -5,9 +5,6 @@ import type { Role } from '../api/types.ts';
 const activeClass = 'bg-white text-blue-800 shadow-xs ring-1 ring-zinc-200';
 const linkClass = `flex items-center rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 hover:text-zinc-900 data-[status=active]:bg-white data-[status=active]:text-blue-800 data-[status=active]:shadow-xs data-[status=active]:ring-1 data-[status=active]:ring-zinc-200`;
 
-/** Areas still being built: listed so people know they are coming, but not usable. */
-const upcoming = ['Tickets'];
-
 /** A tenant's numbers and import belong to "Numbers"; its voice pages to "Voice"; the rest of a tenant to "Tenants". */
 function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | 'threecx' | null {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
@@ -65,21 +62,11 @@ export function SideNav({ role }: { role: Role }) {
             3CX
           </Link>
         </li>
-        {upcoming.map((area) => (
-          <li key={area}>
-            <span aria-disabled="true" className="flex items-center justify-between rounded-md px-2.5 py-1.5 text-sm text-zinc-500">
-              {area}
-              <span className="rounded bg-zinc-200 px-1.5 py-0.5 text-[0.65rem] font-semibold tracking-wide text-zinc-600 uppercase">soon</span>
-            </span>
-          </li>
-        ))}
-        {admin ? (
-          <li>
-            <Link to="/audit" className={linkClass}>
-              Audit
-            </Link>
-          </li>
-        ) : null}
+        <li>
+          <Link to="/audit" className={linkClass}>
+            Audit
+          </Link>
+        </li>
       </Group>
       {admin ? (
         <Group label="Admin">

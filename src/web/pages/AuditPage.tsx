@@ -13,6 +13,7 @@ import { Table, Td, Th } from '../components/Table.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { auditActionFamilies } from '../../core/audit-actions.ts';
 import type { AuditSearch } from './audit-search.ts';
+import { sessionQuery } from '../api/session.ts';
 
 /** The filter's choices: each family as a prefix ("voice." matches all voice events), then its actions. */
 const knownActions = Object.entries(auditActionFamilies).flatMap(([family, actions]) => [`${family}.`, ...actions]);
@@ -67,7 +68,10 @@ export function AuditPage() {
   const [filters, setFilters] = useState<AuditFilters>(initial);
   const audit = useInfiniteQuery(auditQuery(filters));
   const tenants = useQuery(tenantsQuery(true));
-  const operators = useQuery(operatorsQuery);
+  const { data: session } = useQuery(sessionQuery);
+  const admin = session?.operator?.role === 'admin';
+  // The operator list is an admin's; others filter by tenant, action and time.
+  const operators = useQuery({ ...operatorsQuery, enabled: admin });
   const listId = useId();
   const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
   const set = (key: keyof AuditFilters) => (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value });
@@ -79,7 +83,7 @@ export function AuditPage() {
 
   return (
     <div>
-      <PageHeader title="Audit log" description="Every sign-in, change and security event, newest first." />
+      <PageHeader title="Audit log" description={admin ? 'Every sign-in, change and security event, newest first.' : 'Every change in your tenants, newest first.'} />
       <form onSubmit={onSubmit} role="search" aria-label="Filter the audit log" className="mb-5 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs">
         <div className="grid gap-x-4 gap-y-3 sm:grid-cols-2 lg:grid-cols-4">
           <TextField label="From" name="from" type="datetime-local" hint="Events at or after this time." value={draft.from} onChange={set('from')} />
@@ -92,14 +96,16 @@ export function AuditPage() {
               </option>
             ))}
           </SelectField>
-          <SelectField label="Operator" name="operatorId" hint="Who acted." value={draft.operatorId} onChange={set('operatorId')}>
-            <option value="">Anyone</option>
-            {(operators.data ?? []).map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.displayName ? `${o.displayName} (${o.email})` : o.email}
-              </option>
-            ))}
-          </SelectField>
+          {admin ? (
+            <SelectField label="Operator" name="operatorId" hint="Who acted." value={draft.operatorId} onChange={set('operatorId')}>
+              <option value="">Anyone</option>
+              {(operators.data ?? []).map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.displayName ? `${o.displayName} (${o.email})` : o.email}
+                </option>
+              ))}
+            </SelectField>
+          ) : null}
           <TextField label="Action" name="action" list={listId} placeholder="e.g. voice. or operator.created" hint="Exact action, or a prefix ending in a dot." value={draft.action} onChange={set('action')} />
           <datalist id={listId}>
             {knownActions.map((a) => (

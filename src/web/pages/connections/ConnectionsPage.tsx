@@ -388,7 +388,7 @@ function TeamsConnection() {
   );
 }
 
-/** The tenant's connections to other systems (B2, B4; 3CX follows). */
+/** The tenant's connections to Teams and ConnectWise (B2, B4); 3CX's is on the tenant's 3CX page. */
 export function ConnectionsPage() {
   const { tenant } = useTenant();
   return (
