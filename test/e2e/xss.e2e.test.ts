@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium).each(targets())('stored XSS in the browser ($name
     // Set by an edit, so the audit log holds them too (number.updated records before and after).
     await call('PATCH', `/api/tenants/${tenantId}/numbers/${number.id}`, { notes: payloads.notes, tags: [payloads.tag] });
     await call('PUT', '/api/me/preferences/numbers.columns', { value: ['status', 'kind', 'assignee', 'site', 'tags', 'notes'] });
-    await call('POST', '/api/operators', { email: 'xss.operator@msp.example', displayName: payloads.operator, role: 'viewer' });
+    await call('POST', '/api/operators', { email: 'xss.operator@msp.example', displayName: payloads.operator, role: 'viewer', tenantIds: [] });
     await call('POST', `/api/tenants/${tenantId}/voice-profiles`, { name: payloads.profile, numberSource: null, policies: {} });
   });
 

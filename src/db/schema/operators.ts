@@ -24,7 +24,7 @@ export const operators = pgTable(
     failedLoginCount: integer('failed_login_count').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     /** Scope: all tenants, or only the tenant ids listed. */
-    allTenants: boolean('all_tenants').notNull().default(true),
+    allTenants: boolean('all_tenants').notNull().default(false),
     tenantIds: jsonb('tenant_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     entraObjectId: text('entra_object_id').unique(),
     /** The operator's ConnectWise member identifier, for notes and time entries (F4). */

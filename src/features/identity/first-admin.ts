@@ -30,7 +30,8 @@ export async function createAdmin(deps: AppDeps, email: string, password: string
   await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(operators)
-      .values({ email: normalized, displayName: 'Administrator', role: 'admin', passwordHash, mustChangePassword: true })
+      // Said, not left to the column default: an admin made from the command line manages every tenant.
+      .values({ email: normalized, displayName: 'Administrator', role: 'admin', passwordHash, mustChangePassword: true, allTenants: true, tenantIds: [] })
       .returning();
     await recordAudit(tx, { action: 'operator.created', actor: { operatorId: null, label: by }, targetType: 'operator', targetId: row!.id, after: { email: normalized, role: 'admin' } });
   });

@@ -44,7 +44,9 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         summary: 'Create an operator; the temporary password is in this answer only',
-        body: z.object({ email: emailSchema, displayName: z.string().trim().min(1, 'is required').max(120), role: roleSchema, allTenants: scopeFields.allTenants.default(true), tenantIds: scopeFields.tenantIds.default([]) }),
+        description:
+          'The tenant scope must be chosen: `allTenants: true` for every tenant, or `tenantIds` with the tenants the operator may work in (`[]` for none yet). Naming both, or neither, is refused with 400.',
+        body: z.object({ email: emailSchema, displayName: z.string().trim().min(1, 'is required').max(120), role: roleSchema, allTenants: scopeFields.allTenants.optional(), tenantIds: scopeFields.tenantIds.optional() }),
         response: { 201: z.object({ operator: operatorSchema, temporaryPassword: z.string() }) },
       },
     },
@@ -58,6 +60,7 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags,
         summary: 'Change name, role, status or tenant scope',
+        description: '`tenantIds` alone limits the operator to exactly those tenants; `allTenants: true` gives every tenant and may not come with tenant ids.',
         params: idParam,
         body: z
           .object({ displayName: z.string().trim().min(1).max(120), role: roleSchema, status: z.enum(['active', 'disabled']), connectwiseMember: z.string().trim().min(1).max(60).nullable(), ...scopeFields })
@@ -81,15 +84,7 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: operatorSchema },
       },
     },
-    async (request) =>
-      approveOperator(
-        deps,
-        actorOf(request),
-        request.params.id,
-        request.body.role,
-        requestInfo(request),
-        request.body.allTenants !== undefined ? { allTenants: request.body.allTenants, tenantIds: request.body.tenantIds ?? [] } : undefined,
-      ),
+    async (request) => approveOperator(deps, actorOf(request), request.params.id, request.body.role, requestInfo(request), request.body),
   );
 
   r.post(

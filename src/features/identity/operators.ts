@@ -79,11 +79,41 @@ export async function getOperator(deps: AppDeps, id: string) {
   return { ...operatorView(row), recoveryCodesLeft: await remainingRecoveryCodes(deps, id) };
 }
 
-export type NewOperator = { email: string; displayName: string; role: Role; allTenants: boolean; tenantIds: string[] };
+/** Tenant scope as stored: every tenant, or only the ids listed. */
+export type Scope = { allTenants: boolean; tenantIds: string[] };
+/** Tenant scope as a request names it: either field may be left out. */
+export type ScopeInput = { allTenants?: boolean | undefined; tenantIds?: string[] | undefined };
+
+const scopeProblem = (message: string, fieldMessage: string) => new ValidationError(message, [{ field: 'tenantIds', message: fieldMessage }]);
+
+/**
+ * What the scope fields of a request mean; `current` is the operator's scope today (none when
+ * creating). Access to every tenant is only granted when asked for in so many words: naming
+ * tenants means exactly those tenants, and naming both is refused rather than guessed at.
+ * `allTenants: false` alone keeps the current list (the one the edit form shows ticked).
+ * Creating an operator without any scope is refused: the admin chooses, nothing is assumed.
+ */
+export function resolveScope(input: ScopeInput, current: Scope | undefined): Scope {
+  const { allTenants, tenantIds } = input;
+  if (allTenants === true && tenantIds !== undefined && tenantIds.length > 0) {
+    throw scopeProblem('Choose either all tenants or a list of tenants, not both: send allTenants: true without tenantIds, or the tenantIds alone.', 'Not allowed together with allTenants: true');
+  }
+  if (allTenants === true) return { allTenants: true, tenantIds: [] };
+  if (tenantIds !== undefined) return { allTenants: false, tenantIds: [...new Set(tenantIds)] };
+  if (allTenants === false) return { allTenants: false, tenantIds: current && !current.allTenants ? current.tenantIds : [] };
+  if (current) return { allTenants: current.allTenants, tenantIds: current.tenantIds };
+  throw scopeProblem(
+    'Choose the tenant scope: allTenants: true for every tenant, or tenantIds with the tenants this operator may work in (an empty list for none yet).',
+    'Choose all tenants or a list of tenants',
+  );
+}
+
+export type NewOperator = { email: string; displayName: string; role: Role } & ScopeInput;
 
 /** Creates an operator with a temporary password, returned once, to be changed at first sign-in. */
 export async function createOperator(deps: AppDeps, actor: Actor, input: NewOperator, request: RequestInfo) {
   const email = input.email.trim().toLowerCase();
+  const scope = resolveScope(input, undefined);
   const existing = await deps.db.select({ id: operators.id }).from(operators).where(eq(operators.email, email));
   if (existing.length > 0) throw new ConflictError(`An operator with the email ${email} already exists.`, 'email_taken');
   const password = temporaryPassword();
@@ -97,8 +127,8 @@ export async function createOperator(deps: AppDeps, actor: Actor, input: NewOper
         role: input.role,
         passwordHash,
         mustChangePassword: true,
-        allTenants: input.allTenants,
-        tenantIds: input.allTenants ? [] : input.tenantIds,
+        allTenants: scope.allTenants,
+        tenantIds: scope.tenantIds,
       })
       .returning();
     await recordAudit(tx, { action: 'operator.created', actor, targetType: 'operator', targetId: row!.id, after: auditSnapshot(row!), request });
@@ -112,6 +142,8 @@ export type OperatorChanges = Partial<{ displayName: string; role: Role; status:
 export async function updateOperator(deps: AppDeps, actor: Actor, id: string, changes: OperatorChanges, request: RequestInfo): Promise<OperatorView> {
   return deps.db.transaction(async (tx) => {
     const before = await loadOperator(tx, id);
+    const scopeNamed = changes.allTenants !== undefined || changes.tenantIds !== undefined;
+    const scope = scopeNamed ? resolveScope(changes, before) : undefined;
     const losesAdmin = before.role === 'admin' && before.status === 'active' && ((changes.role && changes.role !== 'admin') || changes.status === 'disabled');
     if (losesAdmin) {
       if (id === actor.operatorId) throw new ConflictError('You cannot remove your own admin rights or disable yourself; ask another admin.', 'self_demotion');
@@ -121,8 +153,7 @@ export async function updateOperator(deps: AppDeps, actor: Actor, id: string, ch
       ...(changes.displayName !== undefined ? { displayName: changes.displayName.trim() } : {}),
       ...(changes.role !== undefined ? { role: changes.role } : {}),
       ...(changes.status !== undefined ? { status: changes.status } : {}),
-      ...(changes.allTenants !== undefined ? { allTenants: changes.allTenants } : {}),
-      ...(changes.tenantIds !== undefined ? { tenantIds: changes.tenantIds } : {}),
+      ...(scope ?? {}),
       ...(changes.connectwiseMember !== undefined ? { connectwiseMember: changes.connectwiseMember } : {}),
       updatedAt: deps.now(),
     };
@@ -132,7 +163,7 @@ export async function updateOperator(deps: AppDeps, actor: Actor, id: string, ch
     const action: AuditAction =
       changes.role && changes.role !== before.role
         ? 'operator.role_changed'
-        : changes.allTenants !== undefined || changes.tenantIds !== undefined
+        : scopeNamed
           ? 'operator.scope_changed'
           : changes.status
             ? `operator.${changes.status === 'disabled' ? 'disabled' : 'enabled'}`
@@ -150,14 +181,18 @@ async function assertAnotherActiveAdmin(tx: Db, exceptId: string): Promise<void>
   if ((row?.n ?? 0) === 0) throw new ConflictError('This is the last active admin; make someone else admin first.', 'last_admin');
 }
 
-/** Pending operators (first Entra ID sign-in) become active with the role the admin picks. */
-export async function approveOperator(deps: AppDeps, actor: Actor, id: string, role: Role, request: RequestInfo, scope?: { allTenants: boolean; tenantIds: string[] }): Promise<OperatorView> {
+/**
+ * Pending operators (first Entra ID sign-in) become active with the role the admin picks. A
+ * scope left out keeps the one they have: none, unless an admin gave them tenants meanwhile.
+ */
+export async function approveOperator(deps: AppDeps, actor: Actor, id: string, role: Role, request: RequestInfo, scopeInput: ScopeInput = {}): Promise<OperatorView> {
   return deps.db.transaction(async (tx) => {
     const before = await loadOperator(tx, id);
+    const scope = resolveScope(scopeInput, before);
     if (before.status !== 'pending') throw new ConflictError('Only operators waiting for approval can be approved.');
     const [after] = await tx
       .update(operators)
-      .set({ status: 'active', role, ...(scope ? { allTenants: scope.allTenants, tenantIds: scope.allTenants ? [] : scope.tenantIds } : {}), updatedAt: deps.now() })
+      .set({ status: 'active', role, ...scope, updatedAt: deps.now() })
       .where(eq(operators.id, id))
       .returning();
     await recordAudit(tx, { action: 'operator.approved', actor, targetType: 'operator', targetId: id, before: auditSnapshot(before), after: auditSnapshot(after!), request });

@@ -1,3 +1,4 @@
+import { operators } from '../../../src/db/schema/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Access } from '../../../src/core/roles.ts';
 import { dbTargets } from '../../helpers/databases.ts';
@@ -205,6 +206,45 @@ describe.each(dbTargets())('authorization table on %s', (target) => {
     // Read-only token of a scoped operator: same scope.
     const token = (await scoped.client.post('/api/me/tokens', { name: 'scoped', access: 'read' })).body.token;
     expect((await t.client().withToken(token).get(`/api/tenants/${theirs.id}/numbers/export`)).status).toBe(404);
+  });
+
+  it('an operator gets exactly the tenant scope the admin chose, and nothing by default', async () => {
+    const { client: admin } = await t.signedInAs('admin');
+    const one = (await admin.post('/api/tenants', { name: `Scope one ${Math.random()}` })).body;
+    const two = (await admin.post('/api/tenants', { name: `Scope two ${Math.random()}` })).body;
+    const create = (body: Record<string, unknown>) => admin.post('/api/operators', { email: `scope-${Math.random().toString(36).slice(2)}@msp.example`, displayName: 'Scope', role: 'operator', ...body });
+
+    // Naming tenants means those tenants (this answered allTenants: true before).
+    const named = await create({ tenantIds: [one.id] });
+    expect(named.status).toBe(201);
+    expect(named.body.operator).toMatchObject({ allTenants: false, tenantIds: [one.id] });
+    // All tenants only when asked for in so many words.
+    expect((await create({ allTenants: true })).body.operator).toMatchObject({ allTenants: true, tenantIds: [] });
+    expect((await create({ allTenants: false, tenantIds: [] })).body.operator).toMatchObject({ allTenants: false, tenantIds: [] });
+    // Both, or neither: refused with the field named, and nobody is created.
+    const before = (await admin.get('/api/operators')).body.length;
+    const both = await create({ allTenants: true, tenantIds: [one.id] });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.fields).toEqual([expect.objectContaining({ field: 'tenantIds' })]);
+    const neither = await create({});
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.message).toMatch(/Choose the tenant scope/);
+    expect((await admin.get('/api/operators')).body.length).toBe(before);
+
+    // Changing the scope: tenant ids alone limit an all-tenants operator to exactly those.
+    const wide = (await create({ allTenants: true })).body.operator;
+    expect((await admin.patch(`/api/operators/${wide.id}`, { tenantIds: [two.id] })).body).toMatchObject({ allTenants: false, tenantIds: [two.id] });
+    expect((await admin.patch(`/api/operators/${wide.id}`, { allTenants: true, tenantIds: [one.id] })).status).toBe(400);
+    expect((await admin.patch(`/api/operators/${wide.id}`, { displayName: 'Renamed' })).body).toMatchObject({ allTenants: false, tenantIds: [two.id] });
+  });
+
+  it('a new operator row, an Entra sign-in waiting for approval and an approval without a scope get no tenant', async () => {
+    const [row] = await t.deps.db.insert(operators).values({ email: `raw-${Math.random()}@msp.example`, displayName: 'Raw', role: 'viewer', status: 'pending' }).returning();
+    expect(row).toMatchObject({ allTenants: false, tenantIds: [] });
+    const { client: admin } = await t.signedInAs('admin');
+    const approved = await admin.post(`/api/operators/${row!.id}/approve`, { role: 'viewer' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'active', allTenants: false, tenantIds: [] });
   });
 
   it('a read-only API token can read but not write, and cannot manage credentials', async () => {

@@ -19,12 +19,12 @@ describe.each(dbTargets())('operator administration on %s', (target) => {
 
   it('creates an operator with a one-time temporary password that must be changed', async () => {
     const admin = await t.signedInAs('admin');
-    const created = await admin.client.post('/api/operators', { email: 'New.Tech@MSP.example', displayName: 'New Tech', role: 'viewer' });
+    const created = await admin.client.post('/api/operators', { email: 'New.Tech@MSP.example', displayName: 'New Tech', role: 'viewer', allTenants: true });
     expect(created.status).toBe(201);
     expect(created.body.operator).toMatchObject({ email: 'new.tech@msp.example', role: 'viewer', mustChangePassword: true, allTenants: true });
     expect(JSON.stringify(created.body.operator)).not.toMatch(/hash|secret/i);
 
-    const dup = await admin.client.post('/api/operators', { email: 'new.tech@msp.example', displayName: 'Again', role: 'viewer' });
+    const dup = await admin.client.post('/api/operators', { email: 'new.tech@msp.example', displayName: 'Again', role: 'viewer', allTenants: true });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('email_taken');
 

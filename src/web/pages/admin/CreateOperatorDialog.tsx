@@ -18,7 +18,8 @@ function CreateOperatorForm({ onClose }: { onClose: () => void }) {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [allTenants, setAllTenants] = useState(true);
+  // Nothing is granted until the admin chooses: no tenants, until ticked or "All tenants" is checked.
+  const [allTenants, setAllTenants] = useState(false);
   const [tenantIdsText, setTenantIdsText] = useState('');
   const [scopeError, setScopeError] = useState<string | undefined>();
   const create = useMutation({

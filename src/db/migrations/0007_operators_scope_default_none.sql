@@ -1,0 +1,1 @@
+ALTER TABLE "operators" ALTER COLUMN "all_tenants" SET DEFAULT false;
