@@ -1,11 +1,14 @@
+import { useMutation, useQueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useState } from 'react';
-import type { DriftFixResult, DriftItem } from '../../features/numbers/schemas.ts';
+import { useState, type ReactNode } from 'react';
+import type { DriftFixResult, DriftItem, DriftReport } from '../../features/numbers/schemas.ts';
+import { formatDateTime } from '../lib/format.ts';
 import { formatCount, kindLabel, plural } from '../lib/inventory.ts';
-import { Notice } from './Alert.tsx';
+import { ErrorAlert, Notice } from './Alert.tsx';
 import { Badge } from './Badge.tsx';
 import { Button } from './Button.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { Section } from './Section.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { Table, Td, Th } from './Table.tsx';
 
@@ -205,5 +208,71 @@ export function DriftFixNotice({ result }: { result: DriftFixResult | undefined 
         </ul>
       ) : null}
     </Notice>
+  );
+}
+
+/**
+ * A whole reconcile view (C7) for one system: the comparison, its summary, the drift table and
+ * what the last fix did. A fix refreshes `refresh` (the comparison and the inventory).
+ */
+export function ReconcileSection({
+  title,
+  description,
+  tenantId,
+  canWrite,
+  system,
+  report,
+  fixDrift,
+  refresh,
+  summary,
+  reportError,
+  rowTestId,
+}: {
+  title: string;
+  description: string;
+  tenantId: string;
+  canWrite: boolean;
+  system: DriftSystem;
+  report: UseQueryResult<DriftReport>;
+  fixDrift: (numbers: string[] | 'all') => Promise<DriftFixResult>;
+  refresh: QueryKey[];
+  /** The counts in words, such as "Teams has 40 numbers; the inventory has 12 …". */
+  summary: (report: DriftReport) => string;
+  /** Shows a failed comparison; the plain error alert when not given. */
+  reportError?: ReactNode;
+  rowTestId: string;
+}) {
+  const queryClient = useQueryClient();
+  const fix = useMutation({
+    mutationFn: fixDrift,
+    onSuccess: async () => {
+      for (const queryKey of refresh) await queryClient.invalidateQueries({ queryKey });
+    },
+  });
+  const items = report.data?.items ?? [];
+  return (
+    <Section
+      title={title}
+      description={description}
+      actions={
+        <Button onClick={() => void report.refetch()} busy={report.isFetching}>
+          Check again
+        </Button>
+      }
+    >
+      <div className="space-y-4">
+        <DriftFixNotice result={fix.data} />
+        {reportError ?? <ErrorAlert error={report.error} />}
+        <ErrorAlert error={fix.error} />
+        {report.isPending ? <p className="text-sm text-zinc-600">Asking {system.nameInText} for its numbers…</p> : null}
+        {report.data ? (
+          <p className="text-sm text-zinc-600" data-testid="reconcile-summary">
+            {summary(report.data)} Checked {formatDateTime(report.data.checkedAt)}.
+          </p>
+        ) : null}
+        {report.data && items.length === 0 ? <Notice tone="info">No drift: the inventory matches {system.nameInText}.</Notice> : null}
+        {items.length > 0 ? <DriftTable tenantId={tenantId} items={items} system={system} canWrite={canWrite} busy={fix.isPending} error={fix.error} rowTestId={rowTestId} onFix={fix.mutateAsync} /> : null}
+      </div>
+    </Section>
   );
 }
