@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 // In-memory 3CX v20 PBX: extensions (Users), SIP trunks with DIDs, API clients and admins.
 
+/** Pbx.VMEmailOptionsType of V20's swagger.yaml (3cx/xapi-tutorial). */
+export const VM_EMAIL_OPTIONS = ['None', 'Notification', 'Attachment', 'AttachmentAndDelete', 'VmailToMembers', 'EmailToExtrasOnly'] as const;
+export type VMEmailOption = (typeof VM_EMAIL_OPTIONS)[number];
+
 export interface UserGroup {
   GroupId: number;
   Name: string;
@@ -20,7 +24,7 @@ export interface PbxUser {
   Language: string;
   Require2FA: boolean;
   SendEmailMissedCalls: boolean;
-  VMEmailOptions: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  VMEmailOptions: VMEmailOption;
   Enabled: boolean;
   Groups: UserGroup[];
   AuthID: string;
@@ -64,6 +68,14 @@ export interface ThreeCxState {
   admins: Admin[];
   accessTokens: Map<string, IssuedToken>;
   refreshTokens: Map<string, string>;
+  /** Access tokens issued since start (the shared-token proof counts them). */
+  tokensIssued: number;
+  /** XAPI calls answered 401 (unknown, revoked or expired token). */
+  tokensRejected: number;
+  /** The PBX's clock (epoch ms): tests may drive it to live through token lifetimes without waiting. */
+  now: () => number;
+  /** Extension numbers whose deletion the PBX refuses (a per-user UserDeleteError), with the error text. */
+  undeletable: Map<string, string>;
   nextUserId(): number;
 }
 
@@ -78,6 +90,10 @@ export function createThreeCxState(fqdn = 'pbx.contoso.example'): ThreeCxState {
     admins: [],
     accessTokens: new Map(),
     refreshTokens: new Map(),
+    tokensIssued: 0,
+    tokensRejected: 0,
+    now: () => Date.now(),
+    undeletable: new Map(),
     nextUserId: () => ++userId,
   };
 }

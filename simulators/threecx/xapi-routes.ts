@@ -3,7 +3,7 @@ import { requestBaseUrl } from '../shared/sim-app.ts';
 import { checkBearer } from './auth-routes.ts';
 import { fieldError, sendODataError } from './errors.ts';
 import { sendODataCollection } from './odata-query.ts';
-import { userDefaults } from './state.ts';
+import { userDefaults, VM_EMAIL_OPTIONS } from './state.ts';
 import type { PbxUser, ThreeCxState, Trunk } from './state.ts';
 
 // The XAPI under /xapi/v1/: OData keys in parentheses (Users(12)) do not suit Fastify's router,
@@ -11,7 +11,7 @@ import type { PbxUser, ThreeCxState, Trunk } from './state.ts';
 
 const USER_WRITABLE = new Set(['Number', 'FirstName', 'LastName', 'DisplayName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled', 'Groups', 'AuthID']);
 const TRUNK_WRITABLE = new Set(['Gateway', 'AuthID', 'ExternalNumber', 'SimultaneousCalls', 'Direction', 'DidNumbers']);
-const VM_OPTIONS = new Set(['None', 'Notification', 'Attachment', 'AttachmentAndDelete']);
+const VM_OPTIONS = new Set<string>(VM_EMAIL_OPTIONS);
 
 type Body = Record<string, unknown>;
 const asBody = (value: unknown): Body => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Body) : {});
@@ -51,6 +51,10 @@ function patchUser(state: ThreeCxState, request: FastifyRequest, reply: FastifyR
   const body = asBody(request.body);
   const unknown = unknownProperty(reply, body, USER_WRITABLE, 'Pbx.User');
   if (unknown) return unknown;
+  // An extension's number is fixed once created (3cx/xapi-tutorial src/users.spec.ts "Should not
+  // allow to change number"). The test only shows a refusal; its text is not documented, so the
+  // simulator answers the swagger's ODataError shape naming the field.
+  if (body.Number !== undefined && body.Number !== user.Number) return fieldError(reply, 'Number', 'INVALID_VALUE');
   const problem = userProblem(state, body as Partial<PbxUser>, user.Id);
   if (problem) return fieldError(reply, ...problem);
   const { Id: _ignored, ...changes } = body;
@@ -72,6 +76,28 @@ function patchTrunk(state: ThreeCxState, request: FastifyRequest, reply: Fastify
   return reply.code(204).send();
 }
 
+/**
+ * Users/Pbx.BatchDelete as V20's swagger.yaml has it: body `{ "ids": [int] }` (lower-case), answer
+ * 200 with `value: [UserDeleteError { ExtensionNumber, Error }]` for each user not deleted.
+ */
+function batchDelete(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = asBody(request.body);
+  const unknown = Object.keys(body).find((key) => key !== 'ids');
+  if (unknown) return sendODataError(reply, 400, `The parameter '${unknown}' does not exist on action 'BatchDelete'.`);
+  const ids = body.ids;
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id))) return sendODataError(reply, 400, "The parameter 'ids' is missing or invalid.");
+  const errors: Array<{ ExtensionNumber: string; Error: string }> = [];
+  const doomed = new Set<number>();
+  for (const user of state.users) {
+    if (!ids.includes(user.Id)) continue;
+    const refusal = state.undeletable.get(user.Number);
+    if (refusal) errors.push({ ExtensionNumber: user.Number, Error: refusal });
+    else doomed.add(user.Id);
+  }
+  state.users = state.users.filter((user) => !doomed.has(user.Id));
+  return reply.code(200).send({ '@odata.context': `${requestBaseUrl(request)}/xapi/v1/$metadata#Collection(Pbx.UserDeleteError)`, value: errors });
+}
+
 function entity(request: FastifyRequest, reply: FastifyReply, set: string, record: object | undefined): FastifyReply {
   if (!record) return sendODataError(reply, 404, `No ${set === 'Users' ? 'user' : 'trunk'} with the given key was found.`);
   return reply.send({ '@odata.context': `${requestBaseUrl(request)}/xapi/v1/$metadata#${set}/$entity`, ...record });
@@ -90,12 +116,7 @@ export function registerXapiRoutes(app: FastifyInstance, state: ThreeCxState): v
 
     if (path === 'Users' && method === 'GET') return sendODataCollection(request, reply, 'Users', 'Pbx.User', state.users as unknown as Array<Record<string, unknown>>);
     if (path === 'Users' && method === 'POST') return createUser(state, request, reply);
-    if (path === 'Users/Pbx.BatchDelete' && method === 'POST') {
-      const ids = asBody(request.body).Ids;
-      if (!Array.isArray(ids)) return sendODataError(reply, 400, "The parameter 'Ids' is missing or invalid.");
-      state.users = state.users.filter((user) => !ids.includes(user.Id));
-      return reply.code(204).send();
-    }
+    if (path === 'Users/Pbx.BatchDelete' && method === 'POST') return batchDelete(state, request, reply);
     if (path === 'Trunks' && method === 'GET') return sendODataCollection(request, reply, 'Trunks', 'Pbx.Trunk', state.trunks as unknown as Array<Record<string, unknown>>);
     if (keyed) {
       const id = Number(keyed[2]);
@@ -110,7 +131,8 @@ export function registerXapiRoutes(app: FastifyInstance, state: ThreeCxState): v
     if (path === 'DidNumbers') {
       // DIDs belong to a trunk; the XAPI lists them but offers no way to create one on its own.
       if (method !== 'GET') return methodNotAllowed(reply, method, 'GET');
-      const records = state.trunks.flatMap((trunk) => trunk.DidNumbers.map((number) => ({ Number: number, TrunkId: trunk.Id, TrunkNumber: trunk.Number })));
+      // Pbx.DidNumber of V20's swagger.yaml: Number, TrunkId, TemplateFileName, RoutingRule (no TrunkNumber).
+      const records = state.trunks.flatMap((trunk) => trunk.DidNumbers.map((number) => ({ Number: number, TrunkId: trunk.Id, TemplateFileName: null })));
       return sendODataCollection(request, reply, 'DidNumbers', 'Pbx.DidNumber', records);
     }
     return sendODataError(reply, 404, `No HTTP resource was found that matches the request URI '${request.url}'.`);

@@ -30,6 +30,7 @@ import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
+import { overviewRoutes } from '../features/overview/routes.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -60,6 +61,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyBodies(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });
@@ -109,6 +111,8 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
         { name: 'teams', description: 'Teams Phone: connection, users, voice changes, policies, profiles, reconcile' },
         { name: 'bulk', description: 'Bulk voice assignment from CSV' },
         { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
+        { name: 'threecx', description: '3CX: connection, extensions, DIDs, trunks, reconcile' },
+        { name: 'overview', description: "The operator's work list across their tenants" },
       ],
     },
     transform: openApiTransform,
@@ -133,6 +137,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   bulkRoutes(app, deps);
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
+  overviewRoutes(app, deps);
 
   registerWebUi(app);
   return app;
@@ -163,4 +168,20 @@ function registerWebUi(app: FastifyInstance): void {
 /** A number of trusted hops becomes the function Fastify takes (its types have no number form). */
 function fastifyTrustProxy(setting: boolean | number | string[]) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
+/**
+ * An action route called with no body at all (`curl -X POST …/revert`, or an empty JSON body) is
+ * validated as if it had sent `{}`: a route whose fields are all optional just runs, and one that
+ * needs fields answers which ones, instead of "body: expected object, received null".
+ */
+function acceptEmptyBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    parseJson(request, body.toString(), done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body == null && request.routeOptions.schema?.body) request.body = {};
+  });
 }

@@ -1,4 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { LogFormat } from '../config/env.ts';
 
 /**
  * Anything that could carry a credential is redacted by path, and URLs lose the values of
@@ -43,7 +45,20 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Readable lines for a person at a terminal, JSON for everything else (a service manager, a
+ * container runtime, a log shipper) and whenever LOG_FORMAT=json asks for it.
+ */
+export function chooseLogFormat(setting: LogFormat | undefined, stdoutIsTerminal: boolean): LogFormat {
+  return setting ?? (stdoutIsTerminal ? 'pretty' : 'json');
+}
+
+/**
+ * The app's logger. Redaction happens in pino before a line is written, so the readable format
+ * hides the same secrets as the JSON one.
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const out = format === 'pretty' ? pinoPretty({ destination: destination ?? 1, colorize: !destination && Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }) : destination;
   return pino(
     {
       level,
@@ -54,6 +69,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    out,
   );
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../config/env.ts';
 import { keyFromMaterial } from '../core/secret-box.ts';
 import { runMigrations } from '../db/migrate.ts';
-import { createLogger } from '../app/logging.ts';
+import { chooseLogFormat, createLogger } from '../app/logging.ts';
 import { lockDataDir } from '../db/data-dir-lock.ts';
 import { openDeps, startNode } from '../app/runtime.ts';
 import { createAdmin } from '../features/identity/first-admin.ts';
@@ -44,7 +44,7 @@ async function serve(role: 'all' | 'web' | 'worker'): Promise<void> {
     console.error(`Configuration error: UCR_ROLE=${config.role} needs DATABASE_URL: separate web and worker processes must share a PostgreSQL database.`);
     process.exit(2);
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY)));
   const node = await startNode(config, log);
   let signals = 0;
   const shutdown = (signal: string) => {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       return serve(command);
     case 'migrate': {
       const config = configOrExit();
-      const log = createLogger(config.logLevel);
+      const log = createLogger(config.logLevel, undefined, chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY)));
       const { database, close } = await openForCommand(config, log);
       await runMigrations(database);
       await close();
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       const config = configOrExit();
       const password = values.password ?? config.adminPassword ?? (process.stdin.isTTY ? '' : await readStdin());
       if (!password) throw new AppError(2, 'usage', 'Give the password with --password, UCR_ADMIN_PASSWORD or on standard input.');
-      const { deps, database, close } = await openForCommand(config, createLogger(config.logLevel));
+      const { deps, database, close } = await openForCommand(config, createLogger(config.logLevel, undefined, chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY))));
       try {
         await runMigrations(database);
         await createAdmin(deps, values.email, password);
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
  */
 async function rotateKey(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY)));
   const { database, close } = await openForCommand(config, log);
   try {
     await runMigrations(database);

@@ -8,6 +8,8 @@ import { z } from 'zod';
  */
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logFormats = ['pretty', 'json'] as const;
+export type LogFormat = (typeof logFormats)[number];
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -115,6 +117,7 @@ const envSchema = z.object({
   UCR_SIGNIN_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number' }).int().min(1, 'must be at least 1').default(30),
   UCR_CONNECTOR_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1 seconds').max(600, 'must be at most 600 seconds').default(30),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of: ${logLevels.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(logFormats, { message: `must be one of: ${logFormats.join(', ')}` }).optional(),
 });
 
 export type Config = {
@@ -152,6 +155,8 @@ export type Config = {
   /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
   entra: EntraConfig | undefined;
   logLevel: (typeof logLevels)[number];
+  /** pretty: one readable line per event; json: pino's lines for log collectors. Unset: pretty on a terminal, json otherwise. */
+  logFormat: LogFormat | undefined;
 };
 
 export type EntraConfig = {
@@ -220,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }
           : undefined,
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
     },
   };
 }

@@ -9,7 +9,7 @@ import { ForcedPasswordPage } from './pages/auth/ForcedPasswordPage.tsx';
 import { MfaChallengePage } from './pages/auth/MfaChallengePage.tsx';
 import { PendingApprovalPage } from './pages/auth/PendingApprovalPage.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
-import { HomePage } from './pages/HomePage.tsx';
+import { OverviewPage } from './pages/OverviewPage.tsx';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
 import { validateVoiceSearch } from './pages/voice/voice-search.ts';
 import { validateBulkSearch } from './pages/voice/bulk-search.ts';
@@ -98,7 +98,7 @@ const appRoute = createRoute({
   component: AppShell,
 });
 
-const homeRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: HomePage });
+const homeRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: OverviewPage });
 const profileRoute = createRoute({ getParentRoute: () => appRoute, path: '/profile', component: ProfilePage });
 
 function AdminGate() {

@@ -211,12 +211,18 @@ describe.skipIf(!haveChromium).each(targets())('ConnectWise tickets in the brows
     await editDefaults(async (form) => {
       await form.getByLabel('Work role').selectOption({ label: "(the member's default)" });
     });
+    // The Overview lists the failed ticket logging as work to do, and the retry is one click there.
+    await page.goto(server.url);
+    const item = page.getByTestId('overview-item').and(page.locator('[data-kind="ticket_log_failed"]'));
+    await item.waitFor();
+    expect(await item.textContent()).toContain('#7002');
+    expect(await item.textContent()).toContain('The default Work Role is not valid for the selected location.');
+    await shot('6-overview-ticket-log-failed');
+    await item.getByRole('button', { name: 'Try logging again' }).click();
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
     await openUser(user);
-    const failed = page.getByTestId('voice-change').first().getByTestId('ticket-log');
-    await failed.and(page.locator('[data-status="failed"]')).waitFor();
-    await failed.getByRole('button', { name: 'Try logging again' }).click();
     await page.getByTestId('voice-change').first().getByTestId('ticket-log').and(page.locator('[data-status="logged"]')).waitFor({ timeout: 30_000 });
-    await shot('6-retried');
+    await shot('7-retried');
 
     const entries = await manage<TimeEntry[]>(`/time/entries?conditions=${encodeURIComponent('chargeToId = 7002')}`);
     expect(entries).toHaveLength(1);

@@ -3,8 +3,9 @@
  * demo tenant wired to the built-in 3CX simulator, its DIDs already in the inventory.
  *
  * The first admin switches the demo's 3CX connection to an admin sign-in with 2FA and opens a
- * session with the code, creates an extension with a free DID from the inventory, renames it,
- * deletes it, and finds the DID back in cooling with the whole story on the number's history.
+ * session with the code, creates an extension with a free DID from the inventory, renames it
+ * (the number read-only), renumbers it (the DID stays assigned), deletes it, and finds the DID
+ * back in cooling with the whole story on the number's history.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,18 +116,33 @@ describe.skipIf(!haveChromium).each(targets())('3CX in the browser on the npm st
   it('updates it', async () => {
     await page.getByRole('button', { name: 'Edit extension 7300' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit extension 7300' });
+    // 3CX cannot change an extension's number: it is shown read-only, with the way to renumber.
+    expect(await dialog.getByLabel('Extension number').getAttribute('readonly')).not.toBeNull();
+    await dialog.getByText('use Renumber in the list instead').waitFor();
     await dialog.getByLabel('First name').fill('Amazing Grace');
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('extension-row').filter({ hasText: 'Amazing Grace Hopper' }).waitFor();
     await page.getByTestId('threecx-change').filter({ hasText: 'Updated' }).first().waitFor();
   });
 
+  it('renumbers it in one action: a new extension with the same DID, which stays assigned', async () => {
+    await page.getByRole('button', { name: 'Renumber extension 7300' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Renumber extension 7300' });
+    await dialog.getByLabel('New extension number').fill('7301');
+    await dialog.getByRole('button', { name: 'Renumber' }).click();
+    await page.getByText(`Extension 7300 is now 7301 with DID ${did}.`).waitFor();
+    await page.getByLabel('Search extensions').fill('7301');
+    await page.getByTestId('extension-row').filter({ hasText: 'Amazing Grace Hopper' }).filter({ hasText: did }).waitFor();
+    await page.getByTestId('threecx-change').filter({ hasText: 'Renumbered' }).first().waitFor();
+    expect(await inventoryNumber(did)).toMatchObject({ status: 'assigned', assignee: { type: 'threecx_extension', id: '7301' } });
+  });
+
   it('deletes it, and the DID returns through the lifecycle, visible in its history', async () => {
-    await page.getByRole('button', { name: 'Delete extension 7300' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Delete extension 7300?' });
+    await page.getByRole('button', { name: 'Delete extension 7301' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete extension 7301?' });
     await confirm.getByTestId('ticket-picker').getByRole('button', { name: /^#7004 / }).click();
     await confirm.getByRole('button', { name: 'Delete extension' }).click();
-    await page.getByText(`Extension 7300 deleted; ${did} went back to the inventory.`).waitFor();
+    await page.getByText(`Extension 7301 deleted; ${did} went back to the inventory.`).waitFor();
     const number = await inventoryNumber(did);
     expect(number).toMatchObject({ status: 'cooling', assignee: null }); // the demo tenant cools numbers for 14 days
 

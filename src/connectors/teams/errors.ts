@@ -1,8 +1,9 @@
 import { AppError } from '../../core/errors.ts';
 
 /**
- * A Teams/Graph failure in words a voice engineer acts on. `code` is stable for the UI and
- * tests; `detail` keeps Graph's own message and request id for support.
+ * A Teams/Graph failure in words a voice engineer acts on. `reason` is stable for the code that
+ * handles it; the API answers with the code `teams_<reason>` (as 3CX's are `threecx_<reason>`), so
+ * every error code says which system it came from. `detail` keeps Graph's own message and request id.
  */
 export type TeamsErrorCode =
   | 'authentication_failed'
@@ -33,7 +34,7 @@ const httpStatus: Partial<Record<TeamsErrorCode, number>> = {
 };
 
 export class TeamsError extends AppError {
-  override readonly code: TeamsErrorCode;
+  readonly reason: TeamsErrorCode;
   /** Graph's HTTP status, when Graph answered. */
   readonly graphStatus: number | undefined;
   readonly detail: string | undefined;
@@ -43,7 +44,7 @@ export class TeamsError extends AppError {
 
   constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string; outcomeUnknown?: boolean } = {}) {
     super(httpStatus[code] ?? 502, `teams_${code}`, message, extra.requestId ? { graphRequestId: extra.requestId } : undefined);
-    this.code = code;
+    this.reason = code;
     this.graphStatus = extra.status;
     this.detail = extra.detail;
     this.requestId = extra.requestId;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { RateGate } from '../shared/rate-gate.ts';
 import { defaultRetryPolicy, NetworkError, resilientFetch, type RetryPolicy } from '../shared/resilient-fetch.ts';
-import { TokenProvider, type ThreeCxAuth } from './auth.ts';
+import { TokenProvider, type ThreeCxAuth, type ThreeCxTokenStore } from './auth.ts';
 import { mapXapiError, ThreeCxError } from './errors.ts';
 
 export type ThreeCxClientOptions = {
@@ -14,7 +14,8 @@ export type ThreeCxClientOptions = {
   /** Rows per page when reading a whole collection. */
   pageSize?: number;
   now?: () => number;
-  onRefreshToken?: (token: string) => Promise<void>;
+  /** The session shared by every node of the installation (3CX allows one active token per client). */
+  tokenStore?: ThreeCxTokenStore | undefined;
 };
 
 const collection = z.object({ value: z.array(z.unknown()), '@odata.count': z.number().optional(), '@odata.nextLink': z.string().optional() }).passthrough();
@@ -38,7 +39,7 @@ export class ThreeCxClient {
   constructor(options: ThreeCxClientOptions) {
     this.options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
     this.policy = { ...defaultRetryPolicy, timeoutMs: 20_000, ...options.retry };
-    this.tokens = new TokenProvider({ baseUrl: this.options.baseUrl, auth: options.auth, gate: this.gate, timeoutMs: this.policy.timeoutMs, now: options.now ?? Date.now, onRefreshToken: options.onRefreshToken });
+    this.tokens = new TokenProvider({ baseUrl: this.options.baseUrl, auth: options.auth, gate: this.gate, timeoutMs: this.policy.timeoutMs, now: options.now ?? Date.now, store: options.tokenStore });
   }
 
   get baseUrl(): string {

@@ -20,6 +20,10 @@ export const pbxUser = z
   .passthrough();
 export type PbxUser = z.infer<typeof pbxUser>;
 
+/** Pbx.VMEmailOptionsType of V20's swagger.yaml (3cx/xapi-tutorial swagger.yaml). */
+export const vmEmailOptions = ['None', 'Notification', 'Attachment', 'AttachmentAndDelete', 'VmailToMembers', 'EmailToExtrasOnly'] as const;
+export type VMEmailOption = (typeof vmEmailOptions)[number];
+
 /** The user fields UCR Manager writes (E1); anything else stays as the PBX has it. */
 export const userWritableFields = ['Number', 'DisplayName', 'FirstName', 'LastName', 'EmailAddress', 'Mobile', 'OutboundCallerID', 'Language', 'Require2FA', 'SendEmailMissedCalls', 'VMEmailOptions', 'Enabled'] as const;
 export type UserFields = Partial<{
@@ -33,7 +37,7 @@ export type UserFields = Partial<{
   Language: string;
   Require2FA: boolean;
   SendEmailMissedCalls: boolean;
-  VMEmailOptions: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  VMEmailOptions: VMEmailOption;
   Enabled: boolean;
 }>;
 
@@ -55,5 +59,10 @@ export type PbxTrunk = z.infer<typeof pbxTrunk>;
 export const trunkWritableFields = ['ExternalNumber', 'SimultaneousCalls', 'Direction', 'DidNumbers'] as const;
 export type TrunkFields = Partial<{ ExternalNumber: string; SimultaneousCalls: number; Direction: 'Both' | 'Inbound' | 'Outbound'; DidNumbers: string[] }>;
 
-export const pbxDid = z.object({ Number: z.string(), TrunkId: z.number().nullable().optional(), TrunkNumber: z.string().nullable().optional() }).passthrough();
+/** Pbx.DidNumber: Number and TrunkId (no TrunkNumber; the connector derives it from the trunks). */
+export const pbxDid = z.object({ Number: z.string(), TrunkId: z.number().nullable().optional() }).passthrough();
 export type PbxDid = z.infer<typeof pbxDid>;
+
+/** The answer of Users/Pbx.BatchDelete: one Pbx.UserDeleteError per user 3CX did not delete. */
+export const userDeleteErrors = z.object({ value: z.array(z.object({ ExtensionNumber: z.string().nullable().optional(), Error: z.string().nullable().optional() }).passthrough()).optional() }).passthrough();
+export type UserDeleteError = NonNullable<z.infer<typeof userDeleteErrors>['value']>[number];

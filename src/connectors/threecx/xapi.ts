@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ThreeCxAuth } from './auth.ts';
 import { odataString, ThreeCxClient, type ThreeCxClientOptions } from './client.ts';
-import { pbxDid, pbxTrunk, pbxUser, type PbxDid, type PbxTrunk, type PbxUser, type TrunkFields, type UserFields } from './schemas.ts';
+import { pbxDid, pbxTrunk, pbxUser, userDeleteErrors, type PbxDid, type PbxTrunk, type PbxUser, type TrunkFields, type UserDeleteError, type UserFields } from './schemas.ts';
 
 export type UserQuery = { search?: string | undefined; top: number; skip: number };
 
@@ -40,12 +40,20 @@ export class ThreeCxApi {
     return (await this.client.request('POST', 'Users', pbxUser, fields)).data;
   }
 
-  async updateUser(id: number, fields: UserFields): Promise<void> {
+  /** The number is not among the fields: 3CX refuses to change an extension's Number. */
+  async updateUser(id: number, fields: Omit<UserFields, 'Number'>): Promise<void> {
     await this.client.request('PATCH', `Users(${id})`, undefined, fields);
   }
 
-  async deleteUsers(ids: number[]): Promise<void> {
-    await this.client.request('POST', 'Users/Pbx.BatchDelete', undefined, { Ids: ids });
+  /**
+   * Users/Pbx.BatchDelete (V20 swagger.yaml): body `{ "ids": [...] }`, lower-case. 3CX answers 200
+   * even when it kept some users: each one it could not delete comes back as a UserDeleteError
+   * { ExtensionNumber, Error }. Those are returned, so no caller takes a 2xx for "all deleted".
+   */
+  async deleteUsers(ids: number[]): Promise<UserDeleteError[]> {
+    const { data } = await this.client.request('POST', 'Users/Pbx.BatchDelete', userDeleteErrors, { ids });
+    // An empty body (204) carries no per-user errors.
+    return data?.value ?? [];
   }
 
   listTrunks(): Promise<PbxTrunk[]> {
@@ -60,8 +68,14 @@ export class ThreeCxApi {
     await this.client.request('PATCH', `Trunks(${id})`, undefined, fields);
   }
 
-  listDids(): Promise<PbxDid[]> {
-    return this.client.all('DidNumbers', pbxDid, { $orderby: 'Number' });
+  /**
+   * Every DID with its trunk. A Pbx.DidNumber carries TrunkId only (V20 swagger.yaml), so the
+   * trunk's number is looked up from the trunks rather than read from the DID.
+   */
+  async listDids(): Promise<Array<PbxDid & { TrunkNumber: string | null }>> {
+    const [dids, trunks] = [await this.client.all('DidNumbers', pbxDid, { $orderby: 'Number' }), await this.listTrunks()];
+    const numberOf = new Map(trunks.map((t) => [t.Id, t.Number]));
+    return dids.map((did) => ({ ...did, TrunkNumber: did.TrunkId != null ? (numberOf.get(did.TrunkId) ?? null) : null }));
   }
 
   /** 3CX has no API to create a DID on its own; this asks anyway so the PBX's own answer (405) is what the operator sees. */

@@ -7,3 +7,4 @@ export * from './tenants.ts';
 export * from './numbers.ts';
 export * from './teams.ts';
 export * from './bulk.ts';
+export * from './threecx.ts';

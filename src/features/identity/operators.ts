@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { randomInt } from 'node:crypto';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -128,7 +129,7 @@ export async function updateOperator(deps: AppDeps, actor: Actor, id: string, ch
     const [after] = await tx.update(operators).set(next).where(eq(operators.id, id)).returning();
     // A disabled operator, or one whose rights shrink, must not keep acting on old sessions.
     if (changes.status === 'disabled' || (changes.role && changes.role !== before.role)) await deleteSessionsOf(tx, id);
-    const action =
+    const action: AuditAction =
       changes.role && changes.role !== before.role
         ? 'operator.role_changed'
         : changes.allTenants !== undefined || changes.tenantIds !== undefined

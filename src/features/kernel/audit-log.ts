@@ -1,10 +1,11 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { auditEvents } from '../../db/schema/index.ts';
 import type { Db } from '../../db/connection.ts';
 import type { Actor, RequestInfo } from './deps.ts';
 import { actorLabel } from './deps.ts';
 
 export type AuditInput = {
-  action: string;
+  action: AuditAction;
   result?: 'success' | 'failure';
   actor?: Actor | { operatorId: string | null; label: string };
   tenantId?: string | null;

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, eq } from 'drizzle-orm';
 import { generateAppCertificate, readUploadedCertificate } from '../../connectors/teams/certificates.ts';
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../../connectors/teams/credentials.ts';
@@ -70,7 +71,7 @@ export async function getTeamsConnection(deps: AppDeps, actor: Actor, tenantId: 
   return view(deps, await loadRow(deps, tenantId));
 }
 
-async function save(deps: AppDeps, actor: Actor, tenantId: string, settings: TeamsSettings, secrets: TeamsSecrets, action: string, request: RequestInfo): Promise<TeamsConnectionView> {
+async function save(deps: AppDeps, actor: Actor, tenantId: string, settings: TeamsSettings, secrets: TeamsSecrets, action: AuditAction, request: RequestInfo): Promise<TeamsConnectionView> {
   const before = await loadRow(deps, tenantId);
   const secretEnc = Object.keys(secrets).length ? encryptSecret(deps.keyring, JSON.stringify(secrets)) : null;
   await deps.db.transaction(async (tx) => {
@@ -142,7 +143,7 @@ export async function uploadTeamsCertificate(
   return storeCertificate(deps, actor, tenantId, pair, 'teams_connection.certificate_uploaded', request);
 }
 
-async function storeCertificate(deps: AppDeps, actor: Actor, tenantId: string, pair: { certificatePem: string; privateKeyPem: string }, action: string, request: RequestInfo): Promise<TeamsConnectionView> {
+async function storeCertificate(deps: AppDeps, actor: Actor, tenantId: string, pair: { certificatePem: string; privateKeyPem: string }, action: AuditAction, request: RequestInfo): Promise<TeamsConnectionView> {
   const row = await loadRow(deps, tenantId);
   const current = row?.settings as TeamsSettings | undefined;
   const prints = certificateThumbprints(pair.certificatePem);

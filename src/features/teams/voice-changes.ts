@@ -223,7 +223,7 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
       operation = await (await teamsApiFor(deps, tenant)).getOperation(change.operationUrl);
     } catch (error) {
       // A garbled answer to a poll says nothing about the order: Teams may still complete it, so ask again.
-      if (error instanceof TeamsError && (error.code === 'unavailable' || error.code === 'throttled' || error.code === 'unexpected_answer')) {
+      if (error instanceof TeamsError && (error.reason === 'unavailable' || error.reason === 'throttled' || error.reason === 'unexpected_answer')) {
         if (Date.now() > deadline) throw error;
         await new Promise((r) => setTimeout(r, pollMs));
         continue;
@@ -273,7 +273,7 @@ async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow, throw
     await deps.db.update(voiceChanges).set({ operationUrl }).where(and(eq(voiceChanges.id, change.id), eq(voiceChanges.status, 'pending')));
   } catch (error) {
     // Teams still unreachable: the queue tries again later, for up to 15 minutes after the request.
-    const unknown = error instanceof TeamsError && (error.outcomeUnknown || error.code === 'unavailable' || error.code === 'throttled');
+    const unknown = error instanceof TeamsError && (error.outcomeUnknown || error.reason === 'unavailable' || error.reason === 'throttled');
     if (throwWhileUnknown && unknown && deps.now().getTime() - change.createdAt.getTime() < 15 * 60_000) throw error;
     await failChange(deps, change.id, error, null);
   }
@@ -358,7 +358,7 @@ async function releaseIfHeldBy(deps: AppDeps, tx: Db, change: VoiceChangeRow, nu
 
 /** Teams refused: undo the inventory claim exactly as it was, and record why in plain words. */
 async function failChange(deps: AppDeps, changeId: string, error: unknown, actor: Actor | null): Promise<VoiceChangeRow> {
-  const code = error instanceof TeamsError ? error.code : error instanceof AppError ? error.code : 'unknown';
+  const code = error instanceof AppError ? error.code : 'unknown';
   const message = error instanceof Error ? error.message : String(error);
   if (!(error instanceof TeamsError) && !(error instanceof AppError)) deps.log.error({ err: error, changeId }, 'voice change failed unexpectedly');
   return deps.db.transaction(async (tx) => {

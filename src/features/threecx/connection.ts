@@ -8,6 +8,7 @@ import { tenantConnections } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
+import { DbTokenStore, holderKey } from './token-holder.ts';
 
 /** B3: the PBX and how UCR Manager signs in to it. */
 export type ThreeCxSettings = {
@@ -35,9 +36,16 @@ export function pbxAddress(settings: ThreeCxSettings): string {
   return (settings.baseUrl ?? `https://${settings.fqdn}`).replace(/\/+$/, '');
 }
 
-function view(deps: AppDeps, row: Row | undefined) {
+/** The token holder of a connection's sign-in (see token-holder.ts). */
+function holderOf(settings: ThreeCxSettings): string {
+  return holderKey(pbxAddress(settings), { mode: settings.authMode, principal: (settings.authMode === 'api_client' ? settings.clientId : settings.username) ?? '' });
+}
+
+async function view(deps: AppDeps, row: Row | undefined) {
   const settings = row?.settings as ThreeCxSettings | undefined;
   const secrets = secretsOf(deps, row);
+  // Open when the shared holder keeps a refresh token issued for this admin and password.
+  const sessionOpen = settings?.authMode === 'admin' && Boolean(secrets.password) && Boolean((await new DbTokenStore(deps, holderOf(settings), secrets.password!).read())?.refreshToken);
   return {
     configured: Boolean(settings && (settings.authMode === 'api_client' ? settings.clientId && secrets.clientSecret : settings.username && secrets.password)),
     fqdn: settings?.fqdn ?? null,
@@ -48,12 +56,12 @@ function view(deps: AppDeps, row: Row | undefined) {
     clientSecretSet: Boolean(secrets.clientSecret),
     passwordSet: Boolean(secrets.password),
     /** An admin session is open (a refresh token is held), so no 2FA code is needed until it lapses. */
-    sessionOpen: Boolean(secrets.refreshToken),
+    sessionOpen,
     consoleUrl: settings ? `${pbxAddress(settings)}/#/office/dashboard` : null,
     lastTest: row?.lastTestAt ? { at: row.lastTestAt.toISOString(), ok: Boolean(row.lastTestOk), result: row.lastTestResult } : null,
   };
 }
-export type ThreeCxConnectionView = ReturnType<typeof view>;
+export type ThreeCxConnectionView = Awaited<ReturnType<typeof view>>;
 
 export async function getThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ThreeCxConnectionView> {
   await loadTenant(deps.db, actor, tenantId);
@@ -102,7 +110,7 @@ export async function saveThreeCxConnection(deps: AppDeps, actor: Actor, tenantI
     const shown = (s: ThreeCxSettings | undefined, sec: ThreeCxSecrets) => (s ? { ...s, clientSecretSet: Boolean(sec.clientSecret), passwordSet: Boolean(sec.password) } : null);
     await recordAudit(tx, { action: 'threecx_connection.saved', actor, tenantId, targetType: 'threecx_connection', targetId: tenantId, before: shown(current, stored), after: shown(settings, secrets), request });
   });
-  clients.delete(tenantId);
+  clientsOf(deps).delete(tenantId);
   return view(deps, await loadRow(deps, tenantId));
 }
 
@@ -114,7 +122,7 @@ export type ConnectionTest = { ok: boolean; twoFactorRequired: boolean; steps: A
  */
 export async function testThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, input: { securityCode?: string | undefined }, request: RequestInfo): Promise<ConnectionTest> {
   const tenant = await loadTenant(deps.db, actor, tenantId);
-  clients.delete(tenantId);
+  clientsOf(deps).delete(tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const steps: ConnectionTest['steps'] = [];
   let twoFactorRequired = false;
@@ -135,8 +143,14 @@ export async function testThreeCxConnection(deps: AppDeps, actor: Actor, tenantI
   return result;
 }
 
-// One client per tenant, so its token, refresh token and throttle gate are shared by every request.
-const clients = new Map<string, { api: ThreeCxApi; updatedAt: number }>();
+// One client per tenant and app instance, so its throttle gate and its copy of the shared
+// session serve every request; the session itself is held in the database (token-holder.ts).
+const clientCache = new WeakMap<AppDeps, Map<string, { api: ThreeCxApi; updatedAt: number }>>();
+function clientsOf(deps: AppDeps): Map<string, { api: ThreeCxApi; updatedAt: number }> {
+  let clients = clientCache.get(deps);
+  if (!clients) clientCache.set(deps, (clients = new Map()));
+  return clients;
+}
 
 /** Refuses clearly when 3CX is switched off for the tenant (B5). */
 export async function assertThreeCxEnabled(deps: AppDeps, tenant: TenantRow): Promise<void> {
@@ -147,6 +161,7 @@ export async function assertThreeCxEnabled(deps: AppDeps, tenant: TenantRow): Pr
 export async function threeCxApiFor(deps: AppDeps, tenant: TenantRow): Promise<ThreeCxApi> {
   await assertThreeCxEnabled(deps, tenant);
   const row = await loadRow(deps, tenant.id);
+  const clients = clientsOf(deps);
   const cached = clients.get(tenant.id);
   if (cached && row && cached.updatedAt === row.updatedAt.getTime()) return cached.api;
   const settings = row?.settings as ThreeCxSettings | undefined;
@@ -156,22 +171,13 @@ export async function threeCxApiFor(deps: AppDeps, tenant: TenantRow): Promise<T
   if (settings.authMode === 'api_client' && settings.clientId && secrets.clientSecret) auth = { mode: 'api_client', clientId: settings.clientId, clientSecret: secrets.clientSecret };
   else if (settings.authMode === 'admin' && settings.username && secrets.password) auth = { mode: 'admin', username: settings.username, password: secrets.password, refreshToken: secrets.refreshToken };
   else throw new ConflictError(`The 3CX connection of ${tenant.name} is missing its credentials.`, 'threecx_not_configured');
-  const log = deps.log.child({ tenantId: tenant.id, connector: 'threecx' });
   const api = new ThreeCxApi({
     baseUrl: pbxAddress(settings),
     auth,
-    log,
-    // Admin refresh tokens rotate: keep the newest so the next process (or restart) carries on without a 2FA code.
-    onRefreshToken: async (refreshToken) => {
-      try {
-        const fresh = await loadRow(deps, tenant.id);
-        if (!fresh || fresh.updatedAt.getTime() !== row.updatedAt.getTime()) return;
-        const secretEnc = encryptSecret(deps.keyring, JSON.stringify({ ...secretsOf(deps, fresh), refreshToken }));
-        await deps.db.update(tenantConnections).set({ secretEnc }).where(and(eq(tenantConnections.tenantId, tenant.id), eq(tenantConnections.system, 'threecx')));
-      } catch (error) {
-        log.warn({ err: error }, 'could not store the 3CX session');
-      }
-    },
+    log: deps.log.child({ tenantId: tenant.id, connector: 'threecx' }),
+    now: () => deps.now().getTime(),
+    // One session per PBX sign-in for every node: 3CX revokes the previous token when it issues a new one.
+    tokenStore: new DbTokenStore(deps, holderOf(settings), auth.mode === 'api_client' ? auth.clientSecret : auth.password),
   });
   clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
   return api;

@@ -6,7 +6,7 @@ import { getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } fr
 import { threeCxNumberSource } from './reconcile.ts';
 import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { createDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
-import { createExtension, deleteExtension, getExtension, listExtensionChanges, listExtensions, revertExtensionChange, updateExtension } from './users.ts';
+import { createExtension, deleteExtension, getExtension, listExtensionChanges, listExtensions, renumberExtension, revertExtensionChange, updateExtension } from './users.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
 import {
@@ -18,6 +18,7 @@ import {
   didSchema,
   extensionParams,
   extensionSchema,
+  renumberExtensionInput,
   threeCxConnectionInput,
   threeCxConnectionSchema,
   ticketId,
@@ -89,6 +90,15 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants/:tenantId/threecx/extensions/:extensionId',
     { config: { access: 'operator' }, schema: { tags, summary: 'Update an extension; a changed DID goes through the inventory lifecycle', params: extensionParams, body: updateExtensionInput, response: { 200: extensionSchema } } },
     async (request) => updateExtension(deps, actorOf(request), request.params.tenantId, request.params.extensionId, request.body, requestInfo(request)),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/threecx/extensions/:extensionId/renumber',
+    {
+      config: { access: 'operator' },
+      schema: { tags, summary: 'Give an extension another number: 3CX cannot change a number, so the new extension is created, the DID moved to it and the old one deleted (undone if 3CX refuses)', params: extensionParams, body: renumberExtensionInput, response: { 200: extensionSchema } },
+    },
+    async (request) => renumberExtension(deps, actorOf(request), request.params.tenantId, request.params.extensionId, request.body, requestInfo(request)),
   );
 
   r.delete(

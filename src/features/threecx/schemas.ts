@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vmEmailOptions } from '../../connectors/threecx/schemas.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
 export const ticketId = z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional();
@@ -36,7 +37,7 @@ export const threeCxConnectionInput = z.object({
 export const connectionTestSchema = z.object({ ok: z.boolean(), twoFactorRequired: z.boolean(), steps: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })) });
 
 const did = z.object({ numberId: z.string(), e164: z.string() }).nullable();
-const vmOptions = z.enum(['None', 'Notification', 'Attachment', 'AttachmentAndDelete']);
+const vmOptions = z.enum(vmEmailOptions);
 
 export const extensionSchema = z.object({
   id: z.number(),
@@ -72,7 +73,9 @@ const extensionFields = {
 };
 const extensionNumber = z.string().trim().regex(/^\d{2,10}$/, 'must be 2 to 10 digits');
 export const createExtensionInput = z.object({ number: extensionNumber, ...extensionFields });
+// `number` may be sent back unchanged; a different one is refused (3CX does not renumber an extension).
 export const updateExtensionInput = z.object({ number: extensionNumber.optional(), ...extensionFields });
+export const renumberExtensionInput = z.object({ number: extensionNumber, ticketId });
 
 export const extensionParams = tenantParams.extend({ extensionId: z.coerce.number().int().positive('must be a 3CX user id') });
 export const trunkParams = tenantParams.extend({ trunkId: z.coerce.number().int().positive('must be a trunk id') });

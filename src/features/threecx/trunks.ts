@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, eq, inArray } from 'drizzle-orm';
 import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import type { PbxTrunk, TrunkFields } from '../../connectors/threecx/schemas.ts';
@@ -60,7 +61,7 @@ export async function updateTrunk(deps: AppDeps, actor: Actor, tenantId: string,
   return applyTrunkChange(deps, actor, tenantId, api, before, body, 'threecx.trunk_updated', input.ticketId, request);
 }
 
-async function applyTrunkChange(deps: AppDeps, actor: Actor, tenantId: string, api: Awaited<ReturnType<typeof threeCxApiFor>>, before: TrunkView, body: TrunkFields, action: string, ticketId: string | null | undefined, request: RequestInfo): Promise<TrunkView> {
+async function applyTrunkChange(deps: AppDeps, actor: Actor, tenantId: string, api: Awaited<ReturnType<typeof threeCxApiFor>>, before: TrunkView, body: TrunkFields, action: AuditAction, ticketId: string | null | undefined, request: RequestInfo): Promise<TrunkView> {
   try {
     await api.updateTrunk(before.id, body);
   } catch (error) {

@@ -1,5 +1,7 @@
+import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, desc, eq, inArray, like } from 'drizzle-orm';
-import type { PbxUser, UserFields } from '../../connectors/threecx/schemas.ts';
+import type { PbxUser, UserFields, VMEmailOption } from '../../connectors/threecx/schemas.ts';
+import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
 import type { Db } from '../../db/connection.ts';
@@ -22,7 +24,7 @@ export type ExtensionFields = {
   language: string;
   require2fa: boolean;
   sendEmailMissedCalls: boolean;
-  voicemailEmail: 'None' | 'Notification' | 'Attachment' | 'AttachmentAndDelete';
+  voicemailEmail: VMEmailOption;
   enabled: boolean;
 };
 export type ExtensionView = ExtensionFields & { id: number; displayName: string; did: { numberId: string; e164: string } | null };
@@ -143,7 +145,7 @@ async function pbxDidSet(api: Awaited<ReturnType<typeof threeCxApiFor>>): Promis
   return new Set((await api.listDids()).map((d) => d.Number));
 }
 
-async function failure(deps: AppDeps, actor: Actor, tenantId: string, action: string, target: string, error: unknown, request: RequestInfo, ticketId: string | null | undefined, after?: unknown) {
+async function failure(deps: AppDeps, actor: Actor, tenantId: string, action: AuditAction, target: string, error: unknown, request: RequestInfo, ticketId: string | null | undefined, after?: unknown) {
   await recordAudit(deps.db, { action, result: 'failure', actor, tenantId, targetType: 'threecx_extension', targetId: target, after: after ?? null, error: error instanceof Error ? error.message : String(error), ticketId: ticketId ?? null, request });
 }
 
@@ -183,8 +185,8 @@ export type UpdateExtensionInput = Partial<ExtensionFields> & { did?: DidChoice 
 
 /**
  * Updates an extension. A new DID is held, 3CX is asked, then the new DID is assigned and the
- * old one released through the lifecycle (cooling for the tenant's days). A changed extension
- * number moves the inventory assignee with it.
+ * old one released through the lifecycle (cooling for the tenant's days). The extension number
+ * is fixed: 3CX refuses to change it (3cx/xapi-tutorial "Should not allow to change number").
  */
 export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: UpdateExtensionInput, request: RequestInfo, options: { revert?: boolean; revertOf?: number } = {}): Promise<ExtensionView> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
@@ -194,16 +196,17 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const beforeView = toView(current, currentDid);
   const { did, ticketId, ...fields } = input;
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && beforeView[key as keyof ExtensionFields] !== value)) as Partial<ExtensionFields>;
-  const targetNumber = changed.number ?? current.Number;
-  if (changed.number) {
-    const clash = await api.findUserByNumber(changed.number);
-    if (clash && clash.Id !== id) throw new ConflictError(`Extension ${changed.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
+  if (changed.number !== undefined) {
+    throw new ValidationError(`Extension ${current.Number} keeps its number: 3CX does not allow changing an extension's number. To move the user to ${changed.number}, use Renumber, which creates extension ${changed.number}, moves the DID to it and deletes extension ${current.Number}. Nothing was changed.`, [
+      { field: 'number', message: '3CX does not allow changing an extension number' },
+    ]);
   }
+  const targetNumber = current.Number;
   const didChanges = did !== undefined && (did === null ? currentDid !== null : 'numberId' in did ? did.numberId !== currentDid?.numberId : did.e164 !== currentDid?.e164);
   if (Object.keys(changed).length === 0 && !didChanges) throw new ValidationError(`Nothing to change: extension ${current.Number} already has these values.`);
   const held = didChanges && did ? await claimDid(deps, actor, tenant, did, targetNumber, await pbxDidSet(api), request, { revert: options.revert, ticketId }) : undefined;
   if (!didChanges) await refuseInventoryCallerId(deps, tenantId, changed.outboundCallerId, currentDid?.e164 ?? null);
-  const body: UserFields = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
+  const body: Omit<UserFields, 'Number'> = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
   // A display name made of the names follows them; one typed in the PBX console is left alone.
   const derived = (first: string | null | undefined, last: string | null | undefined) => `${first ?? ''} ${last ?? ''}`.trim();
   if ((body.FirstName !== undefined || body.LastName !== undefined) && (current.DisplayName ?? '') === derived(current.FirstName, current.LastName)) {
@@ -221,22 +224,92 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const afterView = toView(user as PbxUser, afterDid);
   await deps.db.transaction(async (tx) => {
     if (didChanges) await releaseDidOf(deps, tx, actor, tenantId, current.Number, request, ticketId, `3CX extension ${current.Number} no longer uses it`);
-    // A renumbered extension keeps its DID, so the inventory's assignee follows.
-    else if (changed.number && currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, user.Number, request);
     if (held) await assignHeld(deps, tx, actor, tenantId, held.row.id, user as PbxUser, request, ticketId);
     await recordAudit(tx, { action: options.revert ? 'threecx.extension_reverted' : 'threecx.extension_updated', actor, tenantId, targetType: 'threecx_extension', targetId: targetNumber, before: snapshot(beforeView), after: { ...snapshot(afterView), ...(options.revertOf ? { revertOf: options.revertOf } : {}) }, ticketId: ticketId ?? null, request });
   });
   return afterView;
 }
 
-/** Deletes an extension; its DID goes back through the lifecycle (cooling, or available at 0 days). */
+/**
+ * Renumbers an extension the only way 3CX allows (it refuses a changed Number): one audited
+ * action that creates the new extension with the fields UCR Manager manages and the same caller
+ * id, deletes the old one, and moves the DID's inventory assignee to the new number — the DID
+ * stays assigned throughout, so it never passes through cooling. If 3CX refuses the deletion,
+ * the new extension is deleted again and nothing has changed.
+ */
+export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { number: string; ticketId?: string | null | undefined }, request: RequestInfo): Promise<ExtensionView> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const api = await threeCxApiFor(deps, tenant);
+  const current = await api.getUser(id);
+  if (input.number === current.Number) throw new ValidationError(`Extension ${current.Number} already has that number.`, [{ field: 'number', message: 'Enter the new extension number' }]);
+  const clash = await api.findUserByNumber(input.number);
+  if (clash) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
+  const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
+  const beforeView = toView(current, currentDid);
+  const { number: _number, ...kept } = editable(beforeView);
+  const body = { ...toPbx(kept), Number: input.number, ...(current.DisplayName ? { DisplayName: current.DisplayName } : {}) };
+  const fail = (error: unknown) => failure(deps, actor, tenantId, 'threecx.extension_renumbered', current.Number, error, request, input.ticketId, { number: input.number });
+  let created: PbxUser;
+  try {
+    created = await api.createUser(body);
+  } catch (error) {
+    await fail(error);
+    throw error;
+  }
+  const refusal = await deleteOld(api, id, current.Number);
+  if (refusal) {
+    // Roll back: the new extension goes again, so the PBX is as it was.
+    const undone = await api.deleteUsers([created.Id]).then(
+      (left) => left.length === 0,
+      () => false,
+    );
+    const error = new ConflictError(
+      `3CX did not delete extension ${current.Number} (${refusal}), so it was not renumbered. ${undone ? `The new extension ${input.number} was removed again; nothing was changed.` : `The new extension ${input.number} could not be removed again: delete it in the 3CX console.`}`,
+      'threecx_delete_refused',
+    );
+    await fail(error);
+    throw error;
+  }
+  const afterView = toView(created, currentDid);
+  await deps.db.transaction(async (tx) => {
+    // The DID stays assigned throughout, so the inventory's assignee follows the new number.
+    if (currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, created.Number, request);
+    await recordAudit(tx, { action: 'threecx.extension_renumbered', actor, tenantId, targetType: 'threecx_extension', targetId: input.number, before: snapshot(beforeView), after: snapshot(afterView), ticketId: input.ticketId ?? null, request });
+  });
+  return afterView;
+}
+
+/** Deletes the old extension of a renumbering; the reason 3CX kept it, or null once it is gone. */
+async function deleteOld(api: Awaited<ReturnType<typeof threeCxApiFor>>, id: number, extension: string): Promise<string | null> {
+  try {
+    const refused = await api.deleteUsers([id]);
+    return refused.length ? refused.map((r) => `${r.ExtensionNumber ?? extension}: ${r.Error || 'no reason given'}`).join('; ') : null;
+  } catch (error) {
+    // No answer is not a refusal: look whether the user is gone before undoing anything.
+    const gone = await api.getUser(id).then(
+      () => false,
+      (e: unknown) => e instanceof ThreeCxError && e.reason === 'not_found',
+    );
+    return gone ? null : error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Deletes an extension; its DID goes back through the lifecycle (cooling, or available at 0 days).
+ * 3CX answers BatchDelete 200 even when it kept the user, naming it in a UserDeleteError: then
+ * the extension still holds its DID, so the inventory keeps it assigned and the error is shown.
+ */
 export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { ticketId?: string | null | undefined }, request: RequestInfo): Promise<{ deleted: ExtensionView }> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
   const view = toView(current, (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null);
   try {
-    await api.deleteUsers([id]);
+    const refused = await api.deleteUsers([id]);
+    if (refused.length > 0) {
+      const why = refused.map((r) => `${r.ExtensionNumber ?? current.Number}: ${r.Error || 'no reason given'}`).join('; ');
+      throw new ConflictError(`3CX did not delete extension ${current.Number} (${why}). The extension${view.did ? ` keeps its DID ${view.did.e164}` : ' is still there'}; nothing was changed in the inventory.`, 'threecx_delete_refused');
+    }
   } catch (error) {
     await failure(deps, actor, tenantId, 'threecx.extension_deleted', current.Number, error, request, input.ticketId);
     throw error;

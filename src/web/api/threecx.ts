@@ -1,7 +1,7 @@
 /** 3CX: the connection, extensions, DIDs, trunks, changes and the reconcile view. Shapes come from the server's schemas as types only. */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
+import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, renumberExtensionInput, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
 import type { DriftFixResult, DriftReport } from '../../features/numbers/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
@@ -13,6 +13,7 @@ export type ThreeCxTestDto = z.infer<typeof connectionTestSchema>;
 export type ExtensionDto = z.infer<typeof extensionSchema>;
 export type CreateExtensionInput = z.input<typeof createExtensionInput>;
 export type UpdateExtensionInput = z.input<typeof updateExtensionInput>;
+export type RenumberExtensionInput = z.input<typeof renumberExtensionInput>;
 export type TrunkDto = z.infer<typeof trunkSchema>;
 export type TrunkInput = z.input<typeof trunkInput>;
 export type DidDto = z.infer<typeof didSchema>;
@@ -72,6 +73,7 @@ export const threeCxApi = {
   testConnection: (tenantId: string, securityCode?: string) => api.post<ThreeCxTestDto>(`${t(tenantId)}/connections/threecx/test`, securityCode ? { securityCode } : {}),
   createExtension: (tenantId: string, input: CreateExtensionInput) => api.post<ExtensionDto>(`${t(tenantId)}/threecx/extensions`, input),
   updateExtension: (tenantId: string, id: number, input: UpdateExtensionInput) => api.patch<ExtensionDto>(`${t(tenantId)}/threecx/extensions/${id}`, input),
+  renumberExtension: (tenantId: string, id: number, input: RenumberExtensionInput) => api.post<ExtensionDto>(`${t(tenantId)}/threecx/extensions/${id}/renumber`, input),
   deleteExtension: (tenantId: string, id: number, ticketId: string) => api.delete<{ deleted: ExtensionDto }>(`${t(tenantId)}/threecx/extensions/${id}${ticket(ticketId) ? `?ticketId=${ticket(ticketId)}` : ''}`),
   revert: (tenantId: string, changeId: number) => api.post<unknown>(`${t(tenantId)}/threecx/changes/${changeId}/revert`, {}),
   createDid: (tenantId: string, number: string, trunkId: number) => api.post<unknown>(`${t(tenantId)}/threecx/dids`, { number, trunkId }),

@@ -1,7 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 export const inputClass =
-  'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 aria-[invalid=true]:border-red-600 disabled:bg-zinc-100 disabled:text-zinc-500';
+  'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 aria-[invalid=true]:border-red-600 disabled:bg-zinc-100 disabled:text-zinc-500 read-only:bg-zinc-100 read-only:text-zinc-600';
 
 type Common = { label: ReactNode; hint?: ReactNode; error?: string | undefined };
 
@@ -90,5 +90,21 @@ export function CheckboxField({ label, hint, error, className = '', ...input }: 
         <Extras hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
       </div>
     </div>
+  );
+}
+
+export type Choice = { value: string; label: string };
+
+/** A select over a list of choices, with an optional first "none" choice (value ''). */
+export function ChoiceField({ choices, empty, ...select }: Common & SelectHTMLAttributes<HTMLSelectElement> & { choices: readonly Choice[]; empty?: string }) {
+  return (
+    <SelectField {...select}>
+      {empty !== undefined ? <option value="">{empty}</option> : null}
+      {choices.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </SelectField>
   );
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ThreeCxError } from '../../../src/connectors/threecx/errors.ts';
 import { ThreeCxApi } from '../../../src/connectors/threecx/xapi.ts';
+import { MemoryTokenStore } from '../../../src/connectors/threecx/auth.ts';
 import { createLogger } from '../../../src/app/logging.ts';
 import { seedThreeCx, startThreeCxSimulator, type RunningThreeCxSimulator } from '../../../simulators/index.ts';
 
@@ -74,44 +75,90 @@ describe('3CX XAPI connector', () => {
     expect((await api.getTrunk(2)).SimultaneousCalls).toBe(12);
   });
 
-  it('signs in again when 3CX says the token expired (401), and renews before expiry on its own', async () => {
-    pbx.knobs.set({ tokenLifetimeSeconds: 1 }); // 3CX says 1 minute; the token dies after 1 s
-    const shortLived = new ThreeCxApi({ baseUrl: pbx.url, auth: apiClient, log });
-    await shortLived.listUsers({ top: 1, skip: 0 });
-    const tokensBefore = pbx.state.accessTokens.size;
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await shortLived.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
-    expect(pbx.state.accessTokens.size).toBe(tokensBefore + 1);
-
-    pbx.knobs.reset();
-    let now = Date.now();
-    const clocked = new ThreeCxApi({ baseUrl: pbx.url, auth: apiClient, log, now: () => now });
-    await clocked.listUsers({ top: 1, skip: 0 });
-    const issued = pbx.state.accessTokens.size;
-    now += 30 * 60_000;
-    await clocked.listUsers({ top: 1, skip: 0 });
-    expect(pbx.state.accessTokens.size).toBe(issued); // still fresh: reused
-    now += 29.5 * 60_000; // 30 s before the hour 3CX gave
-    await clocked.listUsers({ top: 1, skip: 0 });
-    expect(pbx.state.accessTokens.size).toBe(issued + 1); // renewed before it expired
+  it('signs in again when 3CX answers 401 (token revoked), once, and reuses the new token', async () => {
+    const own = new ThreeCxApi({ baseUrl: pbx.url, auth: apiClient, log });
+    await own.listUsers({ top: 1, skip: 0 });
+    const issued = pbx.state.tokensIssued;
+    const rejected = pbx.state.tokensRejected;
+    pbx.state.accessTokens.clear(); // as if another sign-in of this API client had revoked it
+    expect((await own.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
+    expect((await own.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
+    expect(pbx.state.tokensIssued).toBe(issued + 1);
+    expect(pbx.state.tokensRejected).toBe(rejected + 1);
   });
 
-  it('admin sign-in: asks for the 2FA code, then carries the session on its rotating refresh token', async () => {
-    const saved: string[] = [];
+  it('reads expires_in as seconds (3CX since 20.0.9) and trusts the JWT exp: renews shortly before the hour, not after 60 hours', async () => {
+    // Source: 3cx/xapi-tutorial commit 1c6947c "expires_in is in seconds (according to OAuth) since 20.0.9".
+    let now = Date.now();
+    const wallClock = pbx.state.now;
+    pbx.state.now = () => now;
+    try {
+      const clocked = new ThreeCxApi({ baseUrl: pbx.url, auth: apiClient, log, now: () => now });
+      await clocked.listUsers({ top: 1, skip: 0 });
+      const issued = pbx.state.tokensIssued;
+      now += 30 * 60_000;
+      await clocked.listUsers({ top: 1, skip: 0 });
+      expect(pbx.state.tokensIssued).toBe(issued); // still fresh: reused
+      now += 29.5 * 60_000; // 30 s before the hour 3CX gave
+      await clocked.listUsers({ top: 1, skip: 0 });
+      expect(pbx.state.tokensIssued).toBe(issued + 1); // renewed before it expired, without a 401
+    } finally {
+      pbx.state.now = wallClock;
+    }
+  });
+
+  it('admin sign-in: asks for the 2FA code, then carries the session on its rotating refresh token sent as RefreshTokenCookie', async () => {
     const admin = { mode: 'admin' as const, username: 'admin', password: 'demo-3cx-admin' };
-    const first = new ThreeCxApi({ baseUrl: pbx.url, auth: admin, log, onRefreshToken: async (t) => void saved.push(t) });
+    const store = new MemoryTokenStore();
+    const first = new ThreeCxApi({ baseUrl: pbx.url, auth: admin, log, tokenStore: store });
     await expect(first.listUsers({ top: 1, skip: 0 })).rejects.toMatchObject({ reason: 'two_factor_required', status: 409 });
     await expect(first.client.tokens.signInWithCode('000000')).rejects.toMatchObject({ reason: 'authentication_failed' });
     await first.client.tokens.signInWithCode('246810');
-    expect(saved).toHaveLength(1);
+    const opened = (await store.read())!;
+    expect(opened.refreshToken).toBeTruthy();
     expect((await first.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
-    // Another process (or after a restart) resumes from the stored refresh token, without a code.
-    const later = new ThreeCxApi({ baseUrl: pbx.url, auth: { ...admin, refreshToken: saved[0] }, log, onRefreshToken: async (t) => void saved.push(t) });
+    // After a restart (no session in the store) the refresh token carries on, without a code:
+    // the simulator takes it only as the RefreshTokenCookie cookie, as the 3CX web client sends it.
+    const laterStore = new MemoryTokenStore();
+    const later = new ThreeCxApi({ baseUrl: pbx.url, auth: { ...admin, refreshToken: opened.refreshToken! }, log, tokenStore: laterStore });
     expect((await later.listUsers({ top: 1, skip: 0 })).users).toHaveLength(1);
-    expect(saved).toHaveLength(2);
-    expect(saved[1]).not.toBe(saved[0]);
+    const renewed = (await laterStore.read())!;
+    expect(renewed.refreshToken).toBeTruthy();
+    expect(renewed.refreshToken).not.toBe(opened.refreshToken); // rotated
+    expect(pbx.state.refreshTokens.has(opened.refreshToken!)).toBe(false); // good once
     const wrong = new ThreeCxApi({ baseUrl: pbx.url, auth: { mode: 'api_client', clientId: 'ucr-api', clientSecret: 'nope' }, log });
     await expect(wrong.listUsers({ top: 1, skip: 0 })).rejects.toMatchObject({ reason: 'authentication_failed', message: expect.stringMatching(/refused the API client id or secret/) });
+  });
+
+  it('BatchDelete sends lower-case ids and returns the users 3CX kept (UserDeleteError), not "deleted"', async () => {
+    const keep = await api.createUser({ Number: '7101', FirstName: 'Kept' });
+    const gone = await api.createUser({ Number: '7102', FirstName: 'Gone' });
+    pbx.state.undeletable.set('7101', 'The extension is a member of a queue');
+    try {
+      const refused = await api.deleteUsers([keep.Id, gone.Id]);
+      expect(refused).toEqual([{ ExtensionNumber: '7101', Error: 'The extension is a member of a queue' }]);
+      expect(pbx.state.users.some((u) => u.Id === keep.Id)).toBe(true);
+      expect(pbx.state.users.some((u) => u.Id === gone.Id)).toBe(false);
+    } finally {
+      pbx.state.undeletable.clear();
+      await api.deleteUsers([keep.Id]);
+    }
+  });
+
+  it('an extension number cannot be changed on the PBX: the connector has no way to send it, and 3CX refuses it', async () => {
+    const user = await api.createUser({ Number: '7201', FirstName: 'Fixed' });
+    // The type has no Number; a caller forcing one gets 3CX's validation error.
+    const error = (await api.updateUser(user.Id, { Number: '7202' } as never).catch((e: unknown) => e)) as ThreeCxError;
+    expect(error.reason).toBe('validation');
+    expect((await api.getUser(user.Id)).Number).toBe('7201');
+    await api.deleteUsers([user.Id]);
+  });
+
+  it('DIDs carry the trunk number looked up from their TrunkId (a DidNumber has no TrunkNumber)', async () => {
+    const dids = await api.listDids();
+    const trunks = await api.listTrunks();
+    expect(dids.length).toBeGreaterThan(0);
+    for (const did of dids) expect(did.TrunkNumber).toBe(trunks.find((t) => t.Id === did.TrunkId)!.Number);
   });
 
   it('retries 503s and throttling (honouring Retry-After) and times out a hung call, then answers', async () => {

@@ -30,9 +30,11 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
   });
   beforeEach(() => pbx.knobs.reset());
   afterAll(async () => {
-    for (const token of pbx.state.refreshTokens.keys()) t.secrets.add(token);
+    const tokens = [...pbx.state.refreshTokens.keys(), ...pbx.state.accessTokens.keys()];
+    for (const token of tokens) t.secrets.add(token);
     const dump = await dumpDatabase(t);
-    for (const secret of [apiClient.clientSecret, adminLogin.password, ...pbx.state.refreshTokens.keys()]) expect(dump).not.toContain(secret);
+    // The shared token holder keeps access and refresh tokens encrypted like every other secret.
+    for (const secret of [apiClient.clientSecret, adminLogin.password, ...tokens]) expect(dump).not.toContain(secret);
     expectNoSecretsInLogs(t);
     await t.close();
     await pbx.close();
@@ -65,6 +67,10 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
     expect(opened.body.ok).toBe(true);
     expect((await admin.get(`/api/tenants/${other}/connections/threecx`)).body).toMatchObject({ sessionOpen: true, passwordSet: true, authMode: 'admin' });
     expect((await admin.get(`/api/tenants/${other}/threecx/extensions?pageSize=5`)).body.total).toBe(1100);
+    // Another password is another sign-in: the session opened with the old one is not lent to it.
+    t.secrets.add('another-admin-password');
+    await admin.request('PUT', `/api/tenants/${other}/connections/threecx`, { fqdn: 'pbx.customer.example', baseUrl: pbx.url, authMode: 'admin', username: adminLogin.username, password: 'another-admin-password' });
+    expect((await admin.get(`/api/tenants/${other}/connections/threecx`)).body.sessionOpen).toBe(false);
 
     await admin.request('PUT', `/api/tenants/${other}/connections/threecx`, { fqdn: 'pbx.customer.example', baseUrl: pbx.url, authMode: 'api_client', clientId: 'ucr-api', clientSecret: 'wrong-secret' });
     const bad = await admin.post(`/api/tenants/${other}/connections/threecx/test`);
@@ -159,6 +165,84 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
     const restored = await admin.post(base(`/changes/${deletion.id}/revert`));
     expect(restored.body).toMatchObject({ number: '7100', firstName: 'Augusta', did: { e164: one.number } });
     expect(await numberOf(one.number)).toMatchObject({ status: 'assigned' });
+  });
+
+  it("refuses a changed extension number with a 400 that says what to do, and changes nothing", async () => {
+    // 3CX refuses it too (3cx/xapi-tutorial src/users.spec.ts "Should not allow to change number").
+    const created = await admin.post(base('/extensions'), { number: '7300', firstName: 'Fixed', lastName: 'Number' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    const auditBefore = (await admin.get(base('/changes'))).body.changes.length;
+    const renumber = await admin.patch(base(`/extensions/${id}`), { number: '7301', firstName: 'Other' });
+    expect(renumber.status).toBe(400);
+    expect(renumber.body.error.message).toBe("Extension 7300 keeps its number: 3CX does not allow changing an extension's number. To move the user to 7301, use Renumber, which creates extension 7301, moves the DID to it and deletes extension 7300. Nothing was changed.");
+    expect(renumber.body.error.details.fields).toEqual([{ field: 'number', message: '3CX does not allow changing an extension number' }]);
+    expect(pbx.state.users.find((u) => u.Id === id)).toMatchObject({ Number: '7300', FirstName: 'Fixed' });
+    expect((await admin.get(base('/changes'))).body.changes.length).toBe(auditBefore);
+    // The number sent back unchanged (as a full form does) is fine.
+    expect((await admin.patch(base(`/extensions/${id}`), { number: '7300', firstName: 'Still' })).status).toBe(200);
+    expect((await admin.delete(base(`/extensions/${id}`))).status).toBe(200);
+  });
+
+  it('renumbers as one audited action: new extension, DID moved (still assigned), old one deleted; undone when 3CX keeps the old one', async () => {
+    const free = ((await admin.get(base('/dids'))).body.dids as Array<{ number: string; extension: unknown; inventory: { numberId: string; status: string } | null }>).find((d) => !d.extension && d.inventory?.status === 'available')!;
+    const created = await admin.post(base('/extensions'), { number: '7500', firstName: 'Re', lastName: 'Numbered', email: 're.numbered@customer.example', voicemailEmail: 'EmailToExtrasOnly', did: { numberId: free.inventory!.numberId } });
+    expect(created.status).toBe(201);
+    const oldId = created.body.id as number;
+
+    // 3CX keeps the old extension: the new one is removed again, nothing changed.
+    pbx.state.undeletable.set('7500', 'The extension is an agent of queue 800');
+    const usersBefore = pbx.state.users.length;
+    const refused = await admin.post(base(`/extensions/${oldId}/renumber`), { number: '7501', ticketId: '4714' });
+    pbx.state.undeletable.clear();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe('3CX did not delete extension 7500 (7500: The extension is an agent of queue 800), so it was not renumbered. The new extension 7501 was removed again; nothing was changed.');
+    expect(pbx.state.users.length).toBe(usersBefore);
+    expect(pbx.state.users.some((u) => u.Number === '7501')).toBe(false);
+    expect(await numberOf(free.number)).toMatchObject({ status: 'assigned', assignee: { id: '7500' } });
+
+    // A number in use is refused before anything happens.
+    const taken = await admin.post(base(`/extensions/${oldId}/renumber`), { number: pbx.state.users[0]!.Number });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('threecx_extension_taken');
+
+    const moved = await admin.post(base(`/extensions/${oldId}/renumber`), { number: '7501', ticketId: '4714' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ number: '7501', firstName: 'Re', lastName: 'Numbered', email: 're.numbered@customer.example', voicemailEmail: 'EmailToExtrasOnly', outboundCallerId: free.number, did: { e164: free.number } });
+    expect(pbx.state.users.some((u) => u.Id === oldId)).toBe(false);
+    expect(pbx.state.users.find((u) => u.Number === '7501')).toMatchObject({ OutboundCallerID: free.number, VMEmailOptions: 'EmailToExtrasOnly' });
+    // The DID never left "assigned": no cooling between the two extensions.
+    const number = await numberOf(free.number);
+    expect(number).toMatchObject({ status: 'assigned', assignee: { type: 'threecx_extension', id: '7501' } });
+    const history = (await admin.get(`/api/tenants/${tenantId}/numbers/${number.id}/history`)).body.events as Array<{ action: string }>;
+    expect(history.map((e) => e.action)).not.toContain('number.release');
+    expect(history.map((e) => e.action)).toContain('number.assignee_renamed');
+    const changes = (await admin.get(base('/changes'))).body.changes as Array<{ action: string; result: string; ticketId: string | null; before: Extension | null; after: Extension | null }>;
+    expect(changes[0]).toMatchObject({ action: 'threecx.extension_renumbered', result: 'success', ticketId: '4714', before: { number: '7500' }, after: { number: '7501' } });
+    expect(changes.find((c) => c.action === 'threecx.extension_renumbered' && c.result === 'failure')).toBeTruthy();
+    expect((await admin.delete(base(`/extensions/${moved.body.id}`))).status).toBe(200);
+  });
+
+  it('a delete 3CX answers with a UserDeleteError keeps the extension and its DID assigned, and says why', async () => {
+    // 3CX answers Users/Pbx.BatchDelete 200 with value: [UserDeleteError { ExtensionNumber, Error }] (V20 swagger.yaml).
+    const free = ((await admin.get(base('/dids'))).body.dids as Array<{ number: string; extension: unknown; inventory: { numberId: string; status: string } | null }>).find((d) => !d.extension && d.inventory?.status === 'available')!;
+    const created = await admin.post(base('/extensions'), { number: '7400', firstName: 'Queue', lastName: 'Member', did: { numberId: free.inventory!.numberId } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    pbx.state.undeletable.set('7400', 'The extension is an agent of queue 800');
+    try {
+      const refused = await admin.delete(`${base(`/extensions/${id}`)}?ticketId=4713`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'threecx_delete_refused', message: `3CX did not delete extension 7400 (7400: The extension is an agent of queue 800). The extension keeps its DID ${free.number}; nothing was changed in the inventory.` });
+      expect(pbx.state.users.some((u) => u.Id === id)).toBe(true);
+      expect(await numberOf(free.number)).toMatchObject({ status: 'assigned', assignee: { type: 'threecx_extension', id: '7400' } });
+      const latest = (await admin.get(base('/changes'))).body.changes[0];
+      expect(latest).toMatchObject({ action: 'threecx.extension_deleted', result: 'failure', extension: '7400', ticketId: '4713', error: expect.stringContaining('agent of queue 800') });
+    } finally {
+      pbx.state.undeletable.clear();
+    }
+    expect((await admin.delete(base(`/extensions/${id}`))).status).toBe(200);
+    expect(await numberOf(free.number)).toMatchObject({ status: 'cooling' });
   });
 
   it('a duplicate extension number is refused in plain words and nothing changes', async () => {

@@ -6,7 +6,7 @@ import type { NumberDto, NumberKind } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { kindLabels } from '../../lib/inventory.ts';
@@ -56,30 +56,10 @@ function AddNumberForm({ tenantId, onClose, onAdded }: { tenantId: string; onClo
         data-autofocus
       />
       <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)}>
-          {numberKinds.map((k) => (
-            <option key={k} value={k}>
-              {kindLabels[k]}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} choices={numberKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
         <TextField label="Carrier" name="carrier" maxLength={100} autoComplete="off" value={carrier} onChange={(e) => setCarrier(e.target.value)} />
-        <SelectField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={fieldError(err, 'rangeId')}>
-          <option value="">No range</option>
-          {ranges.data?.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')}>
-          <option value="">No site</option>
-          {sites.data?.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={fieldError(err, 'rangeId')} empty="No range" choices={ranges.data?.map((r) => ({ value: r.id, label: r.name })) ?? []} />
+        <ChoiceField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')} empty="No site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
       </div>
       <TextField label="Tags" name="tags" autoComplete="off" hint="Separate tags with commas." value={tags} onChange={(e) => setTags(e.target.value)} />
       <ErrorAlert error={add.error} fieldsShown />

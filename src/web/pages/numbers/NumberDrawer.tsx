@@ -8,7 +8,7 @@ import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { CopyButton } from '../../components/CopyButton.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { SelectField, TextAreaField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextAreaField, TextField } from '../../components/Field.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
@@ -60,35 +60,15 @@ function EditAttributes({ tenantId, number, onDone }: { tenantId: string; number
   return (
     <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Edit number details">
       <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} error={fieldError(err, 'kind')} data-autofocus>
-          {numberKinds.map((k) => (
-            <option key={k} value={k}>
-              {kindLabels[k]}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} error={fieldError(err, 'kind')} data-autofocus choices={numberKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
         <TextField label="Carrier" name="carrier" list={carriersId} maxLength={100} autoComplete="off" value={carrier} onChange={(e) => setCarrier(e.target.value)} error={fieldError(err, 'carrier')} />
         <datalist id={carriersId}>
           {facets.data?.carriers.map((c) => (
             <option key={c} value={c} />
           ))}
         </datalist>
-        <SelectField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')}>
-          <option value="">No site</option>
-          {sites.data?.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={fieldError(err, 'rangeId')}>
-          <option value="">No range</option>
-          {ranges.data?.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')} empty="No site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
+        <ChoiceField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={fieldError(err, 'rangeId')} empty="No range" choices={ranges.data?.map((r) => ({ value: r.id, label: r.name })) ?? []} />
       </div>
       <TextField label="Tags" name="tags" autoComplete="off" hint="Separate tags with commas." value={tags} onChange={(e) => setTags(e.target.value)} error={fieldError(err, 'tags')} />
       <TextAreaField label="Notes" name="notes" rows={3} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} error={fieldError(err, 'notes')} />

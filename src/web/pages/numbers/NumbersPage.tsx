@@ -5,7 +5,7 @@ import { emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQuery, number
 import type { NumberStatus } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextField } from '../../components/Field.tsx';
 import { formatCount, kindLabels, plural, statusLabel, statusTones } from '../../lib/inventory.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { AddNumberDialog } from './AddNumberDialog.tsx';
@@ -127,49 +127,14 @@ export function NumbersPage() {
             value={text}
             onChange={(e) => setText(e.target.value)}
           />
-          <SelectField label="Kind" name="kind" value={filters.kind} onChange={(e) => setFilters({ kind: e.target.value as NumberFilters['kind'] })}>
-            <option value="">Any kind</option>
-            {numberKinds.map((k) => (
-              <option key={k} value={k}>
-                {kindLabels[k]}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField label="Range" name="rangeId" value={filters.rangeId} onChange={(e) => setFilters({ rangeId: e.target.value })}>
-            <option value="">Any range</option>
-            {ranges.data?.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField label="Site" name="siteId" value={filters.siteId} onChange={(e) => setFilters({ siteId: e.target.value })}>
-            <option value="">Any site</option>
-            {sites.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </SelectField>
+          <ChoiceField label="Kind" name="kind" value={filters.kind} onChange={(e) => setFilters({ kind: e.target.value as NumberFilters['kind'] })} empty="Any kind" choices={numberKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
+          <ChoiceField label="Range" name="rangeId" value={filters.rangeId} onChange={(e) => setFilters({ rangeId: e.target.value })} empty="Any range" choices={ranges.data?.map((r) => ({ value: r.id, label: r.name })) ?? []} />
+          <ChoiceField label="Site" name="siteId" value={filters.siteId} onChange={(e) => setFilters({ siteId: e.target.value })} empty="Any site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
         </div>
         <div className="flex flex-wrap items-end gap-4">
           <StatusChips selected={filters.status} onChange={(status) => setFilters({ status })} />
-          <SelectField label="Carrier" name="carrier" value={filters.carrier} onChange={(e) => setFilters({ carrier: e.target.value })} className="w-44">
-            <option value="">Any carrier</option>
-            {facets.data?.carriers.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField label="Tag" name="tag" value={filters.tag} onChange={(e) => setFilters({ tag: e.target.value })} className="w-44">
-            <option value="">Any tag</option>
-            {facets.data?.tags.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </SelectField>
+          <ChoiceField label="Carrier" name="carrier" value={filters.carrier} onChange={(e) => setFilters({ carrier: e.target.value })} className="w-44" empty="Any carrier" choices={facets.data?.carriers.map((c) => ({ value: c, label: c })) ?? []} />
+          <ChoiceField label="Tag" name="tag" value={filters.tag} onChange={(e) => setFilters({ tag: e.target.value })} className="w-44" empty="Any tag" choices={facets.data?.tags.map((t) => ({ value: t, label: t })) ?? []} />
           {filtered ? (
             <Button
               variant="ghost"

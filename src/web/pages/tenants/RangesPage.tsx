@@ -8,7 +8,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { UtilisationBar } from '../../components/Charts.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
@@ -92,27 +92,14 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
         )}
       </fieldset>
       <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} error={fieldError(err, 'kind')}>
-          {numberKinds.map((k) => (
-            <option key={k} value={k}>
-              {kindLabels[k]}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as NumberKind)} error={fieldError(err, 'kind')} choices={numberKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
         <TextField label="Carrier" name="carrier" list={carriersId} autoComplete="off" maxLength={100} value={carrier} onChange={(e) => setCarrier(e.target.value)} error={fieldError(err, 'carrier')} />
         <datalist id={carriersId}>
           {facets.data?.carriers.map((c) => (
             <option key={c} value={c} />
           ))}
         </datalist>
-        <SelectField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')} className="sm:col-span-2">
-          <option value="">No site</option>
-          {sites.data?.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </SelectField>
+        <ChoiceField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')} className="sm:col-span-2" empty="No site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
       </div>
       <ErrorAlert error={create.error} fieldsShown />
       <div className="flex justify-end gap-2">

@@ -52,7 +52,19 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
   return (
     <form onSubmit={submit} className="space-y-4" aria-label="Extension">
       <div className="grid gap-3 sm:grid-cols-2">
-        <TextField label="Extension number" name="number" inputMode="numeric" required value={form.number} onChange={set('number')} error={fieldError(err, 'number', { threecx_extension_taken: 'number' })} data-autofocus />
+        {/* 3CX does not allow changing an extension's number, so it is shown read-only when editing. */}
+        <TextField
+          label="Extension number"
+          name="number"
+          inputMode="numeric"
+          required
+          value={form.number}
+          onChange={set('number')}
+          readOnly={Boolean(extension)}
+          hint={extension ? '3CX cannot change an extension number: use Renumber in the list instead.' : undefined}
+          error={fieldError(err, 'number', { threecx_extension_taken: 'number' })}
+          {...(extension ? {} : { 'data-autofocus': true })}
+        />
         <TextField label="Email" name="email" type="email" value={form.email} onChange={set('email')} error={fieldError(err, 'email')} />
         <TextField label="First name" name="firstName" value={form.firstName} onChange={set('firstName')} error={fieldError(err, 'firstName')} />
         <TextField label="Last name" name="lastName" value={form.lastName} onChange={set('lastName')} error={fieldError(err, 'lastName')} />
@@ -71,6 +83,8 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
           <option value="Notification">Notification</option>
           <option value="Attachment">With the recording attached</option>
           <option value="AttachmentAndDelete">Attached, then deleted from the PBX</option>
+          <option value="VmailToMembers">Voicemail to the members</option>
+          <option value="EmailToExtrasOnly">Email to the extra addresses only</option>
         </SelectField>
         <div className="space-y-2 pt-6">
           <CheckboxField label="Enabled" name="enabled" checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />

@@ -6,12 +6,13 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { inputClass } from '../../components/Field.tsx';
+import { inputClass, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { useDebouncedValue } from '../../lib/debounce.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatCount } from '../../lib/inventory.ts';
+import { fieldError } from '../../lib/errors.ts';
 import { ExtensionDialog } from './ExtensionDialog.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
 import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
@@ -22,6 +23,7 @@ const actionWords: Record<string, string> = {
   'threecx.extension_deleted': 'Deleted',
   'threecx.extension_restored': 'Restored',
   'threecx.extension_reverted': 'Reverted',
+  'threecx.extension_renumbered': 'Renumbered',
   'threecx.trunk_updated': 'Trunk updated',
   'threecx.did_updated': 'DID updated',
   'threecx.did_created': 'DID create asked',
@@ -39,6 +41,9 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
   const [editing, setEditing] = useState<ExtensionDto | null | 'new'>(null);
   const [deleting, setDeleting] = useState<ExtensionDto | null>(null);
   const [deleteTicket, setDeleteTicket] = useState('');
+  const [renumbering, setRenumbering] = useState<ExtensionDto | null>(null);
+  const [newNumber, setNewNumber] = useState('');
+  const [renumberTicket, setRenumberTicket] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
@@ -50,6 +55,17 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
       setDeleting(null);
       setDeleteTicket('');
       setDone(`Extension ${result.deleted.number} deleted${result.deleted.did ? `; ${result.deleted.did.e164} went back to the inventory` : ''}.`);
+      await refresh();
+    },
+  });
+  // 3CX cannot change an extension's number: the server creates the new one, moves the DID, deletes the old one.
+  const renumber = useMutation({
+    mutationFn: (ext: ExtensionDto) => threeCxApi.renumberExtension(tenantId, ext.id, { number: newNumber.trim(), ...(renumberTicket.trim() ? { ticketId: renumberTicket.trim() } : {}) }),
+    onSuccess: async (result) => {
+      setDone(`Extension ${renumbering?.number ?? ''} is now ${result.number}${result.did ? ` with DID ${result.did.e164}` : ''}.`);
+      setRenumbering(null);
+      setNewNumber('');
+      setRenumberTicket('');
       await refresh();
     },
   });
@@ -123,6 +139,9 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
                         <Td className="whitespace-nowrap">
                           <Button size="sm" onClick={() => setEditing(x)} aria-label={`Edit extension ${x.number}`}>
                             Edit
+                          </Button>{' '}
+                          <Button size="sm" onClick={() => setRenumbering(x)} aria-label={`Renumber extension ${x.number}`}>
+                            Renumber
                           </Button>{' '}
                           <Button size="sm" variant="ghost" onClick={() => setDeleting(x)} aria-label={`Delete extension ${x.number}`}>
                             Delete
@@ -203,6 +222,26 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
           if (saved) setDone(`Extension ${saved.number} saved${saved.did ? ` with DID ${saved.did.e164}` : ''}.`);
         }}
       />
+      <ConfirmDialog
+        open={renumbering !== null}
+        title={`Renumber extension ${renumbering?.number ?? ''}`}
+        confirmLabel="Renumber"
+        busy={renumber.isPending}
+        error={renumber.error}
+        onConfirm={() => renumbering && renumber.mutate(renumbering)}
+        onCancel={() => {
+          setRenumbering(null);
+          renumber.reset();
+        }}
+      >
+        <p>
+          3CX cannot change an extension’s number. Renumbering creates a new extension with this one’s details{renumbering?.did ? ` and DID ${renumbering.did.e164} (which stays assigned)` : ''}, then deletes this one; if 3CX refuses the deletion, the new extension is removed again. Phones, forwarding rules and group memberships set in the 3CX console do not move.
+        </p>
+        <div className="mt-3 space-y-3">
+          <TextField label="New extension number" name="newNumber" inputMode="numeric" required value={newNumber} onChange={(e) => setNewNumber(e.target.value)} error={fieldError(renumber.error, 'number', { threecx_extension_taken: 'number' })} />
+          <ThreeCxTicketField value={renumberTicket} onChange={setRenumberTicket} />
+        </div>
+      </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete extension ${deleting?.number ?? ''}?`}

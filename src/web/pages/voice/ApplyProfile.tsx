@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { profilesQuery, teamsApi, type VoiceChangeDto } from '../../api/teams.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextField } from '../../components/Field.tsx';
 import { TICKET } from '../../lib/inventory.ts';
 import { ProfileSummary } from './ProfileSummary.tsx';
 
@@ -34,14 +34,7 @@ export function ApplyProfile({ tenantId, userId, disabled, onRequested }: { tena
       <fieldset disabled={disabled} className="space-y-3">
         <legend className="text-sm font-semibold text-zinc-900">Apply a profile</legend>
         <div className="flex flex-wrap items-start gap-3">
-          <SelectField label="Profile" name="profileId" value={profileId} onChange={(e) => setProfileId(e.target.value)} error={problem?.field === 'profile' ? problem.message : undefined} className="min-w-56">
-            <option value="">Choose a profile</option>
-            {profiles.data.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </SelectField>
+          <ChoiceField label="Profile" name="profileId" value={profileId} onChange={(e) => setProfileId(e.target.value)} error={problem?.field === 'profile' ? problem.message : undefined} className="min-w-56" empty="Choose a profile" choices={profiles.data.map((p) => ({ value: p.id, label: p.name }))} />
           <TextField label="Ticket number (optional)" name="profileTicket" inputMode="numeric" autoComplete="off" value={ticket} onChange={(e) => setTicket(e.target.value)} error={problem?.field === 'ticket' ? problem.message : undefined} className="w-48" />
           <Button type="submit" busy={apply.isPending} className="mt-6">
             Apply profile

@@ -5,7 +5,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { SelectField, TextAreaField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, TextAreaField, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
@@ -41,13 +41,7 @@ function AddPolicyForm({ tenantId, onDone, onCancel }: { tenantId: string; onDon
   };
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4">
-      <SelectField label="Type" name="policyType" value={policyType} onChange={(e) => setPolicyType(e.target.value as TeamsPolicyType)} error={fieldError(add.error, 'policyType')} data-autofocus>
-        {policyTypes.map((t) => (
-          <option key={t} value={t}>
-            {policyLabel(t)}
-          </option>
-        ))}
-      </SelectField>
+      <ChoiceField label="Type" name="policyType" value={policyType} onChange={(e) => setPolicyType(e.target.value as TeamsPolicyType)} error={fieldError(add.error, 'policyType')} data-autofocus choices={policyTypes.map((t) => ({ value: t, label: policyLabel(t) }))} />
       <TextField
         label="Name"
         name="name"

@@ -6,7 +6,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
+import { ChoiceField, SelectField, TextField } from '../../components/Field.tsx';
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
@@ -101,24 +101,10 @@ function ProfileForm({ tenantId, profile, onDone, onCancel }: { tenantId: string
           ))}
         </div>
         {kind === 'range' ? (
-          <SelectField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={local.rangeId ?? fieldError(err, 'numberSource.rangeId')}>
-            <option value="">Choose a range</option>
-            {ranges.data?.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name} ({r.startE164} – {r.endE164})
-              </option>
-            ))}
-          </SelectField>
+          <ChoiceField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={local.rangeId ?? fieldError(err, 'numberSource.rangeId')} empty="Choose a range" choices={ranges.data?.map((r) => ({ value: r.id, label: `${r.name} (${r.startE164} – ${r.endE164})` })) ?? []} />
         ) : null}
         {kind === 'site' ? (
-          <SelectField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={local.siteId ?? fieldError(err, 'numberSource.siteId')}>
-            <option value="">Choose a site</option>
-            {sites.data?.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </SelectField>
+          <ChoiceField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={local.siteId ?? fieldError(err, 'numberSource.siteId')} empty="Choose a site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
         ) : null}
         {kind === 'tag' ? (
           <>
