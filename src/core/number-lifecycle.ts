@@ -22,6 +22,7 @@ export const lifecycleActions = [
   'restore',
   'claim',
   'reclaim',
+  'adopt',
 ] as const;
 export type LifecycleAction = (typeof lifecycleActions)[number];
 
@@ -45,6 +46,9 @@ const rules: Record<LifecycleAction, Rule> = {
   claim: { from: ['available', 'reserved'], to: () => 'reserved' },
   // Only a revert takes a cooling number back, for the user who just released it.
   reclaim: { from: ['cooling'], to: () => 'reserved' },
+  // Reconcile: an external system (Teams, 3CX) already assigns the number, so the inventory records
+  // it. A number the MSP blocked or retired is kept out of use on purpose and is never adopted.
+  adopt: { from: ['available', 'reserved', 'cooling', 'assigned'], to: () => 'assigned' },
 };
 
 const actionWords: Record<LifecycleAction, string> = {
@@ -60,6 +64,7 @@ const actionWords: Record<LifecycleAction, string> = {
   restore: 'restored',
   claim: 'claimed for a change',
   reclaim: 'reclaimed',
+  adopt: 'marked assigned',
 };
 
 const hints: Partial<Record<NumberStatus, string>> = {

@@ -21,6 +21,10 @@ const allowed: Array<[NumberStatus, LifecycleAction, NumberStatus]> = [
   ['available', 'claim', 'reserved'],
   ['reserved', 'claim', 'reserved'],
   ['cooling', 'reclaim', 'reserved'],
+  ['available', 'adopt', 'assigned'],
+  ['reserved', 'adopt', 'assigned'],
+  ['cooling', 'adopt', 'assigned'],
+  ['assigned', 'adopt', 'assigned'],
 ];
 
 describe('number lifecycle state machine', () => {
@@ -45,6 +49,11 @@ describe('number lifecycle state machine', () => {
 
   it('release goes straight back to available when the tenant has no cooling days', () => {
     expect(transition('assigned', 'release', { coolingDays: 0 })).toEqual({ ok: true, to: 'available' });
+  });
+
+  it('never adopts a number the MSP keeps out of use', () => {
+    expect(transition('retired', 'adopt', { coolingDays: 30 })).toEqual({ ok: false, reason: 'A number that is retired cannot be marked assigned. Restore it first.' });
+    expect(transition('blocked', 'adopt', { coolingDays: 30 })).toEqual({ ok: false, reason: 'A number that is blocked cannot be marked assigned. Unblock it first.' });
   });
 
   it('explains what to do first', () => {

@@ -1,17 +1,18 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
-import { operators, tenants } from '../../db/schema/index.ts';
+import { operators, phoneNumbers, tenants } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import { getConnectWiseConnection, saveConnectWiseConnection, type ConnectWiseDefaults } from '../connectwise/connection.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
-import { insertNumbers, type NewNumber } from '../numbers/number-bulk-insert.ts';
+import { editNumberAttributes, insertNumbers, seedDemoStatuses, type NewNumber } from '../numbers/number-store.ts';
 import { createRange } from '../numbers/number-ranges.ts';
 import { createSite } from '../tenants/sites.ts';
 import { getTeamsConnection, saveTeamsConnection } from '../teams/connection.ts';
 import { syncTeamsDirectory } from '../teams/directory.ts';
-import { fixTeamsDrift } from '../teams/reconcile.ts';
+import { teamsNumberSource } from '../teams/reconcile.ts';
 import { getThreeCxConnection, saveThreeCxConnection } from '../threecx/connection.ts';
-import { fixThreeCxDrift } from '../threecx/reconcile.ts';
+import { threeCxNumberSource } from '../threecx/reconcile.ts';
+import { fixDrift } from '../numbers/reconcile/reconcile.ts';
 
 /**
  * The demo tenant of the embedded quick start: clearly named "(demo)", flagged isDemo, with
@@ -66,23 +67,9 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
 
   // Spread statuses the way a live tenant looks. Assigned numbers come from Teams itself (the
   // simulated tenant) when the demo is connected; these blocks are not uploaded to Teams yet.
-  const now = deps.now().getTime();
-  await deps.db.execute(sql`
-    update phone_numbers p set
-      status = case when n.i % 10 = 1 then 'reserved' when n.i % 10 = 2 then 'cooling' when n.i % 20 = 3 then 'blocked' when n.i % 40 = 4 then 'retired' else 'available' end,
-      reserved_until = case when n.i % 10 = 1 then ${new Date(now + 7 * 86_400_000).toISOString()}::timestamptz end,
-      reservation_reason = case when n.i % 10 = 1 then 'New starter (demo)' end,
-      reserved_by = case when n.i % 10 = 1 then ${admin.id}::uuid end,
-      cooling_until = case when n.i % 10 = 2 then ${new Date(now + 10 * 86_400_000).toISOString()}::timestamptz end
-    from (select id, row_number() over (order by e164) as i from phone_numbers where tenant_id = ${tenantId}::uuid) n
-    where p.id = n.id and n.i <= 120`);
-  // The seeded statuses are on each number's history too, so its timeline reads right.
-  await deps.db.execute(sql`
-    insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id)
-    select ${admin.id}::uuid, 'system (demo seed)', tenant_id, 'number.demo_status', 'phone_number', id::text,
-           jsonb_build_object('e164', e164, 'status', 'available'), jsonb_build_object('e164', e164, 'status', status), 'success', 'demo-seed'
-      from phone_numbers where tenant_id = ${tenantId}::uuid and status <> 'available'`);
-  await deps.db.execute(sql`update phone_numbers set tags = '{reception}', notes = 'Main reception line', search_text = search_text || ' reception main reception line' where e164 = '+14255550100'`);
+  await seedDemoStatuses(deps.db, tenantId, admin.id, deps.now(), 120);
+  const [reception] = await deps.db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.e164, '+14255550100')));
+  if (reception) await deps.db.transaction((tx) => editNumberAttributes(deps, tx, actor, tenantId, reception.id, { tags: ['reception'], notes: 'Main reception line' }, request));
 
   const extras: NewNumber[] = [
     { e164: '+12065550100', extension: '', kind: 'calling_plan', status: 'available', rangeId: null, siteId: seattle.id, carrier: 'Microsoft', tags: ['calling-plan'], notes: '' },
@@ -113,7 +100,7 @@ export async function connectDemoTenant(deps: AppDeps): Promise<void> {
   if (!firstTime) return;
   try {
     await syncTeamsDirectory(deps, tenant);
-    await fixTeamsDrift(deps, actor, tenant.id, 'all', request);
+    await fixDrift(deps, actor, tenant.id, teamsNumberSource, 'all', request);
   } catch (error) {
     deps.log.warn({ err: error }, 'demo tenant: could not read the simulated Teams tenant');
   }
@@ -173,7 +160,7 @@ export async function connectDemoThreeCx(deps: AppDeps): Promise<void> {
   await saveThreeCxConnection(deps, actor, tenant.id, { fqdn: DEMO_PBX.fqdn, baseUrl: url, authMode: 'api_client', clientId: DEMO_PBX.clientId, clientSecret: DEMO_PBX.clientSecret }, request);
   if (!firstTime) return;
   try {
-    await fixThreeCxDrift(deps, actor, tenant.id, 'all', request, { kinds: ['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_on_pbx'] });
+    await fixDrift(deps, actor, tenant.id, threeCxNumberSource, 'all', request, { kinds: ['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_in_system'] });
   } catch (error) {
     deps.log.warn({ err: error }, 'demo tenant: could not read the simulated 3CX PBX');
   }

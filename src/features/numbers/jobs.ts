@@ -1,5 +1,5 @@
 import type { AppDeps } from '../kernel/deps.ts';
-import { expireCoolingAndReservations } from './inventory-expiry.ts';
+import { expireCoolingAndReservations } from './number-store.ts';
 import { snapshotUtilisation } from './utilisation.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 

@@ -3,7 +3,7 @@ import { ConflictError, ValidationError } from '../../core/errors.ts';
 import type { Db } from '../../db/connection.ts';
 import { phoneNumbers } from '../../db/schema/index.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { changeNumberStatus, type LifecycleRequest } from './number-lifecycle.ts';
+import { changeNumberStatus, type LifecycleRequest } from './number-store.ts';
 import type { NumberView } from './number-view.ts';
 import { loadActiveTenant } from '../tenants/tenants.ts';
 

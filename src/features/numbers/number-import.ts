@@ -9,7 +9,7 @@ import { canonicalHeader, validateImportRow, type ImportedNumber } from '../../c
 import { numberRanges, phoneNumbers, sites } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { insertNumbers } from './number-bulk-insert.ts';
+import { insertNumbers } from './number-store.ts';
 import { loadActiveTenant } from '../tenants/tenants.ts';
 
 

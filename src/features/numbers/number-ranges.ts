@@ -4,8 +4,8 @@ import { expandRange, parseNumber, rangeEnd } from '../../core/phone-number.ts';
 import { numberRanges, phoneNumbers, sites } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { insertNumbers } from './number-bulk-insert.ts';
-import { countByStatus } from './number-lifecycle.ts';
+import { insertNumbers } from './number-store.ts';
+import { countByStatus } from './numbers-query.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 
 export type NumberKind = (typeof numberRanges.$inferSelect)['kind'];

@@ -120,3 +120,12 @@ export async function queryNumberRows(db: Db, tenantId: string, page: NumberPage
     .orderBy(...order)
     .limit(page.limit + 1);
 }
+/** Count of numbers by status, for one tenant (and optionally one range). */
+export async function countByStatus(db: Db, tenantId: string, rangeId?: string): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ status: phoneNumbers.status, n: sql<number>`count(*)::int` })
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.tenantId, tenantId), rangeId ? eq(phoneNumbers.rangeId, rangeId) : undefined))
+    .groupBy(phoneNumbers.status);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

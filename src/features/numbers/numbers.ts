@@ -2,10 +2,9 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { inRange, parseNumber } from '../../core/phone-number.ts';
 import { auditEvents, numberRanges, phoneNumbers, sites } from '../../db/schema/index.ts';
-import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { insertNumbers } from './number-bulk-insert.ts';
-import { numberSnapshot, numberView, searchTextOf, type NumberRow, type NumberView } from './number-view.ts';
+import { editNumberAttributes, insertNumbers, type NumberAttributes } from './number-store.ts';
+import { numberView, type NumberRow, type NumberView } from './number-view.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 
 async function loadNumber(deps: AppDeps, tenantId: string, numberId: string): Promise<NumberRow> {
@@ -18,8 +17,6 @@ export async function getNumber(deps: AppDeps, actor: Actor, tenantId: string, n
   await loadTenant(deps.db, actor, tenantId);
   return numberView(await loadNumber(deps, tenantId, numberId));
 }
-
-export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null };
 
 async function assertTenantOwns(deps: AppDeps, tenantId: string, attrs: { siteId?: string | null | undefined; rangeId?: string | null | undefined }, e164?: string): Promise<void> {
   if (attrs.siteId) {
@@ -62,18 +59,7 @@ export async function updateNumberAttributes(deps: AppDeps, actor: Actor, tenant
   await loadActiveTenant(deps.db, actor, tenantId);
   const current = await loadNumber(deps, tenantId, numberId);
   await assertTenantOwns(deps, tenantId, changes, current.e164);
-  return deps.db.transaction(async (tx) => {
-    const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
-    if (!before) throw new NotFoundError('Number');
-    const merged = { ...before, ...changes, tags: changes.tags ? [...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))] : before.tags };
-    const [after] = await tx
-      .update(phoneNumbers)
-      .set({ kind: merged.kind, carrier: merged.carrier, tags: merged.tags, notes: merged.notes, siteId: merged.siteId, rangeId: merged.rangeId, searchText: searchTextOf(merged), updatedAt: deps.now() })
-      .where(eq(phoneNumbers.id, numberId))
-      .returning();
-    await recordAudit(tx, { action: 'number.updated', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: numberSnapshot(before), after: numberSnapshot(after!), request });
-    return numberView(after!);
-  });
+  return deps.db.transaction((tx) => editNumberAttributes(deps, tx, actor, tenantId, numberId, changes, request));
 }
 
 /** A number's own timeline, oldest first, from the audit log (C9). */

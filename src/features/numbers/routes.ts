@@ -7,7 +7,7 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { allocateNextNumber } from './number-allocator.ts';
 import { exportNumbersCsv } from './number-export.ts';
 import { importNumbers } from './number-import.ts';
-import { changeNumberStatus } from './number-lifecycle.ts';
+import { changeNumberStatus } from './number-store.ts';
 import { createRange, getRange, listRanges } from './number-ranges.ts';
 import { addNumber, getNumber, numberFacets, numberHistory, updateNumberAttributes } from './numbers.ts';
 import { listNumbers } from './numbers-query.ts';

@@ -172,3 +172,52 @@ export type ImportReport = {
   sample: ImportedNumber[];
   imported: number;
 };
+
+/**
+ * Reconcile (C7): where the inventory and an external system (Teams, a 3CX PBX) disagree about
+ * a number. One shape for every system; `system` is what that system has, `inventory` what we have.
+ */
+export const driftKinds = ['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_in_system', 'missing_in_system'] as const;
+export type DriftKind = (typeof driftKinds)[number];
+export const reconciledSystems = ['teams', 'threecx'] as const;
+
+const assigneeType = z.enum(['teams_user', 'threecx_extension']);
+
+export const driftItemSchema = z.object({
+  kind: z.enum(driftKinds),
+  e164: z.string(),
+  numberId: z.string().nullable(),
+  system: z
+    .object({
+      assigned: z.boolean(),
+      assigneeId: z.string().nullable().describe('The Entra user id, or the 3CX extension number'),
+      assigneeUpn: z.string().nullable(),
+      assigneeName: z.string().nullable(),
+      kind: kindSchema.describe('The inventory kind this number has in the system'),
+      via: z.string().nullable().describe('Where the system has it, such as the 3CX trunk'),
+    })
+    .nullable()
+    .describe('What the system has; null when it does not have the number'),
+  inventory: z.object({ status: statusSchema, kind: kindSchema, assigneeType: assigneeType.nullable(), assigneeId: z.string().nullable(), assigneeUpn: z.string().nullable(), assigneeName: z.string().nullable() }).nullable(),
+  fix: z.string().nullable().describe('What the one-click fix does, in words; null when the number is not fixed automatically'),
+  reason: z.string().nullable().describe('Why the number is not fixed automatically (another tenant holds it, it is retired or blocked, …)'),
+});
+export type DriftItem = z.infer<typeof driftItemSchema>;
+
+export const driftReportSchema = z.object({
+  system: z.enum(reconciledSystems),
+  items: z.array(driftItemSchema),
+  systemNumbers: z.number().describe('Numbers the system has'),
+  inventoryNumbers: z.number().describe('Numbers of the kinds the system uses in the inventory'),
+  checkedAt: z.string(),
+});
+export type DriftReport = z.infer<typeof driftReportSchema>;
+
+export const driftFixBody = z.object({ numbers: z.union([z.literal('all'), z.array(z.string().regex(/^\+\d{7,15}$/, 'must be E.164 numbers')).min(1).max(10_000)]) });
+
+export const driftFixResultSchema = z.object({
+  fixed: z.number(),
+  skipped: z.number(),
+  skips: z.array(z.object({ e164: z.string(), reason: z.string() })).describe('Each chosen number that was not fixed, with why'),
+});
+export type DriftFixResult = z.infer<typeof driftFixResultSchema>;

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, isNull, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/connection.ts';
 import { numberStatsDaily } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
-import { countByStatus } from './number-lifecycle.ts';
+import { countByStatus } from './numbers-query.ts';
 import { listRanges } from './number-ranges.ts';
 import { loadTenant } from '../tenants/tenants.ts';
 

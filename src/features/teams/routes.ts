@@ -6,7 +6,8 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
 import { getTeamsUser, searchTeamsUsers, syncTeamsDirectoryFor } from './directory.ts';
 import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from './policies.ts';
-import { findTeamsDrift, fixTeamsDrift } from './reconcile.ts';
+import { teamsNumberSource } from './reconcile.ts';
+import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { getVoiceChange, listVoiceChanges, requestVoiceChange, revertVoiceChange } from './voice-changes.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
@@ -186,36 +187,5 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => refreshPoliciesWithPowerShell(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );
 
-  const driftItem = z.object({
-    kind: z.enum(['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_in_teams']),
-    e164: z.string(),
-    numberId: z.string().nullable(),
-    teams: z.object({ assigned: z.boolean(), userId: z.string().nullable(), userUpn: z.string().nullable(), numberType: z.string().nullable() }).nullable(),
-    inventory: z.object({ status: z.string(), assigneeId: z.string().nullable(), assigneeUpn: z.string().nullable() }).nullable(),
-    fix: z.string(),
-  });
-
-  r.get(
-    '/api/tenants/:tenantId/teams/reconcile',
-    {
-      config: { access: 'viewer' },
-      schema: { tags, summary: 'Compare the inventory with the numbers Teams has, both ways', params: tenantParams, response: { 200: z.object({ items: z.array(driftItem), teamsNumbers: z.number(), inventoryNumbers: z.number(), checkedAt: z.string() }) } },
-    },
-    async (request) => findTeamsDrift(deps, actorOf(request), request.params.tenantId),
-  );
-
-  r.post(
-    '/api/tenants/:tenantId/teams/reconcile/fix',
-    {
-      config: { access: 'operator' },
-      schema: {
-        tags,
-        summary: 'Make the inventory follow Teams for the given numbers (or all drift)',
-        params: tenantParams,
-        body: z.object({ numbers: z.union([z.literal('all'), z.array(z.string().regex(/^\+\d{7,15}$/, 'must be E.164 numbers')).min(1).max(10_000)]) }),
-        response: { 200: z.object({ fixed: z.number(), skipped: z.number() }) },
-      },
-    },
-    async (request) => fixTeamsDrift(deps, actorOf(request), request.params.tenantId, request.body.numbers, requestInfo(request)),
-  );
+  reconcileRoutes(app, deps, teamsNumberSource, tags);
 }

@@ -91,15 +91,3 @@ export const numberSourceSchema = z.union([z.object({ rangeId: z.string().uuid()
 export const profileInput = z.object({ name: z.string().trim().min(1, 'is required').max(120), numberSource: numberSourceSchema, policies: z.record(z.string(), z.string().trim().max(200).nullable()).default({}) });
 export const profileSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), numberSource: numberSourceSchema, policies: z.record(z.string(), z.string().nullable()), updatedAt: z.string() });
 export type VoiceProfileDto = z.infer<typeof profileSchema>;
-
-export type DriftKind = 'missing_in_inventory' | 'free_in_inventory' | 'different_assignee' | 'unassigned_in_teams';
-
-export type DriftItem = {
-  kind: DriftKind;
-  e164: string;
-  numberId: string | null;
-  teams: { assigned: boolean; userId: string | null; userUpn: string | null; numberType: string | null } | null;
-  inventory: { status: string; assigneeId: string | null; assigneeUpn: string | null } | null;
-  /** What the one-click fix does, in words. */
-  fix: string;
-};

@@ -8,9 +8,8 @@ import type { Db } from '../../db/connection.ts';
 import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { insertNumbers } from '../numbers/number-bulk-insert.ts';
 import { queueTicketLog, ticketLoggingApplies } from '../connectwise/ticket-logger.ts';
-import { changeNumberStatus } from '../numbers/number-lifecycle.ts';
+import { changeNumberStatus, claimNumber, insertNumbers, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
 import type { NumberRow } from '../numbers/number-view.ts';
 import { teamsApiFor } from './connection.ts';
 import { refreshTeamsUser, type TeamsUserRow } from './directory.ts';
@@ -112,16 +111,14 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
   };
   const kind = options.kind ?? (numberChanges ? (target ? 'assign_number' : 'remove_number') : 'policies');
   const change = await deps.db.transaction(async (tx) => {
-    let claimedFrom: unknown = null;
+    let claimedFrom: ClaimSnapshot | null = null;
     if (numberChanges && target) {
       const [locked] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, target.id)).for('update');
       if (!locked) throw new NotFoundError('Number');
       const [inFlight] = await tx.select({ upn: voiceChanges.userUpn }).from(voiceChanges).where(and(eq(voiceChanges.newNumberId, target.id), eq(voiceChanges.status, 'pending')));
       if (inFlight) throw new ConflictError(`${locked.e164} is being assigned to ${inFlight.upn} right now.`, 'number_in_change');
-      claimedFrom = { status: locked.status, reservedBy: locked.reservedBy, reservedUntil: locked.reservedUntil, reservationReason: locked.reservationReason, reservationTicket: locked.reservationTicket, coolingUntil: locked.coolingUntil };
       // Held as reserved while Teams works: the user keeps the old number until Teams confirms the new one.
-      const action = locked.status === 'cooling' && options.kind === 'revert' ? 'reclaim' : 'claim';
-      await changeNumberStatus(deps, actor, tenantId, target.id, { action, reason: `Being assigned to ${user.upn} in Teams`, until: new Date(deps.now().getTime() + 86_400_000), ticketId: input.ticketId }, info, tx);
+      claimedFrom = await claimNumber(deps, tx, actor, locked, { reason: `Being assigned to ${user.upn} in Teams`, until: new Date(deps.now().getTime() + 86_400_000), ticketId: input.ticketId, reclaimCooling: options.kind === 'revert' }, info);
     }
     const [row] = await tx
       .insert(voiceChanges)
@@ -368,38 +365,7 @@ async function failChange(deps: AppDeps, changeId: string, error: unknown, actor
     const [change] = await tx.select().from(voiceChanges).where(eq(voiceChanges.id, changeId)).for('update');
     if (!change || change.status !== 'pending') return change!;
     if (change.newNumberId && change.claimedFrom) {
-      const [number] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, change.newNumberId)).for('update');
-      if (number?.status === 'reserved') {
-        const back = change.claimedFrom as { status: NumberRow['status']; reservedBy: string | null; reservedUntil: string | null; reservationReason: string | null; reservationTicket: string | null; coolingUntil: string | null };
-        const [restored] = await tx
-          .update(phoneNumbers)
-          .set({
-            status: back.status,
-            assigneeType: null,
-            assigneeId: null,
-            assigneeUpn: null,
-            assigneeName: null,
-            reservedBy: back.reservedBy,
-            reservedUntil: back.reservedUntil ? new Date(back.reservedUntil) : null,
-            reservationReason: back.reservationReason,
-            reservationTicket: back.reservationTicket,
-            coolingUntil: back.coolingUntil ? new Date(back.coolingUntil) : null,
-            updatedAt: deps.now(),
-          })
-          .where(eq(phoneNumbers.id, number.id))
-          .returning();
-        await recordAudit(tx, {
-          action: 'number.assignment_rolled_back',
-          actor: actor ?? { operatorId: change.operatorId, label: 'system (Teams refused)' },
-          tenantId: change.tenantId,
-          targetType: 'phone_number',
-          targetId: number.id,
-          before: { status: 'reserved', heldFor: change.userUpn },
-          after: { status: restored!.status },
-          error: message,
-          ticketId: change.ticketId,
-        });
-      }
+      await unclaimNumber(deps, tx, actor ?? { operatorId: change.operatorId, label: 'system (Teams refused)' }, change.tenantId, change.newNumberId, change.claimedFrom as ClaimSnapshot, { error: message, heldFor: change.userUpn, ticketId: change.ticketId });
     }
     const [row] = await tx.update(voiceChanges).set({ status: 'failed', errorCode: code, errorMessage: message, completedAt: deps.now() }).where(eq(voiceChanges.id, changeId)).returning();
     await recordAudit(tx, {

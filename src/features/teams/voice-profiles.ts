@@ -5,7 +5,7 @@ import { voiceProfiles } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber, type AllocationSource } from '../numbers/number-allocator.ts';
-import { changeNumberStatus } from '../numbers/number-lifecycle.ts';
+import { changeNumberStatus } from '../numbers/number-store.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 import { requestVoiceChange, type VoiceChangeView } from './voice-changes.ts';
 

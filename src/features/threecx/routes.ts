@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../kernel/deps.ts';
 import { getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } from './connection.ts';
-import { findThreeCxDrift, fixThreeCxDrift } from './reconcile.ts';
+import { threeCxNumberSource } from './reconcile.ts';
+import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { createDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
 import { createExtension, deleteExtension, getExtension, listExtensionChanges, listExtensions, renumberExtension, revertExtensionChange, updateExtension } from './users.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
@@ -15,7 +16,6 @@ import {
   createExtensionInput,
   didParams,
   didSchema,
-  driftItemSchema,
   extensionParams,
   extensionSchema,
   renumberExtensionInput,
@@ -170,24 +170,5 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => updateTrunk(deps, actorOf(request), request.params.tenantId, request.params.trunkId, request.body, requestInfo(request)),
   );
 
-  r.get(
-    '/api/tenants/:tenantId/threecx/reconcile',
-    { config: { access: 'viewer' }, schema: { tags, summary: 'Compare the inventory with the DIDs the PBX has, both ways', params: tenantParams, response: { 200: z.object({ items: z.array(driftItemSchema), pbxDids: z.number(), inventoryNumbers: z.number(), checkedAt: z.string() }) } } },
-    async (request) => findThreeCxDrift(deps, actorOf(request), request.params.tenantId),
-  );
-
-  r.post(
-    '/api/tenants/:tenantId/threecx/reconcile/fix',
-    {
-      config: { access: 'operator' },
-      schema: {
-        tags,
-        summary: 'Make the inventory follow the PBX for the given numbers (or all fixable drift)',
-        params: tenantParams,
-        body: z.object({ numbers: z.union([z.literal('all'), z.array(z.string().regex(/^\+\d{7,15}$/, 'must be E.164 numbers')).min(1).max(10_000)]) }),
-        response: { 200: z.object({ fixed: z.number(), skipped: z.number() }) },
-      },
-    },
-    async (request) => fixThreeCxDrift(deps, actorOf(request), request.params.tenantId, request.body.numbers, requestInfo(request)),
-  );
+  reconcileRoutes(app, deps, threeCxNumberSource, tags);
 }

@@ -125,12 +125,3 @@ export const changeSchema = z.object({
   ticketId: z.string().nullable(),
   revertible: z.boolean(),
 });
-
-export const driftItemSchema = z.object({
-  kind: z.enum(['missing_in_inventory', 'free_in_inventory', 'different_assignee', 'unassigned_on_pbx', 'not_on_pbx']),
-  e164: z.string(),
-  numberId: z.string().nullable(),
-  pbx: z.object({ onTrunk: z.string().nullable(), extension: z.string().nullable(), extensionName: z.string().nullable() }).nullable(),
-  inventory: z.object({ status: z.string(), kind: z.string(), assigneeType: z.string().nullable(), assigneeId: z.string().nullable() }).nullable(),
-  fix: z.string().nullable(),
-});

@@ -8,7 +8,7 @@ import type { Db } from '../../db/connection.ts';
 import { auditEvents, phoneNumbers } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { changeNumberStatus } from '../numbers/number-lifecycle.ts';
+import { changeNumberStatus, claimNumber, renameAssignee, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
 import type { NumberRow } from '../numbers/number-view.ts';
 import { assertThreeCxEnabled, threeCxApiFor } from './connection.ts';
 import { loadActiveTenant, loadTenant, type TenantRow } from '../tenants/tenants.ts';
@@ -109,19 +109,14 @@ async function claimDid(deps: AppDeps, actor: Actor, tenant: TenantRow, choice: 
     if (row.kind !== 'threecx_did') throw new ValidationError(`${row.e164} is not a 3CX DID in the inventory (it is ${row.kind.replace('_', ' ')}).`, [{ field: 'did', message: 'Pick a 3CX DID' }]);
     if (!pbxDids.has(row.e164)) throw new ConflictError(`${row.e164} is not a DID of any trunk on this PBX. Add it to a trunk in the 3CX admin console first.`, 'threecx_did_not_on_pbx');
     if (row.status === 'reserved' && row.reservationReason?.startsWith(HOLD_REASON)) throw new ConflictError(`${row.e164} is being assigned to another extension right now.`, 'number_in_change');
-    const before = { status: row.status, reservedBy: row.reservedBy, reservedUntil: row.reservedUntil, reservationReason: row.reservationReason, reservationTicket: row.reservationTicket, coolingUntil: row.coolingUntil };
-    const action = row.status === 'cooling' && options.revert ? 'reclaim' : 'claim';
-    await changeNumberStatus(deps, actor, tenant.id, row.id, { action, reason: `${HOLD_REASON} ${extension}`, until: new Date(deps.now().getTime() + 3_600_000), ticketId: options.ticketId }, request, tx);
+    const before = await claimNumber(deps, tx, actor, row, { reason: `${HOLD_REASON} ${extension}`, until: new Date(deps.now().getTime() + 3_600_000), ticketId: options.ticketId, reclaimCooling: options.revert }, request);
     return { row, before };
   });
 }
 
 /** 3CX refused: put the held number back exactly as it was. */
-async function unclaimDid(deps: AppDeps, actor: Actor, held: { row: NumberRow; before: Pick<NumberRow, 'status' | 'reservedBy' | 'reservedUntil' | 'reservationReason' | 'reservationTicket' | 'coolingUntil'> }, error: string, request: RequestInfo) {
-  await deps.db.transaction(async (tx) => {
-    await tx.update(phoneNumbers).set({ ...held.before, updatedAt: deps.now() }).where(and(eq(phoneNumbers.id, held.row.id), eq(phoneNumbers.status, 'reserved')));
-    await recordAudit(tx, { action: 'number.assignment_rolled_back', actor, tenantId: held.row.tenantId, targetType: 'phone_number', targetId: held.row.id, before: { status: 'reserved' }, after: { status: held.before.status }, error, request });
-  });
+async function unclaimDid(deps: AppDeps, actor: Actor, held: { row: NumberRow; before: ClaimSnapshot }, error: string, request: RequestInfo) {
+  await deps.db.transaction((tx) => unclaimNumber(deps, tx, actor, held.row.tenantId, held.row.id, held.before, { error, request }));
 }
 
 async function assignHeld(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, user: PbxUser, request: RequestInfo, ticketId: string | null | undefined) {
@@ -277,7 +272,8 @@ export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: s
   }
   const afterView = toView(created, currentDid);
   await deps.db.transaction(async (tx) => {
-    if (currentDid) await moveAssignee(deps, tx, actor, tenantId, currentDid.numberId, created, request);
+    // The DID stays assigned throughout, so the inventory's assignee follows the new number.
+    if (currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, created.Number, request);
     await recordAudit(tx, { action: 'threecx.extension_renumbered', actor, tenantId, targetType: 'threecx_extension', targetId: input.number, before: snapshot(beforeView), after: snapshot(afterView), ticketId: input.ticketId ?? null, request });
   });
   return afterView;
@@ -296,14 +292,6 @@ async function deleteOld(api: Awaited<ReturnType<typeof threeCxApiFor>>, id: num
     );
     return gone ? null : error instanceof Error ? error.message : String(error);
   }
-}
-
-/** The extension was renumbered: its DID stays assigned, so the inventory's assignee follows. */
-async function moveAssignee(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, user: PbxUser, request: RequestInfo) {
-  const [row] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, numberId)).for('update');
-  if (!row) return;
-  await tx.update(phoneNumbers).set({ assigneeId: user.Number, updatedAt: deps.now() }).where(eq(phoneNumbers.id, numberId));
-  await recordAudit(tx, { action: 'number.assignee_renamed', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: { assignee: row.assigneeId }, after: { assignee: user.Number }, request });
 }
 
 /**

@@ -6,7 +6,8 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TeamsPolicyType } from '../../core/policy-types.ts';
 import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../features/teams/schemas.ts';
-import type { DriftItem, VoiceProfileDto } from '../../features/teams/schemas.ts';
+import type { DriftFixResult, DriftReport } from '../../features/numbers/schemas.ts';
+import type { VoiceProfileDto } from '../../features/teams/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import type { NumberPageDto } from './types.ts';
@@ -22,8 +23,6 @@ export type VoiceState = VoiceChangeDto['before'];
 export type PolicyCatalogDto = z.infer<typeof policyCatalogSchema>;
 export type PolicyTypeDto = PolicyCatalogDto[number];
 export type CatalogPolicyDto = PolicyTypeDto['policies'][number];
-export type DriftItemDto = DriftItem;
-export type DriftReportDto = { items: DriftItemDto[]; teamsNumbers: number; inventoryNumbers: number; checkedAt: string };
 export type { VoiceProfileDto };
 export type NumberSourceDto = NonNullable<VoiceProfileDto['numberSource']>;
 export type VoiceProfileInput = { name: string; numberSource: NumberSourceDto | null; policies: Record<string, string | null> };
@@ -109,7 +108,7 @@ export const policiesQuery = (tenantId: string) =>
   queryOptions({ queryKey: teamsKeys.policies(tenantId), queryFn: async () => (await api.get<{ types: PolicyCatalogDto }>(`${t(tenantId)}/teams/policies`)).types });
 
 export const reconcileQuery = (tenantId: string) =>
-  queryOptions({ queryKey: teamsKeys.reconcile(tenantId), queryFn: () => api.get<DriftReportDto>(`${t(tenantId)}/teams/reconcile`), staleTime: 0 });
+  queryOptions({ queryKey: teamsKeys.reconcile(tenantId), queryFn: () => api.get<DriftReport>(`${t(tenantId)}/teams/reconcile`), staleTime: 0 });
 
 export const profilesQuery = (tenantId: string) =>
   queryOptions({ queryKey: teamsKeys.profiles(tenantId), queryFn: async () => (await api.get<{ profiles: VoiceProfileDto[] }>(`${t(tenantId)}/voice-profiles`)).profiles });
@@ -143,5 +142,5 @@ export const teamsApi = {
   deleteProfile: (tenantId: string, profileId: string) => api.delete<{ ok: true }>(`${t(tenantId)}/voice-profiles/${enc(profileId)}`),
   applyProfile: (tenantId: string, userId: string, profileId: string, ticketId: string | null) =>
     api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/apply-profile`, { profileId, ...(ticketId ? { ticketId } : {}) }),
-  fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<{ fixed: number; skipped: number }>(`${t(tenantId)}/teams/reconcile/fix`, { numbers }),
+  fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<DriftFixResult>(`${t(tenantId)}/teams/reconcile/fix`, { numbers }),
 };

@@ -1,7 +1,8 @@
 /** 3CX: the connection, extensions, DIDs, trunks, changes and the reconcile view. Shapes come from the server's schemas as types only. */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, driftItemSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, renumberExtensionInput, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
+import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, renumberExtensionInput, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
+import type { DriftFixResult, DriftReport } from '../../features/numbers/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import type { NumberPageDto } from './types.ts';
@@ -17,7 +18,6 @@ export type TrunkDto = z.infer<typeof trunkSchema>;
 export type TrunkInput = z.input<typeof trunkInput>;
 export type DidDto = z.infer<typeof didSchema>;
 export type ThreeCxChangeDto = z.infer<typeof changeSchema>;
-export type ThreeCxDriftDto = z.infer<typeof driftItemSchema>;
 
 export const threeCxKeys = {
   all: (tenantId: string) => ['threecx', tenantId] as const,
@@ -52,7 +52,7 @@ export const didsQuery = (tenantId: string) => queryOptions({ queryKey: threeCxK
 export const trunksQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.trunks(tenantId), queryFn: async () => (await api.get<{ trunks: TrunkDto[] }>(`${t(tenantId)}/threecx/trunks`)).trunks, retry: false });
 export const threeCxChangesQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.changes(tenantId), queryFn: async () => (await api.get<{ changes: ThreeCxChangeDto[] }>(`${t(tenantId)}/threecx/changes?limit=30`)).changes, retry: false });
 export const threeCxReconcileQuery = (tenantId: string) =>
-  queryOptions({ queryKey: threeCxKeys.reconcile(tenantId), queryFn: () => api.get<{ items: ThreeCxDriftDto[]; pbxDids: number; inventoryNumbers: number; checkedAt: string }>(`${t(tenantId)}/threecx/reconcile`), retry: false });
+  queryOptions({ queryKey: threeCxKeys.reconcile(tenantId), queryFn: () => api.get<DriftReport>(`${t(tenantId)}/threecx/reconcile`), retry: false });
 
 /** Free 3CX DIDs of the inventory, for the extension dialog. */
 export const pickerDidsQuery = (tenantId: string, term: string) =>
@@ -79,7 +79,7 @@ export const threeCxApi = {
   createDid: (tenantId: string, number: string, trunkId: number) => api.post<unknown>(`${t(tenantId)}/threecx/dids`, { number, trunkId }),
   updateDid: (tenantId: string, did: string, body: { number?: string; trunkId?: number; ticketId?: string }) => api.patch<TrunkDto>(`${t(tenantId)}/threecx/dids/${encodeURIComponent(did)}`, body),
   updateTrunk: (tenantId: string, id: number, input: TrunkInput) => api.patch<TrunkDto>(`${t(tenantId)}/threecx/trunks/${id}`, input),
-  fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<{ fixed: number; skipped: number }>(`${t(tenantId)}/threecx/reconcile/fix`, { numbers }),
+  fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<DriftFixResult>(`${t(tenantId)}/threecx/reconcile/fix`, { numbers }),
 };
 
 export const ticketOf = ticket;

@@ -85,7 +85,7 @@ const historyLabels: Record<string, string> = {
   'number.claim': 'Held for a Teams assignment',
   'number.reclaim': 'Held again for a revert',
   'number.assignment_rolled_back': 'Teams refused: back as before',
-  'number.reconciled': 'Matched to Teams',
+  'number.reconciled': 'Matched to Teams or 3CX (reconcile)',
   'number.assignee_renamed': 'Extension renumbered',
 };
 

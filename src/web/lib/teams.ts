@@ -1,5 +1,5 @@
 import type { requiredGraphPermissions } from '../../core/policy-types.ts';
-import type { DriftItemDto, TeamsPolicyType, TeamsUserDto, VoiceChangeDto, VoiceState } from '../api/teams.ts';
+import type { TeamsPolicyType, TeamsUserDto, VoiceChangeDto, VoiceState } from '../api/teams.ts';
 import type { Tone } from '../components/Badge.tsx';
 
 /** The eleven policy types, in the order people look for them (the server's catalog has the same labels). */
@@ -88,23 +88,3 @@ export function changeSummary(change: Pick<VoiceChangeDto, 'before' | 'requested
   }
   return lines;
 }
-
-/** Graph's number types in words. */
-export function numberTypeLabel(value: string | null | undefined): string {
-  const labels: Record<string, string> = {
-    directRouting: 'Direct Routing',
-    callingPlan: 'Calling Plan',
-    operatorConnect: 'Operator Connect',
-    direct_routing: 'Direct Routing',
-    calling_plan: 'Calling Plan',
-    operator_connect: 'Operator Connect',
-  };
-  return value ? (labels[value] ?? value) : '';
-}
-
-export const driftLabels: Record<DriftItemDto['kind'], { label: string; explain: string }> = {
-  missing_in_inventory: { label: 'Not in the inventory', explain: 'Teams has this number; the inventory does not.' },
-  free_in_inventory: { label: 'Free in the inventory', explain: 'Teams assigns it, but the inventory has it as not assigned.' },
-  different_assignee: { label: 'Different user', explain: 'Teams assigns it to someone other than the inventory says.' },
-  unassigned_in_teams: { label: 'Not assigned in Teams', explain: 'The inventory has it assigned; Teams does not.' },
-};

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, phoneNumbers } from '../../../src/db/schema/index.ts';
-import { expireCoolingAndReservations } from '../../../src/features/numbers/inventory-expiry.ts';
+import { expireCoolingAndReservations } from '../../../src/features/numbers/number-store.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { tenantWithRange } from '../../helpers/inventory.ts';
 import { expectNoSecretsInLogs } from '../../helpers/leaks.ts';

@@ -197,21 +197,21 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     const drift = (await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body;
     const missing = drift.items.filter((i: { kind: string }) => i.kind === 'missing_in_inventory');
     expect(missing.length).toBeGreaterThan(0);
-    const assignedMissing = missing.find((i: { teams: { assigned: boolean } }) => i.teams.assigned);
+    const assignedMissing = missing.find((i: { system: { assigned: boolean } }) => i.system.assigned);
     expect(assignedMissing.fix).toMatch(/as assigned to/);
     // Numbers on resource accounts (auto attendants, call queues) are taken too, not free.
     const resourceNumbers = [...fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.values()].filter((n) => n.assignmentStatus === 'voiceApplicationAssigned');
-    for (const n of resourceNumbers) expect(missing.find((i: { e164: string }) => i.e164 === n.telephoneNumber)?.teams.assigned, n.telephoneNumber).toBe(true);
+    for (const n of resourceNumbers) expect(missing.find((i: { e164: string }) => i.e164 === n.telephoneNumber)?.system.assigned, n.telephoneNumber).toBe(true);
 
     // And the inventory claims an assignment Teams does not have.
     const ghost = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559001', kind: 'direct_routing' })).body;
     await admin.post(`/api/tenants/${tenantId}/numbers/${ghost.id}/lifecycle`, { action: 'assign', assignee: { type: 'teams_user', id: 'ghost-user', upn: 'ghost@example.com' } });
     // And a number Teams assigns that the inventory has free.
-    const freeInInventory = missing.find((i: { teams: { assigned: boolean } }) => i.teams.assigned)!;
+    const freeInInventory = missing.find((i: { system: { assigned: boolean } }) => i.system.assigned)!;
     const added = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: freeInInventory.e164, kind: 'direct_routing' })).body;
 
     const again = (await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body.items as Array<{ kind: string; e164: string }>;
-    expect(again.find((i) => i.e164 === '+14155559001')?.kind).toBe('unassigned_in_teams');
+    expect(again.find((i) => i.e164 === '+14155559001')?.kind).toBe('unassigned_in_system');
     expect(again.find((i) => i.e164 === freeInInventory.e164)?.kind).toBe('free_in_inventory');
 
     const fixed = await admin.post(`/api/tenants/${tenantId}/teams/reconcile/fix`, { numbers: 'all' });
@@ -219,7 +219,7 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     expect(fixed.body.fixed).toBe(again.length);
     expect((await admin.get(`/api/tenants/${tenantId}/teams/reconcile`)).body.items).toEqual([]);
     expect((await inventory('+14155559001')).status).toBe('cooling');
-    expect((await inventory(added.e164))).toMatchObject({ status: 'assigned', assigneeId: freeInInventory.teams.userId });
+    expect((await inventory(added.e164))).toMatchObject({ status: 'assigned', assigneeId: freeInInventory.system.assigneeId });
   });
 
   it('a profile gives the next free number of its range and its policies', async () => {

@@ -8,7 +8,8 @@ import { createLogger } from '../../../src/app/logging.ts';
 import { openDatabase, type Database } from '../../../src/db/connection.ts';
 import type { Actor, AppDeps } from '../../../src/features/kernel/deps.ts';
 import { listExtensions } from '../../../src/features/threecx/users.ts';
-import { findThreeCxDrift } from '../../../src/features/threecx/reconcile.ts';
+import { findDrift } from '../../../src/features/numbers/reconcile/reconcile.ts';
+import { threeCxNumberSource } from '../../../src/features/threecx/reconcile.ts';
 import { seedThreeCx, startThreeCxSimulator, type RunningThreeCxSimulator } from '../../../simulators/index.ts';
 import { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
@@ -81,7 +82,7 @@ describe.each(dbTargets())('one 3CX token for the whole installation on %s', (ta
         admin2.get(`/api/tenants/${tenantId}/threecx/dids`).then((r) => r.status === 200 || failures.push(`web2 ${r.status}`)),
         admin2.get(`/api/tenants/${tenantId}/threecx/extensions?pageSize=5&page=2`).then((r) => r.status === 200 || failures.push(`web2 ${r.status}`)),
         listExtensions(worker.deps, actor, tenantId, { page: 1, pageSize: 10 }).catch((e: unknown) => failures.push(`worker ${String(e)}`)),
-        findThreeCxDrift(worker.deps, actor, tenantId).catch((e: unknown) => failures.push(`worker drift ${String(e)}`)),
+        findDrift(worker.deps, actor, tenantId, threeCxNumberSource).catch((e: unknown) => failures.push(`worker drift ${String(e)}`)),
       ];
       await Promise.all(work);
       web1.clock.advance(STEP_MS);

@@ -31,6 +31,6 @@ describe.each(dbTargets())('demo tenant wired to the 3CX simulator on %s', (targ
     await connectDemoTenant(t.deps); // a restart changes nothing
     expect((await client.get(`/api/tenants/${demo.id}/numbers?kind=threecx_did&limit=100`)).body.numbers).toHaveLength(onPbx + 1);
     const drift = (await client.get(`/api/tenants/${demo.id}/threecx/reconcile`)).body.items;
-    expect(drift.map((d: { kind: string }) => d.kind)).toEqual(['not_on_pbx']);
+    expect(drift.map((d: { kind: string }) => d.kind)).toEqual(['missing_in_system']);
   });
 });

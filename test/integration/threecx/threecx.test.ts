@@ -6,7 +6,7 @@ import { dumpDatabase, expectNoSecretsInLogs } from '../../helpers/leaks.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
 
 type Extension = { id: number; number: string; firstName: string; outboundCallerId: string; did: { numberId: string; e164: string } | null };
-type Drift = { kind: string; e164: string; numberId: string | null; fix: string | null; pbx: { extension: string | null } | null };
+type Drift = { kind: string; e164: string; numberId: string | null; fix: string | null; system: { assigneeId: string | null } | null };
 
 describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (target) => {
   let t: TestApp;
@@ -93,7 +93,7 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
 
   it('imports the PBX DIDs into the inventory and reconciles drift in both directions', async () => {
     const first = (await admin.get(base('/reconcile'))).body;
-    expect(first.pbxDids).toBe(30);
+    expect(first.systemNumbers).toBe(30);
     expect(first.items.filter((i: Drift) => i.kind === 'missing_in_inventory')).toHaveLength(30);
     expect((await admin.post(base('/reconcile/fix'), { numbers: 'all' })).body).toMatchObject({ fixed: 30, skipped: 0 });
     expect((await admin.get(base('/reconcile'))).body.items).toEqual([]);
@@ -112,7 +112,7 @@ describe.each(dbTargets())('3CX users, DIDs, trunks and inventory on %s', (targe
 
     const drift = (await admin.get(base('/reconcile'))).body.items as Drift[];
     const kinds = Object.fromEntries(drift.map((d) => [d.e164, d.kind]));
-    expect(kinds).toEqual({ [freeDid]: 'free_in_inventory', [gone.OutboundCallerID]: 'unassigned_on_pbx', '+13125559999': 'not_on_pbx' });
+    expect(kinds).toEqual({ [freeDid]: 'free_in_inventory', [gone.OutboundCallerID]: 'unassigned_in_system', '+13125559999': 'missing_in_system' });
     expect((await admin.post(base('/reconcile/fix'), { numbers: [freeDid, gone.OutboundCallerID, '+13125559999'] })).body).toMatchObject({ fixed: 3 });
     expect((await admin.get(base('/reconcile'))).body.items).toEqual([]);
     expect(await numberOf(freeDid)).toMatchObject({ status: 'assigned', assignee: { id: taker.Number } });

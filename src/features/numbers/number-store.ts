@@ -1,0 +1,438 @@
+/**
+ * The one writer of `phone_numbers`. Every insert, status change and attribute edit of a number
+ * goes through this module, and each writes its audit event in the same transaction. Status
+ * changes ask the state machine (core/number-lifecycle.ts `transition`); the database keeps the
+ * rest honest: one row per number (e164 + extension unique across tenants) and one assigned
+ * number per assignee (partial unique index), with rows locked (SELECT … FOR UPDATE) before a change.
+ * Other features read numbers through numbers-query.ts and number-view.ts.
+ */
+import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { transition, type LifecycleAction } from '../../core/number-lifecycle.ts';
+import { queryRows, type Db } from '../../db/connection.ts';
+import { phoneNumbers, tenants } from '../../db/schema/index.ts';
+import { recordAudit, type AuditInput } from '../kernel/audit-log.ts';
+import { actorLabel, type Actor, type AppDeps, type RequestInfo } from '../kernel/deps.ts';
+import { numberSnapshot, numberView, searchTextOf, type NumberRow, type NumberView } from './number-view.ts';
+import { loadActiveTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
+
+export type Assignee = { type: 'teams_user' | 'threecx_extension'; id: string; upn?: string | null | undefined; name?: string | null | undefined };
+
+export type LifecycleRequest =
+  | { action: 'reserve' | 'claim' | 'reclaim'; reason: string; until: Date; ticketId?: string | null | undefined }
+  | { action: 'assign'; assignee: Assignee; ticketId?: string | null | undefined }
+  | { action: Exclude<LifecycleAction, 'reserve' | 'claim' | 'reclaim' | 'assign' | 'adopt'>; reason?: string | undefined; ticketId?: string | null | undefined };
+
+const MAX_RESERVATION_DAYS = 365;
+
+/**
+ * Moves one number through the lifecycle: locks the row, asks the state machine, writes the
+ * new state and one audit event, all in one transaction. Pass `tx` to run inside a larger one.
+ */
+export async function changeNumberStatus(
+  deps: AppDeps,
+  actor: Actor | null,
+  tenantId: string,
+  numberId: string,
+  request: LifecycleRequest,
+  info: RequestInfo | undefined,
+  tx?: Db,
+): Promise<NumberView> {
+  const run = async (db: Db) => {
+    const tenant = actor ? await loadActiveTenant(db, actor, tenantId) : await systemTenant(db, tenantId);
+    const [row] = await db
+      .select()
+      .from(phoneNumbers)
+      .where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId)))
+      .for('update');
+    if (!row) throw new NotFoundError('Number');
+    const after = await applyTransition(deps, db, tenant, row, request, actor);
+    await recordAudit(db, {
+      action: `number.${request.action}`,
+      actor: actor ?? undefined,
+      tenantId,
+      targetType: 'phone_number',
+      targetId: row.id,
+      before: numberSnapshot(row),
+      after: numberSnapshot(after),
+      ticketId: request.ticketId ?? null,
+      ...(info ? { request: info } : {}),
+    });
+    return numberView(after);
+  };
+  if (tx) return run(tx);
+  try {
+    return await deps.db.transaction(run);
+  } catch (error) {
+    // A refused move changes nothing, but the attempt belongs on the record (G1: result and error).
+    if (error instanceof AppError && error.status < 500 && error.status !== 404) {
+      await recordAudit(deps.db, {
+        action: `number.${request.action}`,
+        result: 'failure',
+        error: error.message,
+        actor: actor ?? undefined,
+        tenantId,
+        targetType: 'phone_number',
+        targetId: numberId,
+        ticketId: request.ticketId ?? null,
+        ...(info ? { request: info } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
+async function systemTenant(db: Db, tenantId: string): Promise<TenantRow> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
+  if (!row) throw new NotFoundError('Tenant');
+  return row;
+}
+
+async function applyTransition(deps: AppDeps, db: Db, tenant: TenantRow, row: NumberRow, request: LifecycleRequest, actor: Actor | null): Promise<NumberRow> {
+  const features = await tenantFeatures(deps, tenant, db);
+  const result = transition(row.status, request.action, { coolingDays: features.coolingDays });
+  if (!result.ok) throw new ConflictError(`${row.e164}: ${result.reason}`, 'illegal_transition');
+  const now = deps.now();
+  const cleared = { reservedBy: null, reservedUntil: null, reservationReason: null, reservationTicket: null, coolingUntil: null };
+  let changes: Partial<NumberRow> = { ...cleared };
+  switch (request.action) {
+    case 'claim':
+    case 'reclaim':
+    case 'reserve': {
+      if (request.until <= now) throw new ValidationError('The reservation must end in the future.', [{ field: 'until', message: 'Must be in the future' }]);
+      if (request.until.getTime() - now.getTime() > MAX_RESERVATION_DAYS * 86_400_000) {
+        throw new ValidationError(`A reservation lasts at most ${MAX_RESERVATION_DAYS} days.`, [{ field: 'until', message: `At most ${MAX_RESERVATION_DAYS} days ahead` }]);
+      }
+      changes = { reservedBy: actor?.operatorId ?? null, reservedUntil: request.until, reservationReason: request.reason, reservationTicket: request.ticketId ?? null, coolingUntil: null };
+      break;
+    }
+    case 'assign':
+      changes = { ...cleared, assigneeType: request.assignee.type, assigneeId: request.assignee.id, assigneeUpn: request.assignee.upn ?? null, assigneeName: request.assignee.name ?? null };
+      break;
+    case 'release':
+      changes = {
+        ...cleared,
+        assigneeType: null,
+        assigneeId: null,
+        assigneeUpn: null,
+        assigneeName: null,
+        coolingUntil: result.to === 'cooling' ? new Date(now.getTime() + features.coolingDays * 86_400_000) : null,
+      };
+      break;
+    default:
+      break;
+  }
+  const next = { ...row, ...changes, status: result.to };
+  try {
+    const [after] = await db
+      .update(phoneNumbers)
+      .set({ ...changes, status: result.to, statusChangedAt: now, updatedAt: now, searchText: searchTextOf(next) })
+      .where(eq(phoneNumbers.id, row.id))
+      .returning();
+    return after!;
+  } catch (error) {
+    if (isUniqueViolation(error, 'phone_numbers_one_number_per_assignee')) {
+      throw new ConflictError(`${request.action === 'assign' ? request.assignee.upn ?? request.assignee.id : 'That user'} already has a number in this tenant; release it first.`, 'assignee_has_number');
+    }
+    throw error;
+  }
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  // Drizzle wraps driver errors; the PostgreSQL error sits in `cause` on both drivers.
+  const candidates = [error, (error as { cause?: unknown })?.cause];
+  return candidates.some((e) => {
+    const pgError = e as { code?: string; constraint?: string; message?: string } | undefined;
+    return pgError?.code === '23505' && (!constraint || pgError.constraint === constraint || (pgError.message ?? '').includes(constraint));
+  });
+}
+
+/** The reservation a claim replaced: `unclaimNumber` puts it back. Dates may come back from JSON as strings. */
+export type ClaimSnapshot = {
+  status: NumberRow['status'];
+  reservedBy: string | null;
+  reservedUntil: Date | string | null;
+  reservationReason: string | null;
+  reservationTicket: string | null;
+  coolingUntil: Date | string | null;
+};
+
+/**
+ * Holds a number for a change an external system is asked to make (claim → reserved; a revert
+ * may reclaim a cooling number). `row` is the caller's locked row. Returns the snapshot to
+ * give `unclaimNumber` if the system refuses.
+ */
+export async function claimNumber(
+  deps: AppDeps,
+  tx: Db,
+  actor: Actor,
+  row: NumberRow,
+  request: { reason: string; until: Date; ticketId?: string | null | undefined; reclaimCooling?: boolean | undefined },
+  info: RequestInfo,
+): Promise<ClaimSnapshot> {
+  const snapshot: ClaimSnapshot = { status: row.status, reservedBy: row.reservedBy, reservedUntil: row.reservedUntil, reservationReason: row.reservationReason, reservationTicket: row.reservationTicket, coolingUntil: row.coolingUntil };
+  const action = row.status === 'cooling' && request.reclaimCooling ? 'reclaim' : 'claim';
+  await changeNumberStatus(deps, actor, row.tenantId, row.id, { action, reason: request.reason, until: request.until, ticketId: request.ticketId }, info, tx);
+  return snapshot;
+}
+
+/**
+ * The external system refused: puts a claimed number back exactly as the snapshot taken at
+ * claim says. Does nothing when the number is no longer held (someone has moved it since).
+ */
+export async function unclaimNumber(
+  deps: AppDeps,
+  tx: Db,
+  actor: AuditInput['actor'],
+  tenantId: string,
+  numberId: string,
+  snapshot: ClaimSnapshot,
+  why: { error: string; heldFor?: string | undefined; ticketId?: string | null | undefined; request?: RequestInfo | undefined },
+): Promise<void> {
+  const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (row?.status !== 'reserved') return;
+  const toDate = (d: Date | string | null) => (d === null ? null : new Date(d));
+  await tx
+    .update(phoneNumbers)
+    .set({
+      status: snapshot.status,
+      assigneeType: null,
+      assigneeId: null,
+      assigneeUpn: null,
+      assigneeName: null,
+      reservedBy: snapshot.reservedBy,
+      reservedUntil: toDate(snapshot.reservedUntil),
+      reservationReason: snapshot.reservationReason,
+      reservationTicket: snapshot.reservationTicket,
+      coolingUntil: toDate(snapshot.coolingUntil),
+      searchText: searchTextOf({ ...row, assigneeUpn: null, assigneeName: null, assigneeId: null }),
+      updatedAt: deps.now(),
+    })
+    .where(eq(phoneNumbers.id, numberId));
+  await recordAudit(tx, {
+    action: 'number.assignment_rolled_back',
+    actor,
+    tenantId,
+    targetType: 'phone_number',
+    targetId: numberId,
+    before: { status: 'reserved', ...(why.heldFor ? { heldFor: why.heldFor } : {}) },
+    after: { status: snapshot.status },
+    error: why.error,
+    ticketId: why.ticketId ?? null,
+    ...(why.request ? { request: why.request } : {}),
+  });
+}
+
+/**
+ * Reconcile: an external system already gives this number to `assignee`, so the inventory records
+ * the fact (nothing is handed out here). The state machine refuses a blocked or retired number.
+ * The assignee's other inventory number would break the one-number rule, so it is released first.
+ */
+export async function adoptNumber(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, assignee: Assignee, info: RequestInfo, otherNumberReason: string): Promise<NumberView> {
+  const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (!row) throw new NotFoundError('Number');
+  const result = transition(row.status, 'adopt', { coolingDays: 0 });
+  if (!result.ok) throw new ConflictError(`${row.e164}: ${result.reason}`, 'illegal_transition');
+  await releaseOtherNumbersOf(deps, tx, actor, tenantId, [assignee], info, otherNumberReason, row.id);
+  const assigneeFields = { assigneeType: assignee.type, assigneeId: assignee.id, assigneeUpn: assignee.upn ?? null, assigneeName: assignee.name ?? null };
+  const next = { ...row, ...assigneeFields };
+  const now = deps.now();
+  const [after] = await tx
+    .update(phoneNumbers)
+    .set({ ...assigneeFields, status: result.to, reservedBy: null, reservedUntil: null, reservationReason: null, reservationTicket: null, coolingUntil: null, searchText: searchTextOf(next), statusChangedAt: now, updatedAt: now })
+    .where(eq(phoneNumbers.id, row.id))
+    .returning();
+  await recordAudit(tx, { action: 'number.reconciled', actor, tenantId, targetType: 'phone_number', targetId: row.id, before: numberSnapshot(row), after: numberSnapshot(after!), request: info });
+  return numberView(after!);
+}
+
+/** Releases (through the lifecycle) the numbers these assignees hold in the tenant, except `keep`. */
+async function releaseOtherNumbersOf(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, assignees: Assignee[], info: RequestInfo, reason: string, keep?: string): Promise<void> {
+  for (const type of new Set(assignees.map((a) => a.type))) {
+    const ids = assignees.filter((a) => a.type === type).map((a) => a.id);
+    const held = await tx
+      .select({ id: phoneNumbers.id })
+      .from(phoneNumbers)
+      .where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.status, 'assigned'), eq(phoneNumbers.assigneeType, type), inArray(phoneNumbers.assigneeId, ids), keep ? ne(phoneNumbers.id, keep) : undefined));
+    for (const other of held) await changeNumberStatus(deps, actor, tenantId, other.id, { action: 'release', reason }, info, tx);
+  }
+}
+
+/** An extension was renumbered: the number stays with it, so the inventory's assignee id follows. */
+export async function renameAssignee(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, assigneeId: string, info: RequestInfo): Promise<void> {
+  const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (!row) return;
+  await tx
+    .update(phoneNumbers)
+    .set({ assigneeId, searchText: searchTextOf({ ...row, assigneeId }), updatedAt: deps.now() })
+    .where(eq(phoneNumbers.id, numberId));
+  await recordAudit(tx, { action: 'number.assignee_renamed', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: { assignee: row.assigneeId }, after: { assignee: assigneeId }, request: info });
+}
+
+export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null };
+
+/** Edits what a number is (kind, carrier, site, range, tags, notes); the caller has checked the site and range belong to the tenant. */
+export async function editNumberAttributes(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, changes: NumberAttributes, request: RequestInfo): Promise<NumberView> {
+  const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (!before) throw new NotFoundError('Number');
+  const merged = { ...before, ...changes, tags: changes.tags ? [...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))] : before.tags };
+  const [after] = await tx
+    .update(phoneNumbers)
+    .set({ kind: merged.kind, carrier: merged.carrier, tags: merged.tags, notes: merged.notes, siteId: merged.siteId, rangeId: merged.rangeId, searchText: searchTextOf(merged), updatedAt: deps.now() })
+    .where(eq(phoneNumbers.id, numberId))
+    .returning();
+  await recordAudit(tx, { action: 'number.updated', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: numberSnapshot(before), after: numberSnapshot(after!), request });
+  return numberView(after!);
+}
+
+export type NewNumber = {
+  e164: string;
+  extension: string;
+  kind: string;
+  status: 'available' | 'reserved' | 'assigned' | 'blocked' | 'retired';
+  rangeId: string | null;
+  siteId: string | null;
+  carrier: string;
+  tags: string[];
+  notes: string;
+  assigneeType?: string | null;
+  assigneeId?: string | null;
+  assigneeUpn?: string | null;
+  assigneeName?: string | null;
+  reservedBy?: string | null;
+  reservedUntil?: string | null;
+  reservationReason?: string | null;
+};
+
+const INSERT_CHUNK = 10_000;
+
+/**
+ * Inserts many numbers and one `number.created` audit event per number, set-based: each
+ * chunk is one statement that inserts the rows and writes their audit events from the
+ * RETURNING list. Runs inside the caller's transaction, so a failure anywhere keeps nothing.
+ */
+export async function insertNumbers(tx: Db, tenantId: string, rows: NewNumber[], actor: Actor, request: RequestInfo, source: Record<string, unknown>): Promise<number> {
+  return (await insertRows(tx, tenantId, rows, actor, request, source, sql``)).length;
+}
+
+/**
+ * Reconcile: adds numbers an external system has and the inventory lacks. The assignees' other
+ * inventory numbers are released first (one number per assignee). A number some other tenant
+ * inserted meanwhile is left out rather than failing the batch; returns the E.164s inserted.
+ */
+export async function insertAdoptedNumbers(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, rows: Array<NewNumber & { assigneeType?: Assignee['type'] | null }>, info: RequestInfo, source: Record<string, unknown>, otherNumberReason: string): Promise<string[]> {
+  const assignees = rows.flatMap((r) => (r.status === 'assigned' && r.assigneeType && r.assigneeId ? [{ type: r.assigneeType, id: r.assigneeId }] : []));
+  if (assignees.length) await releaseOtherNumbersOf(deps, tx, actor, tenantId, assignees, info, otherNumberReason);
+  return insertRows(tx, tenantId, rows, actor, info, source, sql`on conflict (e164, extension) do nothing`);
+}
+
+async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Actor, request: RequestInfo, source: Record<string, unknown>, onConflict: SQL): Promise<string[]> {
+  const inserted: string[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+      tenant_id: tenantId,
+      e164: r.e164,
+      extension: r.extension,
+      kind: r.kind,
+      status: r.status,
+      range_id: r.rangeId,
+      site_id: r.siteId,
+      carrier: r.carrier,
+      tags: r.tags,
+      notes: r.notes,
+      assignee_type: r.assigneeType ?? null,
+      assignee_id: r.assigneeId ?? null,
+      assignee_upn: r.assigneeUpn ?? null,
+      assignee_name: r.assigneeName ?? null,
+      reserved_by: r.reservedBy ?? null,
+      reserved_until: r.reservedUntil ?? null,
+      reservation_reason: r.reservationReason ?? null,
+      search_text: searchTextOf({ ...r, assigneeUpn: r.assigneeUpn ?? null, assigneeName: r.assigneeName ?? null, assigneeId: r.assigneeId ?? null }),
+    }));
+    // The audit CTE runs to completion whether or not the final select reads it (PostgreSQL's rule for data-modifying WITH).
+    const result = await queryRows<{ e164: string }>(
+      tx,
+      sql`with ins as (
+            insert into phone_numbers (tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
+                                       assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, search_text)
+            select tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
+                   assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, search_text
+              from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(
+                tenant_id uuid, e164 text, extension text, kind text, status text, range_id uuid, site_id uuid, carrier text, tags text[], notes text,
+                assignee_type text, assignee_id text, assignee_upn text, assignee_name text, reserved_by uuid, reserved_until timestamptz, reservation_reason text, search_text text)
+            ${onConflict}
+            returning id, tenant_id, e164, extension, status, kind
+          ), audit as (
+            insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, after, result, request_id, ip)
+            select ${actor.operatorId}::uuid, ${actorLabel(actor)}, tenant_id, 'number.created', 'phone_number', id::text,
+                   jsonb_build_object('e164', e164, 'extension', extension, 'status', status, 'kind', kind) || ${JSON.stringify(source)}::jsonb,
+                   'success', ${request.requestId}, ${request.ip ?? null}
+              from ins
+            returning 1
+          )
+          select e164 from ins`,
+    );
+    inserted.push(...result.map((r) => r.e164));
+  }
+  return inserted;
+}
+
+/**
+ * Returns numbers whose cooling or reservation has ended to available, each with its own
+ * audit event, in one statement per kind: set-based, so a tenant with thousands of expiries
+ * is done in one go, and idempotent, so running it twice changes nothing the second time.
+ */
+export async function expireCoolingAndReservations(deps: AppDeps): Promise<{ cooling: number; reservations: number }> {
+  const now = deps.now().toISOString();
+  return deps.db.transaction(async (tx) => ({
+    cooling: await expire(tx, 'cooling', sql`cooling_until = null`, sql`cooling_until <= ${now}::timestamptz`, now),
+    reservations: await expire(
+      tx,
+      'reserved',
+      sql`reserved_by = null, reserved_until = null, reservation_reason = null, reservation_ticket = null`,
+      sql`reserved_until <= ${now}::timestamptz`,
+      now,
+    ),
+  }));
+}
+
+async function expire(tx: Db, status: 'cooling' | 'reserved', clear: SQL, ended: SQL, now: string): Promise<number> {
+  const action = status === 'cooling' ? 'number.expire_cooling' : 'number.expire_reservation';
+  const actor = status === 'cooling' ? 'system (cooling expiry)' : 'system (reservation expiry)';
+  const rows = await queryRows<{ n: number }>(
+    tx,
+    sql`with done as (
+          update phone_numbers set status = 'available', ${clear}, status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+           where status = ${status} and ${ended}
+          returning id, tenant_id, e164
+        ), audit as (
+          insert into audit_events (actor, tenant_id, action, target_type, target_id, before, after, result)
+          select ${actor}, tenant_id, ${action}, 'phone_number', id::text,
+                 jsonb_build_object('e164', e164, 'status', ${status}::text), jsonb_build_object('e164', e164, 'status', 'available'), 'success'
+            from done returning 1
+        ) select count(*)::int as n from audit`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * The demo tenant's seed: spreads the first `count` numbers of the tenant over the statuses a
+ * live tenant shows (reserved, cooling, blocked, retired), one audit event each, so each
+ * number's timeline reads right. Only the demo calls this, on a tenant it has just created.
+ */
+export async function seedDemoStatuses(tx: Db, tenantId: string, operatorId: string, now: Date, count: number): Promise<void> {
+  await tx.execute(sql`
+    update phone_numbers p set
+      status = case when n.i % 10 = 1 then 'reserved' when n.i % 10 = 2 then 'cooling' when n.i % 20 = 3 then 'blocked' when n.i % 40 = 4 then 'retired' else 'available' end,
+      reserved_until = case when n.i % 10 = 1 then ${new Date(now.getTime() + 7 * 86_400_000).toISOString()}::timestamptz end,
+      reservation_reason = case when n.i % 10 = 1 then 'New starter (demo)' end,
+      reserved_by = case when n.i % 10 = 1 then ${operatorId}::uuid end,
+      cooling_until = case when n.i % 10 = 2 then ${new Date(now.getTime() + 10 * 86_400_000).toISOString()}::timestamptz end
+    from (select id, row_number() over (order by e164) as i from phone_numbers where tenant_id = ${tenantId}::uuid) n
+    where p.id = n.id and n.i <= ${count}`);
+  await tx.execute(sql`
+    insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id)
+    select ${operatorId}::uuid, 'system (demo seed)', tenant_id, 'number.demo_status', 'phone_number', id::text,
+           jsonb_build_object('e164', e164, 'status', 'available'), jsonb_build_object('e164', e164, 'status', status), 'success', 'demo-seed'
+      from phone_numbers where tenant_id = ${tenantId}::uuid and status <> 'available'`);
+}
