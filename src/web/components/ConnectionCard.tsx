@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useFocusFirstInvalid } from '../lib/focus.ts';
 import { ErrorAlert } from './Alert.tsx';
 import { Button } from './Button.tsx';
 import { ConnectionCheckResult, isConnectionCheck, type ConnectionCheck } from './ConnectionCheckResult.tsx';
@@ -74,4 +75,22 @@ export function ConnectionFormActions({ error, busy, onCancel, saveLabel = 'Save
       </div>
     </>
   );
+}
+
+/**
+ * A connection's edit form: `check` names what is missing before anything is sent (field →
+ * message); only a form without problems is submitted. The first field in error gets focus,
+ * whether the problem was found here or by the server.
+ */
+export function useConnectionForm(check: () => Record<string, string>, submit: () => void, serverError: unknown) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  useFocusFirstInvalid(formRef, serverError ?? (Object.keys(problems).length ? problems : null));
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const found = check();
+    setProblems(found);
+    if (Object.keys(found).length === 0) submit();
+  };
+  return { formRef, problems, onSubmit };
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import {
   boardStatusesQuery,
   connectWiseApi,
@@ -15,10 +15,9 @@ import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { CheckboxField, SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
-import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
-import { ConnectionCard, ConnectionFormActions } from '../../components/ConnectionCard.tsx';
+import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
 import { SecretField } from '../../components/SecretField.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
@@ -69,7 +68,6 @@ function KeysForm({ tenantId, connection, onDone }: { tenantId: string; connecti
   const [privateKey, setPrivateKey] = useState('');
   const [clientId, setClientId] = useState(connection.clientId ?? '');
   const [baseUrl, setBaseUrl] = useState(connection.baseUrl ?? '');
-  const [local, setLocal] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: () =>
       connectWiseApi.save(tenantId, {
@@ -86,19 +84,16 @@ function KeysForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       onDone();
     },
   });
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(formRef, save.error ?? (Object.keys(local).length ? local : null));
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
+  const checkInput = () => {
     const problems: Record<string, string> = {};
     if (site.trim().length < 3) problems.site = 'Enter the Manage site, e.g. api-na.myconnectwise.net.';
     if (!companyId.trim()) problems.companyId = 'Enter the company id you sign in to Manage with.';
     if (!publicKey.trim()) problems.publicKey = "Enter the API member's public key.";
     if (!privateKey && !connection.privateKeySet) problems.privateKey = "Enter the API member's private key.";
     if (!clientId.trim()) problems.clientId = 'Enter the clientId from the ConnectWise Developer Network.';
-    setLocal(problems);
-    if (Object.keys(problems).length === 0) save.mutate();
+    return problems;
   };
+  const { formRef, problems: local, onSubmit } = useConnectionForm(checkInput, () => save.mutate(), save.error);
   const err = save.error;
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4 rounded-md border border-zinc-200 p-4" aria-label="ConnectWise API keys">

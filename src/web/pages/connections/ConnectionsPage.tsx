@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { certificateUrl, teamsApi, teamsConnectionQuery, teamsKeys, type ConnectionCheckDto, type TeamsConnectionDto, type TeamsConnectionInput } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
@@ -7,13 +7,12 @@ import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { inputClass, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
-import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { graphPermissions } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
-import { ConnectionCard, ConnectionFormActions } from '../../components/ConnectionCard.tsx';
+import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
 import { SecretField } from '../../components/SecretField.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
@@ -67,7 +66,6 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
   const [cloud, setCloud] = useState<'global' | 'custom'>(connection.cloud);
   const [loginBaseUrl, setLoginBaseUrl] = useState(connection.cloud === 'custom' ? connection.loginBaseUrl : '');
   const [graphBaseUrl, setGraphBaseUrl] = useState(connection.cloud === 'custom' ? connection.graphBaseUrl : '');
-  const [local, setLocal] = useState<Record<string, string>>({});
   const radio = useId();
   const save = useMutation({
     mutationFn: (input: TeamsConnectionInput) => teamsApi.saveConnection(tenantId, input),
@@ -76,17 +74,15 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       onDone();
     },
   });
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(formRef, save.error ?? (Object.keys(local).length ? local : null));
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
+  const checkInput = () => {
     const problems: Record<string, string> = {};
     if (!clientId.trim()) problems.clientId = 'Enter the application (client) id of the app registration.';
     if (authMethod === 'secret' && !secret && !connection.clientSecretSet) problems.clientSecret = 'Enter the client secret.';
     if (cloud === 'custom' && !loginBaseUrl.trim()) problems.loginBaseUrl = 'Enter the sign-in URL.';
     if (cloud === 'custom' && !graphBaseUrl.trim()) problems.graphBaseUrl = 'Enter the Graph URL.';
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+    return problems;
+  };
+  const submit = () =>
     save.mutate({
       clientId: clientId.trim(),
       authMethod,
@@ -94,7 +90,7 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       ...(authMethod === 'secret' && secret ? { clientSecret: secret } : {}),
       ...(cloud === 'custom' ? { loginBaseUrl: loginBaseUrl.trim(), graphBaseUrl: graphBaseUrl.trim() } : {}),
     });
-  };
+  const { formRef, problems: local, onSubmit } = useConnectionForm(checkInput, submit, save.error);
   const err = save.error;
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4 rounded-md border border-zinc-200 p-4" aria-label="Teams app registration">
