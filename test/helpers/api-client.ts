@@ -17,6 +17,15 @@ export class ApiClient {
     this.secrets = secrets;
   }
 
+  /** The same signed-in browser talking to another node of the installation (sessions live in the shared database). */
+  on(baseUrl: string): ApiClient {
+    const client = new ApiClient(baseUrl, this.secrets);
+    client.cookie = this.cookie;
+    client.csrfToken = this.csrfToken;
+    client.bearer = this.bearer;
+    return client;
+  }
+
   withToken(token: string): ApiClient {
     const client = new ApiClient(this.baseUrl, this.secrets);
     client.bearer = token;

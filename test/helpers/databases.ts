@@ -23,7 +23,17 @@ function warnOnce(): void {
   console.warn('\n*** DATABASE_URL is not set: database tests run on PGlite only; the PostgreSQL variants are SKIPPED. Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them. ***\n');
 }
 
-export type TestDatabase = { database: Database; target: DbTarget; drop(): Promise<void> };
+export type TestDatabase = { database: Database; target: DbTarget; /** The PostgreSQL database's address, for a second node to open its own pool on. */ url?: string; drop(): Promise<void> };
+
+/**
+ * Another node's handle on an existing test database: its own pool on PostgreSQL; on PGlite,
+ * which is one in-process database, the same handle. Closing it leaves the database to its owner.
+ */
+export async function joinTestDatabase(owner: TestDatabase): Promise<TestDatabase> {
+  if (!owner.url) return { ...owner, drop: async () => {} };
+  const database = await openDatabase({ databaseUrl: owner.url });
+  return { database, target: owner.target, url: owner.url, drop: () => database.close() };
+}
 
 /** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server. */
 export async function createTestDatabase(target: DbTarget, options: { poolSize?: number } = {}): Promise<TestDatabase> {
@@ -38,6 +48,7 @@ export async function createTestDatabase(target: DbTarget, options: { poolSize?:
   return {
     database,
     target,
+    url,
     drop: async () => {
       await database.close();
       await drop();

@@ -11,7 +11,7 @@ import { hashPassword } from '../../src/features/identity/passwords.ts';
 import { operators } from '../../src/db/schema/index.ts';
 import { eq } from 'drizzle-orm';
 import { TestClock } from './clock.ts';
-import { createTestDatabase, type DbTarget, type TestDatabase } from './databases.ts';
+import { createTestDatabase, joinTestDatabase, type DbTarget, type TestDatabase } from './databases.ts';
 import { LogCapture } from './log-capture.ts';
 import { ApiClient } from './api-client.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
@@ -27,6 +27,7 @@ export type TestApp = {
   clock: TestClock;
   logs: LogCapture;
   target: DbTarget;
+  testDb: TestDatabase;
   /** Every secret a test handled; none may show up in logs, answers they should not, or plain in the database. */
   secrets: Set<string>;
   client(): ApiClient;
@@ -40,12 +41,12 @@ export type TestApp = {
  * The real HTTP server on a real database, listening on a random port; tests talk to it
  * over HTTP. Logs go to a capture at trace level, the most talkative setting.
  */
-export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEnv = {}, options: { withQueue?: boolean } = {}): Promise<TestApp> {
-  const testDb: TestDatabase = await createTestDatabase(target);
+export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEnv = {}, options: { withQueue?: boolean; /** Another node of the same installation: that app's database and encryption key. */ nodeOf?: TestApp } = {}): Promise<TestApp> {
+  const testDb: TestDatabase = options.nodeOf ? await joinTestDatabase(options.nodeOf.testDb) : await createTestDatabase(target);
   const configResult = loadConfig({ LOG_LEVEL: 'trace', UCR_DATA_DIR: '/nonexistent-test-data-dir', UCR_SIGNIN_RATE_LIMIT: '10000', ...overrides });
   if (!configResult.ok) throw new Error(configResult.problems.join('\n'));
   const config: Config = configResult.config;
-  const keyring: Keyring = { active: keyFromMaterial(randomBytes(32)), previous: [] };
+  const keyring: Keyring = options.nodeOf?.deps.keyring ?? { active: keyFromMaterial(randomBytes(32)), previous: [] };
   const logs = new LogCapture();
   const log = createLogger('trace', logs);
   const clock = new TestClock();
@@ -81,6 +82,7 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     clock,
     logs,
     target,
+    testDb,
     secrets,
     client: () => new ApiClient(url, secrets),
     totpCode: (secret) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) }),

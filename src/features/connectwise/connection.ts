@@ -1,11 +1,8 @@
-import { and, eq } from 'drizzle-orm';
 import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
-import { decryptSecret, encryptSecret } from '../../core/secret-box.ts';
-import { tenantConnections } from '../../db/schema/index.ts';
-import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
+import { keepStoredSecrets, TenantConnections, type StoredConnection } from '../tenants/connections.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
 
 /** Per-tenant ticket-logging defaults (B4), chosen from lists ConnectWise returns. */
@@ -29,32 +26,31 @@ export const defaultConnectWiseDefaults: ConnectWiseDefaults = {
   billableOption: null,
 };
 
-type Row = typeof tenantConnections.$inferSelect;
+type ConnectWiseSecrets = { privateKey?: string };
 
-async function loadRow(deps: AppDeps, tenantId: string): Promise<Row | undefined> {
-  const [row] = await deps.db.select().from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'connectwise')));
-  return row;
-}
+/** No client cache: a Manage client holds no token (every call carries the keys), so it costs nothing to build. */
+export const connectWiseConnections = new TenantConnections<ConnectWiseSettings, ConnectWiseSecrets>({ system: 'connectwise', secretFlags: { privateKey: 'privateKeySet' } });
+type ConnectWiseConnection = StoredConnection<ConnectWiseSettings, ConnectWiseSecrets>;
 
-function view(row: Row | undefined) {
-  const settings = row?.settings as ConnectWiseSettings | undefined;
+function view(connection: ConnectWiseConnection | undefined) {
+  const settings = connection?.settings;
   return {
-    configured: Boolean(settings && row?.secretEnc),
+    configured: Boolean(settings && connection?.secrets.privateKey),
     site: settings?.site ?? null,
     companyId: settings?.companyId ?? null,
     publicKey: settings?.publicKey ?? null,
     clientId: settings?.clientId ?? null,
     baseUrl: settings?.baseUrl ?? null,
-    privateKeySet: Boolean(row?.secretEnc),
+    privateKeySet: Boolean(connection?.secrets.privateKey),
     defaults: settings?.defaults ?? defaultConnectWiseDefaults,
-    lastTest: row?.lastTestAt ? { at: row.lastTestAt.toISOString(), ok: Boolean(row.lastTestOk), result: row.lastTestResult } : null,
+    lastTest: connection?.lastTest ?? null,
   };
 }
 export type ConnectWiseConnectionView = ReturnType<typeof view>;
 
 export async function getConnectWiseConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ConnectWiseConnectionView> {
   await loadTenant(deps.db, actor, tenantId);
-  return view(await loadRow(deps, tenantId));
+  return view(await connectWiseConnections.load(deps, tenantId));
 }
 
 export type ConnectWiseInput = Omit<ConnectWiseSettings, 'defaults'> & { privateKey?: string | undefined; defaults?: Partial<ConnectWiseDefaults> | undefined };
@@ -62,34 +58,26 @@ export type ConnectWiseInput = Omit<ConnectWiseSettings, 'defaults'> & { private
 /** Saves the API member's keys (the private key is write-only) and the ticket defaults. */
 export async function saveConnectWiseConnection(deps: AppDeps, actor: Actor, tenantId: string, input: ConnectWiseInput, request: RequestInfo): Promise<ConnectWiseConnectionView> {
   await loadActiveTenant(deps.db, actor, tenantId);
-  const row = await loadRow(deps, tenantId);
-  const current = row?.settings as ConnectWiseSettings | undefined;
-  const privateKey = input.privateKey ?? (row?.secretEnc ? (JSON.parse(decryptSecret(deps.keyring, row.secretEnc)) as { privateKey: string }).privateKey : undefined);
-  if (!privateKey) throw new ValidationError('Enter the private key of the ConnectWise API member.', [{ field: 'privateKey', message: 'Required' }]);
+  const stored = await connectWiseConnections.load(deps, tenantId);
+  const current = stored?.settings;
+  const secrets = keepStoredSecrets(stored?.secrets, { privateKey: input.privateKey });
+  if (!secrets.privateKey) throw new ValidationError('Enter the private key of the ConnectWise API member.', [{ field: 'privateKey', message: 'Required' }]);
   const defaults = { ...(current?.defaults ?? defaultConnectWiseDefaults), ...(input.defaults ?? {}) };
   const f = defaults.noteFlags;
   if (!f.detailDescriptionFlag && !f.internalAnalysisFlag && !f.resolutionFlag) {
     throw new ValidationError('Notes need at least one visibility: discussion, internal analysis or resolution.', [{ field: 'defaults.noteFlags', message: 'Choose at least one' }]);
   }
   const settings: ConnectWiseSettings = { site: input.site, companyId: input.companyId, publicKey: input.publicKey, clientId: input.clientId, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), defaults };
-  const secretEnc = encryptSecret(deps.keyring, JSON.stringify({ privateKey }));
-  await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(tenantConnections)
-      .values({ tenantId, system: 'connectwise', settings, secretEnc, updatedAt: deps.now() })
-      .onConflictDoUpdate({ target: [tenantConnections.tenantId, tenantConnections.system], set: { settings, secretEnc, updatedAt: deps.now(), lastTestAt: null, lastTestOk: null, lastTestResult: null } });
-    await recordAudit(tx, { action: 'connectwise_connection.saved', actor, tenantId, targetType: 'connectwise_connection', targetId: tenantId, before: current ?? null, after: { ...settings, privateKeySet: true }, request });
-  });
-  return view(await loadRow(deps, tenantId));
+  return view(await connectWiseConnections.save(deps, actor, tenantId, { settings, secrets }, { action: 'connectwise_connection.saved', request }));
 }
 
 /** The tenant's Manage API, refusing clearly when ConnectWise is off or not set up. */
 export async function manageApiFor(deps: AppDeps, tenant: TenantRow): Promise<{ api: ManageApi; settings: ConnectWiseSettings }> {
   if (!(await tenantFeatures(deps, tenant)).connectwise) throw new ConflictError(`ConnectWise is switched off for ${tenant.name}.`, 'connectwise_disabled');
-  const row = await loadRow(deps, tenant.id);
-  const settings = row?.settings as ConnectWiseSettings | undefined;
-  if (!row?.secretEnc || !settings) throw new ConflictError(`The ConnectWise connection of ${tenant.name} is not set up yet.`, 'connectwise_not_configured');
-  const { privateKey } = JSON.parse(decryptSecret(deps.keyring, row.secretEnc)) as { privateKey: string };
+  const connection = await connectWiseConnections.load(deps, tenant.id);
+  const privateKey = connection?.secrets.privateKey;
+  if (!connection || !privateKey) throw new ConflictError(`The ConnectWise connection of ${tenant.name} is not set up yet.`, 'connectwise_not_configured');
+  const { settings } = connection;
   return { api: new ManageApi({ ...settings, privateKey }, deps.log.child({ tenantId: tenant.id, connector: 'connectwise' }), retryPolicyWithTimeout(deps.config.connectorTimeoutMs)), settings };
 }
 
@@ -112,8 +100,7 @@ export async function testConnectWiseConnection(deps: AppDeps, actor: Actor, ten
     }
   }
   const result = { ok: steps.every((s) => s.ok), steps };
-  await deps.db.update(tenantConnections).set({ lastTestAt: deps.now(), lastTestOk: result.ok, lastTestResult: result }).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'connectwise')));
-  await recordAudit(deps.db, { action: 'connectwise_connection.tested', actor, tenantId, targetType: 'connectwise_connection', targetId: tenantId, result: result.ok ? 'success' : 'failure', after: result, request });
+  await connectWiseConnections.recordTest(deps, actor, tenantId, result, { action: 'connectwise_connection.tested', after: result, request });
   return result;
 }
 

@@ -1,11 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
 import { conditionString } from '../../connectors/connectwise/manage-api.ts';
 import { member as memberSchema } from '../../connectors/connectwise/schemas.ts';
-import { decryptSecret } from '../../core/secret-box.ts';
-import { tenantConnections, tenants } from '../../db/schema/index.ts';
-import type { ConnectWiseSettings } from './connection.ts';
-import { manageApiFor } from './connection.ts';
+import { connectWiseConnections, manageApiFor } from './connection.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { loadTenant, tenantFeatures } from '../tenants/tenants.ts';
 
@@ -37,18 +33,13 @@ export async function boardStatusChoices(deps: AppDeps, actor: Actor, tenantId: 
  * connection per distinct site answers for all tenants on it.
  */
 export async function connectWiseMembers(deps: AppDeps, search: string | undefined) {
-  const rows = await deps.db
-    .select({ tenant: tenants, connection: tenantConnections })
-    .from(tenantConnections)
-    .innerJoin(tenants, eq(tenants.id, tenantConnections.tenantId))
-    .where(and(eq(tenantConnections.system, 'connectwise'), eq(tenants.status, 'active')));
   const sites = new Map<string, ManageApi>();
-  for (const { tenant, connection } of rows) {
-    const settings = connection.settings as ConnectWiseSettings | undefined;
-    if (!settings || !connection.secretEnc || !(await tenantFeatures(deps, tenant)).connectwise) continue;
+  for (const { tenant, connection } of await connectWiseConnections.loadForActiveTenants(deps)) {
+    const { settings } = connection;
+    const privateKey = connection.secrets.privateKey;
+    if (!privateKey || !(await tenantFeatures(deps, tenant)).connectwise) continue;
     const key = `${settings.baseUrl ?? settings.site}|${settings.companyId.toLowerCase()}`;
     if (sites.has(key)) continue;
-    const { privateKey } = JSON.parse(decryptSecret(deps.keyring, connection.secretEnc)) as { privateKey: string };
     sites.set(key, new ManageApi({ ...settings, privateKey }, deps.log.child({ connector: 'connectwise' })));
   }
   const conditions = ['inactiveFlag = false'];

@@ -1,12 +1,9 @@
-import { and, eq } from 'drizzle-orm';
 import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import { ThreeCxApi } from '../../connectors/threecx/xapi.ts';
 import type { ThreeCxAuth } from '../../connectors/threecx/auth.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
-import { decryptSecret, encryptSecret } from '../../core/secret-box.ts';
-import { tenantConnections } from '../../db/schema/index.ts';
-import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
+import { TenantConnections, type StoredConnection } from '../tenants/connections.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
 import { DbTokenStore, holderKey } from './token-holder.ts';
 
@@ -21,16 +18,9 @@ export type ThreeCxSettings = {
 };
 type ThreeCxSecrets = { clientSecret?: string; password?: string; refreshToken?: string };
 
-type Row = typeof tenantConnections.$inferSelect;
-
-async function loadRow(deps: AppDeps, tenantId: string): Promise<Row | undefined> {
-  const [row] = await deps.db.select().from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'threecx')));
-  return row;
-}
-
-function secretsOf(deps: AppDeps, row: Row | undefined): ThreeCxSecrets {
-  return row?.secretEnc ? (JSON.parse(decryptSecret(deps.keyring, row.secretEnc)) as ThreeCxSecrets) : {};
-}
+// The admin session's refresh token is the app's own, not something an operator entered: not audited.
+const threeCxConnections = new TenantConnections<ThreeCxSettings, ThreeCxSecrets, ThreeCxApi>({ system: 'threecx', secretFlags: { clientSecret: 'clientSecretSet', password: 'passwordSet' } });
+type ThreeCxConnection = StoredConnection<ThreeCxSettings, ThreeCxSecrets>;
 
 export function pbxAddress(settings: ThreeCxSettings): string {
   return (settings.baseUrl ?? `https://${settings.fqdn}`).replace(/\/+$/, '');
@@ -41,9 +31,9 @@ function holderOf(settings: ThreeCxSettings): string {
   return holderKey(pbxAddress(settings), { mode: settings.authMode, principal: (settings.authMode === 'api_client' ? settings.clientId : settings.username) ?? '' });
 }
 
-async function view(deps: AppDeps, row: Row | undefined) {
-  const settings = row?.settings as ThreeCxSettings | undefined;
-  const secrets = secretsOf(deps, row);
+async function view(deps: AppDeps, connection: ThreeCxConnection | undefined) {
+  const settings = connection?.settings;
+  const secrets = connection?.secrets ?? {};
   // Open when the shared holder keeps a refresh token issued for this admin and password.
   const sessionOpen = settings?.authMode === 'admin' && Boolean(secrets.password) && Boolean((await new DbTokenStore(deps, holderOf(settings), secrets.password!).read())?.refreshToken);
   return {
@@ -58,14 +48,14 @@ async function view(deps: AppDeps, row: Row | undefined) {
     /** An admin session is open (a refresh token is held), so no 2FA code is needed until it lapses. */
     sessionOpen,
     consoleUrl: settings ? `${pbxAddress(settings)}/#/office/dashboard` : null,
-    lastTest: row?.lastTestAt ? { at: row.lastTestAt.toISOString(), ok: Boolean(row.lastTestOk), result: row.lastTestResult } : null,
+    lastTest: connection?.lastTest ?? null,
   };
 }
 export type ThreeCxConnectionView = Awaited<ReturnType<typeof view>>;
 
 export async function getThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ThreeCxConnectionView> {
   await loadTenant(deps.db, actor, tenantId);
-  return view(deps, await loadRow(deps, tenantId));
+  return view(deps, await threeCxConnections.load(deps, tenantId));
 }
 
 export type ThreeCxConnectionInput = {
@@ -81,9 +71,9 @@ export type ThreeCxConnectionInput = {
 /** Saves the PBX and its credentials; a secret left out keeps the stored one (secrets are write-only). */
 export async function saveThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, input: ThreeCxConnectionInput, request: RequestInfo): Promise<ThreeCxConnectionView> {
   await loadActiveTenant(deps.db, actor, tenantId);
-  const row = await loadRow(deps, tenantId);
-  const current = row?.settings as ThreeCxSettings | undefined;
-  const stored = secretsOf(deps, row);
+  const connection = await threeCxConnections.load(deps, tenantId);
+  const current = connection?.settings;
+  const stored = connection?.secrets ?? {};
   const secrets: ThreeCxSecrets = {};
   let settings: ThreeCxSettings;
   if (input.authMode === 'api_client') {
@@ -100,18 +90,7 @@ export async function saveThreeCxConnection(deps: AppDeps, actor: Actor, tenantI
     if (sameAdmin && !input.password && stored.refreshToken) secrets.refreshToken = stored.refreshToken;
     settings = { fqdn: input.fqdn, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}), authMode: 'admin', username: input.username };
   }
-  const secretEnc = encryptSecret(deps.keyring, JSON.stringify(secrets));
-  await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(tenantConnections)
-      .values({ tenantId, system: 'threecx', settings, secretEnc, updatedAt: deps.now() })
-      .onConflictDoUpdate({ target: [tenantConnections.tenantId, tenantConnections.system], set: { settings, secretEnc, updatedAt: deps.now(), lastTestAt: null, lastTestOk: null, lastTestResult: null } });
-    // The audit trail says which secrets are set, never their values.
-    const shown = (s: ThreeCxSettings | undefined, sec: ThreeCxSecrets) => (s ? { ...s, clientSecretSet: Boolean(sec.clientSecret), passwordSet: Boolean(sec.password) } : null);
-    await recordAudit(tx, { action: 'threecx_connection.saved', actor, tenantId, targetType: 'threecx_connection', targetId: tenantId, before: shown(current, stored), after: shown(settings, secrets), request });
-  });
-  clientsOf(deps).delete(tenantId);
-  return view(deps, await loadRow(deps, tenantId));
+  return view(deps, await threeCxConnections.save(deps, actor, tenantId, { settings, secrets }, { action: 'threecx_connection.saved', request }));
 }
 
 export type ConnectionTest = { ok: boolean; twoFactorRequired: boolean; steps: Array<{ name: string; ok: boolean; message: string }> };
@@ -122,7 +101,7 @@ export type ConnectionTest = { ok: boolean; twoFactorRequired: boolean; steps: A
  */
 export async function testThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, input: { securityCode?: string | undefined }, request: RequestInfo): Promise<ConnectionTest> {
   const tenant = await loadTenant(deps.db, actor, tenantId);
-  clientsOf(deps).delete(tenantId);
+  threeCxConnections.forgetClient(deps, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const steps: ConnectionTest['steps'] = [];
   let twoFactorRequired = false;
@@ -136,20 +115,8 @@ export async function testThreeCxConnection(deps: AppDeps, actor: Actor, tenantI
     steps.push({ name: 'Sign-in', ok: false, message: error instanceof Error ? error.message : String(error) });
   }
   const result: ConnectionTest = { ok: steps.every((s) => s.ok), twoFactorRequired, steps };
-  await deps.db.transaction(async (tx) => {
-    await tx.update(tenantConnections).set({ lastTestAt: deps.now(), lastTestOk: result.ok, lastTestResult: result }).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'threecx')));
-    await recordAudit(tx, { action: 'threecx_connection.tested', actor, tenantId, targetType: 'threecx_connection', targetId: tenantId, result: result.ok ? 'success' : 'failure', after: result, request });
-  });
+  await threeCxConnections.recordTest(deps, actor, tenantId, result, { action: 'threecx_connection.tested', after: result, request });
   return result;
-}
-
-// One client per tenant and app instance, so its throttle gate and its copy of the shared
-// session serve every request; the session itself is held in the database (token-holder.ts).
-const clientCache = new WeakMap<AppDeps, Map<string, { api: ThreeCxApi; updatedAt: number }>>();
-function clientsOf(deps: AppDeps): Map<string, { api: ThreeCxApi; updatedAt: number }> {
-  let clients = clientCache.get(deps);
-  if (!clients) clientCache.set(deps, (clients = new Map()));
-  return clients;
 }
 
 /** Refuses clearly when 3CX is switched off for the tenant (B5). */
@@ -160,31 +127,32 @@ export async function assertThreeCxEnabled(deps: AppDeps, tenant: TenantRow): Pr
 /** The tenant's 3CX API, refusing clearly when 3CX is off or not set up. */
 export async function threeCxApiFor(deps: AppDeps, tenant: TenantRow): Promise<ThreeCxApi> {
   await assertThreeCxEnabled(deps, tenant);
-  const row = await loadRow(deps, tenant.id);
-  const clients = clientsOf(deps);
-  const cached = clients.get(tenant.id);
-  if (cached && row && cached.updatedAt === row.updatedAt.getTime()) return cached.api;
-  const settings = row?.settings as ThreeCxSettings | undefined;
-  const secrets = secretsOf(deps, row);
-  if (!row || !settings) throw new ConflictError(`The 3CX connection of ${tenant.name} is not set up yet: add the PBX under the tenant's 3CX tab.`, 'threecx_not_configured');
+  const connection = await threeCxConnections.load(deps, tenant.id);
+  // One client per tenant and app instance, so its throttle gate and its copy of the shared session
+  // serve every request; the session itself is held in the database (token-holder.ts).
+  const cached = connection && threeCxConnections.cachedClient(deps, connection);
+  if (cached) return cached;
+  const settings = connection?.settings;
+  const secrets = connection?.secrets ?? {};
+  if (!connection || !settings) throw new ConflictError(`The 3CX connection of ${tenant.name} is not set up yet: add the PBX under the tenant's 3CX tab.`, 'threecx_not_configured');
   let auth: ThreeCxAuth;
   if (settings.authMode === 'api_client' && settings.clientId && secrets.clientSecret) auth = { mode: 'api_client', clientId: settings.clientId, clientSecret: secrets.clientSecret };
   else if (settings.authMode === 'admin' && settings.username && secrets.password) auth = { mode: 'admin', username: settings.username, password: secrets.password, refreshToken: secrets.refreshToken };
   else throw new ConflictError(`The 3CX connection of ${tenant.name} is missing its credentials.`, 'threecx_not_configured');
+  const log = deps.log.child({ tenantId: tenant.id, connector: 'threecx' });
   const api = new ThreeCxApi({
     baseUrl: pbxAddress(settings),
     auth,
-    log: deps.log.child({ tenantId: tenant.id, connector: 'threecx' }),
+    log,
     now: () => deps.now().getTime(),
     // One session per PBX sign-in for every node: 3CX revokes the previous token when it issues a new one.
     tokenStore: new DbTokenStore(deps, holderOf(settings), auth.mode === 'api_client' ? auth.clientSecret : auth.password),
   });
-  clients.set(tenant.id, { api, updatedAt: row.updatedAt.getTime() });
-  return api;
+  return threeCxConnections.keepClient(deps, connection, api);
 }
 
 /** The PBX's own admin console, for what the API does not offer (adding a DID). */
 export async function threeCxConsoleUrl(deps: AppDeps, tenantId: string): Promise<string | null> {
-  const settings = (await loadRow(deps, tenantId))?.settings as ThreeCxSettings | undefined;
+  const settings = (await threeCxConnections.load(deps, tenantId))?.settings;
   return settings ? pbxAddress(settings) : null;
 }

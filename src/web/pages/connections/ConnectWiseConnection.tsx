@@ -1,5 +1,5 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import {
   boardStatusesQuery,
   connectWiseApi,
@@ -14,12 +14,11 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { CheckboxField, SelectField, TextField } from '../../components/Field.tsx';
-import { Section } from '../../components/Section.tsx';
 import { fieldError } from '../../lib/errors.ts';
-import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
-import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
+import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
+import { SecretField } from '../../components/SecretField.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
 const billableLabels: Record<NonNullable<ConnectWiseDefaultsDto['billableOption']>, string> = { Billable: 'Billable', DoNotBill: 'Do not bill', NoCharge: 'No charge', NoDefault: 'No default' };
@@ -69,7 +68,6 @@ function KeysForm({ tenantId, connection, onDone }: { tenantId: string; connecti
   const [privateKey, setPrivateKey] = useState('');
   const [clientId, setClientId] = useState(connection.clientId ?? '');
   const [baseUrl, setBaseUrl] = useState(connection.baseUrl ?? '');
-  const [local, setLocal] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: () =>
       connectWiseApi.save(tenantId, {
@@ -86,19 +84,16 @@ function KeysForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       onDone();
     },
   });
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(formRef, save.error ?? (Object.keys(local).length ? local : null));
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
+  const checkInput = () => {
     const problems: Record<string, string> = {};
     if (site.trim().length < 3) problems.site = 'Enter the Manage site, e.g. api-na.myconnectwise.net.';
     if (!companyId.trim()) problems.companyId = 'Enter the company id you sign in to Manage with.';
     if (!publicKey.trim()) problems.publicKey = "Enter the API member's public key.";
     if (!privateKey && !connection.privateKeySet) problems.privateKey = "Enter the API member's private key.";
     if (!clientId.trim()) problems.clientId = 'Enter the clientId from the ConnectWise Developer Network.';
-    setLocal(problems);
-    if (Object.keys(problems).length === 0) save.mutate();
+    return problems;
   };
+  const { formRef, problems: local, onSubmit } = useConnectionForm(checkInput, () => save.mutate(), save.error);
   const err = save.error;
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4 rounded-md border border-zinc-200 p-4" aria-label="ConnectWise API keys">
@@ -106,26 +101,11 @@ function KeysForm({ tenantId, connection, onDone }: { tenantId: string; connecti
         <TextField label="Site" name="site" autoComplete="off" spellCheck={false} placeholder="api-na.myconnectwise.net" hint="The Manage server, without https://." value={site} onChange={(e) => setSite(e.target.value)} error={local.site ?? fieldError(err, 'site')} data-autofocus />
         <TextField label="Company id" name="companyId" autoComplete="off" spellCheck={false} hint="What you type as Company when signing in to Manage." value={companyId} onChange={(e) => setCompanyId(e.target.value)} error={local.companyId ?? fieldError(err, 'companyId')} />
         <TextField label="Public key" name="publicKey" autoComplete="off" spellCheck={false} value={publicKey} onChange={(e) => setPublicKey(e.target.value)} error={local.publicKey ?? fieldError(err, 'publicKey')} />
-        <TextField
-          label={connection.privateKeySet ? 'Replace the private key' : 'Private key'}
-          name="privateKey"
-          type="password"
-          autoComplete="new-password"
-          hint={connection.privateKeySet ? 'A private key is saved. Leave this empty to keep it; it is never shown again.' : 'Stored encrypted and never shown again.'}
-          value={privateKey}
-          onChange={(e) => setPrivateKey(e.target.value)}
-          error={local.privateKey ?? fieldError(err, 'privateKey')}
-        />
+        <SecretField label="Private key" name="privateKey" isSet={connection.privateKeySet} value={privateKey} onChange={setPrivateKey} error={local.privateKey ?? fieldError(err, 'privateKey')} />
         <TextField label="Client id" name="clientId" autoComplete="off" spellCheck={false} hint="The integration's clientId (a GUID) from the ConnectWise Developer Network." value={clientId} onChange={(e) => setClientId(e.target.value)} error={local.clientId ?? fieldError(err, 'clientId')} />
         <TextField label="API address (optional)" name="baseUrl" type="url" autoComplete="off" spellCheck={false} placeholder="https://site/v4_6_release/apis/3.0" hint="Only for a site reached at another address than the usual one." value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} error={fieldError(err, 'baseUrl')} />
       </div>
-      <ErrorAlert error={err} fieldsShown />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" busy={save.isPending}>
-          Save
-        </Button>
-      </div>
+      <ConnectionFormActions error={err} busy={save.isPending} onCancel={onDone} />
     </form>
   );
 }
@@ -249,58 +229,46 @@ export function ConnectWiseConnection() {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: connectWiseKeys.connection(tenant.id) }),
   });
   const canAdmin = isAdmin && tenant.status === 'active';
-  const lastCheck = test.data ?? (data?.lastTest && isConnectionCheck(data.lastTest.result) ? data.lastTest.result : null);
-  const lastAt = test.data ? undefined : data?.lastTest?.at;
   return (
-    <Section
+    <ConnectionCard
       title="ConnectWise Manage"
       id="connectwise-connection"
       description="The API member through which changes are logged on tickets: a note, a status and a time entry."
+      test={test}
+      lastTest={data?.lastTest}
+      testButton={{ label: 'Test ConnectWise', shown: canWrite && Boolean(data?.configured), enabled: true }}
+      texts={{ testing: 'Asking ConnectWise…', ok: 'ConnectWise answers.', fail: 'ConnectWise does not work yet.' }}
+      testIds={{ result: 'connectwise-test' }}
       actions={
-        <div className="flex gap-2">
-          {canWrite && data?.configured ? (
-            <Button variant="primary" onClick={() => test.mutate()} busy={test.isPending}>
-              Test ConnectWise
+        canAdmin && !editing ? (
+          <>
+            <Button
+              onClick={() => {
+                test.reset();
+                setEditing('keys');
+              }}
+            >
+              {data?.configured ? 'Edit keys' : 'Set up'}
             </Button>
-          ) : null}
-          {canAdmin && !editing ? (
-            <>
-              <Button
-                onClick={() => {
-                  test.reset();
-                  setEditing('keys');
-                }}
-              >{data?.configured ? 'Edit keys' : 'Set up'}</Button>
-              {data?.configured ? <Button onClick={() => setEditing('defaults')}>Edit ticket defaults</Button> : null}
-            </>
-          ) : null}
-        </div>
+            {data?.configured ? <Button onClick={() => setEditing('defaults')}>Edit ticket defaults</Button> : null}
+          </>
+        ) : null
       }
     >
-      <div className="space-y-5">
-        <ErrorAlert error={connection.error} />
-        {connection.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
-        {data ? <Summary tenantId={tenant.id} connection={data} choices={choices.data} /> : null}
-        {data && !tenant.connectwiseCompanyId ? <Notice tone="warning">No ConnectWise company is mapped to this tenant: ticket search covers every company. Set it in the tenant's details.</Notice> : null}
-        {data && editing === 'keys' ? <KeysForm tenantId={tenant.id} connection={data} onDone={() => setEditing(null)} /> : null}
-        {data && editing === 'defaults' ? (
-          choices.data ? (
-            <DefaultsForm tenantId={tenant.id} connection={data} choices={choices.data} onDone={() => setEditing(null)} />
-          ) : choices.error ? (
-            <ErrorAlert error={choices.error} />
-          ) : (
-            <p className="text-sm text-zinc-600">Reading the boards, work roles and work types from ConnectWise…</p>
-          )
-        ) : null}
-        <ErrorAlert error={test.error} />
-        {test.isPending ? (
-          <p role="status" className="text-sm text-zinc-600">
-            Asking ConnectWise…
-          </p>
-        ) : lastCheck ? (
-          <ConnectionCheckResult check={lastCheck} at={lastAt} okText="ConnectWise answers." failText="ConnectWise does not work yet." testId="connectwise-test" />
-        ) : null}
-      </div>
-    </Section>
+      <ErrorAlert error={connection.error} />
+      {connection.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
+      {data ? <Summary tenantId={tenant.id} connection={data} choices={choices.data} /> : null}
+      {data && !tenant.connectwiseCompanyId ? <Notice tone="warning">No ConnectWise company is mapped to this tenant: ticket search covers every company. Set it in the tenant's details.</Notice> : null}
+      {data && editing === 'keys' ? <KeysForm tenantId={tenant.id} connection={data} onDone={() => setEditing(null)} /> : null}
+      {data && editing === 'defaults' ? (
+        choices.data ? (
+          <DefaultsForm tenantId={tenant.id} connection={data} choices={choices.data} onDone={() => setEditing(null)} />
+        ) : choices.error ? (
+          <ErrorAlert error={choices.error} />
+        ) : (
+          <p className="text-sm text-zinc-600">Reading the boards, work roles and work types from ConnectWise…</p>
+        )
+      ) : null}
+    </ConnectionCard>
   );
 }

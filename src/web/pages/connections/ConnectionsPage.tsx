@@ -1,20 +1,19 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { certificateUrl, teamsApi, teamsConnectionQuery, teamsKeys, type ConnectionCheckDto, type TeamsConnectionDto, type TeamsConnectionInput } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { inputClass, TextField } from '../../components/Field.tsx';
-import { Section } from '../../components/Section.tsx';
 import { fieldError } from '../../lib/errors.ts';
-import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { graphPermissions } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
-import { ConnectionCheckResult, isConnectionCheck } from '../../components/ConnectionCheckResult.tsx';
+import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
+import { SecretField } from '../../components/SecretField.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
 
@@ -67,7 +66,6 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
   const [cloud, setCloud] = useState<'global' | 'custom'>(connection.cloud);
   const [loginBaseUrl, setLoginBaseUrl] = useState(connection.cloud === 'custom' ? connection.loginBaseUrl : '');
   const [graphBaseUrl, setGraphBaseUrl] = useState(connection.cloud === 'custom' ? connection.graphBaseUrl : '');
-  const [local, setLocal] = useState<Record<string, string>>({});
   const radio = useId();
   const save = useMutation({
     mutationFn: (input: TeamsConnectionInput) => teamsApi.saveConnection(tenantId, input),
@@ -76,17 +74,15 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       onDone();
     },
   });
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(formRef, save.error ?? (Object.keys(local).length ? local : null));
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
+  const checkInput = () => {
     const problems: Record<string, string> = {};
     if (!clientId.trim()) problems.clientId = 'Enter the application (client) id of the app registration.';
     if (authMethod === 'secret' && !secret && !connection.clientSecretSet) problems.clientSecret = 'Enter the client secret.';
     if (cloud === 'custom' && !loginBaseUrl.trim()) problems.loginBaseUrl = 'Enter the sign-in URL.';
     if (cloud === 'custom' && !graphBaseUrl.trim()) problems.graphBaseUrl = 'Enter the Graph URL.';
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+    return problems;
+  };
+  const submit = () =>
     save.mutate({
       clientId: clientId.trim(),
       authMethod,
@@ -94,7 +90,7 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       ...(authMethod === 'secret' && secret ? { clientSecret: secret } : {}),
       ...(cloud === 'custom' ? { loginBaseUrl: loginBaseUrl.trim(), graphBaseUrl: graphBaseUrl.trim() } : {}),
     });
-  };
+  const { formRef, problems: local, onSubmit } = useConnectionForm(checkInput, submit, save.error);
   const err = save.error;
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-4 rounded-md border border-zinc-200 p-4" aria-label="Teams app registration">
@@ -124,14 +120,13 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
         {authMethod === 'certificate' ? <p className="text-xs text-zinc-600">Generate or upload the certificate below, after saving.</p> : null}
       </fieldset>
       {authMethod === 'secret' ? (
-        <TextField
-          label={connection.clientSecretSet ? 'Replace the client secret' : 'Client secret'}
+        <SecretField
+          label="Client secret"
           name="clientSecret"
-          type="password"
-          autoComplete="new-password"
-          hint={connection.clientSecretSet ? 'A secret is set. Leave this empty to keep it; it is never shown again.' : 'The secret value (not its id). It is stored encrypted and never shown again.'}
+          isSet={connection.clientSecretSet}
+          hint="The secret value (not its id). It is stored encrypted and never shown again."
           value={secret}
-          onChange={(e) => setSecret(e.target.value)}
+          onChange={setSecret}
           error={local.clientSecret ?? fieldError(err, 'clientSecret')}
         />
       ) : null}
@@ -154,13 +149,7 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
           </div>
         ) : null}
       </fieldset>
-      <ErrorAlert error={err} fieldsShown />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" busy={save.isPending}>
-          Save
-        </Button>
-      </div>
+      <ConnectionFormActions error={err} busy={save.isPending} onCancel={onDone} />
     </form>
   );
 }
@@ -340,51 +329,37 @@ function TeamsConnection() {
   });
   const canAdmin = isAdmin && tenant.status === 'active';
   const data = connection.data;
-  const lastCheck = test.data ?? (data?.lastTest && isConnectionCheck<ConnectionCheckDto>(data.lastTest.result) ? data.lastTest.result : null);
-  const lastAt = test.data ? undefined : data?.lastTest?.at;
   return (
-    <Section
+    <ConnectionCard<ConnectionCheckDto>
       title="Microsoft Teams"
       id="teams-connection"
       description="The app registration in the customer's Entra ID through which UCR Manager reads users and assigns numbers and policies (Microsoft Graph)."
+      test={test}
+      lastTest={data?.lastTest}
+      testButton={{ label: 'Test connection', shown: canWrite, enabled: Boolean(data) }}
+      texts={{ testing: 'Signing in as the app and asking Microsoft Graph…', ok: 'The connection works.', fail: 'The connection does not work yet.' }}
+      testIds={{ result: 'connection-test', step: 'connection-step' }}
       actions={
-        <div className="flex gap-2">
-          {canWrite ? (
-            <Button variant="primary" onClick={() => test.mutate()} busy={test.isPending} disabled={!data}>
-              Test connection
-            </Button>
-          ) : null}
-          {canAdmin && !editing ? (
-            <Button
-              onClick={() => {
-                test.reset();
-                setEditing(true);
-              }}
-            >
-              {data?.clientId ? 'Edit' : 'Set up'}
-            </Button>
-          ) : null}
-        </div>
+        canAdmin && !editing ? (
+          <Button
+            onClick={() => {
+              test.reset();
+              setEditing(true);
+            }}
+          >
+            {data?.clientId ? 'Edit' : 'Set up'}
+          </Button>
+        ) : null
       }
+      footer={(check) => <Permissions check={check} />}
     >
-      <div className="space-y-5">
-        {!tenant.features.teams ? <Notice tone="warning">Microsoft Teams is switched off for this tenant. An admin can switch it on in the tenant's details.</Notice> : null}
-        <ErrorAlert error={connection.error} />
-        {connection.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
-        {data ? <Summary tenantId={tenant.id} connection={data} /> : null}
-        {data && editing ? <EditForm tenantId={tenant.id} connection={data} onDone={() => setEditing(false)} /> : null}
-        {data && canAdmin && (data.authMethod === 'certificate' || data.certificate) ? <CertificateTools tenantId={tenant.id} connection={data} /> : null}
-        <ErrorAlert error={test.error} />
-        {test.isPending ? (
-          <p role="status" className="text-sm text-zinc-600">
-            Signing in as the app and asking Microsoft Graph…
-          </p>
-        ) : lastCheck ? (
-          <ConnectionCheckResult check={lastCheck} at={lastAt} okText="The connection works." failText="The connection does not work yet." testId="connection-test" stepTestId="connection-step" />
-        ) : null}
-        <Permissions check={lastCheck} />
-      </div>
-    </Section>
+      {!tenant.features.teams ? <Notice tone="warning">Microsoft Teams is switched off for this tenant. An admin can switch it on in the tenant's details.</Notice> : null}
+      <ErrorAlert error={connection.error} />
+      {connection.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
+      {data ? <Summary tenantId={tenant.id} connection={data} /> : null}
+      {data && editing ? <EditForm tenantId={tenant.id} connection={data} onDone={() => setEditing(false)} /> : null}
+      {data && canAdmin && (data.authMethod === 'certificate' || data.certificate) ? <CertificateTools tenantId={tenant.id} connection={data} /> : null}
+    </ConnectionCard>
   );
 }
 

@@ -1,11 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useId, useRef, useState, type DragEvent } from 'react';
+import { useState } from 'react';
 import { inventoryKeys, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { ImportReport } from '../../api/types.ts';
 import { uploadFile, type UploadProgress } from '../../api/upload.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
+import { CsvColumnsHelp } from '../../components/CsvColumnsHelp.tsx';
+import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { Section } from '../../components/Section.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
@@ -168,12 +170,9 @@ export function ImportPage() {
   const queryClient = useQueryClient();
   const ranges = useQuery(rangesQuery(tenant.id));
   const sites = useQuery(sitesQuery(tenant.id));
-  const inputId = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [phase, setPhase] = useState<Phase>({ step: 'idle' });
   const [error, setError] = useState<unknown>(null);
-  const [dragging, setDragging] = useState(false);
   const rangeName = (id: string | null) => (id ? (ranges.data?.find((r) => r.id === id)?.name ?? '') : '');
   const siteName = (id: string | null) => (id ? (sites.data?.find((s) => s.id === id)?.name ?? '') : '');
 
@@ -197,8 +196,7 @@ export function ImportPage() {
     }
   };
 
-  const choose = (chosen: File | undefined) => {
-    if (!chosen) return;
+  const choose = (chosen: File) => {
     setFile(chosen);
     void send(chosen, 'preview');
   };
@@ -207,14 +205,6 @@ export function ImportPage() {
     setFile(null);
     setPhase({ step: 'idle' });
     setError(null);
-    if (inputRef.current) inputRef.current.value = '';
-  };
-
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    if (!canWrite) return;
-    choose(event.dataTransfer.files[0]);
   };
 
   const busy = phase.step === 'checking' || phase.step === 'importing';
@@ -237,41 +227,7 @@ export function ImportPage() {
         ) : null}
         {canWrite ? (
           <div className="space-y-4">
-            <div
-              onDragOver={(e) => {
-                e.preventDefault();
-                setDragging(true);
-              }}
-              onDragLeave={(e) => {
-                // Moving over the zone's own children is not leaving it.
-                if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) setDragging(false);
-              }}
-              onDrop={onDrop}
-              data-testid="drop-zone"
-              className={`rounded-lg border-2 border-dashed px-6 py-8 text-center transition-colors ${dragging ? 'border-blue-500 bg-blue-50' : 'border-zinc-300 bg-zinc-50'}`}
-            >
-              <p className="text-sm font-medium text-zinc-900">Drop a CSV file here, or choose one</p>
-              <p className="mt-1 text-xs text-zinc-600">Comma- or semicolon-separated, with a header row. Up to 200,000 numbers.</p>
-              <div className="mt-4 flex justify-center">
-                <label htmlFor={inputId} className="sr-only">
-                  CSV file
-                </label>
-                <input
-                  ref={inputRef}
-                  id={inputId}
-                  type="file"
-                  accept=".csv,text/csv"
-                  disabled={busy}
-                  onChange={(e) => choose(e.target.files?.[0])}
-                  className="block text-sm text-zinc-700 file:mr-3 file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-zinc-800 hover:file:bg-zinc-50"
-                />
-              </div>
-              {file ? (
-                <p className="mt-3 text-sm text-zinc-700">
-                  <span className="font-medium">{file.name}</span> · {formatCount(Math.ceil(file.size / 1024))} KB
-                </p>
-              ) : null}
-            </div>
+            <FileDropZone hint="Comma- or semicolon-separated, with a header row. Up to 200,000 numbers." file={file} disabled={busy} onFile={choose} />
 
             {busy ? <Progress label={phase.step === 'checking' ? 'Checking' : 'Importing'} progress={phase.progress} /> : null}
             <ErrorAlert error={error} />
@@ -305,16 +261,7 @@ export function ImportPage() {
         ) : null}
       </Section>
 
-      <Section title="Columns" description="Header names are case-insensitive; common spreadsheet names are understood too.">
-        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
-          {columnHelp.map(([name, help]) => (
-            <div key={name} className="contents">
-              <dt className="font-mono text-xs text-zinc-900">{name}</dt>
-              <dd className="text-zinc-700">{help}</dd>
-            </div>
-          ))}
-        </dl>
-      </Section>
+      <CsvColumnsHelp description="Header names are case-insensitive; common spreadsheet names are understood too." columns={columnHelp} />
     </div>
   );
 }

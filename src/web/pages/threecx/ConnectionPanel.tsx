@@ -2,29 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { threeCxApi, threeCxConnectionQuery, threeCxKeys, type ThreeCxConnectionDto, type ThreeCxTestDto } from '../../api/threecx.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
-import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
-import { Section } from '../../components/Section.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { ConnectionCard, ConnectionFormActions } from '../../components/ConnectionCard.tsx';
+import { SecretField } from '../../components/SecretField.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useRole } from '../../lib/role.ts';
 import { TwoFactorPrompt } from './TwoFactorPrompt.tsx';
-
-function TestResult({ result }: { result: ThreeCxTestDto }) {
-  return (
-    <ul className="space-y-1 text-sm" data-testid="threecx-test-result">
-      {result.steps.map((s) => (
-        <li key={s.name} className="flex gap-2">
-          <Badge tone={s.ok ? 'green' : 'red'}>{s.ok ? 'OK' : 'Failed'}</Badge>
-          <span>
-            <span className="font-medium">{s.name}:</span> {s.message}
-          </span>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 function ConnectionForm({ tenantId, current, onSaved }: { tenantId: string; current: ThreeCxConnectionDto; onSaved: () => void }) {
   const queryClient = useQueryClient();
@@ -67,18 +51,15 @@ function ConnectionForm({ tenantId, current, onSaved }: { tenantId: string; curr
       {form.authMode === 'api_client' ? (
         <>
           <TextField label="Client id" name="clientId" value={form.clientId} onChange={set('clientId')} error={fieldError(err, 'clientId')} autoComplete="off" spellCheck={false} />
-          <TextField label="Client secret (API key)" name="clientSecret" type="password" autoComplete="new-password" hint={current.clientSecretSet ? 'A secret is stored. Leave empty to keep it.' : undefined} value={form.clientSecret} onChange={set('clientSecret')} error={fieldError(err, 'clientSecret')} />
+          <SecretField label="Client secret (API key)" name="clientSecret" isSet={current.clientSecretSet} value={form.clientSecret} onChange={(clientSecret) => setForm({ ...form, clientSecret })} error={fieldError(err, 'clientSecret')} />
         </>
       ) : (
         <>
           <TextField label="Admin username" name="username" value={form.username} onChange={set('username')} error={fieldError(err, 'username')} autoComplete="off" spellCheck={false} />
-          <TextField label="Admin password" name="password" type="password" autoComplete="new-password" hint={current.passwordSet ? 'A password is stored. Leave empty to keep it.' : undefined} value={form.password} onChange={set('password')} error={fieldError(err, 'password')} />
+          <SecretField label="Admin password" name="password" isSet={current.passwordSet} value={form.password} onChange={(password) => setForm({ ...form, password })} error={fieldError(err, 'password')} />
         </>
       )}
-      <ErrorAlert error={err} fieldsShown />
-      <Button type="submit" variant="primary" busy={save.isPending}>
-        Save connection
-      </Button>
+      <ConnectionFormActions error={err} busy={save.isPending} saveLabel="Save connection" />
     </form>
   );
 }
@@ -92,49 +73,54 @@ export function ConnectionPanel({ tenantId }: { tenantId: string }) {
   const test = useMutation({ mutationFn: () => threeCxApi.testConnection(tenantId) });
   const c = connection.data;
   return (
-    <Section title="3CX connection" description="The customer's 3CX v20 PBX. Secrets are stored encrypted and never shown again.">
-      <div className="space-y-4">
-        <ErrorAlert error={connection.error} />
-        {saved ? <Notice>Connection saved. Test it to check the sign-in.</Notice> : null}
-        {c && !editing ? (
-          <>
-            {c.configured ? (
-              <dl className="grid max-w-xl grid-cols-[10rem_1fr] gap-x-4 gap-y-1 text-sm">
-                <dt className="text-zinc-600">PBX</dt>
-                <dd data-testid="threecx-fqdn">{c.fqdn}</dd>
-                <dt className="text-zinc-600">Sign-in</dt>
-                <dd>{c.authMode === 'api_client' ? `API client ${c.clientId ?? ''}` : `Admin ${c.username ?? ''}${c.sessionOpen ? ' (session open)' : ''}`}</dd>
-                <dt className="text-zinc-600">Last test</dt>
-                <dd>{c.lastTest ? `${c.lastTest.ok ? 'Passed' : 'Failed'} ${formatDateTime(c.lastTest.at)}` : 'Not tested yet'}</dd>
-              </dl>
-            ) : (
-              <Notice tone="info">No 3CX connection yet.{isAdmin ? ' Add the PBX and its API client (or an admin sign-in).' : ' An admin can add it.'}</Notice>
-            )}
-            <div className="flex flex-wrap gap-2">
-              {isAdmin ? <Button onClick={() => { setEditing(true); setSaved(false); }}>{c.configured ? 'Change connection' : 'Set up connection'}</Button> : null}
-              {canOperate && c.configured ? (
-                <Button variant="primary" busy={test.isPending} onClick={() => test.mutate()}>
-                  Test connection
-                </Button>
-              ) : null}
-            </div>
-            <ErrorAlert error={test.error} />
-            {test.data ? <TestResult result={test.data} /> : null}
-            {test.data?.twoFactorRequired ? <TwoFactorPrompt tenantId={tenantId} onOpened={() => test.reset()} /> : null}
-          </>
-        ) : null}
-        {c && editing ? (
-          <ConnectionForm
-            tenantId={tenantId}
-            current={c}
-            onSaved={() => {
-              setEditing(false);
-              setSaved(true);
+    <ConnectionCard<ThreeCxTestDto>
+      title="3CX connection"
+      description="The customer's 3CX v20 PBX. Secrets are stored encrypted and never shown again."
+      test={test}
+      lastTest={editing ? null : c?.lastTest}
+      testButton={{ label: 'Test connection', shown: canOperate && Boolean(c?.configured) && !editing, enabled: true }}
+      texts={{ testing: 'Signing in to the PBX and reading it…', ok: 'The PBX answers.', fail: 'The PBX does not answer yet.' }}
+      testIds={{ result: 'threecx-test-result' }}
+      actions={
+        isAdmin && c && !editing ? (
+          <Button
+            onClick={() => {
               test.reset();
+              setEditing(true);
+              setSaved(false);
             }}
-          />
-        ) : null}
-      </div>
-    </Section>
+          >
+            {c.configured ? 'Change connection' : 'Set up connection'}
+          </Button>
+        ) : null
+      }
+      footer={() => (test.data?.twoFactorRequired ? <TwoFactorPrompt tenantId={tenantId} onOpened={() => test.reset()} /> : null)}
+    >
+      <ErrorAlert error={connection.error} />
+      {saved ? <Notice>Connection saved. Test it to check the sign-in.</Notice> : null}
+      {c && !editing ? (
+        c.configured ? (
+          <dl className="grid max-w-xl grid-cols-[10rem_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-zinc-600">PBX</dt>
+            <dd data-testid="threecx-fqdn">{c.fqdn}</dd>
+            <dt className="text-zinc-600">Sign-in</dt>
+            <dd>{c.authMode === 'api_client' ? `API client ${c.clientId ?? ''}` : `Admin ${c.username ?? ''}${c.sessionOpen ? ' (session open)' : ''}`}</dd>
+          </dl>
+        ) : (
+          <Notice tone="info">No 3CX connection yet.{isAdmin ? ' Add the PBX and its API client (or an admin sign-in).' : ' An admin can add it.'}</Notice>
+        )
+      ) : null}
+      {c && editing ? (
+        <ConnectionForm
+          tenantId={tenantId}
+          current={c}
+          onSaved={() => {
+            setEditing(false);
+            setSaved(true);
+            test.reset();
+          }}
+        />
+      ) : null}
+    </ConnectionCard>
   );
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { bulkApi, bulkJobQuery, bulkKeys, isActive, type BulkJobDto, type BulkJobWithRowsDto, type BulkRowDto, type BulkRowState } from '../../api/bulk.ts';
 import { inventoryKeys } from '../../api/inventory.ts';
 import { teamsKeys } from '../../api/teams.ts';
@@ -9,6 +9,8 @@ import type { UploadProgress } from '../../api/upload.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
+import { CsvColumnsHelp } from '../../components/CsvColumnsHelp.tsx';
+import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { Section } from '../../components/Section.tsx';
 import { formatCount, plural, TICKET } from '../../lib/inventory.ts';
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
@@ -341,13 +343,10 @@ export function BulkPage() {
   const { job: jobId } = useSearch({ from: '/app/tenants/$tenantId/bulk' });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const inputId = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [ticket, setTicket] = useState('');
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [dragging, setDragging] = useState(false);
   const ticketError = ticket && !TICKET.test(ticket) ? 'A ticket number is digits only.' : undefined;
 
   const send = async (chosen: File) => {
@@ -363,7 +362,6 @@ export function BulkPage() {
       setError(e);
     } finally {
       setProgress(null);
-      if (inputRef.current) inputRef.current.value = '';
     }
   };
 
@@ -371,13 +369,6 @@ export function BulkPage() {
     setFile(null);
     setError(null);
     void navigate({ to: '/tenants/$tenantId/bulk', params: { tenantId: tenant.id }, search: {} });
-  };
-
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    const dropped = event.dataTransfer.files[0];
-    if (canWrite && dropped && !progress) void send(dropped);
   };
 
   if (jobId) return <Job key={jobId} tenantId={tenant.id} jobId={jobId} canWrite={canWrite} onReset={reset} />;
@@ -404,59 +395,14 @@ export function BulkPage() {
             <div className="max-w-2xl">
               <TicketPicker tenant={tenant} value={ticket} onChange={setTicket} error={ticketError} hint="Recorded with every change of this job." />
             </div>
-            <div
-              onDragOver={(e) => {
-                e.preventDefault();
-                setDragging(true);
-              }}
-              onDragLeave={(e) => {
-                if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) setDragging(false);
-              }}
-              onDrop={onDrop}
-              data-testid="drop-zone"
-              className={`rounded-lg border-2 border-dashed px-6 py-8 text-center transition-colors ${dragging ? 'border-blue-500 bg-blue-50' : 'border-zinc-300 bg-zinc-50'}`}
-            >
-              <p className="text-sm font-medium text-zinc-900">Drop a CSV file here, or choose one</p>
-              <p className="mt-1 text-xs text-zinc-600">Comma- or semicolon-separated, with a header row. Up to 5,000 users.</p>
-              <div className="mt-4 flex justify-center">
-                <label htmlFor={inputId} className="sr-only">
-                  CSV file
-                </label>
-                <input
-                  ref={inputRef}
-                  id={inputId}
-                  type="file"
-                  accept=".csv,text/csv"
-                  disabled={progress !== null || Boolean(ticketError)}
-                  onChange={(e) => {
-                    const chosen = e.target.files?.[0];
-                    if (chosen) void send(chosen);
-                  }}
-                  className="block text-sm text-zinc-700 file:mr-3 file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-zinc-800 hover:file:bg-zinc-50"
-                />
-              </div>
-              {file ? (
-                <p className="mt-3 text-sm text-zinc-700">
-                  <span className="font-medium">{file.name}</span> · {formatCount(Math.ceil(file.size / 1024))} KB
-                </p>
-              ) : null}
-            </div>
+            <FileDropZone hint="Comma- or semicolon-separated, with a header row. Up to 5,000 users." file={file} disabled={progress !== null || Boolean(ticketError)} onFile={(chosen) => void send(chosen)} />
             {progress ? <UploadBar progress={progress} /> : null}
             <ErrorAlert error={error} />
           </div>
         )}
       </Section>
 
-      <Section title="Columns" description="Header names are case-insensitive.">
-        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
-          {columnHelp.map(([name, help]) => (
-            <div key={name} className="contents">
-              <dt className="font-mono text-xs text-zinc-900">{name}</dt>
-              <dd className="text-zinc-700">{help}</dd>
-            </div>
-          ))}
-        </dl>
-      </Section>
+      <CsvColumnsHelp description="Header names are case-insensitive." columns={columnHelp} />
     </div>
   );
 }
