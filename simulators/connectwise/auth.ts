@@ -36,7 +36,21 @@ export function checkCredentials(state: ConnectWiseState, request: FastifyReques
     return false;
   }
   keys.set(request, key);
+  const version = requestedApiVersion(request.headers.accept);
+  state.apiVersions.set(version, (state.apiVersions.get(version) ?? 0) + 1);
   return true;
+}
+
+/**
+ * The version named in `Accept: application/vnd.connectwise.com+json; version=2025.1` (also
+ * inside a list, as connectwise-rest sends it with `, application/json`); 'latest' without one.
+ * ConnectWise's versioning guide: "By default all requests will receive the latest version … we
+ * encourage you to request a specific version using an Accept header". Any version is served
+ * with the one model set the simulator has.
+ */
+export function requestedApiVersion(accept: string | undefined): string {
+  const match = /application\/vnd\.connectwise\.com\+json\s*;\s*version\s*=\s*"?([^",;\s]+)"?/i.exec(accept ?? '');
+  return match?.[1] ?? 'latest';
 }
 
 export function apiKeyOf(request: FastifyRequest): ApiKey {

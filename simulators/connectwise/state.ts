@@ -139,6 +139,12 @@ export interface ConnectWiseState {
   apiKeys: ApiKey[];
   /** Registered clientIds; null accepts any non-empty value. */
   clientIds: Set<string> | null;
+  /**
+   * API versions requested through `Accept: application/vnd.connectwise.com+json; version=…`
+   * (ConnectWise PSA "API Versioning": a request without one gets the latest models), counted;
+   * 'latest' for requests that named none.
+   */
+  apiVersions: Map<string, number>;
   locations: Ref[];
   companies: Company[];
   boards: Board[];
@@ -159,6 +165,7 @@ export function createConnectWiseState(companyId: string, companyName = companyI
     companyName,
     apiKeys: [],
     clientIds: null,
+    apiVersions: new Map(),
     locations: [],
     companies: [],
     boards: [],

@@ -65,6 +65,8 @@ function verifyAssertion(state: EntraState, tenant: EntraTenant, app: AppRegistr
   const replayKey = `${app.clientId}:${payload.jti}`;
   if (state.usedAssertionIds.has(replayKey)) return invalidSignature(`The jti '${payload.jti}' was already used; each client assertion can be presented once.`);
   state.usedAssertionIds.set(replayKey, exp);
+  state.acceptedAssertions.push({ header: { ...header }, payload: { ...payload } });
+  if (state.acceptedAssertions.length > 50) state.acceptedAssertions.shift();
   return null;
 }
 

@@ -63,6 +63,8 @@ export interface EntraState {
   codes: Map<string, AuthorizationCode>;
   /** jti of client assertions already used, with when they stop mattering (their exp). */
   usedAssertionIds: Map<string, number>;
+  /** Header and claims of the last client assertions accepted (newest last, at most 50), for tests to read what a client sent. */
+  acceptedAssertions: Array<{ header: Record<string, unknown>; payload: Record<string, unknown> }>;
   findTenant(idOrDomain: string): EntraTenant | undefined;
   addTenant(input: { id?: string; displayName: string; domains: string[] }): EntraTenant;
   addApp(tenantIdOrDomain: string, input: AppInput): AppRegistration;
@@ -96,6 +98,7 @@ export function createEntraState(): EntraState {
     signingKey: createSelfSignedCertificate({ commonName: 'accounts.accesscontrol.windows.net' }),
     codes: new Map(),
     usedAssertionIds: new Map(),
+    acceptedAssertions: [],
     findTenant(idOrDomain) {
       const wanted = idOrDomain.toLowerCase();
       for (const tenant of tenants.values()) if (tenant.id === wanted || tenant.domains.some((domain) => domain.toLowerCase() === wanted)) return tenant;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { numberAssignmentId } from './state.ts';
 import type { AssignmentStatus, GraphState, GraphTenant, NumberRecord, Operation } from './state.ts';
-import { featureTypesOf } from './state.ts';
+import { addNumber, featureTypesOf } from './state.ts';
 import type { NumberType } from './catalog.ts';
 
-// Asynchronous number orders (assign / unassign / update): the operation moves
+// Asynchronous number orders (assign / unassign; updateNumber is synchronous): the operation moves
 // notStarted → running → succeeded|failed over `delayMs`; the number shows a pending
 // activationState meanwhile. Business checks run at completion, against the state then.
 
@@ -28,14 +28,15 @@ const OPERATION_KIND = { assign: 'Assignment', unassign: 'Unassignment', update:
 
 /** Why an assignment fails; texts follow the Teams admin tooling's wording. */
 function assignFailure(tenant: GraphTenant, order: NumberOrder, number: NumberRecord | undefined): string | null {
-  if (!number)
-    return order.numberType === 'directRouting'
-      ? `The telephone number '${order.telephoneNumber}' is not uploaded to the tenant. Direct Routing numbers must be added to the tenant's telephone number inventory before they can be assigned.`
-      : `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
+  // A Direct Routing number needs no upload: "If you don't upload the phone numbers, you can still
+  // assign numbers to users. Assigning a number to a user automatically uploads the number"
+  // (Teams docs, "Enable users for Direct Routing"). Calling Plan and Operator Connect numbers
+  // must already be in the tenant.
+  if (!number && order.numberType !== 'directRouting') return `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
   const user = tenant.users.get(order.assignmentTargetId ?? '');
   if (!user) return `The assignment target '${order.assignmentTargetId}' was not found in the tenant.`;
-  if (number.numberType !== order.numberType) return `The telephone number '${number.telephoneNumber}' is a ${number.numberType} number, not ${order.numberType}.`;
-  if (number.assignmentStatus !== 'unassigned' && number.assignmentTargetId !== user.id)
+  if (number && number.numberType !== order.numberType) return `The telephone number '${number.telephoneNumber}' is a ${number.numberType} number, not ${order.numberType}.`;
+  if (number && number.assignmentStatus !== 'unassigned' && number.assignmentTargetId !== user.id)
     return `The telephone number '${number.telephoneNumber}' is already assigned to another user or resource account.`;
   const features = featureTypesOf(user);
   if (!features.includes('PhoneSystem') && !features.includes('VoiceApp'))
@@ -72,7 +73,17 @@ function applyAssign(tenant: GraphTenant, order: NumberOrder, number: NumberReco
   touchUser(tenant, user.id);
 }
 
-export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: NumberOrder, delayMs: number, urls: OrderUrls): Operation {
+/** updateNumber, applied at once; returns why it cannot be, or null. */
+export function applyNumberUpdate(tenant: GraphTenant, order: NumberOrder): string | null {
+  const number = tenant.numbers.get(order.telephoneNumber);
+  if (!number) return `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
+  if (order.locationId !== undefined) number.locationId = order.locationId;
+  if (order.networkSiteId !== undefined) number.networkSiteId = order.networkSiteId;
+  if (order.reverseNumberLookupOptions !== undefined) number.reverseNumberLookupOptions = order.reverseNumberLookupOptions;
+  return null;
+}
+
+export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: NumberOrder & { kind: 'assign' | 'unassign' }, delayMs: number, urls: OrderUrls, options: { skip?: boolean } = {}): Operation {
   // Graph's operation ids are base64url of "Assignment|{guid}".
   const id = Buffer.from(`${OPERATION_KIND[order.kind]}|${randomUUID()}`).toString('base64url');
   const operation: Operation = { id, createdDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), status: 'notStarted', numbers: [] };
@@ -88,34 +99,31 @@ export function startNumberOrder(state: GraphState, tenant: GraphTenant, order: 
   } else if (number && order.kind === 'unassign' && number.assignmentStatus !== 'unassigned') {
     number.activationState = 'assignmentPending';
     marked = true;
-  } else if (number && order.kind === 'update') {
-    number.activationState = 'updatePending';
-    marked = true;
   }
 
   const finish = (): void => {
     const current = tenant.numbers.get(order.telephoneNumber);
+    if (options.skip) {
+      // Skipped (the skipNextOrders knob): nothing changes, the pending mark is taken back.
+      if (current && marked) Object.assign(current, { activationState: 'activated', ...(current.assignmentStatus === 'unassigned' ? { assignmentTargetId: null } : {}) });
+      operation.status = 'skipped';
+      operation.numbers = [{ resourceLocation, status: 'skipped' }];
+      return;
+    }
     let failure: string | null;
     if (order.kind === 'assign') {
       if (current && marked && current.assignmentStatus === 'unassigned') current.assignmentTargetId = null; // checks see the real owner
       failure = assignFailure(tenant, order, current);
-      if (!failure && current) applyAssign(tenant, order, current);
+      // An unknown Direct Routing number is uploaded by its assignment: it appears in the tenant, assigned.
+      if (!failure) applyAssign(tenant, order, current ?? addNumber(tenant, { telephoneNumber: order.telephoneNumber, numberType: 'directRouting' }));
       else if (current && marked) current.activationState = 'assignmentFailed';
-    } else if (order.kind === 'unassign') {
+    } else {
       failure = unassignFailure(order, current);
       if (!failure && current) {
         const previous = current.assignmentTargetId;
         Object.assign(current, { assignmentStatus: 'unassigned', assignmentTargetId: null, assignmentCategory: null, activationState: 'activated' });
         touchUser(tenant, previous);
       } else if (current && marked) current.activationState = 'activated';
-    } else {
-      failure = current ? null : `The telephone number '${order.telephoneNumber}' was not found in the tenant.`;
-      if (current) {
-        if (order.locationId !== undefined) current.locationId = order.locationId;
-        if (order.networkSiteId !== undefined) current.networkSiteId = order.networkSiteId;
-        if (order.reverseNumberLookupOptions !== undefined) current.reverseNumberLookupOptions = order.reverseNumberLookupOptions;
-        current.activationState = 'activated';
-      }
     }
     operation.status = failure ? 'failed' : 'succeeded';
     operation.numbers = [failure ? { resourceLocation, status: 'failed', statusDetail: failure } : { resourceLocation, status: 'succeeded' }];

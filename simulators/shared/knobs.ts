@@ -23,10 +23,22 @@ export interface KnobSettings {
   malformedNext: number;
   /** Graph: how long an asynchronous number operation takes to finish. */
   operationDelayMs: number;
+  /**
+   * Graph: the next N number orders end as `skipped` and change nothing. The docs list the status
+   * (telephoneNumberLongRunningOperation: notStarted, running, succeeded, failed, skipped) without
+   * saying when Teams uses it; this lets tests pin how the app reads it.
+   */
+  skipNextOrders: number;
   /** Token lifetime the identity endpoints issue (Entra, 3CX). */
   tokenLifetimeSeconds: number;
   /** When set, latency and injected faults hit only requests whose "METHOD /path?query" contains this text. */
   faultMatch: string | null;
+  /**
+   * Retry-After (seconds) of throttled answers and injected 429/503 faults; null: the token
+   * bucket's own wait (throttle) or 1 s (faults). Graph has been seen asking for 41–315 s
+   * (learn.microsoft.com/graph/throttling).
+   */
+  retryAfterSeconds: number | null;
 }
 
 export interface KnobStats {
@@ -52,20 +64,23 @@ export const defaultKnobSettings: KnobSettings = {
   resetNext: 0,
   malformedNext: 0,
   operationDelayMs: 2000,
+  skipNextOrders: 0,
   tokenLifetimeSeconds: 3599,
   faultMatch: null,
+  retryAfterSeconds: null,
 };
 
-const numberKeys = ['latencyMs', 'jitterMs', 'hangNext', 'resetNext', 'malformedNext', 'operationDelayMs', 'tokenLifetimeSeconds'] as const;
+const numberKeys = ['latencyMs', 'jitterMs', 'hangNext', 'resetNext', 'malformedNext', 'operationDelayMs', 'skipNextOrders', 'tokenLifetimeSeconds'] as const;
 
 /** Checks a patch from the control endpoint; returns an error message or null. */
 export function validateKnobPatch(patch: unknown): string | null {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'body must be a JSON object';
-  const known = new Set<string>([...numberKeys, 'throttleRps', 'failNext', 'faultMatch']);
+  const known = new Set<string>([...numberKeys, 'throttleRps', 'failNext', 'faultMatch', 'retryAfterSeconds']);
   for (const [key, value] of Object.entries(patch)) {
     if (!known.has(key)) return `unknown knob '${key}'`;
     if ((numberKeys as readonly string[]).includes(key) && (typeof value !== 'number' || value < 0)) return `${key} must be a number >= 0`;
     if (key === 'faultMatch' && value !== null && typeof value !== 'string') return 'faultMatch must be a string or null';
+    if (key === 'retryAfterSeconds' && value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) return 'retryAfterSeconds must be a whole number >= 0 or null';
     if (key === 'throttleRps' && value !== null && (typeof value !== 'number' || value <= 0)) return 'throttleRps must be a number > 0 or null';
     if (key === 'failNext') {
       const fail = value as Partial<FailNext> | null;
@@ -94,8 +109,8 @@ export function createKnobs(initial: Partial<KnobSettings> = {}, onThrottleChang
       Object.assign(stats, { requests: 0, throttled: 0, injectedFaults: 0 });
     },
     snapshot() {
-      const { latencyMs, jitterMs, throttleRps, failNext, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds, faultMatch } = knobs;
-      return { latencyMs, jitterMs, throttleRps, failNext: { ...failNext }, hangNext, resetNext, malformedNext, operationDelayMs, tokenLifetimeSeconds, faultMatch };
+      const { latencyMs, jitterMs, throttleRps, failNext, hangNext, resetNext, malformedNext, operationDelayMs, skipNextOrders, tokenLifetimeSeconds, faultMatch, retryAfterSeconds } = knobs;
+      return { latencyMs, jitterMs, throttleRps, failNext: { ...failNext }, hangNext, resetNext, malformedNext, operationDelayMs, skipNextOrders, tokenLifetimeSeconds, faultMatch, retryAfterSeconds };
     },
   };
   return knobs;

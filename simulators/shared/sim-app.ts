@@ -87,7 +87,7 @@ export function createSimulatorApp(options: SimulatorBaseOptions, adapter: Vendo
     if (knobs.failNext.count > 0) {
       knobs.failNext.count -= 1;
       knobs.stats.injectedFaults += 1;
-      return adapter.sendError(reply, knobs.failNext.status, 'fault', { retryAfterSeconds: knobs.failNext.status === 503 || knobs.failNext.status === 429 ? 1 : undefined });
+      return adapter.sendError(reply, knobs.failNext.status, 'fault', { retryAfterSeconds: knobs.failNext.status === 503 || knobs.failNext.status === 429 ? (knobs.retryAfterSeconds ?? 1) : undefined });
     }
     return throttled(request, reply);
   });
@@ -96,7 +96,7 @@ export function createSimulatorApp(options: SimulatorBaseOptions, adapter: Vendo
     const wait = throttle.take(adapter.throttleKey(request));
     if (wait > 0) {
       knobs.stats.throttled += 1;
-      return adapter.sendError(reply, 429, 'throttle', { retryAfterSeconds: wait });
+      return adapter.sendError(reply, 429, 'throttle', { retryAfterSeconds: knobs.retryAfterSeconds ?? wait });
     }
     return undefined;
   }

@@ -4,10 +4,11 @@
  *
  * The first admin uploads a CSV with good and bad rows; the dry run shows each row's verdict
  * (unknown user, number not in the inventory) before anything runs. The job runs with a live
- * progress bar; one row fails in Teams (a Seattle DR block number of the inventory that was never
- * uploaded to Teams). The results CSV has every row and its outcome, spreadsheet-safe. The number
- * is then uploaded to the simulated Teams tenant and "Retry failed rows" succeeds, leaving the
- * rows that had succeeded alone.
+ * progress bar; one row fails in Teams (a London Operator Connect block number of the inventory
+ * that the operator never provisioned to the tenant; a Direct Routing number would not fail, as
+ * assigning one uploads it). The results CSV has every row and its outcome, spreadsheet-safe. The
+ * number is then provisioned to the simulated Teams tenant and "Retry failed rows" succeeds,
+ * leaving the rows that had succeeded alone.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,11 +30,11 @@ async function teamsNumbers(entraUrl: string, graphUrl: string): Promise<Array<{
     body: new URLSearchParams({ client_id: 'demo-client', client_secret: 'demo-secret', grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
   }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
   const all: Array<{ telephoneNumber: string; numberType: string; assignmentStatus: string }> = [];
-  let next: string | undefined = `${graphUrl}/v1.0/admin/teams/telephoneNumberManagement/numberAssignments`;
-  while (next) {
-    const page = (await fetch(next, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { value: typeof all; '@odata.nextLink'?: string };
+  // numberAssignments pages with $top (at most 1,000) and $skip, without @odata.nextLink (Graph v1.0 "List numberAssignments").
+  for (let skip = 0; ; skip += 1000) {
+    const page = (await fetch(`${graphUrl}/v1.0/admin/teams/telephoneNumberManagement/numberAssignments?$top=1000&$skip=${skip}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { value: typeof all };
     all.push(...page.value);
-    next = page['@odata.nextLink'];
+    if (page.value.length < 1000) break;
   }
   return all;
 }
@@ -150,13 +151,13 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
       if (free.length === 2) break;
     }
     expect(free).toHaveLength(2);
-    // A Seattle DR block number: available in the inventory, never uploaded to Teams.
+    // A London OC block number: available in the inventory, not provisioned to the tenant.
     let teamsUnknown: string | undefined;
-    for (let i = 150; i < 200 && !teamsUnknown; i += 1) {
-      const e164 = `+14255550${i}`;
+    for (let i = 50; i < 100 && !teamsUnknown; i += 1) {
+      const e164 = `+4420794601${i}`;
       if (!known.has(e164) && (await inventoryNumber(e164))?.status === 'available') teamsUnknown = e164;
     }
-    expect(teamsUnknown, 'a Seattle DR block number Teams does not know').toBeDefined();
+    expect(teamsUnknown, 'a London OC block number Teams does not have').toBeDefined();
     const notInInventory = '+14155559876';
     expect(await inventoryNumber(notInInventory)).toBeUndefined();
 
@@ -172,7 +173,7 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
       `${csv.unknownUser},+14255550199,DirectRouting,,,`, // line 3
       `${csv.good[1]!.upn},${csv.good[1]!.e164},DirectRouting,US-Domestic,,`, // line 4
       `${csv.notInInventory.upn},${notInInventory},DirectRouting,,,`, // line 5
-      `${csv.teamsUnknown.upn},${csv.teamsUnknown.e164},DirectRouting,,,`, // line 6
+      `${csv.teamsUnknown.upn},${csv.teamsUnknown.e164},OperatorConnect,,,`, // line 6
       '',
     ].join('\r\n');
 
@@ -207,12 +208,20 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
   });
 
   it('runs the rows that passed with live progress: two succeed, the number Teams does not know fails in words', async () => {
-    // Teams takes a moment per change, so the job is seen running.
-    await fetch(`${sims.graph}/_sim/knobs`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operationDelayMs: 2500 }) });
+    // Teams takes a moment per change, so the job is seen running; and Graph throttles the first
+    // number order for a few seconds (429 + Retry-After), which the page shows while the job waits.
+    const knobs = (body: object) => fetch(`${sims.graph}/_sim/knobs`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await knobs({ operationDelayMs: 2500, faultMatch: 'assignNumber', failNext: { count: 1, status: 429 }, retryAfterSeconds: 5 });
     await page.getByRole('button', { name: 'Run 3 rows' }).click();
     const bar = page.getByRole('progressbar', { name: 'Bulk job progress' });
     await bar.waitFor();
     await page.getByRole('button', { name: 'Cancel job' }).waitFor();
+    const throttled = page.getByTestId('bulk-throttled');
+    await throttled.waitFor();
+    expect(await throttled.textContent()).toMatch(/Throttled by Teams, resuming at \d{1,2}:\d{2}/);
+    await shot('4-throttled');
+    await throttled.waitFor({ state: 'detached', timeout: 30_000 });
+    await knobs({ faultMatch: null, retryAfterSeconds: null });
     await page.getByTestId('bulk-row').and(page.locator('[data-state="running"]')).first().waitFor();
     await page.getByTestId('bulk-progress').filter({ hasText: 'Running' }).waitFor();
     await shot('4-running');
@@ -225,7 +234,7 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
     expect(await row(2).getAttribute('data-state')).toBe('succeeded');
     expect(await row(4).getAttribute('data-state')).toBe('succeeded');
     expect(await row(6).getAttribute('data-state')).toBe('failed');
-    expect(await row(6).textContent()).toContain('Teams does not know this number');
+    expect(await row(6).textContent()).toContain('Teams does not have this number');
     expect(await row(3).getAttribute('data-state')).toBe('skipped');
     expect((await inventoryNumber(csv.good[0]!.e164))?.status).toBe('assigned');
     // The failed row's number went back to the inventory.
@@ -251,14 +260,14 @@ describe.skipIf(!haveChromium).each(targets())('bulk assignment in the browser o
     expect(byLine.get('4')!.slice(1, 4)).toEqual([csv.good[1]!.upn, `'${csv.good[1]!.e164}`, 'succeeded']);
     expect(byLine.get('5')!.slice(3)).toEqual(['not run (dry-run error)', expect.stringContaining('is not in Contoso')]);
     expect(byLine.get('6')!.slice(1, 4)).toEqual([csv.teamsUnknown.upn, `'${csv.teamsUnknown.e164}`, 'failed']);
-    expect(byLine.get('6')![4]).toContain('Teams does not know this number');
+    expect(byLine.get('6')![4]).toContain('Teams does not have this number');
   });
 
-  it('after the number is uploaded to Teams, retrying the failed row succeeds and leaves the others alone', async () => {
+  it('after the operator provisions the number to Teams, retrying the failed row succeeds and leaves the others alone', async () => {
     const uploaded = await fetch(`${sims.graph}/_sim/tenants/${DEMO_TENANT_ID}/numbers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ telephoneNumber: csv.teamsUnknown.e164, numberType: 'directRouting', city: 'Seattle' }),
+      body: JSON.stringify({ telephoneNumber: csv.teamsUnknown.e164, numberType: 'operatorConnect', city: 'London' }),
     });
     expect(uploaded.status).toBe(201);
 

@@ -157,6 +157,9 @@ describe.skipIf(!haveChromium).each(targets())('foundation in the browser ($name
     await dialog.getByLabel('Email').fill(VIEWER.email);
     await dialog.getByLabel('Display name').fill(VIEWER.name);
     expect(await dialog.getByLabel('Role').inputValue()).toBe('viewer');
+    // Nothing is granted until the admin chooses a scope (#13): this viewer is meant to see every tenant.
+    expect(await dialog.getByLabel('All tenants').isChecked()).toBe(false);
+    await dialog.getByLabel('All tenants').check();
     await dialog.getByRole('button', { name: 'Create operator' }).click();
     const temporary = dialog.getByTestId('temporary-password');
     await temporary.waitFor();

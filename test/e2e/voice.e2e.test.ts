@@ -52,11 +52,11 @@ async function teamsNumbers(entraUrl: string, graphUrl: string): Promise<Array<{
     body: new URLSearchParams({ client_id: 'demo-client', client_secret: 'demo-secret', grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
   }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
   const all: Array<{ telephoneNumber: string; numberType: string; assignmentStatus: string }> = [];
-  let next: string | undefined = `${graphUrl}/v1.0/admin/teams/telephoneNumberManagement/numberAssignments`;
-  while (next) {
-    const page = (await fetch(next, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { value: typeof all; '@odata.nextLink'?: string };
+  // numberAssignments pages with $top (at most 1,000) and $skip, without @odata.nextLink (Graph v1.0 "List numberAssignments").
+  for (let skip = 0; ; skip += 1000) {
+    const page = (await fetch(`${graphUrl}/v1.0/admin/teams/telephoneNumberManagement/numberAssignments?$top=1000&$skip=${skip}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as { value: typeof all };
     all.push(...page.value);
-    next = page['@odata.nextLink'];
+    if (page.value.length < 1000) break;
   }
   return all;
 }
@@ -278,10 +278,11 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
   });
 
   it('a number Teams does not have fails in plain words and goes back to available', async () => {
-    // The Seattle Direct Routing block is in the inventory but was never uploaded to Teams.
-    const { numbers } = await api<{ numbers: InventoryNumber[] }>(`/api/tenants/${tenantId}/numbers?search=1425555010&status=available&kind=direct_routing&limit=5`);
+    // The London Operator Connect block is in the inventory, but the operator never provisioned it
+    // to the tenant. (A Direct Routing number would not fail: assigning one uploads it to Teams.)
+    const { numbers } = await api<{ numbers: InventoryNumber[] }>(`/api/tenants/${tenantId}/numbers?search=4420794601&status=available&kind=operator_connect&limit=5`);
     const number = numbers[0]!;
-    expect(number.e164).toMatch(/^\+14255550[12]\d\d$/);
+    expect(number.e164).toMatch(/^\+4420794601\d\d$/);
     const user = readyUsers[1]!;
     await olivia.goto(`${server.url}/tenants/${tenantId}/voice`);
     await openUser(user);
@@ -293,7 +294,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await status.and(olivia.locator('[data-status="failed"]')).waitFor({ timeout: 30_000 });
     const text = (await status.textContent()) ?? '';
     expect(text).toContain('The change did not go through.');
-    expect(text).toContain('Teams does not know this number. Direct Routing numbers must be uploaded to the tenant first');
+    expect(text).toContain('Teams does not have this number. Calling Plan and Operator Connect numbers must be in the tenant');
     expect(text).toContain(`${number.e164} is back in the inventory as it was before`);
     expect(text).not.toMatch(/confirmed/i);
     await expect.poll(() => olivia.getByTestId('voice-current').textContent()).toContain('No number');

@@ -6,7 +6,7 @@ import { ASSIGNMENT_CATEGORIES, NUMBER_TYPES, PERMISSIONS } from '../catalog.ts'
 import type { NumberType } from '../catalog.ts';
 import { sendCollection, versionOf } from '../collection.ts';
 import { sendGraphError } from '../errors.ts';
-import { startNumberOrder } from '../number-orders.ts';
+import { applyNumberUpdate, startNumberOrder } from '../number-orders.ts';
 import type { NumberOrder } from '../number-orders.ts';
 import type { GraphState } from '../state.ts';
 import { numberView } from '../views.ts';
@@ -18,6 +18,8 @@ const PROPERTIES = new Set([
 ]);
 
 type Body = Record<string, unknown>;
+
+export const NUMBER_PAGING = { mode: 'skip', defaultTop: 500, maxTop: 1000 } as const;
 
 /** Teams accepts numbers with or without the leading +; the inventory keys on E.164 with it. */
 function normaliseNumber(value: unknown): string | null {
@@ -43,9 +45,11 @@ function parseOrder(kind: NumberOrder['kind'], body: Body): NumberOrder | string
       return `The parameter 'assignmentCategory' must be one of ${ASSIGNMENT_CATEGORIES.join(', ')}.`;
     order.assignmentCategory = body.assignmentCategory as NumberOrder['assignmentCategory'];
   }
-  if (kind !== 'unassign' && body.locationId !== undefined) order.locationId = body.locationId === null ? null : String(body.locationId);
+  if (kind === 'assign' && body.locationId !== undefined && body.locationId !== null) order.locationId = String(body.locationId);
   if (kind === 'update') {
-    if (body.networkSiteId !== undefined) order.networkSiteId = body.networkSiteId === null ? null : String(body.networkSiteId);
+    // updateNumber: an empty string clears the value; null or an absent field keeps it (Graph v1.0 "numberAssignment: updateNumber").
+    if (body.locationId !== undefined && body.locationId !== null) order.locationId = body.locationId === '' ? null : String(body.locationId);
+    if (body.networkSiteId !== undefined && body.networkSiteId !== null) order.networkSiteId = body.networkSiteId === '' ? null : String(body.networkSiteId);
     // The documented parameter is reverseNumberLookupOptions; CONTRACTS.md's reverseNumberLookup is accepted too.
     const options = body.reverseNumberLookupOptions ?? body.reverseNumberLookup;
     if (options !== undefined) {
@@ -60,7 +64,8 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
   app.get(`${ROOT}/numberAssignments`, async (request, reply) => {
     if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
     const records = [...authContext(request).tenant.numbers.values()].map(numberView);
-    return sendCollection(request, reply, records, { contextPath: 'admin/teams/telephoneNumberManagement/numberAssignments', properties: PROPERTIES });
+    // "List numberAssignments" (Graph v1.0): $top defaults to 500, at most 1,000; $skip pages; no nextLink.
+    return sendCollection(request, reply, records, { contextPath: 'admin/teams/telephoneNumberManagement/numberAssignments', properties: PROPERTIES, paging: NUMBER_PAGING });
   });
 
   const numberEntity = (request: FastifyRequest, reply: FastifyReply, id: string) => {
@@ -73,18 +78,30 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
     return numberEntity(request, reply, request.params.id);
   });
 
-  const order = (kind: NumberOrder['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const order = (kind: 'assign' | 'unassign') => async (request: FastifyRequest, reply: FastifyReply) => {
     if (!requirePermission(request, reply, PERMISSIONS.writeNumbers)) return reply;
     const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
     const parsed = parseOrder(kind, body);
     if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
     const root = `${requestBaseUrl(request)}/${versionOf(request)}${ROOT}`;
-    const operation = startNumberOrder(state, authContext(request).tenant, parsed, knobs.operationDelayMs, { number: (id) => `${root}/numberAssignments/${id}` });
+    const skip = knobs.skipNextOrders > 0;
+    if (skip) knobs.skipNextOrders -= 1;
+    const operation = startNumberOrder(state, authContext(request).tenant, { ...parsed, kind }, knobs.operationDelayMs, { number: (id) => `${root}/numberAssignments/${id}` }, { skip });
     return reply.code(202).header('location', `${root}/operations('${operation.id}')`).send();
   };
   app.post(`${ROOT}/numberAssignments/assignNumber`, order('assign'));
   app.post(`${ROOT}/numberAssignments/unassignNumber`, order('unassign'));
-  app.post(`${ROOT}/numberAssignments/updateNumber`, order('update'));
+  // updateNumber is synchronous: 200 OK with no body once the number carries the new values
+  // (Graph v1.0 "numberAssignment: updateNumber", every example answers HTTP/1.1 200 OK).
+  app.post(`${ROOT}/numberAssignments/updateNumber`, async (request, reply) => {
+    if (!requirePermission(request, reply, PERMISSIONS.writeNumbers)) return reply;
+    const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
+    const parsed = parseOrder('update', body);
+    if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
+    const failure = applyNumberUpdate(authContext(request).tenant, parsed);
+    if (failure) return sendGraphError(request, reply, 404, 'NotFound', failure);
+    return reply.code(200).send();
+  });
 
   const operationEntity = (request: FastifyRequest, reply: FastifyReply, id: string) => {
     const operation = authContext(request).tenant.operations.get(id);

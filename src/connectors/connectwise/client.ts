@@ -6,6 +6,13 @@ import { defaultRetryPolicy, NetworkError, resilientFetch, type RetryPolicy } fr
 
 const anyList = z.array(z.unknown());
 
+/**
+ * The Manage API version whose models this client reads. Unpinned, ConnectWise answers with the
+ * latest models, which can change shape at any release; its versioning guide asks production
+ * integrations to name a version in Accept (`application/vnd.connectwise.com+json; version=…`).
+ */
+export const CONNECTWISE_API_VERSION = '2025.1';
+
 export type ConnectWiseCredentials = { site: string; companyId: string; publicKey: string; privateKey: string; clientId: string; /** Full API base, for sites behind another address (the simulator). */ baseUrl?: string | undefined };
 
 /** A ConnectWise failure in plain words; `detail` keeps Manage's own message. */
@@ -40,7 +47,7 @@ export class ConnectWiseClient {
 
   private headers(): Record<string, string> {
     const { companyId, publicKey, privateKey, clientId } = this.credentials;
-    return { authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`, clientId, accept: 'application/json' };
+    return { authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`, clientId, accept: `application/vnd.connectwise.com+json; version=${CONNECTWISE_API_VERSION}` };
   }
 
   async request<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown): Promise<{ data: T; headers: Headers }> {

@@ -1,10 +1,20 @@
-import { RateGate, sleep } from './rate-gate.ts';
+import { RateGate, ThrottledError } from './rate-gate.ts';
+
+export { ThrottledError } from './rate-gate.ts';
 
 export type RetryPolicy = {
   maxAttempts: number;
   baseDelayMs: number;
+  /** Longest backoff between tries when the server names no wait. */
   maxDelayMs: number;
   timeoutMs: number;
+  /**
+   * The longest Retry-After this caller waits out. The gate is paused for the whole time the
+   * server asked (Graph has been seen asking for 41–315 s, learn.microsoft.com/graph/throttling),
+   * and a longer wait fails at once with ThrottledError instead of hanging the caller. Unset: the
+   * wait is cut to maxDelayMs, as before (connectors that have not chosen yet).
+   */
+  maxRetryAfterMs?: number;
 };
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 300, maxDelayMs: 30_000, timeoutMs: 30_000 };
@@ -44,6 +54,7 @@ export async function resilientFetch(
 ): Promise<HttpAnswer> {
   const policy = options.policy ?? defaultRetryPolicy;
   const gate = options.gate ?? new RateGate(Number.MAX_SAFE_INTEGER);
+  const gateOptions = policy.maxRetryAfterMs === undefined ? {} : { maxWaitMs: policy.maxRetryAfterMs };
   const idempotent = options.idempotent ?? IDEMPOTENT.has(init.method.toUpperCase());
   let lastError: unknown;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
@@ -52,23 +63,32 @@ export async function resilientFetch(
       answer = await gate.run(async () => {
         const response = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
         return { status: response.status, headers: response.headers, text: await response.text(), attempts: attempt };
-      });
+      }, gateOptions);
     } catch (error) {
+      if (error instanceof ThrottledError) throw error; // not sent: the tenant is paused longer than this caller waits
       lastError = error;
       if (!idempotent || attempt === policy.maxAttempts) break;
       const delayMs = backoff(policy, attempt);
       options.onRetry?.({ attempt, delayMs, reason: describeNetworkError(error) });
-      await sleep(delayMs);
+      await gate.clock.sleep(delayMs);
       continue;
     }
     const retryable = answer.status === 429 || answer.status === 503 || (idempotent && (answer.status === 500 || answer.status === 502 || answer.status === 504));
     if (!retryable || attempt === policy.maxAttempts) return answer;
-    const retryAfter = retryAfterMs(answer.headers.get('retry-after'));
+    const retryAfter = retryAfterMs(answer.headers.get('retry-after'), gate.clock.now());
+    const named = (answer.status === 429 || answer.status === 503) && retryAfter !== undefined;
+    if (named && policy.maxRetryAfterMs !== undefined) {
+      // The whole wait the server asked for, for every call of this tenant (the gate), not only this one.
+      gate.pause(retryAfter);
+      options.onRetry?.({ attempt, status: answer.status, delayMs: retryAfter, reason: `HTTP ${answer.status}` });
+      if (retryAfter > policy.maxRetryAfterMs) throw new ThrottledError(gate.clock.now() + retryAfter, gate.clock.now());
+      continue; // the next attempt waits in the gate
+    }
     const delayMs = Math.min(policy.maxDelayMs, retryAfter ?? backoff(policy, attempt));
     if (answer.status === 429 && retryAfter !== undefined) gate.pause(delayMs);
     options.onRetry?.({ attempt, status: answer.status, delayMs, reason: `HTTP ${answer.status}` });
     // With a gate pause the wait happens inside the gate; sleeping here too would wait twice.
-    if (!(answer.status === 429 && retryAfter !== undefined)) await sleep(delayMs);
+    if (!(answer.status === 429 && retryAfter !== undefined)) await gate.clock.sleep(delayMs);
   }
   throw new NetworkError(describeNetworkError(lastError), policy.maxAttempts, lastError);
 }
@@ -79,11 +99,11 @@ function backoff(policy: RetryPolicy, attempt: number): number {
 }
 
 /** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null): number | undefined {
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function mayHaveArrived(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { constants, createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 
 /** How UCR Manager proves itself to a customer's Entra ID: a certificate (preferred) or a client secret. */
 export type TeamsCredentials =
@@ -29,20 +29,29 @@ export function certificateThumbprints(certificatePem: string) {
 }
 
 /**
- * The signed JWT that replaces a client secret (RFC 7523 client assertion, as Entra ID wants
- * it): RS256 over the certificate's private key, thumbprints in the header, the token endpoint
- * as audience, valid for at most 10 minutes, a fresh jti each time.
+ * The signed JWT that replaces a client secret (RFC 7523 client assertion), as Microsoft's
+ * "Microsoft identity platform application authentication certificate credentials" describes it:
+ * header `alg` PS256 (RSA-PSS, "Use PSS padding"), `typ` JWT, `x5t#S256` (SHA-256 thumbprint);
+ * claims `aud` = `https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token` (the token
+ * endpoint with the tenant id, which GraphClient resolves from a domain first), `iss` = `sub` =
+ * the client id, a fresh `jti`, `nbf`/`iat` now and `exp` 10 minutes later at most.
  */
 export function clientAssertion(credentials: Extract<TeamsCredentials, { kind: 'certificate' }>, tokenUrl: string, now = new Date()): string {
   const prints = certificateThumbprints(credentials.certificatePem);
-  const header = { alg: 'RS256', typ: 'JWT', 'x5t#S256': prints.x5tS256, x5t: prints.x5t };
+  const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': prints.x5tS256 };
   const issuedAt = Math.floor(now.getTime() / 1000);
   const payload = { aud: tokenUrl, iss: credentials.clientId, sub: credentials.clientId, jti: randomUUID(), nbf: issuedAt, iat: issuedAt, exp: issuedAt + 600 };
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const signingInput = `${encode(header)}.${encode(payload)}`;
-  const signature = sign('RSA-SHA256', Buffer.from(signingInput), createPrivateKey(credentials.privateKeyPem)).toString('base64url');
+  const key = { key: createPrivateKey(credentials.privateKeyPem), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  const signature = sign('sha256', Buffer.from(signingInput), key).toString('base64url');
   return `${signingInput}.${signature}`;
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when the tenant reference is already the tenant id (a GUID), not a domain. */
+export const isTenantId = (tenant: string): boolean => GUID.test(tenant);
 
 /** The claims of an access token, read without verification: only to report granted roles and expiry. */
 export function readTokenClaims(accessToken: string): { roles?: string[]; exp?: number; tid?: string } {

@@ -31,6 +31,8 @@ const httpStatus: Partial<Record<TeamsErrorCode, number>> = {
   policy_not_found: 409,
   user_not_found: 404,
   bad_request: 400,
+  // Graph asked to wait: our own answer says so (503 + Retry-After) rather than hang or blame Graph.
+  throttled: 503,
 };
 
 export class TeamsError extends AppError {
@@ -41,14 +43,17 @@ export class TeamsError extends AppError {
   readonly requestId: string | undefined;
   /** Graph never answered but may have received the request: a write may still take effect. */
   readonly outcomeUnknown: boolean;
+  /** Throttled: how long Graph asked this tenant to wait (our 503 answer's Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string; outcomeUnknown?: boolean } = {}) {
+  constructor(code: TeamsErrorCode, message: string, extra: { status?: number; detail?: string; requestId?: string; outcomeUnknown?: boolean; retryAfterSeconds?: number } = {}) {
     super(httpStatus[code] ?? 502, `teams_${code}`, message, extra.requestId ? { graphRequestId: extra.requestId } : undefined);
     this.reason = code;
     this.graphStatus = extra.status;
     this.detail = extra.detail;
     this.requestId = extra.requestId;
     this.outcomeUnknown = extra.outcomeUnknown ?? false;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }
 
@@ -58,6 +63,8 @@ export function classifyFailure(text: string): { code: TeamsErrorCode; message: 
   if (/licen[cs]e|phone ?system|not enabled for enterprise voice|feature/.test(t)) return { code: 'not_licensed', message: 'The user has no Teams Phone licence (Phone System). Assign the licence in Microsoft 365, wait for it to apply, then try again.' };
   if (/usage ?location/.test(t)) return { code: 'no_usage_location', message: 'The user has no usage location. Set it in Entra ID (user › Properties › Usage location), then try again.' };
   if (/already assigned|assigned to (another|a different)|in use/.test(t)) return { code: 'number_already_assigned', message: 'Teams says this number is already assigned to someone else.' };
-  if (/not (be )?found|does not exist|not uploaded|not in the tenant|unknown number/.test(t) && /number/.test(t)) return { code: 'number_not_found', message: 'Teams does not know this number. Direct Routing numbers must be uploaded to the tenant first; Calling Plan and Operator Connect numbers must be acquired there.' };
+  // Direct Routing numbers need no upload: assigning one uploads it ("Enable users for Direct
+  // Routing"). So a number Teams does not have is a Calling Plan or Operator Connect number.
+  if (/not (be )?found|does not exist|not uploaded|not in the tenant|unknown number/.test(t) && /number/.test(t)) return { code: 'number_not_found', message: 'Teams does not have this number. Calling Plan and Operator Connect numbers must be in the tenant (acquired, ported or provisioned by the operator) before they can be assigned.' };
   return undefined;
 }

@@ -39,6 +39,18 @@ foreach ($type in $request.policyTypes) {
 $result | ConvertTo-Json -Depth 4 -Compress
 `;
 
+/**
+ * App-only sign-in succeeds without any admin role, but every *-Cs cmdlet then answers
+ * "Access Denied." (FullyQualifiedErrorId Forbidden): the session's rights come from the Entra
+ * directory role assigned to the app, carried in its token ("Application-based authentication in
+ * Teams PowerShell Module", learn.microsoft.com/microsoftteams/teams-powershell-application-authentication:
+ * "Assign Microsoft Entra roles to the application"; the error as reported in
+ * MicrosoftDocs/office-docs-powershell issues #9929 and #10363).
+ */
+const ACCESS_DENIED = /access denied|FullyQualifiedErrorId\s*:\s*Forbidden/i;
+const MISSING_ROLE =
+  'Teams PowerShell signed in as the app but refused its cmdlets (Access Denied): the app registration has no Entra admin role. In Entra ID › Roles and administrators, assign the Teams Administrator role (or Teams Communications Administrator) to the app, wait a few minutes for it to apply, then try again.';
+
 export type PowerShellBridgeOptions = { pwshPath: string; timeoutMs?: number };
 export type BridgeCredentials = { tenant: string; appId: string; certificatePem: string; privateKeyPem: string };
 
@@ -58,6 +70,7 @@ export async function listPoliciesWithPowerShell(options: PowerShellBridgeOption
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
+      else if (ACCESS_DENIED.test(stderr)) reject(new TeamsError('permission_missing', MISSING_ROLE));
       // First line of PowerShell's error only: the rest can echo input, and input holds the key.
       else reject(new TeamsError('unavailable', `The Teams PowerShell bridge failed (exit ${code ?? 'killed'}): ${stderr.split('\n')[0]?.slice(0, 300) ?? ''}`));
     });

@@ -26,6 +26,9 @@ export type ConnectionCheck = { ok: boolean; steps: Array<{ name: string; ok: bo
  */
 const SAME_AGAIN = { idempotent: true };
 
+/** "List numberAssignments": at most 1,000 entries per query (default 500). */
+export const NUMBER_PAGE_SIZE = 1000;
+
 const userFields = 'id,userPrincipalName,displayName,accountEnabled,usageLocation,assignedLicenses';
 
 /** The Teams Phone operations UCR Manager performs, over one tenant's Graph client. */
@@ -34,6 +37,11 @@ export class TeamsApi {
 
   constructor(options: GraphClientOptions | GraphClient) {
     this.client = options instanceof GraphClient ? options : new GraphClient(options);
+  }
+
+  /** This tenant's API for background jobs: shares the token and throttle gate, waits out every Retry-After. */
+  forJobs(): TeamsApi {
+    return new TeamsApi(this.client.forJobs());
   }
 
   listUsers(): Promise<GraphUser[]> {
@@ -52,9 +60,10 @@ export class TeamsApi {
     return (await this.client.request('GET', `/admin/teams/userConfigurations/${encodeURIComponent(userId)}`, userConfiguration)).data;
   }
 
+  /** Every number of the tenant: `$top`/`$skip` paging, 1,000 (Graph's maximum) at a time. */
   listNumberAssignments(filter?: string): Promise<NumberAssignment[]> {
-    const query = filter ? `?$filter=${encodeURIComponent(filter)}&$top=999` : '?$top=999';
-    return this.client.collect(`/admin/teams/telephoneNumberManagement/numberAssignments${query}`, numberAssignment, page);
+    const query = filter ? `?$filter=${encodeURIComponent(filter)}` : '';
+    return this.client.collectBySkip(`/admin/teams/telephoneNumberManagement/numberAssignments${query}`, numberAssignment, page, { top: NUMBER_PAGE_SIZE, key: (n) => n.telephoneNumber });
   }
 
   async findNumber(e164: string): Promise<NumberAssignment | undefined> {

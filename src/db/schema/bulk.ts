@@ -21,6 +21,8 @@ export const bulkJobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Teams asked this tenant to wait (429 + Retry-After) until then; the job resumes by itself. */
+    throttledUntil: timestamp('throttled_until', { withTimezone: true }),
   },
   (t) => [index('bulk_jobs_tenant_idx').on(t.tenantId, t.createdAt)],
 );

@@ -14,6 +14,7 @@ import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber } from '../numbers/number-allocator.ts';
 import { syncTeamsDirectory } from '../teams/directory.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
+import { teamsApiFor } from '../teams/connection.ts';
 import { followVoiceChange, requestVoiceChange } from '../teams/voice-changes.ts';
 
 export const BULK_QUEUE = 'bulk-assignment';
@@ -38,12 +39,20 @@ async function jobView(deps: AppDeps, job: JobRow) {
     total: job.total,
     counts: { pending: byState.pending ?? 0, running: byState.running ?? 0, succeeded: byState.succeeded ?? 0, failed: byState.failed ?? 0, skipped: byState.skipped ?? 0, cancelled: byState.cancelled ?? 0 },
     etaSeconds: job.status === 'running' && done > 0 ? Math.round(((elapsed / done) * toDo) / 1000) : null,
+    ...throttleView(deps, job),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
   };
 }
 export type BulkJobView = Awaited<ReturnType<typeof jobView>>;
+
+/** While Teams makes the tenant wait, the job says until when; it resumes by itself then. */
+function throttleView(deps: AppDeps, job: JobRow): { throttledUntil: string | null; notice: string | null } {
+  const until = job.throttledUntil;
+  if (!until || job.status !== 'running' || until.getTime() <= deps.now().getTime()) return { throttledUntil: null, notice: null };
+  return { throttledUntil: until.toISOString(), notice: `Throttled by Teams, resuming at ${until.toISOString().slice(11, 16)} UTC.` };
+}
 
 function rowView(r: RowRow) {
   return { id: r.id, rowNumber: r.rowNumber, input: r.input, verdict: r.verdict, verdictMessage: r.verdictMessage, state: r.state, attempts: r.attempts, numberE164: r.numberE164, resultMessage: r.resultMessage, voiceChangeId: r.voiceChangeId };
@@ -255,6 +264,7 @@ export async function processBulkJob(deps: AppDeps, jobId: string, options: { co
   const [operator] = job.operatorId ? await queryRows<{ id: string; email: string; display_name: string }>(deps.db, sql`select id, email, display_name from operators where id = ${job.operatorId}::uuid`) : [];
   const actor: Actor = { operatorId: operator?.id ?? job.operatorId ?? '', email: operator?.email ?? 'system (bulk)', displayName: operator?.display_name ?? 'Bulk', role: 'operator', allTenants: true, tenantIds: [], via: 'session' };
   const info: RequestInfo = { requestId: `bulk-${jobId}`, ip: undefined };
+  const stopWatching = await watchThrottling(deps, job, actor);
   const worker = async () => {
     for (;;) {
       const [current] = await deps.db.select({ cancel: bulkJobs.cancelRequested }).from(bulkJobs).where(eq(bulkJobs.id, jobId));
@@ -264,7 +274,11 @@ export async function processBulkJob(deps: AppDeps, jobId: string, options: { co
       await runRow(deps, job, row, actor, info, options.pollMs);
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency ?? deps.config.bulkConcurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: options.concurrency ?? deps.config.bulkConcurrency }, worker));
+  } finally {
+    stopWatching();
+  }
   const [left] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(bulkJobRows).where(and(eq(bulkJobRows.jobId, jobId), inArray(bulkJobRows.state, ['pending', 'running'])));
   if ((left?.n ?? 0) === 0) {
     const [finished] = await deps.db.select().from(bulkJobs).where(eq(bulkJobs.id, jobId));
@@ -275,6 +289,26 @@ export async function processBulkJob(deps: AppDeps, jobId: string, options: { co
       await recordAudit(deps.db, { action: `bulk.${status}`, actor, tenantId: job.tenantId, targetType: 'bulk_job', targetId: jobId, after: view.counts, ticketId: job.ticketId, request: info });
     }
   }
+}
+
+/**
+ * Records on the job when Teams pauses this tenant (429 + Retry-After, honoured in full by the
+ * background client), so every node's view of the job can say until when. Returns the unsubscribe.
+ */
+async function watchThrottling(deps: AppDeps, job: JobRow, actor: Actor): Promise<() => void> {
+  let api;
+  try {
+    api = await teamsApiFor(deps, await loadTenant(deps.db, actor, job.tenantId));
+  } catch {
+    return () => undefined; // Teams not usable: each row fails with the reason on its own
+  }
+  return api.client.onThrottle((until) => {
+    deps.db
+      .update(bulkJobs)
+      .set({ throttledUntil: until })
+      .where(eq(bulkJobs.id, job.id))
+      .catch((error: unknown) => deps.log.warn({ err: error, jobId: job.id }, 'could not record the Teams throttle on the bulk job'));
+  });
 }
 
 async function claimRow(deps: AppDeps, jobId: string): Promise<RowRow | undefined> {

@@ -1,5 +1,6 @@
 import { BULK_QUEUE, processBulkJob } from './bulk-assignment.ts';
 import type { AppDeps } from '../kernel/deps.ts';
+import { asBackgroundJob } from '../../jobs/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
 export async function declareBulkJobs(queue: JobQueue): Promise<void> {
@@ -8,6 +9,6 @@ export async function declareBulkJobs(queue: JobQueue): Promise<void> {
 
 export async function workBulkJobs(queue: JobQueue, deps: AppDeps, options: { pollingIntervalSeconds?: number; concurrency?: number; pollMs?: number } = {}): Promise<void> {
   await queue.work<{ jobId: string }>(BULK_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => {
-    if (job) await processBulkJob(deps, job.data.jobId, { ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
+    if (job) await asBackgroundJob(() => processBulkJob(deps, job.data.jobId, { ...(options.concurrency ? { concurrency: options.concurrency } : {}), ...(options.pollMs ? { pollMs: options.pollMs } : {}) }));
   });
 }

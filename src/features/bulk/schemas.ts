@@ -11,6 +11,10 @@ export const jobSchema = z.object({
   total: z.number(),
   counts,
   etaSeconds: z.number().nullable(),
+  /** Teams is making the tenant wait until then (ISO time); the job resumes by itself. */
+  throttledUntil: z.string().nullable(),
+  /** e.g. "Throttled by Teams, resuming at 14:05 UTC." while that lasts. */
+  notice: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

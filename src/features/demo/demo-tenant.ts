@@ -66,7 +66,8 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
   const londonRange = await createRange(deps, actor, tenantId, { name: 'London OC block', start: '+442079460100', count: 100, kind: 'operator_connect', carrier: 'Demo Connect UK', siteId: london.id }, request);
 
   // Spread statuses the way a live tenant looks. Assigned numbers come from Teams itself (the
-  // simulated tenant) when the demo is connected; these blocks are not uploaded to Teams yet.
+  // simulated tenant) when the demo is connected; these blocks are not in Teams yet
+  // (assigning a Direct Routing number uploads it; the London Operator Connect block stays unknown to Teams).
   await seedDemoStatuses(deps.db, tenantId, admin.id, deps.now(), 120);
   const [reception] = await deps.db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.e164, '+14255550100')));
   if (reception) await deps.db.transaction((tx) => editNumberAttributes(deps, tx, actor, tenantId, reception.id, { tags: ['reception'], notes: 'Main reception line' }, request));

@@ -3,6 +3,7 @@ import { generateAppCertificate, readUploadedCertificate } from '../../connector
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../../connectors/teams/credentials.ts';
 import { TeamsApi, type ConnectionCheck } from '../../connectors/teams/teams-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';
+import { inBackgroundJob } from '../../jobs/background.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { keepStoredSecrets, TenantConnections, type StoredConnection } from '../tenants/connections.ts';
@@ -32,7 +33,7 @@ export type TeamsConnectionView = {
   lastTest: { at: string; ok: boolean; result: unknown } | null;
 };
 
-const teamsConnections = new TenantConnections<TeamsSettings, TeamsSecrets, TeamsApi>({
+const teamsConnections = new TenantConnections<TeamsSettings, TeamsSecrets, { api: TeamsApi; jobApi: TeamsApi }>({
   system: 'teams',
   secretFlags: { clientSecret: 'clientSecretSet', privateKeyPem: 'privateKeySet' },
   // The certificate is named by its thumbprint; its public PEM is long and says nothing more.
@@ -160,8 +161,9 @@ export async function teamsApiFor(deps: AppDeps, tenant: TenantRow): Promise<Tea
   if (!features.teams) throw new ConflictError(`Teams is switched off for ${tenant.name}. An admin can switch it on in the tenant's settings.`, 'teams_disabled');
   const connection = await teamsConnections.load(deps, tenant.id);
   // One client per tenant, so its token cache and throttle gate are shared by every request and job.
+  // Jobs get its background twin (same token and gate), which waits out Graph's whole Retry-After.
   const cached = connection && teamsConnections.cachedClient(deps, connection);
-  if (cached) return cached;
+  if (cached) return inBackgroundJob() ? cached.jobApi : cached.api;
   const settings = connection?.settings;
   const secrets = connection?.secrets ?? {};
   if (!connection || !settings?.clientId) throw new ConflictError(`The Teams connection of ${tenant.name} is not set up yet: add the app registration under the tenant's Connections.`, 'teams_not_configured');
@@ -172,7 +174,8 @@ export async function teamsApiFor(deps: AppDeps, tenant: TenantRow): Promise<Tea
   else if (settings.authMethod === 'certificate' && secrets.privateKeyPem && settings.certificate) credentials = { kind: 'certificate', clientId: settings.clientId, certificatePem: settings.certificate.publicPem, privateKeyPem: secrets.privateKeyPem };
   else throw new ConflictError(`The Teams connection of ${tenant.name} has no ${settings.authMethod === 'secret' ? 'client secret' : 'certificate'} yet.`, 'teams_not_configured');
   const api = new TeamsApi({ tenant: tenantRef, credentials, endpoints: endpointsOf(settings), log: deps.log.child({ tenantId: tenant.id, connector: 'teams' }), retry: retryPolicyWithTimeout(deps.config.connectorTimeoutMs) });
-  return teamsConnections.keepClient(deps, connection, api);
+  const pair = teamsConnections.keepClient(deps, connection, { api, jobApi: api.forJobs() });
+  return inBackgroundJob() ? pair.jobApi : pair.api;
 }
 
 /** Certificate credentials of a tenant, for the PowerShell bridge (which signs in with the certificate only). */

@@ -3,6 +3,7 @@ import { tenantConnections, tenants } from '../../db/schema/index.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { syncTeamsDirectory } from './directory.ts';
 import { followVoiceChange, VOICE_CHANGE_QUEUE } from './voice-changes.ts';
+import { asBackgroundJob } from '../../jobs/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
 export const TEAMS_SYNC_QUEUE = 'teams-directory-sync';
@@ -36,7 +37,7 @@ export async function syncAllTeamsDirectories(deps: AppDeps): Promise<{ synced: 
 }
 
 export async function workTeamsJobs(queue: JobQueue, deps: AppDeps): Promise<void> {
-  await queue.work(TEAMS_SYNC_QUEUE, { pollingIntervalSeconds: 5 }, async () => syncAllTeamsDirectories(deps));
+  await queue.work(TEAMS_SYNC_QUEUE, { pollingIntervalSeconds: 5 }, async () => asBackgroundJob(() => syncAllTeamsDirectories(deps)));
 }
 
 export async function declareVoiceJobs(queue: JobQueue): Promise<void> {
@@ -47,6 +48,8 @@ export async function declareVoiceJobs(queue: JobQueue): Promise<void> {
 export async function workVoiceJobs(queue: JobQueue, deps: AppDeps, options: { pollingIntervalSeconds?: number; pollMs?: number } = {}): Promise<void> {
   // resumeStranded: the order's answer was lost (timeout, reset); re-send it or check Teams, retrying while Teams is unreachable.
   await queue.work<{ changeId: string; resumeStranded?: boolean }>(VOICE_CHANGE_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 4 }, async (jobs) => {
-    await Promise.all(jobs.map((job) => followVoiceChange(deps, job.data.changeId, { ...(options.pollMs ? { pollMs: options.pollMs } : {}), ...(job.data.resumeStranded ? { resumeStranded: true, throwWhileUnknown: true } : {}) })));
+    await asBackgroundJob(() =>
+      Promise.all(jobs.map((job) => followVoiceChange(deps, job.data.changeId, { ...(options.pollMs ? { pollMs: options.pollMs } : {}), ...(job.data.resumeStranded ? { resumeStranded: true, throwWhileUnknown: true } : {}) }))),
+    );
   });
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { TeamsError, classifyFailure } from '../../connectors/teams/errors.ts';
 import { graphNumberType, type TeamsApi } from '../../connectors/teams/teams-api.ts';
+import type { NumberOperation } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType, type TeamsPolicyType } from '../../core/policy-types.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
@@ -232,7 +233,8 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
     }
     const status = operation.status.toLowerCase();
     if (status === 'succeeded') return completeChange(deps, changeId, null);
-    if (status === 'failed' || status === 'skipped') {
+    if (status === 'skipped') return settleSkippedChange(deps, change, operation);
+    if (status === 'failed') {
       const detail = operation.numbers?.map((n) => n.statusDetail ?? n.statusMessage).find(Boolean) ?? 'Teams reported the order as failed.';
       const known = classifyFailure(detail);
       return failChange(deps, changeId, new TeamsError(known?.code ?? 'unknown', known?.message ?? `Teams refused the change: ${detail}`, { detail }), null);
@@ -242,6 +244,36 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/**
+ * Graph lists `skipped` among an operation's statuses without saying when Teams uses it
+ * (telephoneNumberLongRunningOperation). We read it as "Teams did not carry out this order" and
+ * do not guess why: the number is read back from Teams. If Teams already shows what the change
+ * asked for (the number on this user, or the old number gone from them), there was nothing left
+ * to do and the change completes; otherwise it fails, the inventory goes back as it was, and the
+ * message says Teams skipped it. Either way the inventory ends up matching Teams.
+ */
+async function settleSkippedChange(deps: AppDeps, change: VoiceChangeRow, operation: NumberOperation): Promise<VoiceChangeRow> {
+  const api = await teamsApiFor(deps, await systemTenant(deps, change.tenantId));
+  const wanted = change.requested.number;
+  const numberChanges = (wanted?.e164 ?? null) !== (change.before.number?.e164 ?? null);
+  let inPlace = !numberChanges;
+  if (numberChanges && wanted) {
+    const now = await api.findNumber(wanted.e164);
+    inPlace = Boolean(now && now.assignmentTargetId === change.userId && now.assignmentStatus !== 'unassigned');
+  } else if (numberChanges && change.before.number) {
+    const old = await api.findNumber(change.before.number.e164);
+    inPlace = !old || old.assignmentTargetId !== change.userId || old.assignmentStatus === 'unassigned';
+  }
+  if (inPlace) return completeChange(deps, change.id, null);
+  const detail = operation.numbers?.map((n) => n.statusDetail ?? n.statusMessage).find(Boolean);
+  return failChange(
+    deps,
+    change.id,
+    new TeamsError('unknown', `Teams skipped the order and did not make the change${detail ? ` (${detail})` : ''}. Nothing was changed; check the user in the Teams admin center, then try again.`, { ...(detail ? { detail } : {}) }),
+    null,
+  );
 }
 
 /**

@@ -13,7 +13,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const requestId = String(request.id);
     if (error instanceof AppError) {
-      if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
+      // Our own limits and a vendor's (Teams throttling) both say how long to wait.
+      const wait = error instanceof TooManyAttemptsError ? error.retryAfterSeconds : (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof wait === 'number') reply.header('retry-after', String(wait));
       const body: ErrorBody = { error: { code: error.code, message: error.message, requestId, ...(error.details ? { details: error.details } : {}) } };
       return reply.status(error.status).send(body);
     }

@@ -144,21 +144,18 @@ describe.each(dbTargets())('bulk assignment on %s', (target) => {
   it('retry touches only the failed rows', async () => {
     const users = [ready(), ready(), ready()];
     const nums = [freeNumber(), freeNumber()];
-    const stranger = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155558888', kind: 'direct_routing' })).body;
+    // An Operator Connect number the operator has not yet provisioned to the tenant: Teams refuses it
+    // (a Direct Routing number would simply be uploaded by its assignment).
+    const stranger = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155558888', kind: 'operator_connect' })).body;
     const csv = ['UserPrincipalName,PhoneNumber', `${users[0]!.userPrincipalName},${nums[0]}`, `${users[1]!.userPrincipalName},${stranger.e164}`, `${users[2]!.userPrincipalName},${nums[1]}`].join('\n');
     const dry = (await upload(csv)).body;
     await admin.post(`/api/tenants/${tenantId}/bulk-assignments/${dry.id}/run`);
     const first = await finished(dry.id);
     expect(first.counts).toMatchObject({ succeeded: 2, failed: 1 });
     const failedRow = first.rows.find((r: { state: string }) => r.state === 'failed');
-    expect(failedRow.resultMessage).toMatch(/Teams does not know this number/);
-    // The engineer fixes it: Teams gets the number (uploaded), then the failed row is retried.
-    fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.set(stranger.e164, {
-      ...[...fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.values()].find((n) => n.assignmentStatus === 'unassigned')!,
-      telephoneNumber: stranger.e164,
-      assignmentStatus: 'unassigned',
-      assignmentTargetId: null,
-    } as never);
+    expect(failedRow.resultMessage).toMatch(/Teams does not have this number/);
+    // The engineer fixes it: the operator provisions the number to the tenant, then the failed row is retried.
+    addNumber(fx.graph.state.tenants.get(fx.microsoftTenantId)!, { telephoneNumber: stranger.e164, numberType: 'operatorConnect' });
     await admin.post(`/api/tenants/${tenantId}/bulk-assignments/${dry.id}/retry`);
     const second = await finished(dry.id);
     expect(second.counts).toMatchObject({ succeeded: 3, failed: 0 });

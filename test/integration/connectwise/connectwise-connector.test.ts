@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectWiseError } from '../../../src/connectors/connectwise/client.ts';
+import { CONNECTWISE_API_VERSION, ConnectWiseError } from '../../../src/connectors/connectwise/client.ts';
 import { conditionString, ManageApi } from '../../../src/connectors/connectwise/manage-api.ts';
 import { createLogger } from '../../../src/app/logging.ts';
 import { seedConnectWise, startConnectWiseSimulator, type RunningConnectWiseSimulator } from '../../../simulators/index.ts';
@@ -16,6 +16,16 @@ describe('ConnectWise Manage connector', () => {
   });
   afterAll(async () => {
     await sim.close();
+  });
+
+  it('pins the Manage API version in Accept on every call', async () => {
+    // ConnectWise PSA "API Versioning": without a version in Accept, requests get the latest
+    // models, which change at releases; production integrations should name one.
+    sim.state.apiVersions.clear();
+    await api.searchTickets({ openOnly: true, limit: 30 });
+    await api.workTypes();
+    expect([...sim.state.apiVersions.keys()]).toEqual([CONNECTWISE_API_VERSION]);
+    expect(CONNECTWISE_API_VERSION).toMatch(/^\d{4}\.\d+$/);
   });
 
   it('searches open tickets by company and text, following the paging', async () => {

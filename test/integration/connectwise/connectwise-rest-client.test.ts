@@ -63,6 +63,8 @@ describe.each(dbTargets())('connectwise-rest reads what UCR Manager logged on %s
     const expected = plain.state.tickets.filter((x) => x.company.identifier === 'Tailspin' && !x.closedFlag && [1, 2].includes(x.board.id)).map((x) => x.id).sort((a, b) => b - a);
     expect(expected.length).toBeGreaterThan(0);
     expect(found.map((x) => x.id)).toEqual(expected);
+    // connectwise-rest pins its own API version in Accept (2021.1 by default); the simulator serves it.
+    expect(tls.state.apiVersions.get('2021.1')).toBeGreaterThan(0);
     // The app's own search (through its connector) agrees with the third-party client.
     await admin.request('PUT', `/api/tenants/${tenantId}/connections/connectwise`, { site: 'na.example', ...keys, baseUrl: plain.apiUrl, defaults: { boardIds: [1, 2] } });
     const ours = (await admin.get(`/api/tenants/${tenantId}/connectwise/tickets`)).body.tickets as Array<{ id: number }>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoStates, startConnectWiseSimulator, type RunningConnectWiseSimulator } from '../../../simulators/index.ts';
+import { buildDemoStates, DEMO, startConnectWiseSimulator, startEntraSimulator, startGraphSimulator, type RunningConnectWiseSimulator, type RunningEntraSimulator, type RunningGraphSimulator } from '../../../simulators/index.ts';
 import { connectDemoTenant, seedDemoTenant } from '../../../src/features/demo/demo-tenant.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { expectNoSecretsInLogs } from '../../helpers/leaks.ts';
@@ -83,5 +83,61 @@ describe.each(dbTargets())('demo tenant wired to the built-in ConnectWise on %s'
     expect(connection.baseUrl).toBe(`${cw.url}/v4_6_release/apis/3.0`);
     expect(connection.defaults.workRoleId).toBe(1);
     expect((await client.post(`/api/tenants/${demo.id}/connections/connectwise/test`)).body.ok).toBe(true);
+  });
+});
+
+describe.each(dbTargets())('demo tenant wired to the built-in Teams on %s', (target) => {
+  let t: TestApp;
+  let entra: RunningEntraSimulator;
+  let graph: RunningGraphSimulator;
+  let states: ReturnType<typeof buildDemoStates>;
+  beforeAll(async () => {
+    states = buildDemoStates();
+    entra = await startEntraSimulator({ port: 0, state: states.entra });
+    graph = await startGraphSimulator({ port: 0, state: states.graph, trust: entra, knobs: { operationDelayMs: 50 } });
+    t = await startTestApp(target, { UCR_DEMO_GRAPH_URL: graph.url, UCR_DEMO_LOGIN_URL: entra.url }, { withQueue: true });
+    t.secrets.add(DEMO.clientSecret);
+  });
+  afterAll(async () => {
+    expectNoSecretsInLogs(t);
+    await t.close();
+    await graph.close();
+    await entra.close();
+  });
+
+  it('a newcomer assigns any available Direct Routing number, uploaded to Teams or not', async () => {
+    // Teams docs, "Enable users for Direct Routing": "If you don't upload the phone numbers, you can
+    // still assign numbers to users. Assigning a number to a user automatically uploads the number".
+    const { client } = await t.signedInAs('admin');
+    await seedDemoTenant(t.deps);
+    await connectDemoTenant(t.deps);
+    const demo = (await client.get('/api/tenants')).body.tenants.find((x: { isDemo: boolean }) => x.isDemo);
+    const teamsNumbers = states.graphTenant.tenant.numbers;
+    const available = (await client.get(`/api/tenants/${demo.id}/numbers?status=available&kind=direct_routing&limit=500`)).body.numbers as Array<{ id: string; e164: string }>;
+    const notUploaded = available.filter((n) => !teamsNumbers.has(n.e164));
+    const uploaded = available.filter((n) => teamsNumbers.has(n.e164));
+    // The Seattle DR block is in the inventory only; the simulated tenant's spare numbers are in both.
+    expect(notUploaded.length).toBeGreaterThan(50);
+    expect(uploaded.length).toBeGreaterThan(0);
+    const picks = [notUploaded[0]!, notUploaded[Math.floor(notUploaded.length / 2)]!, notUploaded.at(-1)!, uploaded[0]!, uploaded.at(-1)!];
+    const users = states.graphTenant.byProfile.readyForVoice.slice(0, picks.length);
+    expect(users).toHaveLength(picks.length);
+
+    const changes = [];
+    for (const [i, pick] of picks.entries()) {
+      const started = await client.post(`/api/tenants/${demo.id}/teams/users/${users[i]!.id}/voice`, { number: { numberId: pick.id } });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      changes.push(started.body.id as string);
+    }
+    for (const [i, id] of changes.entries()) {
+      let change = (await client.get(`/api/tenants/${demo.id}/voice-changes/${id}`)).body;
+      for (let poll = 0; change.status === 'pending' && poll < 300; poll += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        change = (await client.get(`/api/tenants/${demo.id}/voice-changes/${id}`)).body;
+      }
+      expect(change, picks[i]!.e164).toMatchObject({ status: 'succeeded' });
+      expect((await client.get(`/api/tenants/${demo.id}/numbers/${picks[i]!.id}`)).body).toMatchObject({ status: 'assigned', assignee: { type: 'teams_user', id: users[i]!.id } });
+      expect(teamsNumbers.get(picks[i]!.e164)).toMatchObject({ numberType: 'directRouting', assignmentTargetId: users[i]!.id });
+    }
   });
 });

@@ -33,6 +33,17 @@ describe('ConnectWise simulator: authentication', () => {
     expect(await body(badKey)).toMatchObject({ code: 'Unauthorized', message: expect.any(String) });
   });
 
+  it('serves a request that pins an API version in Accept, and one that names none, and records which', async () => {
+    // ConnectWise PSA "API Versioning" (developer.connectwise.com, Best Practices › Versioning):
+    // `Accept: application/vnd.connectwise.com+json; version=2019.1` pins the models of that
+    // release; "By default all requests will receive the latest version".
+    cw.state.apiVersions.clear();
+    expect((await api('/service/boards', { headers: { accept: 'application/vnd.connectwise.com+json; version=2025.1' } })).status).toBe(200);
+    expect((await api('/service/boards', { headers: { accept: 'application/vnd.connectwise.com+json; version=2021.1, application/json' } })).status).toBe(200);
+    expect((await api('/service/boards', { headers: { accept: 'application/json' } })).status).toBe(200);
+    expect(Object.fromEntries(cw.state.apiVersions)).toEqual({ '2025.1': 1, '2021.1': 1, latest: 1 });
+  });
+
   it('tells the codebase from /login/companyinfo', async () => {
     const info = await body(await fetch(`${cw.url}/login/companyinfo/contoso_msp`));
     expect(info).toMatchObject({ Codebase: 'v4_6_release/', CompanyID: 'contoso_msp', IsCloud: true });

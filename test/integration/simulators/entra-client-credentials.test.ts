@@ -113,6 +113,22 @@ describe('Entra simulator: certificate client assertion', () => {
     }
   });
 
+  it('accepts aud naming the tenant by id, as the claims table asks, and by domain, as its example shows; records what it accepted', async () => {
+    // learn.microsoft.com/entra/identity-platform/certificate-credentials (MicrosoftDocs/entra-docs
+    // docs/identity-platform/certificate-credentials.md): header alg PS256 + x5t#S256; claim aud
+    // `https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token`; its decoded example has a
+    // domain (contoso.onmicrosoft.com) there, so real Entra takes both.
+    entra.state.acceptedAssertions.length = 0;
+    for (const aud of [tokenUrl, `${entra.url}/fabrikam.example/oauth2/v2.0/token`]) {
+      const response = await postForm(tokenUrl, assertionForm(clientAssertion(cert, 'app-1', aud, { alg: 'PS256' })));
+      expect(response.status).toBe(200);
+    }
+    expect(entra.state.acceptedAssertions.map((a) => [a.header.alg, a.payload.aud])).toEqual([
+      ['PS256', tokenUrl],
+      ['PS256', `${entra.url}/fabrikam.example/oauth2/v2.0/token`],
+    ]);
+  });
+
   it('refuses a certificate that is not registered (AADSTS700027)', async () => {
     const result = await errorCodes(clientAssertion(strangerCert, 'app-1', tokenUrl));
     expect(result.status).toBe(401);

@@ -24,6 +24,20 @@ describe('Graph simulator: throttling and fault knobs', () => {
     expect(fx.graph.knobs.stats.throttled).toBe(throttled.length);
   });
 
+  it('sends the Retry-After the retryAfterSeconds knob asks for, on throttling and on injected 429s', async () => {
+    // learn.microsoft.com/graph/throttling: 429 Too Many Requests with Retry-After in seconds;
+    // waits of 41–315 s have been seen, so the connector must not assume a short one.
+    fx.graph.knobs.set({ retryAfterSeconds: 315, failNext: { count: 1, status: 429 } });
+    const injected = await fx.api('/v1.0/users?$top=1');
+    expect(injected.status).toBe(429);
+    expect(injected.headers.get('retry-after')).toBe('315');
+    fx.graph.knobs.set({ throttleRps: 1 });
+    const burst = await Promise.all(Array.from({ length: 4 }, () => fx.api('/v1.0/users?$top=1')));
+    const throttled = burst.find((response) => response.status === 429);
+    expect(throttled?.headers.get('retry-after')).toBe('315');
+    expect((await json<{ error: { code: string } }>(throttled as Response)).error.code).toBe('TooManyRequests');
+  });
+
   it('fails the next N calls with the chosen status, then answers normally', async () => {
     fx.graph.knobs.set({ failNext: { count: 2, status: 504 } });
     const first = await fx.api('/v1.0/users');

@@ -28,7 +28,7 @@ async function order(action: string, body: Record<string, unknown>): Promise<str
 async function finished(location: string): Promise<Operation> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
     const operation = await json<Operation>(await fx.api(location));
-    if (operation.status === 'succeeded' || operation.status === 'failed') return operation;
+    if (operation.status === 'succeeded' || operation.status === 'failed' || operation.status === 'skipped') return operation;
     await sleep(10);
   }
   throw new Error('operation did not finish');
@@ -86,7 +86,8 @@ describe('Graph simulator: number assignment orders', () => {
     ['a user without Teams Phone', () => fx.seeded.byProfile.unlicensed[0]?.id, () => freeNumber(), 'directRouting', /not licensed for Teams Phone/],
     ['a user without usage location', () => fx.seeded.byProfile.noUsageLocation[0]?.id, () => freeNumber(), 'directRouting', /no usage location/],
     ['a number assigned to someone else', () => fx.seeded.byProfile.readyForVoice[1]?.id, () => String([...fx.seeded.tenant.numbers.values()].find((n) => n.assignmentStatus === 'userAssigned' && n.numberType === 'directRouting')?.telephoneNumber), 'directRouting', /already assigned/],
-    ['a Direct Routing number not uploaded', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => '+14255559999', 'directRouting', /not uploaded to the tenant/],
+    ['an Operator Connect number not in the tenant', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => '+13125558888', 'operatorConnect', /was not found in the tenant/],
+    ['a Direct Routing order for a number the tenant has as Calling Plan', () => fx.seeded.byProfile.readyForVoice[2]?.id, () => String([...fx.seeded.tenant.numbers.values()].find((n) => n.assignmentStatus === 'unassigned' && n.numberType === 'callingPlan')?.telephoneNumber), 'directRouting', /is a callingPlan number/],
     ['a Calling Plan number that does not exist', () => fx.seeded.byProfile.voiceCallingPlan[0]?.id, () => '+12065559999', 'callingPlan', /was not found in the tenant/],
   ])('fails the operation for %s', async (_label, userId, number, numberType, message) => {
     const telephoneNumber = number();
@@ -103,6 +104,22 @@ describe('Graph simulator: number assignment orders', () => {
     const telephoneNumber = freeNumber();
     await finished(await order('assignNumber', { telephoneNumber, assignmentTargetId: fx.seeded.byProfile.unlicensed[1]?.id, numberType: 'directRouting' }));
     expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'assignmentFailed', assignmentStatus: 'unassigned', assignmentTargetId: null });
+  });
+
+  it('assigns a Direct Routing number that was never uploaded, and so uploads it', async () => {
+    // Teams docs, "Enable users for Direct Routing" (learn.microsoft.com/microsoftteams/direct-routing-enable-users):
+    // "If you don't upload the phone numbers, you can still assign numbers to users. Assigning a
+    // number to a user automatically uploads the number".
+    const user = fx.seeded.byProfile.readyForVoice[5];
+    const telephoneNumber = '+14255557777';
+    expect(fx.seeded.tenant.numbers.has(telephoneNumber)).toBe(false);
+    const done = await finished(await order('assignNumber', { telephoneNumber, assignmentTargetId: user?.id, numberType: 'directRouting' }));
+    expect(done.status).toBe('succeeded');
+    expect(await numberState(telephoneNumber)).toMatchObject({ numberType: 'directRouting', assignmentStatus: 'userAssigned', assignmentTargetId: user?.id, activationState: 'activated', numberSource: 'onPremises' });
+    // The same order for a user who cannot have it still fails, and uploads nothing.
+    const refused = await finished(await order('assignNumber', { telephoneNumber: '+14255557778', assignmentTargetId: fx.seeded.byProfile.unlicensed[2]?.id, numberType: 'directRouting' }));
+    expect(refused.numbers[0]?.statusDetail).toMatch(/not licensed for Teams Phone/);
+    expect(fx.seeded.tenant.numbers.has('+14255557778')).toBe(false);
   });
 
   it('lets only the first of two racing orders for one number win', async () => {
@@ -124,7 +141,7 @@ describe('Graph simulator: number assignment orders', () => {
     }
   });
 
-  it('unassigns a number and updates a number location asynchronously', async () => {
+  it('unassigns a number asynchronously; updateNumber answers 200 at once', async () => {
     const user = fx.seeded.byProfile.voiceDirectRouting[2];
     const number = [...fx.seeded.tenant.numbers.values()].find((candidate) => candidate.assignmentTargetId === user?.id);
     const telephoneNumber = number?.telephoneNumber ?? '';
@@ -132,11 +149,20 @@ describe('Graph simulator: number assignment orders', () => {
     expect(await numberState(telephoneNumber)).toMatchObject({ assignmentStatus: 'unassigned', assignmentTargetId: null });
     expect((await finished(await order('unassignNumber', { telephoneNumber, numberType: 'directRouting' }))).numbers[0]?.statusDetail).toMatch(/not assigned/);
 
+    // Graph v1.0 "numberAssignment: updateNumber": "If successful, this method returns a 200 OK
+    // response code" — synchronous, no operation to follow. An empty string clears a value;
+    // null or an absent field keeps it.
     fx.graph.knobs.set({ operationDelayMs: 1000 });
-    const location = await order('updateNumber', { telephoneNumber, locationId: 'loc-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
-    expect((await numberState(telephoneNumber))?.activationState).toBe('updatePending');
-    expect((await finished(location)).status).toBe('succeeded');
-    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
+    const update = (body: Record<string, unknown>) => fx.api(`${ROOT}/numberAssignments/updateNumber`, { method: 'POST', body: JSON.stringify({ telephoneNumber, ...body }) });
+    const updated = await update({ locationId: 'loc-1', networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('location')).toBeNull();
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
+    expect((await update({ locationId: '', networkSiteId: null })).status).toBe(200);
+    expect(await numberState(telephoneNumber)).toMatchObject({ locationId: null, networkSiteId: 'site-1' });
+    const unknown = await fx.api(`${ROOT}/numberAssignments/updateNumber`, { method: 'POST', body: JSON.stringify({ telephoneNumber: '+14255550999', locationId: 'loc-1' }) });
+    expect(unknown.status).toBe(404);
+    expect((await json<{ error: { code: string } }>(unknown)).error.code).toBe('NotFound');
   });
 
   it('assigns an operatorConnect number to a resource account as voiceApplicationAssigned', async () => {
@@ -146,7 +172,58 @@ describe('Graph simulator: number assignment orders', () => {
     expect((await numberState('+13125559000'))?.assignmentStatus).toBe('voiceApplicationAssigned');
   });
 
+  it('ends an order as skipped when the skipNextOrders knob says so, changing nothing', async () => {
+    // telephoneNumberLongRunningOperation (Graph v1.0) lists `skipped` without saying when Teams
+    // uses it; the knob produces it so the app's reading of it (docs/external-apis.md) is tested.
+    fx.graph.knobs.set({ skipNextOrders: 1 });
+    const telephoneNumber = freeNumber();
+    const done = await finished(await order('assignNumber', { telephoneNumber, assignmentTargetId: fx.seeded.byProfile.readyForVoice[6]?.id, numberType: 'directRouting' }));
+    expect(done).toMatchObject({ status: 'skipped', numbers: [{ status: 'skipped' }] });
+    expect(await numberState(telephoneNumber)).toMatchObject({ assignmentStatus: 'unassigned', assignmentTargetId: null, activationState: 'activated' });
+    expect(fx.graph.knobs.skipNextOrders).toBe(0);
+  });
+
   it('404s an unknown operation', async () => {
     expect((await fx.api(`${ROOT}/operations/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+});
+
+describe('Graph simulator: numberAssignments paging', () => {
+  // Source: Graph v1.0 "List numberAssignments" (learn.microsoft.com/graph/api/teamsadministration-
+  // telephonenumbermanagementroot-list-numberassignments; microsoftgraph/microsoft-graph-docs-contrib
+  // api-reference/v1.0/api/teamsadministration-telephonenumbermanagementroot-list-numberassignments.md):
+  // "$Top … Default number of results is 500 entries and maximum 1,000 entries allowed per query",
+  // "$Skip … skip first 'X' number of results", Example 3 `?$top=100&$skip=200`; no @odata.nextLink.
+  type NumberPage = { value: Array<{ telephoneNumber: string }>; '@odata.nextLink'?: string };
+  beforeAll(() => {
+    for (let i = 0; fx.seeded.tenant.numbers.size < 2500; i += 1) addNumber(fx.seeded.tenant, { telephoneNumber: `+1425700${String(i).padStart(4, '0')}`, numberType: 'directRouting' });
+  });
+
+  it('answers 500 by default and never a nextLink', async () => {
+    const page = await json<NumberPage>(await fx.api(`${ROOT}/numberAssignments`));
+    expect(page.value).toHaveLength(500);
+    expect(page['@odata.nextLink']).toBeUndefined();
+  });
+
+  it('pages with $top and $skip to the last, short page, each number once', async () => {
+    const seen: string[] = [];
+    for (let skip = 0; ; skip += 1000) {
+      const page = await json<NumberPage>(await fx.api(`${ROOT}/numberAssignments?$top=1000&$skip=${skip}`));
+      expect(page['@odata.nextLink']).toBeUndefined();
+      seen.push(...page.value.map((n) => n.telephoneNumber));
+      if (page.value.length < 1000) break;
+    }
+    expect(seen).toHaveLength(2500);
+    expect(new Set(seen).size).toBe(2500);
+    const example3 = await json<NumberPage>(await fx.api(`${ROOT}/numberAssignments?$top=100&$skip=200`));
+    expect(example3.value.map((n) => n.telephoneNumber)).toEqual(seen.slice(200, 300));
+  });
+
+  it('refuses $top above 1,000 with Graph\'s error shape', async () => {
+    const response = await fx.api(`${ROOT}/numberAssignments?$top=1001`);
+    expect(response.status).toBe(400);
+    const body = await json<{ error: { code: string; message: string; innerError: { 'request-id': string } } }>(response);
+    expect(body.error).toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/1000/) });
+    expect(body.error.innerError['request-id']).toBeTruthy();
   });
 });

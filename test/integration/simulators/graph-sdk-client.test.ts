@@ -47,6 +47,19 @@ describe('Graph simulator with @microsoft/microsoft-graph-client', () => {
     await expect(client.api('/users/00000000-0000-4000-8000-000000000000').get()).rejects.toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound' });
   });
 
+  it('pages numberAssignments with .top() and .skip(), as "List numberAssignments" documents, with no nextLink', async () => {
+    const all = [...fx.seeded.tenant.numbers.keys()];
+    const seen: string[] = [];
+    for (let skip = 0; ; skip += 100) {
+      const page = (await client.api('/admin/teams/telephoneNumberManagement/numberAssignments').top(100).skip(skip).get()) as PageCollection;
+      expect(page['@odata.nextLink']).toBeUndefined();
+      seen.push(...page.value.map((n: { telephoneNumber: string }) => n.telephoneNumber));
+      if (page.value.length < 100) break;
+    }
+    expect(seen).toEqual(all);
+    await expect(client.api('/admin/teams/telephoneNumberManagement/numberAssignments').top(1001).get()).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+  });
+
   it('reads Teams user configurations through the SDK', async () => {
     const user = fx.seeded.byProfile.voiceDirectRouting[0];
     const config = (await client.api(`/admin/teams/userConfigurations/${user?.id}`).get()) as { featureTypes: string[] };

@@ -77,6 +77,17 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
     expect(refreshed.body.byType.TenantDialPlan).toBe(2);
     const catalog = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body.types as Array<{ policyType: string; policies: Array<{ name: string; source: string }> }>;
     expect(catalog.find((c) => c.policyType === 'OnlineVoiceRoutingPolicy')!.policies).toContainEqual(expect.objectContaining({ name: 'OnlineVoiceRoutingPolicy-FromPowerShell', source: 'powershell' }));
+    // Without an Entra admin role on the app, the cmdlets answer Access Denied: the error names the role to assign.
+    process.env.FAKE_PWSH_ANSWER = 'access-denied';
+    try {
+      const denied = await admin.post(`/api/tenants/${tenantId}/teams/policies/refresh`);
+      expect(denied.status).toBe(502);
+      expect(denied.body.error.message).toBe(
+        'Teams PowerShell signed in as the app but refused its cmdlets (Access Denied): the app registration has no Entra admin role. In Entra ID › Roles and administrators, assign the Teams Administrator role (or Teams Communications Administrator) to the app, wait a few minutes for it to apply, then try again.',
+      );
+    } finally {
+      delete process.env.FAKE_PWSH_ANSWER;
+    }
     // Inputs travel on stdin: the script text handed to pwsh holds no tenant, app id or key.
     const calls = readFileSync(pwshLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[] });
     const script = calls.at(-1)!.args.join(' ');

@@ -166,15 +166,27 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     expect(refused.body.error.message).toMatch(/no Teams Phone licence/);
     expect((await inventory(e164)).status).toBe('available');
 
-    // A number Teams does not know (not uploaded for Direct Routing): the order fails asynchronously.
-    const stranger = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559876', kind: 'direct_routing' })).body;
+    // An Operator Connect number Teams does not have: the order fails asynchronously.
+    const stranger = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559876', kind: 'operator_connect' })).body;
     const user = readyUsers()[5]!;
     const failed = await settled((await voice(user.id, { number: { numberId: stranger.id } })).body.id);
     expect(failed.status).toBe('failed');
-    expect(failed.errorMessage).toMatch(/Teams does not know this number|uploaded/);
+    expect(failed.errorMessage).toBe('Teams does not have this number. Calling Plan and Operator Connect numbers must be in the tenant (acquired, ported or provisioned by the operator) before they can be assigned.');
     expect((await inventory('+14155559876')).status).toBe('available');
     const rollback = await t.deps.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'number.assignment_rolled_back'), eq(auditEvents.targetId, stranger.id)));
     expect(rollback).toHaveLength(1);
+  });
+
+  it('assigns a Direct Routing number Teams has never seen: the assignment uploads it', async () => {
+    // Teams docs, "Enable users for Direct Routing": "If you don't upload the phone numbers, you can
+    // still assign numbers to users. Assigning a number to a user automatically uploads the number".
+    const fresh = (await admin.post(`/api/tenants/${tenantId}/numbers`, { number: '+14155559877', kind: 'direct_routing' })).body;
+    const user = readyUsers()[7]!;
+    expect(fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.has('+14155559877')).toBe(false);
+    const done = await settled((await voice(user.id, { number: { numberId: fresh.id } })).body.id);
+    expect(done.status).toBe('succeeded');
+    expect(await inventory('+14155559877')).toMatchObject({ status: 'assigned', assigneeId: user.id });
+    expect(fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.get('+14155559877')).toMatchObject({ numberType: 'directRouting', assignmentTargetId: user.id });
   });
 
   it('survives throttling by honouring Retry-After, and reuses its token', async () => {

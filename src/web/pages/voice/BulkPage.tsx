@@ -287,6 +287,13 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
         ) : null}
 
         {started ? <JobProgress job={job} /> : null}
+        {job.throttledUntil && isActive(job) ? (
+          <div data-testid="bulk-throttled">
+            <Notice tone="info">
+              Throttled by Teams, resuming at {new Date(job.throttledUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. Teams asked this tenant to wait; the job carries on by itself.
+            </Notice>
+          </div>
+        ) : null}
         {job.status === 'cancelled' ? <Notice tone="info">The job was cancelled: rows not started were not run. Retry them to carry on.</Notice> : null}
         {job.status === 'completed' && job.counts.failed === 0 ? <Notice>Finished: {plural(job.counts.succeeded, 'row')} succeeded.</Notice> : null}
         {!isActive(job) && job.counts.failed > 0 ? (

@@ -1,0 +1,1 @@
+ALTER TABLE "bulk_jobs" ADD COLUMN "throttled_until" timestamp with time zone;
