@@ -82,6 +82,11 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
       const expired = notAfter.getTime() <= now.getTime();
       items.push({ kind: 'certificate_expiring', severity: expired ? 'error' : 'warning', ...of(c.tenantId), title: expired ? 'Teams certificate has expired' : 'Teams certificate expires soon', detail: `The app's certificate is valid until ${notAfter.toISOString().slice(0, 10)}. Generate or upload a new one and add it to the app registration.`, at: notAfter.toISOString(), link: { page: 'connections' } });
     }
+    const secretEnds = secretExpiresOn(c.settings);
+    if (c.system === 'teams' && secretEnds && (c.settings as { authMethod?: string }).authMethod === 'secret' && secretEnds.getTime() - now.getTime() <= days(EXPIRY_WARNING_DAYS)) {
+      const expired = secretEnds.getTime() <= now.getTime();
+      items.push({ kind: 'secret_expiring', severity: expired ? 'error' : 'warning', ...of(c.tenantId), title: expired ? 'Teams client secret has expired' : 'Teams client secret expires soon', detail: `The app registration's client secret is valid until ${secretEnds.toISOString().slice(0, 10)}. Add a new secret in Entra ID and enter it under Connections (with its expiry date).`, at: secretEnds.toISOString(), link: { page: 'connections' } });
+    }
   }
   for (const c of checks) {
     const system = systemNames[c.system];
@@ -164,6 +169,14 @@ function failedStep(result: unknown): string | undefined {
   const steps = (result as { steps?: Array<{ ok?: boolean; message?: string; name?: string }> } | null)?.steps;
   const failed = Array.isArray(steps) ? steps.find((s) => s.ok === false) : undefined;
   return failed?.message ?? undefined;
+}
+
+/** The end of the day the admin entered as the secret's expiry (Entra shows a date). */
+function secretExpiresOn(settings: Record<string, unknown>): Date | undefined {
+  const day = settings.clientSecretExpiresOn;
+  if (typeof day !== 'string') return undefined;
+  const date = new Date(`${day}T23:59:59Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function certificateNotAfter(settings: Record<string, unknown>): Date | undefined {

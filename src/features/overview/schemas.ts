@@ -8,7 +8,7 @@ export const overviewLinkSchema = z.object({
 });
 
 export const overviewItemSchema = z.object({
-  kind: z.enum(['voice_change_pending', 'voice_change_failed', 'ticket_log_failed', 'bulk_running', 'bulk_finished_with_errors', 'range_running_out', 'connection_failing', 'certificate_expiring', 'drift_found']),
+  kind: z.enum(['voice_change_pending', 'voice_change_failed', 'ticket_log_failed', 'bulk_running', 'bulk_finished_with_errors', 'range_running_out', 'connection_failing', 'certificate_expiring', 'secret_expiring', 'drift_found']),
   severity: z.enum(['error', 'warning', 'info']),
   tenantId: z.string(),
   tenantName: z.string(),
