@@ -3,7 +3,7 @@ import { generateAppCertificate, readUploadedCertificate } from '../../connector
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../../connectors/teams/credentials.ts';
 import { TeamsApi, type ConnectionCheck } from '../../connectors/teams/teams-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';
-import { inBackgroundJob } from '../../jobs/background.ts';
+import { inBackgroundJob } from '../../connectors/shared/background.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { keepStoredSecrets, TenantConnections, type StoredConnection } from '../tenants/connections.ts';

@@ -5,7 +5,7 @@ import { findDrift } from '../numbers/reconcile/reconcile.ts';
 import { teamsNumberSource } from './reconcile.ts';
 import { syncTeamsDirectory } from './directory.ts';
 import { followVoiceChange, VOICE_CHANGE_QUEUE } from './voice-changes.ts';
-import { asBackgroundJob } from '../../jobs/background.ts';
+import { asBackgroundJob } from '../../connectors/shared/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
 export const TEAMS_SYNC_QUEUE = 'teams-directory-sync';
