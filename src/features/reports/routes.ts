@@ -6,6 +6,7 @@ import { recordAudit } from '../kernel/audit-log.ts';
 import { csvFileName, csvStream } from '../kernel/csv.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
+import { loadTenant } from '../tenants/tenants.ts';
 import { licensedWithoutNumberReport, rangesRunningOutReport, teamsDriftReport, utilisationReport } from './reports.ts';
 import { licensedWithoutNumberReportSchema, rangesRunningOutReportSchema, reportQuerySchema, teamsDriftReportSchema, utilisationReportSchema, type RangeUseDto, type ReportName } from './schemas.ts';
 
@@ -77,7 +78,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppDeps): void {
         const actor = actorOf(request);
         const { tenantId } = request.query;
         const data = await report.build(deps, actor, tenantId, true);
-        const tenantName = tenantId ? (data as { tenants?: Array<{ tenantId: string; tenantName: string }> }).tenants?.find((t) => t.tenantId === tenantId)?.tenantName : undefined;
+        const tenantName = tenantId ? (await loadTenant(deps.db, actor, tenantId)).name : undefined;
         await recordAudit(deps.db, { action: 'report.exported', actor, tenantId: tenantId ?? null, targetType: 'report', targetId: report.name, after: { tenantId: tenantId ?? null }, request: requestInfo(request) });
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
