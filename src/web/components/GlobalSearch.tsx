@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useNavigate } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { searchQuery, type SearchHitDto, type SearchKind } from '../api/search.ts';
 
@@ -62,7 +62,6 @@ export function GlobalSearch() {
   const input = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const listId = useId();
-  const navigate = useNavigate();
   const q = useDebounced(text.trim(), 200);
   const ready = q.length >= 2;
   const result = useQuery({ ...searchQuery(q), enabled: ready });
