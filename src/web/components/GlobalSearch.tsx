@@ -126,8 +126,9 @@ export function GlobalSearch() {
       <input
         ref={input}
         id={`${listId}-input`}
-        type="search"
+        type="text"
         role="combobox"
+        enterKeyHint="search"
         aria-expanded={showPanel}
         aria-controls={listId}
         aria-autocomplete="list"
