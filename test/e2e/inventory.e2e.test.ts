@@ -318,7 +318,8 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     await page.locator('details').getByLabel('Carrier', { exact: true }).check();
     await page.getByText('Columns saved').waitFor();
     await page.reload();
-    await expect.poll(() => header.textContent()).toContain('Carrier');
+    // Waits as long as any locator does (expect.poll gives up after a second, too soon on a busy machine).
+    await header.getByText('Carrier', { exact: true }).waitFor();
     expect(await rows().first().textContent()).toContain('Acme Telecom');
   });
 

@@ -1,3 +1,4 @@
+import { inBackgroundJob } from './background.ts';
 import { RateGate, ThrottledError } from './rate-gate.ts';
 
 export { ThrottledError } from './rate-gate.ts';
@@ -11,8 +12,9 @@ export type RetryPolicy = {
   /**
    * The longest Retry-After this caller waits out. The gate is paused for the whole time the
    * server asked (Graph has been seen asking for 41–315 s, learn.microsoft.com/graph/throttling),
-   * and a longer wait fails at once with ThrottledError instead of hanging the caller. Unset: the
-   * wait is cut to maxDelayMs, as before (connectors that have not chosen yet).
+   * and a longer wait fails at once with ThrottledError instead of hanging the caller. Unset: in a
+   * background job the whole wait is honoured (nobody is waiting on the answer); otherwise the
+   * wait is cut to maxDelayMs, so a person is not kept waiting for minutes.
    */
   maxRetryAfterMs?: number;
 };
@@ -54,7 +56,8 @@ export async function resilientFetch(
 ): Promise<HttpAnswer> {
   const policy = options.policy ?? defaultRetryPolicy;
   const gate = options.gate ?? new RateGate(Number.MAX_SAFE_INTEGER);
-  const gateOptions = policy.maxRetryAfterMs === undefined ? {} : { maxWaitMs: policy.maxRetryAfterMs };
+  const maxRetryAfterMs = policy.maxRetryAfterMs ?? (inBackgroundJob() ? Number.POSITIVE_INFINITY : undefined);
+  const gateOptions = maxRetryAfterMs === undefined ? {} : { maxWaitMs: maxRetryAfterMs };
   const idempotent = options.idempotent ?? IDEMPOTENT.has(init.method.toUpperCase());
   let lastError: unknown;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
@@ -77,11 +80,11 @@ export async function resilientFetch(
     if (!retryable || attempt === policy.maxAttempts) return answer;
     const retryAfter = retryAfterMs(answer.headers.get('retry-after'), gate.clock.now());
     const named = (answer.status === 429 || answer.status === 503) && retryAfter !== undefined;
-    if (named && policy.maxRetryAfterMs !== undefined) {
+    if (named && maxRetryAfterMs !== undefined) {
       // The whole wait the server asked for, for every call of this tenant (the gate), not only this one.
       gate.pause(retryAfter);
       options.onRetry?.({ attempt, status: answer.status, delayMs: retryAfter, reason: `HTTP ${answer.status}` });
-      if (retryAfter > policy.maxRetryAfterMs) throw new ThrottledError(gate.clock.now() + retryAfter, gate.clock.now());
+      if (retryAfter > maxRetryAfterMs) throw new ThrottledError(gate.clock.now() + retryAfter, gate.clock.now());
       continue; // the next attempt waits in the gate
     }
     const delayMs = Math.min(policy.maxDelayMs, retryAfter ?? backoff(policy, attempt));

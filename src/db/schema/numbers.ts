@@ -1,6 +1,6 @@
 import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sites, tenants } from './tenants.ts';
 
 
@@ -101,4 +101,28 @@ export const numberStatsDaily = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [uniqueIndex('number_stats_daily_unique').on(t.day, t.tenantId, sql`coalesce(${t.rangeId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.status)],
+);
+
+/**
+ * The outcome of the last comparison of a tenant's inventory with an external system (reconcile),
+ * one row per tenant and system, so the Overview can say "Teams has 12 numbers the inventory
+ * disagrees with, checked 02:30" without calling Teams. Written only by the reconcile engine.
+ */
+export const reconcileChecks = pgTable(
+  'reconcile_checks',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    system: text('system', { enum: ['teams', 'threecx'] }).notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+    systemNumbers: integer('system_numbers').notNull(),
+    inventoryNumbers: integer('inventory_numbers').notNull(),
+    driftCount: integer('drift_count').notNull(),
+    /** Of the drift, how many a one-click fix would settle. */
+    fixableCount: integer('fixable_count').notNull(),
+    /** Drift count per kind (missing_in_inventory, different_assignee …). */
+    byKind: jsonb('by_kind').$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.system] })],
 );

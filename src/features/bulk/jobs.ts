@@ -1,6 +1,6 @@
 import { BULK_QUEUE, processBulkJob } from './bulk-assignment.ts';
 import type { AppDeps } from '../kernel/deps.ts';
-import { asBackgroundJob } from '../../jobs/background.ts';
+import { asBackgroundJob } from '../../connectors/shared/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
 export async function declareBulkJobs(queue: JobQueue): Promise<void> {

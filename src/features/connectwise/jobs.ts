@@ -1,6 +1,7 @@
 import type { AppDeps } from '../kernel/deps.ts';
 import { logChangeOnTicket, TICKET_LOG_QUEUE } from './ticket-logger.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { asBackgroundJob } from '../../connectors/shared/background.ts';
 
 export async function declareTicketJobs(queue: JobQueue): Promise<void> {
   await queue.createQueue(TICKET_LOG_QUEUE);
@@ -8,6 +9,7 @@ export async function declareTicketJobs(queue: JobQueue): Promise<void> {
 
 export async function workTicketJobs(queue: JobQueue, deps: AppDeps, pollingIntervalSeconds = 2): Promise<void> {
   await queue.work<{ changeId: string }>(TICKET_LOG_QUEUE, { pollingIntervalSeconds }, async ([job]) => {
-    if (job) await logChangeOnTicket(deps, job.data.changeId);
+    // In the background ConnectWise's whole Retry-After is waited out; nobody is waiting on the note.
+    if (job) await asBackgroundJob(() => logChangeOnTicket(deps, job.data.changeId));
   });
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
+import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, reconcileChecks, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
 import { isRunningOut, percentInUse } from '../../core/range-rules.ts';
@@ -33,7 +33,7 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
   const of = (tenantId: string) => ({ tenantId, tenantName: nameOf.get(tenantId) ?? '' });
   const since = new Date(now.getTime() - days(RECENT_DAYS));
 
-  const [changes, ticketLogs, bulk, ranges, connections] = await Promise.all([
+  const [changes, ticketLogs, bulk, ranges, connections, checks] = await Promise.all([
     voiceChangeItems(deps, ids, since),
     deps.db
       .select()
@@ -44,6 +44,7 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
     bulkItems(deps, ids, since),
     rangeItems(deps, ids),
     deps.db.select().from(tenantConnections).where(inArray(tenantConnections.tenantId, ids)),
+    deps.db.select().from(reconcileChecks).where(and(inArray(reconcileChecks.tenantId, ids), sql`${reconcileChecks.driftCount} > 0`)),
   ]);
 
   const items: OverviewItemDto[] = [];
@@ -80,6 +81,24 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
       const expired = notAfter.getTime() <= now.getTime();
       items.push({ kind: 'certificate_expiring', severity: expired ? 'error' : 'warning', ...of(c.tenantId), title: expired ? 'Teams certificate has expired' : 'Teams certificate expires soon', detail: `The app's certificate is valid until ${notAfter.toISOString().slice(0, 10)}. Generate or upload a new one and add it to the app registration.`, at: notAfter.toISOString(), link: { page: 'connections' } });
     }
+    const secretEnds = secretExpiresOn(c.settings);
+    if (c.system === 'teams' && secretEnds && (c.settings as { authMethod?: string }).authMethod === 'secret' && secretEnds.getTime() - now.getTime() <= days(EXPIRY_WARNING_DAYS)) {
+      const expired = secretEnds.getTime() <= now.getTime();
+      items.push({ kind: 'secret_expiring', severity: expired ? 'error' : 'warning', ...of(c.tenantId), title: expired ? 'Teams client secret has expired' : 'Teams client secret expires soon', detail: `The app registration's client secret is valid until ${secretEnds.toISOString().slice(0, 10)}. Add a new secret in Entra ID and enter it under Connections (with its expiry date).`, at: secretEnds.toISOString(), link: { page: 'connections' } });
+    }
+  }
+  for (const c of checks) {
+    const system = systemNames[c.system];
+    const fixable = c.fixableCount === c.driftCount ? 'each has a one-click fix' : `${c.fixableCount} with a one-click fix, ${c.driftCount - c.fixableCount} to look at`;
+    items.push({
+      kind: 'drift_found',
+      severity: 'warning',
+      ...of(c.tenantId),
+      title: `${system} and the inventory disagree on ${c.driftCount} ${c.driftCount === 1 ? 'number' : 'numbers'}`,
+      detail: `Found by the last comparison (${describeKinds(c.byKind)}); ${fixable}.`,
+      at: c.checkedAt.toISOString(),
+      link: { page: c.system === 'threecx' ? 'threecx' : 'reconcile' },
+    });
   }
   const rank = { error: 0, warning: 1, info: 2 } as const;
   items.sort((a, b) => rank[a.severity] - rank[b.severity] || b.at.localeCompare(a.at));
@@ -152,9 +171,33 @@ function failedStep(result: unknown): string | undefined {
   return failed?.message ?? undefined;
 }
 
+/** The end of the day the admin entered as the secret's expiry (Entra shows a date). */
+function secretExpiresOn(settings: Record<string, unknown>): Date | undefined {
+  const day = settings.clientSecretExpiresOn;
+  if (typeof day !== 'string') return undefined;
+  const date = new Date(`${day}T23:59:59Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 function certificateNotAfter(settings: Record<string, unknown>): Date | undefined {
   const notAfter = (settings.certificate as { notAfter?: unknown } | undefined)?.notAfter;
   if (typeof notAfter !== 'string') return undefined;
   const date = new Date(notAfter);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const driftWords: Record<string, string> = {
+  missing_in_inventory: 'not in the inventory',
+  free_in_inventory: 'free in the inventory',
+  different_assignee: 'a different assignee',
+  unassigned_in_system: 'not assigned there',
+  missing_in_system: 'missing there',
+};
+
+/** "3 not in the inventory, 1 a different assignee", most first. */
+function describeKinds(byKind: Record<string, number>): string {
+  return Object.entries(byKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${n} ${driftWords[kind] ?? kind}`)
+    .join(', ');
 }

@@ -13,7 +13,7 @@ export function overviewRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'viewer' },
       schema: {
         tags: ['overview'],
-        summary: "The operator's work list across their tenants: pending and failed changes, failed ticket logs, bulk jobs, ranges running out, failing connections and expiring certificates",
+        summary: "The operator's work list across their tenants: pending and failed changes, failed ticket logs, bulk jobs, ranges running out, failing connections, expiring certificates and numbers the last reconcile found differing",
         response: { 200: overviewSchema },
       },
     },

@@ -3,7 +3,7 @@ import { generateAppCertificate, readUploadedCertificate } from '../../connector
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../../connectors/teams/credentials.ts';
 import { TeamsApi, type ConnectionCheck } from '../../connectors/teams/teams-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';
-import { inBackgroundJob } from '../../jobs/background.ts';
+import { inBackgroundJob } from '../../connectors/shared/background.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { keepStoredSecrets, TenantConnections, type StoredConnection } from '../tenants/connections.ts';
@@ -17,6 +17,8 @@ export type TeamsSettings = {
   loginBaseUrl?: string;
   graphBaseUrl?: string;
   certificate?: { x5tS256: string; sha1Hex: string; subject: string; notAfter: string; publicPem: string };
+  /** When the client secret expires (YYYY-MM-DD), as the admin read it in Entra ID; the app cannot read it without more permissions. */
+  clientSecretExpiresOn?: string;
 };
 type TeamsSecrets = { clientSecret?: string; privateKeyPem?: string };
 
@@ -29,6 +31,7 @@ export type TeamsConnectionView = {
   loginBaseUrl: string;
   graphBaseUrl: string;
   clientSecretSet: boolean;
+  clientSecretExpiresOn: string | null;
   certificate: { thumbprint: string; subject: string; notAfter: string; privateKeySet: boolean } | null;
   lastTest: { at: string; ok: boolean; result: unknown } | null;
 };
@@ -56,6 +59,7 @@ function view(connection: TeamsConnection | undefined): TeamsConnectionView {
     cloud: settings?.cloud ?? 'global',
     ...endpoints,
     clientSecretSet: Boolean(secrets.clientSecret),
+    clientSecretExpiresOn: secrets.clientSecret ? (settings?.clientSecretExpiresOn ?? null) : null,
     certificate: settings?.certificate ? { thumbprint: settings.certificate.sha1Hex, subject: settings.certificate.subject, notAfter: settings.certificate.notAfter, privateKeySet: Boolean(secrets.privateKeyPem) } : null,
     lastTest: connection?.lastTest ?? null,
   };
@@ -70,6 +74,7 @@ export type TeamsConnectionInput = {
   clientId: string;
   authMethod: 'certificate' | 'secret';
   clientSecret?: string | undefined;
+  clientSecretExpiresOn?: string | null | undefined;
   cloud?: 'global' | 'custom' | undefined;
   loginBaseUrl?: string | undefined;
   graphBaseUrl?: string | undefined;
@@ -92,8 +97,16 @@ export async function saveTeamsConnection(deps: AppDeps, actor: Actor, tenantId:
     cloud,
     ...(cloud === 'custom' ? { loginBaseUrl: input.loginBaseUrl!, graphBaseUrl: input.graphBaseUrl! } : {}),
     ...(current?.certificate ? { certificate: current.certificate } : {}),
+    ...secretExpiry(input, current),
   };
   return view(await teamsConnections.save(deps, actor, tenantId, { settings, secrets }, { action: 'teams_connection.saved', request }));
+}
+
+/** The secret's expiry: as entered; null clears it; left out, kept — unless a new secret was entered, whose expiry is not the old one's. */
+function secretExpiry(input: TeamsConnectionInput, current: TeamsSettings | undefined): { clientSecretExpiresOn?: string } {
+  if (input.clientSecretExpiresOn) return { clientSecretExpiresOn: input.clientSecretExpiresOn };
+  if (input.clientSecretExpiresOn === null || input.clientSecret) return {};
+  return current?.clientSecretExpiresOn ? { clientSecretExpiresOn: current.clientSecretExpiresOn } : {};
 }
 
 /** Generates a key pair and certificate in the app; returns the certificate (public) to upload to Entra ID. */
@@ -132,6 +145,7 @@ async function storeCertificate(deps: AppDeps, actor: Actor, tenantId: string, p
     ...(current?.loginBaseUrl ? { loginBaseUrl: current.loginBaseUrl } : {}),
     ...(current?.graphBaseUrl ? { graphBaseUrl: current.graphBaseUrl } : {}),
     certificate: { x5tS256: prints.x5tS256, sha1Hex: prints.sha1Hex, subject: prints.subject, notAfter: prints.notAfter, publicPem: pair.certificatePem },
+    ...(current?.clientSecretExpiresOn ? { clientSecretExpiresOn: current.clientSecretExpiresOn } : {}),
   };
   const secrets = keepStoredSecrets(stored?.secrets, { privateKeyPem: pair.privateKeyPem });
   return view(await teamsConnections.save(deps, actor, tenantId, { settings, secrets }, { action, request }));

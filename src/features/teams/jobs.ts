@@ -1,14 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { tenantConnections, tenants } from '../../db/schema/index.ts';
-import type { AppDeps } from '../kernel/deps.ts';
+import type { Actor, AppDeps } from '../kernel/deps.ts';
+import { findDrift } from '../numbers/reconcile/reconcile.ts';
+import { teamsNumberSource } from './reconcile.ts';
 import { syncTeamsDirectory } from './directory.ts';
 import { followVoiceChange, VOICE_CHANGE_QUEUE } from './voice-changes.ts';
-import { asBackgroundJob } from '../../jobs/background.ts';
+import { asBackgroundJob } from '../../connectors/shared/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
 export const TEAMS_SYNC_QUEUE = 'teams-directory-sync';
 
-/** Every night, each active tenant with a Teams connection gets its directory read again (D1). */
+/** The nightly run reads every tenant; it writes nothing but the directory and the drift summary. */
+const nightlyActor: Actor = { operatorId: '', email: 'system (nightly Teams sync)', displayName: 'Nightly Teams sync', role: 'viewer', allTenants: true, tenantIds: [], via: 'session' };
+
+/** Every night, each active tenant with a Teams connection gets its directory read again (D1) and its numbers compared with the inventory (C7). */
 export async function declareTeamsJobs(queue: JobQueue): Promise<void> {
   await queue.createQueue(TEAMS_SYNC_QUEUE);
   await queue.schedule(TEAMS_SYNC_QUEUE, '30 2 * * *');
@@ -26,6 +31,8 @@ export async function syncAllTeamsDirectories(deps: AppDeps): Promise<{ synced: 
     if (tenant.status !== 'active') continue;
     try {
       await syncTeamsDirectory(deps, tenant);
+      // The comparison is only recorded (the Overview shows what differs); fixing stays an operator's choice.
+      await findDrift(deps, nightlyActor, tenant.id, teamsNumberSource);
       synced += 1;
     } catch (error) {
       // One customer's outage must not stop the others' sync.

@@ -13,6 +13,7 @@ export const teamsConnectionSchema = z.object({
   loginBaseUrl: z.string(),
   graphBaseUrl: z.string(),
   clientSecretSet: z.boolean(),
+  clientSecretExpiresOn: z.string().nullable().describe('The day the client secret expires, as Entra ID shows it next to the secret (YYYY-MM-DD); the Overview warns 30 days before'),
   certificate: z.object({ thumbprint: z.string(), subject: z.string(), notAfter: z.string(), privateKeySet: z.boolean() }).nullable(),
   lastTest: z.object({ at: z.string(), ok: z.boolean(), result: z.unknown() }).nullable(),
 });
@@ -21,6 +22,13 @@ export const teamsConnectionInput = z.object({
   clientId: z.string().trim().min(1, 'is required').max(100).regex(/^\S+$/, 'must be the application (client) id, without spaces'),
   authMethod: z.enum(['certificate', 'secret']),
   clientSecret: z.string().min(1).max(500).optional(),
+  clientSecretExpiresOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real date')
+    .nullable()
+    .optional()
+    .describe('When the client secret expires (Entra ID › App registrations › Certificates & secrets › Expires); null clears it, absent keeps it'),
   cloud: z.enum(['global', 'custom']).optional(),
   loginBaseUrl: z.string().url().optional(),
   graphBaseUrl: z.string().url().optional(),

@@ -26,6 +26,8 @@ function ItemLink({ item }: { item: OverviewItemDto }) {
       return <Link to="/tenants/$tenantId/connections" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
     case 'threecx':
       return <Link to="/tenants/$tenantId/threecx" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
+    case 'reconcile':
+      return <Link to="/tenants/$tenantId/reconcile" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
   }
 }
 

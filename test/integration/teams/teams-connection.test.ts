@@ -126,6 +126,30 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
     expect(noSecret.status).toBe(400);
   });
 
+  it("keeps the client secret's expiry date the admin read in Entra ID, and the Overview warns 30 days before", async () => {
+    const tenantId = await tenantFor(fx, 'Secret expiry tenant');
+    const url = `/api/tenants/${tenantId}/connections/teams`;
+    const soon = new Date(t.clock.now().getTime() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const bad = await admin.request('PUT', url, { clientId: fx.clientId, authMethod: 'secret', clientSecret: fx.clientSecret, clientSecretExpiresOn: '2027-02-30', ...custom(fx) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error)).toContain('clientSecretExpiresOn');
+    expect((await admin.get(url)).body.configured).toBe(false);
+
+    const saved = await admin.request('PUT', url, { clientId: fx.clientId, authMethod: 'secret', clientSecret: fx.clientSecret, clientSecretExpiresOn: soon, ...custom(fx) });
+    expect(saved.status).toBe(200);
+    expect(saved.body.clientSecretExpiresOn).toBe(soon);
+    // Saved again without the secret or the date: both are kept.
+    expect((await admin.request('PUT', url, { clientId: fx.clientId, authMethod: 'secret', ...custom(fx) })).body.clientSecretExpiresOn).toBe(soon);
+    const warning = ((await admin.get('/api/overview')).body.items as Array<Record<string, any>>).find((i) => i.kind === 'secret_expiring' && i.tenantId === tenantId);
+    expect(warning).toMatchObject({ severity: 'warning', title: 'Teams client secret expires soon', link: { page: 'connections' } });
+    expect(warning!.detail).toContain(soon);
+
+    // A new secret without a date: the old secret's expiry is not the new one's.
+    const renewed = await admin.request('PUT', url, { clientId: fx.clientId, authMethod: 'secret', clientSecret: `${fx.clientSecret}`, ...custom(fx) });
+    expect(renewed.body.clientSecretExpiresOn).toBeNull();
+    expect(((await admin.get('/api/overview')).body.items as Array<Record<string, any>>).filter((i) => i.kind === 'secret_expiring' && i.tenantId === tenantId)).toEqual([]);
+  });
+
   it('a switched-off Teams integration answers with a clear message', async () => {
     const tenantId = (await admin.post('/api/tenants', { name: 'No Teams', primaryDomain: fx.domain, overrides: { teams: false } })).body.id;
     const res = await admin.post(`/api/tenants/${tenantId}/teams/sync`);

@@ -6,10 +6,10 @@
  * assigned (the lifecycle says so); an assignee gets one number; a fix the lifecycle refuses at
  * the moment it is applied is skipped with its reason instead of failing the batch.
  */
-import { and, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { transition } from '../../../core/number-lifecycle.ts';
-import { phoneNumbers } from '../../../db/schema/index.ts';
+import { phoneNumbers, reconcileChecks } from '../../../db/schema/index.ts';
 import { recordAudit } from '../../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../../kernel/deps.ts';
 import { loadActiveTenant, loadTenant } from '../../tenants/tenants.ts';
@@ -60,7 +60,27 @@ export async function findDrift(deps: AppDeps, actor: Actor, tenantId: string, s
     }
   }
   items.sort((a, b) => a.e164.localeCompare(b.e164));
-  return { system: source.system, items, systemNumbers: systemNumbers.length, inventoryNumbers: inventory.filter((n) => source.kinds.includes(n.kind)).length, checkedAt: deps.now().toISOString() };
+  const report: DriftReport = { system: source.system, items, systemNumbers: systemNumbers.length, inventoryNumbers: inventory.filter((n) => source.kinds.includes(n.kind)).length, checkedAt: deps.now().toISOString() };
+  await recordCheck(deps, tenantId, report);
+  return report;
+}
+
+/** Keeps the outcome of the latest comparison (the Overview's "drift found" line); a later one replaces it. */
+async function recordCheck(deps: AppDeps, tenantId: string, report: DriftReport): Promise<void> {
+  const byKind: Record<string, number> = {};
+  for (const item of report.items) byKind[item.kind] = (byKind[item.kind] ?? 0) + 1;
+  const row = {
+    checkedAt: new Date(report.checkedAt),
+    systemNumbers: report.systemNumbers,
+    inventoryNumbers: report.inventoryNumbers,
+    driftCount: report.items.length,
+    fixableCount: report.items.filter((i) => i.fix !== null).length,
+    byKind,
+  };
+  await deps.db
+    .insert(reconcileChecks)
+    .values({ tenantId, system: report.system, ...row })
+    .onConflictDoUpdate({ target: [reconcileChecks.tenantId, reconcileChecks.system], set: row, setWhere: sql`${reconcileChecks.checkedAt} <= excluded.checked_at` });
 }
 
 /** The drift of one number the system has, if any. */
@@ -133,7 +153,8 @@ const fixOrder: Record<DriftKind, number> = { unassigned_in_system: 0, missing_i
  */
 export async function fixDrift(deps: AppDeps, actor: Actor, tenantId: string, source: NumberSource, e164s: string[] | 'all', info: RequestInfo, options: { kinds?: DriftKind[] } = {}): Promise<DriftFixResult> {
   await loadActiveTenant(deps.db, actor, tenantId);
-  const { items } = await findDrift(deps, actor, tenantId, source);
+  const report = await findDrift(deps, actor, tenantId, source);
+  const { items } = report;
   const chosen = (e164s === 'all' ? items : items.filter((i) => e164s.includes(i.e164))).filter((i) => !options.kinds || options.kinds.includes(i.kind));
   if (e164s !== 'all' && chosen.length === 0 && e164s.length > 0) throw new ValidationError('None of these numbers drift any more; refresh the comparison.');
   const skips = chosen.flatMap((i) => (i.fix === null ? [{ e164: i.e164, reason: i.reason ?? 'There is no automatic fix.' }] : []));
@@ -187,5 +208,9 @@ export async function fixDrift(deps: AppDeps, actor: Actor, tenantId: string, so
     }
     await recordAudit(tx, { action: source.auditAction, actor, tenantId, targetType: 'tenant', targetId: tenantId, after: { fixed, numbers: wanted.map((w) => `${w.e164} (${w.kind})`).slice(0, 200), skipped: skips.slice(0, 200) }, request: info });
   });
+  // What is left is the comparison just made, less what was fixed: the Overview no longer lists it.
+  const unfixed = new Set(skips.map((s) => s.e164));
+  const settled = new Set(wanted.filter((w) => !unfixed.has(w.e164)).map((w) => w.e164));
+  await recordCheck(deps, tenantId, { ...report, items: items.filter((i) => !settled.has(i.e164)) });
   return { fixed, skipped: skips.length, skips };
 }

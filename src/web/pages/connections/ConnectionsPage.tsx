@@ -25,7 +25,22 @@ function Summary({ tenantId, connection }: { tenantId: string; connection: Teams
       <SummaryItem label="State">{connection.configured ? <Badge tone="green">Set up</Badge> : <Badge tone="amber">Not set up</Badge>}</SummaryItem>
       <SummaryItem label="Application (client) id">{connection.clientId ? <span className="font-mono text-xs">{connection.clientId}</span> : notSet}</SummaryItem>
       <SummaryItem label="Authentication">{connection.authMethod === 'certificate' ? 'Certificate' : connection.authMethod === 'secret' ? 'Client secret' : notSet}</SummaryItem>
-      <SummaryItem label="Client secret">{connection.clientSecretSet ? <Badge tone="green">Set</Badge> : notSet}</SummaryItem>
+      <SummaryItem label="Client secret">
+        {connection.clientSecretSet ? (
+          <span className="space-y-0.5">
+            <Badge tone="green">Set</Badge>
+            {connection.clientSecretExpiresOn ? (
+              <span className={`block text-xs ${new Date(`${connection.clientSecretExpiresOn}T23:59:59Z`).getTime() < Date.now() ? 'text-red-700' : 'text-zinc-600'}`} data-testid="secret-expiry">
+                Expires {formatDate(`${connection.clientSecretExpiresOn}T12:00:00Z`)}
+              </span>
+            ) : (
+              <span className="block text-xs text-zinc-600">Expiry not entered</span>
+            )}
+          </span>
+        ) : (
+          notSet
+        )}
+      </SummaryItem>
       <SummaryItem label="Certificate">
         {cert ? (
           <span className="space-y-0.5">
@@ -63,6 +78,7 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
   const [clientId, setClientId] = useState(connection.clientId ?? '');
   const [authMethod, setAuthMethod] = useState<'certificate' | 'secret'>(connection.authMethod ?? 'certificate');
   const [secret, setSecret] = useState('');
+  const [secretExpiresOn, setSecretExpiresOn] = useState(connection.clientSecretExpiresOn ?? '');
   const [cloud, setCloud] = useState<'global' | 'custom'>(connection.cloud);
   const [loginBaseUrl, setLoginBaseUrl] = useState(connection.cloud === 'custom' ? connection.loginBaseUrl : '');
   const [graphBaseUrl, setGraphBaseUrl] = useState(connection.cloud === 'custom' ? connection.graphBaseUrl : '');
@@ -88,6 +104,7 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
       authMethod,
       cloud,
       ...(authMethod === 'secret' && secret ? { clientSecret: secret } : {}),
+      ...(authMethod === 'secret' ? { clientSecretExpiresOn: secretExpiresOn || null } : {}),
       ...(cloud === 'custom' ? { loginBaseUrl: loginBaseUrl.trim(), graphBaseUrl: graphBaseUrl.trim() } : {}),
     });
   const { formRef, problems: local, onSubmit } = useConnectionForm(checkInput, submit, save.error);
@@ -128,6 +145,17 @@ function EditForm({ tenantId, connection, onDone }: { tenantId: string; connecti
           value={secret}
           onChange={setSecret}
           error={local.clientSecret ?? fieldError(err, 'clientSecret')}
+        />
+      ) : null}
+      {authMethod === 'secret' ? (
+        <TextField
+          label="Secret expires on"
+          name="clientSecretExpiresOn"
+          type="date"
+          hint="As Entra ID shows it next to the secret (Certificates & secrets › Expires). The Overview warns 30 days before."
+          value={secretExpiresOn}
+          onChange={(e) => setSecretExpiresOn(e.target.value)}
+          error={fieldError(err, 'clientSecretExpiresOn')}
         />
       ) : null}
       <fieldset className="space-y-2">
