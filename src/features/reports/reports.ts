@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { numberStatuses } from '../../core/number-vocabulary.ts';
 import { RANGE_FULL_PERCENT, isRunningOut, percentInUse } from '../../core/range-rules.ts';
 import { queryRows } from '../../db/connection.ts';
-import { auditEvents, numberRanges, phoneNumbers, teamsUsers, tenants } from '../../db/schema/index.ts';
+import { numberRanges, phoneNumbers, reconcileChecks, teamsUsers, tenants } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
 import { cachedSettings } from '../settings/app-settings.ts';
@@ -129,9 +129,9 @@ type DriftRow = { id: string; tenant_id: string; e164: string; assignee_id: stri
 
 /**
  * Numbers the inventory has assigned to a Teams user that no user of the tenant's stored Teams
- * directory holds. Computed now from the directory as its last sync left it (UCR Manager does not
- * store reconcile results; the Reconcile page asks Teams itself). A tenant whose directory was
- * never synced gets no count: nothing is known about it.
+ * directory holds, computed now from the directory as its last sync left it; a tenant whose
+ * directory was never synced gets no count (nothing is known). Next to it, per tenant, what the last
+ * comparison with Teams itself found (reconcile_checks: only counts are kept, not the numbers).
  */
 export async function teamsDriftReport(deps: AppDeps, actor: Actor, tenantId?: string, options: { all?: boolean } = {}): Promise<TeamsDriftReportDto> {
   const scope = await reportScope(deps, actor, tenantId);
@@ -144,13 +144,7 @@ export async function teamsDriftReport(deps: AppDeps, actor: Actor, tenantId?: s
         .where(and(inArray(phoneNumbers.tenantId, scope.ids), eq(phoneNumbers.status, 'assigned'), eq(phoneNumbers.assigneeType, 'teams_user')))
         .groupBy(phoneNumbers.tenantId)
     : [];
-  const reconciled = scope.ids.length
-    ? await deps.db
-        .select({ tenantId: auditEvents.tenantId, at: sql<string>`max(${auditEvents.occurredAt})` })
-        .from(auditEvents)
-        .where(and(eq(auditEvents.action, 'teams.reconciled'), inArray(auditEvents.tenantId, scope.ids)))
-        .groupBy(auditEvents.tenantId)
-    : [];
+  const checks = scope.ids.length ? await deps.db.select().from(reconcileChecks).where(and(eq(reconcileChecks.system, 'teams'), inArray(reconcileChecks.tenantId, scope.ids))) : [];
   // The directory's numbers, normalised the way the inventory writes them (+digits).
   const drifting = (select: SQL, tail: SQL) => sql`
     with directory as (
@@ -171,7 +165,7 @@ export async function teamsDriftReport(deps: AppDeps, actor: Actor, tenantId?: s
       ])
     : [[], []];
   const assignedOf = new Map(assigned.map((r) => [r.tenantId, r.n]));
-  const reconciledOf = new Map(reconciled.map((r) => [r.tenantId!, new Date(r.at).toISOString()]));
+  const checkOf = new Map(checks.map((c) => [c.tenantId, { checkedAt: c.checkedAt.toISOString(), notInTeams: c.byKind.unassigned_in_system ?? 0, drift: c.driftCount }]));
   const driftOf = new Map(driftCounts.map((r) => [r.tenant_id, r.n]));
   const numbers = driftRows
     .map((r) => ({
@@ -188,7 +182,7 @@ export async function teamsDriftReport(deps: AppDeps, actor: Actor, tenantId?: s
     generatedAt: deps.now().toISOString(),
     tenants: scope.ids.map((id) => {
       const state = stateOf(id);
-      return { tenantId: id, tenantName: scope.nameOf.get(id) ?? '', ...state, assignedInUcr: assignedOf.get(id) ?? 0, notInTeams: state.directorySyncedAt === null ? null : (driftOf.get(id) ?? 0), lastReconciledAt: reconciledOf.get(id) ?? null };
+      return { tenantId: id, tenantName: scope.nameOf.get(id) ?? '', ...state, assignedInUcr: assignedOf.get(id) ?? 0, notInTeams: state.directorySyncedAt === null ? null : (driftOf.get(id) ?? 0), lastReconcile: checkOf.get(id) ?? null };
     }),
     numbers,
     total: driftCounts.reduce((a, r) => a + r.n, 0),

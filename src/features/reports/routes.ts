@@ -54,7 +54,7 @@ const licensedWithoutNumber: Report<typeof licensedWithoutNumberReportSchema> = 
 
 const teamsDrift: Report<typeof teamsDriftReportSchema> = {
   name: 'teams-drift',
-  summary: "Numbers assigned to a Teams user in UCR Manager that no user holds in the tenant's stored Teams directory, counted per tenant (computed now from the directory's last sync)",
+  summary: "Numbers assigned to a Teams user in UCR Manager that no user holds in the tenant's stored Teams directory, counted per tenant (computed now from the directory's last sync), with what the last comparison with Teams found",
   schema: teamsDriftReportSchema,
   build: (deps, actor, tenantId, all) => teamsDriftReport(deps, actor, tenantId, { all }),
   csv: (r) => [['tenant', 'number', 'assignee_upn', 'assignee_id', 'teams_directory_says', 'directory_synced_at'], ...r.numbers.map((n) => [n.tenantName, n.e164, n.assigneeUpn, n.assigneeId, n.teamsSays, r.tenants.find((t) => t.tenantId === n.tenantId)?.directorySyncedAt ?? ''])],

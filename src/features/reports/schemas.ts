@@ -60,8 +60,11 @@ export const teamsDriftReportSchema = z.object({
       assignedInUcr: z.number(),
       /** Of those, numbers no user in the stored Teams directory has; null when the directory was never synced. */
       notInTeams: z.number().nullable(),
-      /** The last reconcile against Teams itself (audit log), if any. */
-      lastReconciledAt: z.string().nullable(),
+      /**
+       * The last comparison with Teams itself (reconcile, or the nightly sync), as recorded then:
+       * `notInTeams` = numbers assigned in the inventory that Teams did not have assigned. Null: never compared.
+       */
+      lastReconcile: z.object({ checkedAt: z.string(), notInTeams: z.number(), drift: z.number() }).nullable(),
     }),
   ),
   numbers: z.array(z.object({ ...tenantRef, numberId: z.string(), e164: z.string(), assigneeId: z.string(), assigneeUpn: z.string().nullable(), teamsSays: z.string() })),

@@ -228,14 +228,14 @@ function TeamsDrift({ tenantId }: { tenantId: string }) {
     <Section
       title="Assigned in UCR Manager, not in Teams"
       id="teams-drift"
-      description="Numbers the inventory has assigned to a Teams user that no user holds in the tenant's Teams directory as last synced. This is computed from the stored directory, not from Teams itself: the tenant's Reconcile page asks Teams and fixes the difference."
+      description="Numbers the inventory has assigned to a Teams user that no user holds in the tenant's Teams directory as last synced, counted now from the stored directory. The last column is what the last comparison with Teams itself found (Reconcile, or the nightly sync); the tenant's Reconcile page compares again and fixes the difference."
       actions={<Csv name="teams-drift" tenantId={tenantId} />}
     >
       <Loading error={report.error} pending={report.isPending} />
       {data ? (
         <div className="space-y-5">
           <Table caption="Drift per tenant">
-            <thead><tr><Th>Tenant</Th><Th className="text-right">Assigned to Teams users</Th><Th className="text-right">Not in Teams</Th><Th /><Th>Teams directory</Th><Th>Last reconcile fix</Th></tr></thead>
+            <thead><tr><Th>Tenant</Th><Th className="text-right">Assigned to Teams users</Th><Th className="text-right">Not in Teams</Th><Th /><Th>Teams directory</Th><Th>Last comparison with Teams</Th></tr></thead>
             <tbody>
               {data.tenants.map((t) => (
                 <tr key={t.tenantId} data-testid="report-drift-tenant">
@@ -244,7 +244,16 @@ function TeamsDrift({ tenantId }: { tenantId: string }) {
                   <Td className="text-right font-medium tabular-nums">{t.notInTeams === null ? 'not known' : formatCount(t.notInTeams)}</Td>
                   <Td className="w-40"><div className="h-2.5 overflow-hidden rounded bg-zinc-100"><span className="block h-full bg-red-700" style={{ width: `${((t.notInTeams ?? 0) / max) * 100}%` }} /></div></Td>
                   <Td><DirectoryState syncedAt={t.directorySyncedAt} users={t.directoryUsers} /></Td>
-                  <Td className="text-xs">{formatDateTime(t.lastReconciledAt, 'never')}</Td>
+                  <Td className="text-xs" data-testid="report-drift-reconcile">
+                    {t.lastReconcile ? (
+                      <>
+                        <span className="font-medium text-zinc-900">{formatCount(t.lastReconcile.notInTeams)} not in Teams</span> of {formatCount(t.lastReconcile.drift)} differences
+                        <span className="block text-zinc-500">compared {formatDateTime(t.lastReconcile.checkedAt)}</span>
+                      </>
+                    ) : (
+                      'never compared'
+                    )}
+                  </Td>
                 </tr>
               ))}
             </tbody>

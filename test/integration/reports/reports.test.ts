@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileChecks } from '../../../src/db/schema/index.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { tenantWithRange } from '../../helpers/inventory.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
@@ -90,7 +91,7 @@ describe.each(dbTargets())('cross-tenant reports on %s', (target) => {
   it('numbers assigned in UCR but not in Teams: counts per tenant, and unknown where the directory was never synced', async () => {
     const res = await admin.get('/api/reports/teams-drift');
     expect(res.status).toBe(200);
-    expect(res.body.tenants.find((x: any) => x.tenantId === data.alpha.tenantId)).toMatchObject({ assignedInUcr: 3, notInTeams: 2, directorySyncedAt: data.syncedAt.toISOString(), lastReconciledAt: null });
+    expect(res.body.tenants.find((x: any) => x.tenantId === data.alpha.tenantId)).toMatchObject({ assignedInUcr: 3, notInTeams: 2, directorySyncedAt: data.syncedAt.toISOString(), lastReconcile: null });
     // Bravo's number is a 3CX extension's, and Bravo has no Teams directory: nothing is known.
     expect(res.body.tenants.find((x: any) => x.tenantId === data.bravo.tenantId)).toMatchObject({ assignedInUcr: 0, notInTeams: null, directorySyncedAt: null });
     expect(res.body.numbers.map((n: any) => [n.e164, n.teamsSays])).toEqual([
@@ -98,6 +99,13 @@ describe.each(dbTargets())('cross-tenant reports on %s', (target) => {
       ['+14255550103', 'The user is not in the Teams directory'],
     ]);
     expect(res.body).toMatchObject({ total: 2, shown: 2 });
+
+    // What the last comparison with Teams recorded (the reconcile engine's row) is shown beside it.
+    const checkedAt = new Date(t.clock.now().getTime() - 3_600_000);
+    await t.deps.db.insert(reconcileChecks).values({ tenantId: data.alpha.tenantId, system: 'teams', checkedAt, systemNumbers: 1, inventoryNumbers: 3, driftCount: 3, fixableCount: 2, byKind: { unassigned_in_system: 2, missing_in_inventory: 1 } });
+    const again = await admin.get('/api/reports/teams-drift');
+    expect(again.body.tenants.find((x: any) => x.tenantId === data.alpha.tenantId).lastReconcile).toEqual({ checkedAt: checkedAt.toISOString(), notInTeams: 2, drift: 3 });
+    expect(again.body.tenants.find((x: any) => x.tenantId === data.bravo.tenantId).lastReconcile).toBeNull();
     const csv = (await admin.get(`/api/reports/teams-drift/export?tenantId=${data.alpha.tenantId}`)).body as string;
     expect(csv).toContain("'+14255550103,left.company@alpha.example,user-ghost,The user is not in the Teams directory,");
   });
