@@ -31,6 +31,8 @@ import { bulkRoutes } from '../features/bulk/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
 import { overviewRoutes } from '../features/overview/routes.ts';
+import { reportRoutes } from '../features/reports/routes.ts';
+import { searchRoutes } from '../features/search/routes.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -113,6 +115,8 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
         { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
         { name: 'threecx', description: '3CX: connection, extensions, DIDs, trunks, reconcile' },
         { name: 'overview', description: "The operator's work list across their tenants" },
+        { name: 'search', description: 'One search across every tenant in your scope' },
+        { name: 'reports', description: 'Cross-tenant reports, as JSON or spreadsheet-safe CSV' },
       ],
     },
     transform: openApiTransform,
@@ -138,6 +142,8 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
   overviewRoutes(app, deps);
+  searchRoutes(app, deps);
+  reportRoutes(app, deps);
 
   registerWebUi(app);
   return app;

@@ -51,6 +51,7 @@ export const auditActionFamilies = {
   connectwise_connection: ['connectwise_connection.saved', 'connectwise_connection.tested'],
   ticket: ['ticket.logged', 'ticket.log_retried'],
   audit: ['audit.exported', 'audit.retention_applied'],
+  report: ['report.exported'],
 } as const;
 
 export type AuditActionFamily = keyof typeof auditActionFamilies;

@@ -10,6 +10,7 @@ import { MfaChallengePage } from './pages/auth/MfaChallengePage.tsx';
 import { PendingApprovalPage } from './pages/auth/PendingApprovalPage.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
+import { validateReportsSearch } from './pages/reports-search.ts';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
 import { validateVoiceSearch } from './pages/voice/voice-search.ts';
 import { validateBulkSearch } from './pages/voice/bulk-search.ts';
@@ -201,6 +202,13 @@ const tenantConnectionsRoute = createRoute({
 const adminRoute = createRoute({ getParentRoute: () => appRoute, id: 'admin', component: AdminGate });
 // Every role reads the audit log; the server answers each operator with their own tenants' events only.
 const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/audit', validateSearch: validateAuditSearch, component: AuditPage });
+// Every role reads reports; the server limits each to the operator's tenants.
+const reportsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/reports',
+  validateSearch: validateReportsSearch,
+  component: lazyRouteComponent(() => import('./pages/ReportsPage.tsx'), 'ReportsPage'),
+});
 const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
 const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/settings', component: SettingsPage });
 
@@ -232,6 +240,7 @@ const routeTree = rootRoute.addChildren([
       tenantConnectionsRoute,
     ]),
     auditRoute,
+    reportsRoute,
     adminRoute.addChildren([operatorsRoute, settingsRoute]),
   ]),
 ]);

@@ -172,6 +172,19 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The user guide's pictures: test-results/screenshots, or docs/images with UCR_UPDATE_SCREENSHOTS=1 (then commit them). */
+export const guideImagesDir = process.env.UCR_UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'images') : join(repoRoot, 'test-results', 'screenshots');
+
+/** A picture for the user guide: from the top of the page, without focus rings or a caret. */
+export async function guideScreenshot(page: Page, name: string, options: { keepFocus?: boolean } = {}): Promise<void> {
+  mkdirSync(guideImagesDir, { recursive: true });
+  await page.evaluate((keepFocus) => {
+    if (!keepFocus) (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  }, options.keepFocus ?? false);
+  await page.screenshot({ path: join(guideImagesDir, `${name}.png`), animations: 'disabled', caret: 'hide' });
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screensDir, { recursive: true });
   await page.screenshot({ path: join(screensDir, `${name}.png`), fullPage: true, animations: 'disabled' });

@@ -5,14 +5,11 @@
  * here. Pictures go to test-results/screenshots; with UCR_UPDATE_SCREENSHOTS=1 they replace the
  * committed ones in docs/images (then commit them).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, launchBrowser, repoRoot, signInFirstAdmin, startServer, type RunningServer } from './harness.ts';
+import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, signInFirstAdmin, startServer, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
-const outDir = process.env.UCR_UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'images') : join(repoRoot, 'test-results', 'screenshots');
 
 type TeamsUser = { userId: string; upn: string; displayName: string; accountEnabled: boolean; usageLocation: string | null; phoneSystem: boolean; numbers: unknown[] };
 type InventoryNumber = { id: string; e164: string; status: string };
@@ -25,14 +22,7 @@ describe.skipIf(!haveChromium)('screenshots for the user guide (npm start demo)'
   let tenantId: string;
   let assignedNumber: InventoryNumber;
 
-  const shot = async (name: string) => {
-    // Start each picture at the top of the page, without focus rings or a caret.
-    await page.evaluate(() => {
-      (document.activeElement as HTMLElement | null)?.blur();
-      window.scrollTo(0, 0);
-    });
-    await page.screenshot({ path: join(outDir, `${name}.png`), animations: 'disabled', caret: 'hide' });
-  };
+  const shot = (name: string) => guideScreenshot(page, name);
   const api = async <T,>(path: string): Promise<T> => {
     const response = await page.request.get(`${server.url}${path}`);
     expect(response.status(), `GET ${path}`).toBe(200);
@@ -41,7 +31,6 @@ describe.skipIf(!haveChromium)('screenshots for the user guide (npm start demo)'
   const tab = (name: string) => page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name, exact: true });
 
   beforeAll(async () => {
-    mkdirSync(outDir, { recursive: true });
     ensureWebBuilt();
     server = await startServer({ name: 'pglite' }, { entry: 'start' });
     browser = await launchBrowser();

@@ -75,6 +75,11 @@ export const phoneNumbers = pgTable(
     // Tenant first in both GIN indexes (btree_gin), so a tag or search within one tenant of a million numbers stays small.
     index('phone_numbers_tenant_tags_idx').using('gin', t.tenantId, t.tags),
     index('phone_numbers_tenant_search_idx').using('gin', t.tenantId, sql`${t.searchText} gin_trgm_ops`),
+    // Global search (#19): a number read out without its country code is a suffix of its E.164;
+    // reversed, the suffix becomes a prefix the btree answers (e164 is COLLATE "C", so is this).
+    index('phone_numbers_e164_reversed_idx').on(sql`reverse(${t.e164})`),
+    // Global search: a 3CX extension number across every tenant.
+    index('phone_numbers_threecx_extension_idx').on(t.assigneeId).where(sql`${t.assigneeType} = 'threecx_extension'`),
     check('phone_numbers_assigned_has_assignee', sql`(${t.status} = 'assigned') = (${t.assigneeId} is not null)`),
     check('phone_numbers_reserved_has_expiry', sql`${t.status} <> 'reserved' or ${t.reservedUntil} is not null`),
     check('phone_numbers_cooling_has_end', sql`${t.status} <> 'cooling' or ${t.coolingUntil} is not null`),

@@ -1,9 +1,8 @@
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import type { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { spreadsheetSafe } from '../../core/spreadsheet-safe.ts';
 import { numberRanges, sites } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
+import { csvFileName, csvStream } from '../kernel/csv.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { cursorAfter, queryNumberRows, type NumberFilter, type NumberSort } from './numbers-query.ts';
 import { loadTenant } from '../tenants/tenants.ts';
@@ -46,7 +45,7 @@ export async function exportNumbersCsv(deps: AppDeps, actor: Actor, tenantId: st
           n.reservationReason ?? '',
           n.coolingUntil?.toISOString() ?? '',
           n.updatedAt.toISOString(),
-        ].map((cell) => spreadsheetSafe(cell));
+        ];
       }
       if (batch.length <= BATCH) return;
       const last = page[page.length - 1]!;
@@ -54,8 +53,5 @@ export async function exportNumbersCsv(deps: AppDeps, actor: Actor, tenantId: st
     }
   }
 
-  // BOM first so Excel reads UTF-8 names correctly.
-  const csv = Readable.from(rows()).pipe(stringify({ bom: true }));
-  const safeName = tenant.name.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-|-$/g, '') || 'tenant';
-  return { stream: csv, fileName: `numbers-${safeName}-${deps.now().toISOString().slice(0, 10)}.csv` };
+  return { stream: csvStream(rows()), fileName: csvFileName('numbers', tenant.name, deps.now()) };
 }

@@ -2,14 +2,13 @@ import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, reconcileChecks, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
+import { isRunningOut, percentInUse } from '../../core/range-rules.ts';
+import { cachedSettings } from '../settings/app-settings.ts';
 import type { OverviewDto, OverviewItemDto } from './schemas.ts';
 
 /** What counts as recent for failures worth a look, and as soon for an expiring certificate. */
 const RECENT_DAYS = 7;
 const EXPIRY_WARNING_DAYS = 30;
-/** A range is running out at this share in use, or with fewer free numbers than this. */
-export const RANGE_FULL_PERCENT = 90;
-export const RANGE_LOW_FREE = 10;
 /** Each kind of line is capped, so one noisy tenant cannot bury the others. */
 const PER_KIND = 50;
 
@@ -158,9 +157,10 @@ async function rangeItems(deps: AppDeps, tenantIds: string[]) {
     .leftJoin(phoneNumbers, eq(phoneNumbers.rangeId, numberRanges.id))
     .where(inArray(numberRanges.tenantId, tenantIds))
     .groupBy(numberRanges.id);
+  const { rangeLowFree } = await cachedSettings(deps.db);
   return rows
-    .map((r) => ({ ...r, percentInUse: r.size === 0 ? 0 : Math.round((r.inUse / r.size) * 100) }))
-    .filter((r) => r.size > 0 && (r.percentInUse >= RANGE_FULL_PERCENT || r.free < RANGE_LOW_FREE))
+    .map((r) => ({ ...r, percentInUse: percentInUse(r.inUse, r.size) }))
+    .filter((r) => isRunningOut(r, rangeLowFree))
     .sort((a, b) => a.free - b.free)
     .slice(0, PER_KIND);
 }

@@ -20,6 +20,9 @@ export const settingsSchema = z.object({
   // Audit events older than this many days are deleted by the daily retention job; null keeps
   // them forever (the default: deleting evidence must be an admin's deliberate choice).
   auditRetentionDays: z.number().int().min(30).max(3650).nullable(),
+  // A range is running out below this many free numbers (or at 90 % in use): the Overview and the
+  // "Ranges running out" report (#19) flag it.
+  rangeLowFree: z.number().int().min(0).max(100_000),
 });
 export type AppSettings = z.infer<typeof settingsSchema>;
 
@@ -33,6 +36,7 @@ export const defaultSettings: AppSettings = {
   manualNumberEntry: false,
   coolingDays: 30,
   auditRetentionDays: null,
+  rangeLowFree: 10,
 };
 
 // Read on every request, so cached briefly; other nodes see a change within CACHE_MS.

@@ -10,5 +10,6 @@ export const settingsSchemaDto = z.object({
   manualNumberEntry: z.boolean(),
   coolingDays: z.number().int().min(0).max(365),
   auditRetentionDays: z.number().int().min(30, 'must be at least 30 days').max(3650, 'must be at most 3650 days (10 years)').nullable(),
+  rangeLowFree: z.number().int().min(0).max(100_000, 'must be at most 100000'),
 });
 export type SettingsDto = z.infer<typeof settingsSchemaDto>;

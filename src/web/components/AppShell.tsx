@@ -6,6 +6,7 @@ import { roleLabel } from '../lib/format.ts';
 import { Logo } from './AuthLayout.tsx';
 import { Badge } from './Badge.tsx';
 import { Button } from './Button.tsx';
+import { GlobalSearch } from './GlobalSearch.tsx';
 import { SideNav } from './SideNav.tsx';
 
 /** Header, navigation and the current page, for a fully signed-in operator. */
@@ -45,7 +46,8 @@ export function AppShell() {
           <Logo />
           UCR Manager
         </Link>
-        <div className="flex items-center gap-3 text-sm">
+        <GlobalSearch />
+        <div className="flex shrink-0 items-center gap-3 text-sm">
           <span className="hidden text-right sm:block">
             <span className="block font-medium text-zinc-900" data-testid="signed-in-operator">
               {operator.displayName}

@@ -63,6 +63,11 @@ export function SideNav({ role }: { role: Role }) {
           </Link>
         </li>
         <li>
+          <Link to="/reports" className={linkClass}>
+            Reports
+          </Link>
+        </li>
+        <li>
           <Link to="/audit" className={linkClass}>
             Audit
           </Link>

@@ -27,6 +27,7 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
     manualNumberEntry: settings.manualNumberEntry,
   });
   const [coolingDays, setCoolingDays] = useState(String(settings.coolingDays));
+  const [rangeLowFree, setRangeLowFree] = useState(String(settings.rangeLowFree));
   // Empty means "keep forever".
   const [retention, setRetention] = useState(settings.auditRetentionDays === null ? '' : String(settings.auditRetentionDays));
   const save = useMutation({
@@ -37,6 +38,7 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
         lockoutMinutes: Number(minutes),
         ...defaults,
         coolingDays: Number(coolingDays),
+        rangeLowFree: Number(rangeLowFree),
         auditRetentionDays: retention.trim() === '' ? null : Number(retention),
       }),
     onSuccess: async (saved) => {
@@ -136,6 +138,23 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
               touched();
             }}
             error={err?.fieldMessage('coolingDays')}
+            className="max-w-xs"
+          />
+          <TextField
+            label="Range running out below (free numbers)"
+            name="rangeLowFree"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={100000}
+            required
+            hint="A range with fewer free numbers than this, or 90 % or more in use, is flagged on the Overview and in the Ranges running out report."
+            value={rangeLowFree}
+            onChange={(e) => {
+              setRangeLowFree(e.target.value);
+              touched();
+            }}
+            error={err?.fieldMessage('rangeLowFree')}
             className="max-w-xs"
           />
         </div>

@@ -1,0 +1,2 @@
+CREATE INDEX "phone_numbers_e164_reversed_idx" ON "phone_numbers" USING btree (reverse("e164"));--> statement-breakpoint
+CREATE INDEX "phone_numbers_threecx_extension_idx" ON "phone_numbers" USING btree ("assignee_id") WHERE "phone_numbers"."assignee_type" = 'threecx_extension';
