@@ -400,6 +400,7 @@ describe.each(dbTargets())('fuzz every OpenAPI operation with bad input on %s', 
     const covered = new Set<string>();
     let sent = 0;
     let seed = SEED;
+    const statuses = new Map<number, number>();
     for (const [template, methods] of Object.entries(doc.paths)) {
       if (!template.startsWith('/api/') || template.startsWith('/api/docs')) continue;
       for (const [method, op] of Object.entries(methods)) {
@@ -422,6 +423,7 @@ describe.each(dbTargets())('fuzz every OpenAPI operation with bad input on %s', 
           const res = await fetch(`${t.url}${path}${queryString(c.query)}`, { method: c.method.toUpperCase(), headers, redirect: 'manual', ...(body !== undefined ? { body } : {}) });
           const text = await res.text();
           covered.add(key);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const label = `${c.op} ${c.what} as ${caller.role}: ${res.status}`;
           if (res.status >= 500) {
             problems.push(`${label} ${text.slice(0, 200)}`);
@@ -443,7 +445,7 @@ describe.each(dbTargets())('fuzz every OpenAPI operation with bad input on %s', 
     }
     const after = await snapshot(t);
     const uncovered = Object.entries(doc.paths).flatMap(([template, methods]) => (template.startsWith('/api/') && !template.startsWith('/api/docs') ? Object.keys(methods).map((m) => `${m.toUpperCase()} ${template}`) : [])).filter((key) => !covered.has(key) && !notFuzzed[key]);
-    await annotate(`fuzz on ${target}: ${sent} requests over ${covered.size} operations (FUZZ_RUNS=${RUNS}, seed ${SEED})`);
+    await annotate(`fuzz on ${target}: ${sent} requests over ${covered.size} operations (FUZZ_RUNS=${RUNS}, seed ${SEED}); answers ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`);
     expect.soft(problems).toEqual([]);
     expect.soft(writesAccepted).toEqual([]);
     expect.soft(uncovered).toEqual([]);
