@@ -161,7 +161,8 @@ function conforms(schema: Schema, value: unknown, where: 'path' | 'query' | 'bod
   switch (schema.type) {
     case 'string': {
       if (typeof value !== 'string') return false;
-      const length = value.length;
+      // Lengths count code points, as JSON Schema and zod do (an emoji is one, not two).
+      const length = [...value].length;
       if (schema.maxLength !== undefined && length > schema.maxLength) return false;
       if (schema.minLength !== undefined && value.trim().length < schema.minLength) return false;
       if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value.trim())) return false;
@@ -335,6 +336,26 @@ function casesFor(method: string, template: string, op: Operation, ids: Fixtures
   return cases;
 }
 
+/**
+ * A path segment, percent-encoded; a lone surrogate (which encodeURIComponent refuses) goes out as
+ * the bytes it would have in WTF-8, which is not UTF-8: the server must refuse it cleanly.
+ */
+function encodeSegment(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      out += encodeURIComponent(text.slice(i, i + 2));
+      i += 1;
+    } else if (unit >= 0xd800 && unit <= 0xdfff) {
+      out += `%ED%${(0xa0 | ((unit >> 6) & 0x0f)).toString(16).toUpperCase()}%${(0x80 | (unit & 0x3f)).toString(16).toUpperCase()}`;
+    } else {
+      out += encodeURIComponent(text[i]!);
+    }
+  }
+  return out;
+}
+
 function preview(value: unknown): string {
   const text = value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}… (${text.length} chars)` : text;
@@ -416,7 +437,7 @@ describe.each(dbTargets())('fuzz every OpenAPI operation with bad input on %s', 
         for (const c of cases) {
           const caller = callers[sent % callers.length]!;
           sent += 1;
-          const path = template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(c.path[name] ?? ''));
+          const path = template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeSegment(c.path[name] ?? ''));
           const headers: Record<string, string> = {};
           if (caller.client.bearer) headers.authorization = `Bearer ${caller.client.bearer}`;
           if (caller.client.cookie) headers.cookie = `ucr_session=${caller.client.cookie}`;
