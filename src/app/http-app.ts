@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../features/kernel/deps.ts';
 import { openApiTransform } from '../http/openapi.ts';
 import { registerAuthentication } from '../features/identity/authentication.ts';
-import { registerErrorHandler } from '../http/plugins/error-handler.ts';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from '../http/plugins/error-handler.ts';
 import { registerMetrics } from '../http/plugins/metrics.ts';
 import { registerRejectNul } from '../http/plugins/reject-nul.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
@@ -53,6 +53,9 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
     bodyLimit: 1024 * 1024,
     // One log line per request (below) instead of Fastify's two: half the log work under load.
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests refused before routing still answer in the one error shape.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // A proxy's request id is kept when it looks like one, so logs can be followed across hops.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

@@ -22,3 +22,11 @@ export const isoDateParam = z
   .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'must be between the years 1970 and 9999');
 
 export const tenantParams = z.object({ tenantId: z.string().uuid('must be a tenant id (UUID)') });
+
+/**
+ * A date in a JSON body (an ISO 8601 string, or milliseconds since 1970), as z.coerce.date()
+ * reads it, bounded to the years PostgreSQL stores and people mean: JavaScript's Date goes to
+ * the year 275760, a timestamp column does not.
+ */
+export const dateInput = (message = 'must be a date') =>
+  z.coerce.date({ message }).refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'must be between the years 1970 and 9999');

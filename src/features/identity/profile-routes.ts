@@ -7,7 +7,7 @@ import { confirmTotpEnrolment, regenerateRecoveryCodes, startTotpEnrolment } fro
 import { changeOwnPassword, getOperator, signOutEverywhere, updateOwnProfile } from './operators.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { apiTokenSchema, operatorSchema } from './schemas.ts';
-import { idParam } from '../../http/schemas.ts';
+import { dateInput, idParam } from '../../http/schemas.ts';
 import { clearSessionCookie } from './session-cookie.ts';
 
 export function profileRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -94,7 +94,7 @@ export function profileRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: z.object({
           name: z.string().trim().min(1, 'is required').max(80),
           access: z.enum(['read', 'read-write']),
-          expiresAt: z.coerce.date({ message: 'must be a date' }).optional(),
+          expiresAt: dateInput().optional(),
         }),
         response: { 201: z.object({ token: z.string(), apiToken: apiTokenSchema }) },
       },

@@ -275,6 +275,8 @@ export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tag
 export async function editNumberAttributes(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, changes: NumberAttributes, request: RequestInfo): Promise<NumberView> {
   const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
   if (!before) throw new NotFoundError('Number');
+  // Nothing to change (an empty PATCH): the number as it is, without bumping updatedAt or an audit event.
+  if (Object.values(changes).every((v) => v === undefined)) return numberView(before);
   const merged = { ...before, ...changes, tags: changes.tags ? [...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))] : before.tags };
   const [after] = await tx
     .update(phoneNumbers)

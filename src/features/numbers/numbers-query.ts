@@ -1,13 +1,13 @@
 import { and, arrayContains, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { ValidationError } from '../../core/errors.ts';
+import { decodeNumberCursor, encodeNumberCursor, type NumberSort } from '../../core/number-cursor.ts';
 import type { Db } from '../../db/connection.ts';
 import { phoneNumbers } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { numberView, type NumberRow, type NumberView } from './number-view.ts';
 import { loadTenant } from '../tenants/tenants.ts';
 
-export const numberSorts = ['e164', 'status', 'updatedAt', 'assignee'] as const;
-export type NumberSort = (typeof numberSorts)[number];
+export { numberSorts, type NumberSort } from '../../core/number-cursor.ts';
 
 export type NumberFilter = {
   search?: string | undefined;
@@ -37,10 +37,10 @@ function sortColumns(sort: NumberSort): SQL[] {
 
 /** The cursor that continues after `row` in the given sort order. */
 export function cursorAfter(sort: NumberSort, row: NumberRow): string {
-  return Buffer.from(JSON.stringify(cursorValues(sort, row))).toString('base64url');
+  return encodeNumberCursor(cursorValues(sort, row));
 }
 
-function cursorValues(sort: NumberSort, row: NumberRow): unknown[] {
+function cursorValues(sort: NumberSort, row: NumberRow): string[] {
   switch (sort) {
     case 'status':
       return [row.status, row.e164, row.id];
@@ -101,13 +101,10 @@ export async function queryNumberRows(db: Db, tenantId: string, page: NumberPage
   const columns = sortColumns(page.sort);
   const where: SQL[] = [filterConditions(tenantId, page)];
   if (page.after) {
-    let values: unknown[];
-    try {
-      values = JSON.parse(Buffer.from(page.after, 'base64url').toString('utf8')) as unknown[];
-    } catch {
-      throw new ValidationError('The page cursor is not valid; start again from the first page.', [{ field: 'after', message: 'Invalid cursor' }]);
-    }
-    if (!Array.isArray(values) || values.length !== columns.length) throw new ValidationError('The page cursor does not match the sort order.', [{ field: 'after', message: 'Invalid cursor' }]);
+    // The route's schema has checked the cursor already; this is the same check for other callers.
+    const cursor = decodeNumberCursor(page.sort, page.after);
+    if (!cursor.ok) throw new ValidationError(`The page cursor ${cursor.message}.`, [{ field: 'querystring.after', message: cursor.message }]);
+    const values = cursor.values;
     const typed = values.map((v, i) => (page.sort === 'updatedAt' && i === 0 ? sql`${v}::timestamptz` : i === columns.length - 1 ? sql`${v}::uuid` : sql`${v}`));
     const op = page.dir === 'asc' ? sql`>` : sql`<`;
     where.push(sql`(${sql.join(columns, sql`, `)}) ${op} (${sql.join(typed, sql`, `)})`);

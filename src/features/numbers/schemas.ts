@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ImportedNumber } from '../../core/number-import-row.ts';
+import { decodeNumberCursor } from '../../core/number-cursor.ts';
 import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
-import { tenantParams } from '../../http/schemas.ts';
+import { dateInput, tenantParams } from '../../http/schemas.ts';
 
 export const numberParams = tenantParams.extend({ numberId: z.string().uuid('must be a number id (UUID)') });
 export const rangeParams = tenantParams.extend({ rangeId: z.string().uuid('must be a range id (UUID)') });
@@ -63,14 +64,22 @@ export const numberFilterQuery = z.object({
   dir: z.enum(['asc', 'desc']).default('asc'),
 });
 
-export const numberPageQuery = numberFilterQuery.extend({
-  after: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  withTotal: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-});
+export const numberPageQuery = numberFilterQuery
+  .extend({
+    after: z.string().max(500).optional().describe('The `next` of the previous page: an opaque cursor for the same sort order'),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    withTotal: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .superRefine((query, ctx) => {
+    // A cursor is the last row's sort key: each value is checked against its column's type here,
+    // so a forged or stale one is a 400 naming the cursor, never a database error.
+    if (query.after === undefined) return;
+    const cursor = decodeNumberCursor(query.sort, query.after);
+    if (!cursor.ok) ctx.addIssue({ code: 'custom', path: ['after'], message: cursor.message });
+  });
 
 const ticketId = z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional();
 const assignee = z.object({
@@ -84,7 +93,7 @@ const simpleAction = <A extends string>(action: A) => z.object({ action: z.liter
 
 /** The lifecycle actions a person may take; expiries are the scheduler's alone. */
 export const lifecycleBody = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('reserve'), reason: z.string().trim().min(1, 'is required').max(500), until: z.coerce.date({ message: 'must be a date' }), ticketId }),
+  z.object({ action: z.literal('reserve'), reason: z.string().trim().min(1, 'is required').max(500), until: dateInput(), ticketId }),
   z.object({ action: z.literal('assign'), assignee, ticketId }),
   simpleAction('cancel_reservation'),
   simpleAction('release'),
@@ -97,7 +106,7 @@ export const lifecycleBody = z.discriminatedUnion('action', [
 export const allocateBody = z.object({
   from: z.union([z.object({ rangeId: z.string().uuid() }), z.object({ siteId: z.string().uuid() }), z.object({ tag: z.string().trim().min(1).max(50) })]),
   reason: z.string().trim().min(1, 'is required').max(500),
-  until: z.coerce.date({ message: 'must be a date' }),
+  until: dateInput(),
   ticketId,
 });
 

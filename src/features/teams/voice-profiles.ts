@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { canonicalPolicyType } from '../../core/policy-types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
-import { voiceProfiles } from '../../db/schema/index.ts';
+import { numberRanges, sites, voiceProfiles } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber, type AllocationSource } from '../numbers/number-allocator.ts';
@@ -35,6 +35,15 @@ export async function saveVoiceProfile(deps: AppDeps, actor: Actor, tenantId: st
   await loadActiveTenant(deps.db, actor, tenantId);
   const values = { name: input.name.trim(), numberSource: input.numberSource, policies: checkPolicies(input.policies), updatedAt: deps.now() };
   return deps.db.transaction(async (tx) => {
+    // The range or site a profile takes numbers from is one of this tenant's, not an id of nothing.
+    const source = input.numberSource;
+    if (source && 'rangeId' in source) {
+      const [range] = await tx.select({ id: numberRanges.id }).from(numberRanges).where(and(eq(numberRanges.id, source.rangeId), eq(numberRanges.tenantId, tenantId)));
+      if (!range) throw new NotFoundError('The range of the number source');
+    } else if (source && 'siteId' in source) {
+      const [site] = await tx.select({ id: sites.id }).from(sites).where(and(eq(sites.id, source.siteId), eq(sites.tenantId, tenantId)));
+      if (!site) throw new NotFoundError('The site of the number source');
+    }
     const [clash] = await tx.select({ id: voiceProfiles.id }).from(voiceProfiles).where(and(eq(voiceProfiles.tenantId, tenantId), sql`lower(${voiceProfiles.name}) = lower(${values.name})`));
     if (clash && clash.id !== profileId) throw new ConflictError(`A profile named "${values.name}" already exists.`, 'profile_name_taken');
     let before: typeof voiceProfiles.$inferSelect | undefined;

@@ -31,6 +31,8 @@ export async function updateSite(deps: AppDeps, actor: Actor, tenantId: string, 
     await loadActiveTenant(tx, actor, tenantId);
     const [before] = await tx.select().from(sites).where(and(eq(sites.id, siteId), eq(sites.tenantId, tenantId)));
     if (!before) throw new NotFoundError('Site');
+    // Nothing to change (an empty PATCH): the site as it is, no write and no audit event.
+    if (input.name === undefined && input.address === undefined) return siteView(before);
     const [after] = await tx
       .update(sites)
       .set({ ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.address !== undefined ? { address: input.address } : {}) })
