@@ -371,7 +371,7 @@ function preview(value: unknown): string {
  * starts). Everything else must be byte-identical.
  */
 const ignoredColumns: Record<string, string[]> = { sessions: ['last_seen_at', 'expires_at'], api_tokens: ['last_used_at'] };
-const readAuditActions = ['audit.exported', 'numbers.exported'];
+const readAuditActions = ['audit.exported', 'numbers.exported', 'report.exported'];
 
 async function snapshot(t: TestApp): Promise<Record<string, string>> {
   const tables = await queryRows<{ name: string }>(t.deps.db, sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
