@@ -4,7 +4,7 @@
  * number-store.ts. What applies to a number without an explicit location: its range's default,
  * then its site's (the number's own site, else the range's site).
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { ValidationError } from '../../core/errors.ts';
 import type { Db } from '../../db/connection.ts';
 import { emergencyLocations, numberRanges, sites } from '../../db/schema/index.ts';
@@ -36,20 +36,28 @@ export async function defaultLocationFor(db: Db, number: Pick<NumberRow, 'rangeI
 }
 
 /**
- * A location named by its Teams locationId or by its name (the place, or the address's
- * description for a default location; case and surrounding spaces ignored). Refuses an unknown
- * or ambiguous name in words the operator can act on.
+ * A location named by its Teams locationId or by its name (the place; for an address's default
+ * location the address's description; or the label as shown), case and surrounding spaces
+ * ignored. Answers the location, or why none fits in words the operator can act on.
  */
-export async function findEmergencyLocation(db: Db, tenantId: string, ref: string, field = 'locationId'): Promise<EmergencyLocationRow> {
+export function matchLocation(locations: EmergencyLocationRow[], ref: string): EmergencyLocationRow | string {
   const wanted = ref.trim();
-  const [byId] = await db.select().from(emergencyLocations).where(and(eq(emergencyLocations.tenantId, tenantId), eq(emergencyLocations.locationId, wanted)));
+  const byId = locations.find((l) => l.locationId === wanted);
   if (byId) return byId;
-  const named = await db
-    .select()
-    .from(emergencyLocations)
-    .where(and(eq(emergencyLocations.tenantId, tenantId), sql`(lower(${emergencyLocations.place}) = lower(${wanted}) or (${emergencyLocations.place} = '' and lower(${emergencyLocations.description}) = lower(${wanted})))`));
-  const labelled = named.length ? named : (await db.select().from(emergencyLocations).where(eq(emergencyLocations.tenantId, tenantId))).filter((l) => locationLabel(l).toLowerCase() === wanted.toLowerCase());
-  if (labelled.length === 1) return labelled[0]!;
-  if (labelled.length > 1) throw new ValidationError(`More than one emergency location is named "${wanted}"; use its LocationId.`, [{ field, message: 'Ambiguous location name' }]);
-  throw new ValidationError(`"${wanted}" is not one of this tenant's emergency locations. Refresh or import the locations first (Emergency page).`, [{ field, message: 'Unknown emergency location' }]);
+  const lower = wanted.toLowerCase();
+  const named = locations.filter((l) => (l.place ? l.place.toLowerCase() === lower : l.description.toLowerCase() === lower) || locationLabel(l).toLowerCase() === lower);
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) return `More than one emergency location is named "${wanted}"; use its LocationId.`;
+  return `"${wanted}" is not one of this tenant's emergency locations. Refresh or import them on the Emergency page first.`;
+}
+
+export async function tenantLocations(db: Db, tenantId: string): Promise<EmergencyLocationRow[]> {
+  return db.select().from(emergencyLocations).where(eq(emergencyLocations.tenantId, tenantId));
+}
+
+/** matchLocation against the tenant's stored locations; an unknown or ambiguous name is a 400. */
+export async function findEmergencyLocation(db: Db, tenantId: string, ref: string, field = 'locationId'): Promise<EmergencyLocationRow> {
+  const found = matchLocation(await tenantLocations(db, tenantId), ref);
+  if (typeof found === 'string') throw new ValidationError(found, [{ field, message: 'Unknown emergency location' }]);
+  return found;
 }
