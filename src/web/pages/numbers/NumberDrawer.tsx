@@ -1,7 +1,8 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Link } from '@tanstack/react-router';
 import { api } from '../../api/client.ts';
-import { emergencyLocationsQuery, setNumberLocation } from '../../api/emergency.ts';
+import { emergencyKeys, emergencyLocationsQuery, setNumberLocation } from '../../api/emergency.ts';
 import { facetsQuery, numberHistoryQuery, numberKinds, numberQuery, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberHistoryEventDto, NumberKind, NumberStatus } from '../../api/types.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
@@ -176,6 +177,7 @@ function History({ tenantId, numberId }: { tenantId: string; numberId: string })
 /** The number's Teams emergency location, and (for operators) the choice of another. */
 function EmergencyLocation({ tenantId, number, canWrite }: { tenantId: string; number: NumberDto; canWrite: boolean }) {
   const changed = useNumberChanged(tenantId);
+  const queryClient = useQueryClient();
   const locations = useQuery(emergencyLocationsQuery(tenantId));
   const [choice, setChoice] = useState(number.emergencyLocationId ?? '');
   const [result, setResult] = useState<string | null>(null);
@@ -184,6 +186,7 @@ function EmergencyLocation({ tenantId, number, canWrite }: { tenantId: string; n
     mutationFn: () => setNumberLocation(tenantId, number.id, choice || null),
     onSuccess: async (saved) => {
       await changed(saved.number);
+      await queryClient.invalidateQueries({ queryKey: emergencyKeys.report(tenantId) });
       setResult(saved.appliedInTeams ? 'Emergency location saved in Teams.' : 'Emergency location saved; it goes to Teams with the number’s next assignment.');
     },
   });
@@ -207,7 +210,15 @@ function EmergencyLocation({ tenantId, number, canWrite }: { tenantId: string; n
           </Button>
         </form>
       ) : null}
-      {canWrite && locations.isSuccess && !list.length ? <p className="mt-1 text-xs text-zinc-600">This tenant has no emergency locations in UCR yet: refresh or import them on the tenant’s Emergency page.</p> : null}
+      {locations.isSuccess ? (
+        <p className="mt-1 text-xs text-zinc-600">
+          {canWrite && !list.length ? 'This tenant has no emergency locations in UCR yet: refresh or import them on the ' : 'Locations, defaults and the report are on the '}
+          <Link to="/tenants/$tenantId/emergency" params={{ tenantId }} className="font-medium text-blue-700 underline">
+            tenant’s Emergency page
+          </Link>
+          .
+        </p>
+      ) : null}
       {result ? <Notice>{result}</Notice> : null}
       {save.error ? <ErrorAlert error={save.error} /> : null}
     </div>
