@@ -18,7 +18,8 @@ export const emergencyKeys = {
 
 export const emergencyLocationsQuery = (tenantId: string) => queryOptions({ queryKey: emergencyKeys.locations(tenantId), queryFn: () => api.get<EmergencyListDto>(`${base(tenantId)}/emergency/locations`) });
 export const locationDefaultsQuery = (tenantId: string) => queryOptions({ queryKey: emergencyKeys.defaults(tenantId), queryFn: () => api.get<LocationDefaultsDto>(`${base(tenantId)}/emergency/defaults`) });
-export const emergencyReportQuery = (tenantId: string) => queryOptions({ queryKey: emergencyKeys.report(tenantId), queryFn: () => api.get<EmergencyReportDto>(`${base(tenantId)}/emergency/report`) });
+/** Read afresh on every visit: a fix runs as a bulk job, and the numbers change behind the page. */
+export const emergencyReportQuery = (tenantId: string) => queryOptions({ queryKey: emergencyKeys.report(tenantId), queryFn: () => api.get<EmergencyReportDto>(`${base(tenantId)}/emergency/report`), staleTime: 0 });
 
 export type NewAddressInput = {
   companyName: string;
