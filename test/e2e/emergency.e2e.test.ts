@@ -53,13 +53,15 @@ describe.skipIf(!haveChromium).each(targets())('emergency locations in the brows
   let chosen: Issue;
   let dr = '';
   const shot = (name: string) => screenshot(page, `${target.name}-emergency-${name}`);
-  const docShot = async (name: string) => {
+  /** A picture for the user guide (one set is enough): the top of the page, or from `heading` down. */
+  const docShot = async (name: string, heading?: string) => {
     if (target.name !== 'pglite') return;
     mkdirSync(docsDir, { recursive: true });
     await page.evaluate(() => {
       (document.activeElement as HTMLElement | null)?.blur();
       window.scrollTo(0, 0);
     });
+    if (heading) await page.getByRole('heading', { name: heading, exact: true }).evaluate((el) => el.closest('section')?.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(docsDir, `${name}.png`), animations: 'disabled', caret: 'hide' });
   };
   const api = async <T,>(path: string): Promise<T> => {
@@ -191,9 +193,16 @@ describe.skipIf(!haveChromium).each(targets())('emergency locations in the brows
     const row = differs.getByTestId('emergency-issue-row').filter({ hasText: dr });
     await expect.poll(async () => (await row.textContent()) ?? '').toContain('Seattle HQ — Floor 2 (range)');
     expect(await row.textContent()).toContain('London Office');
-    expect(await page.getByRole('table', { name: 'Numbers assigned without a location' }).getByTestId('emergency-issue-row').count()).toBe(before.missing);
+    // A long list shows its first rows, and the rest on request.
+    const missingRows = page.getByRole('table', { name: 'Numbers assigned without a location' }).getByTestId('emergency-issue-row');
+    expect(await missingRows.count()).toBe(Math.min(10, before.missing));
     await shot('4-report');
     await docShot('emergency-page');
+    await docShot('emergency-report', 'Report');
+    if (before.missing > 10) {
+      await page.getByRole('button', { name: `Show all ${before.missing}` }).click();
+      await expect.poll(() => missingRows.count()).toBe(before.missing);
+    }
 
     await page.getByRole('button', { name: `Fix all (${before.fixable})` }).click();
     await page.getByRole('status').filter({ hasText: 'Fix started as a bulk job.' }).waitFor();

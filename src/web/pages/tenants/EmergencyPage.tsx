@@ -356,8 +356,14 @@ function DefaultsSection({ tenantId, canWrite }: { tenantId: string; canWrite: b
   );
 }
 
+const FIRST_ROWS = 10;
+
+/** The first rows of a long list, and a button for the rest, so the next list stays in view. */
 function IssueTable({ caption, issues }: { caption: string; issues: EmergencyIssueDto[] }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? issues : issues.slice(0, FIRST_ROWS);
   return (
+    <div className="space-y-2">
     <Table caption={caption}>
       <thead>
         <tr>
@@ -368,7 +374,7 @@ function IssueTable({ caption, issues }: { caption: string; issues: EmergencyIss
         </tr>
       </thead>
       <tbody className="bg-white">
-        {issues.map((i) => (
+        {shown.map((i) => (
           <tr key={i.numberId} data-testid="emergency-issue-row">
             <Td className="font-mono whitespace-nowrap">{i.e164}</Td>
             <Td>{i.assignee ?? <span className="text-zinc-400">—</span>}</Td>
@@ -386,6 +392,12 @@ function IssueTable({ caption, issues }: { caption: string; issues: EmergencyIss
         ))}
       </tbody>
     </Table>
+    {issues.length > shown.length ? (
+      <Button size="sm" onClick={() => setAll(true)}>
+        {`Show all ${formatCount(issues.length)}`}
+      </Button>
+    ) : null}
+    </div>
   );
 }
 
@@ -448,7 +460,7 @@ function ReportSection({ tenantId, canWrite }: { tenantId: string; canWrite: boo
         ) : null}
         {fix.data && !fix.data.job ? <Notice tone="info">Nothing to fix: every number the fix could change already has its default.</Notice> : null}
         {report.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
-        {data && data.fixable < data.issues.length ? <p className="text-sm text-zinc-600">{`${plural(data.issues.length - data.fixable, 'number')} cannot be fixed in one click: its range and site have no default location.`}</p> : null}
+        {data && data.fixable < data.issues.length ? <p className="text-sm text-zinc-600">{`Not fixable in one click, as neither their range nor their site has a default location: ${plural(data.issues.length - data.fixable, 'number')}.`}</p> : null}
         {data ? (
           <div className="space-y-2">
             <h3 className="text-sm font-semibold text-zinc-900">{`Assigned without a location (${formatCount(missing.length)})`}</h3>
