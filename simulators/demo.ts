@@ -29,6 +29,11 @@ export const DEMO = {
     { userPrincipalName: 'victor.viewer@contoso.example', displayName: 'Victor Viewer' },
   ],
   teamsUsers: 300,
+  /** The demo tenant's emergency addresses in Teams, with fixed ids the app's demo seed also knows (src/features/demo/demo-tenant.ts). */
+  emergencyAddresses: [
+    { civicAddressId: '3b0c9a51-6d2e-4f7a-8c11-5e9d2a7b4c01', defaultLocationId: '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b01', companyName: 'Contoso', description: 'Seattle HQ', houseNumber: '1', streetName: 'Demo Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', countryOrRegion: 'US', places: [{ locationId: '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b02', location: 'Floor 2' }] },
+    { civicAddressId: '3b0c9a51-6d2e-4f7a-8c11-5e9d2a7b4c02', defaultLocationId: '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b03', companyName: 'Contoso', description: 'London Office', houseNumber: '10', streetName: 'Example Street', city: 'London', stateOrProvince: '', postalCode: 'EC1A 1AA', countryOrRegion: 'GB' },
+  ],
   connectwise: { companyId: 'contoso_msp', publicKey: 'demo-public-key', privateKey: 'demo-private-key', clientId: '0b7c4a5e-2d1f-4e8a-9c3b-5f6a7d8e9f01', customer: { id: 254, identifier: 'Contoso', name: 'Contoso Ltd (demo)' } },
   threecx: { clientId: 'ucr-api', clientSecret: 'demo-3cx-secret', admin: 'admin', adminPassword: 'demo-3cx-admin', admin2fa: 'admin2fa', admin2faCode: '123456' },
 } as const;
@@ -91,7 +96,7 @@ export function buildDemoStates(extraRedirectUris: string[] = []): DemoStates {
   for (const operator of DEMO.operators) entra.addUser(DEMO.tenantId, operator);
 
   const graph = createGraphState();
-  const graphTenant = seedGraphTenant(graph, { tenantId: DEMO.tenantId, domain: DEMO.domain, userCount: DEMO.teamsUsers, seed: 42 });
+  const graphTenant = seedGraphTenant(graph, { tenantId: DEMO.tenantId, domain: DEMO.domain, userCount: DEMO.teamsUsers, seed: 42, emergencyAddresses: DEMO.emergencyAddresses.map((a) => ({ ...a, places: 'places' in a ? [...a.places] : [] })) });
 
   // Demo ConnectWise accepts any clientId so a person can try their own client.
   const connectwise = seedConnectWise({ ...DEMO.connectwise, clientId: null });

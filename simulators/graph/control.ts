@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NumberType } from './catalog.ts';
 import { seedGraphTenant } from './seed.ts';
-import { addNumber, type GraphState } from './state.ts';
+import { addCivicAddress, addLisLocation, addNumber, type GraphState } from './state.ts';
 
 // /_sim endpoints to seed a Teams tenant and upload numbers to it from another process (demo, e2e, benchmarks).
 
@@ -34,5 +34,36 @@ export function registerGraphControl(app: FastifyInstance, state: GraphState): v
     if (tenant.numbers.has(telephoneNumber)) return reply.code(409).send({ error: 'number exists' });
     const record = addNumber(tenant, { telephoneNumber, numberType: numberType as NumberType, city: typeof city === 'string' ? city : null });
     return reply.code(201).send({ id: record.id, telephoneNumber: record.telephoneNumber, numberType: record.numberType, assignmentStatus: record.assignmentStatus });
+  });
+
+  // The tenant's Location Information Service, which Graph does not expose: the stand-in for
+  // Teams PowerShell (test/fixtures/fake-pwsh.mjs) reads and writes it here, so the addresses
+  // and locations it shows are the ones the simulated numberAssignments accept.
+  app.get<{ Params: { tenantId: string } }>('/_sim/tenants/:tenantId/lis', async (request, reply) => {
+    const tenant = state.tenants.get(request.params.tenantId.toLowerCase());
+    if (!tenant) return reply.code(404).send({ error: 'no such tenant' });
+    return { addresses: [...tenant.civicAddresses.values()], locations: [...tenant.locations.values()] };
+  });
+  app.post<{ Params: { tenantId: string }; Body: Record<string, unknown> }>('/_sim/tenants/:tenantId/lis/addresses', async (request, reply) => {
+    const tenant = state.tenants.get(request.params.tenantId.toLowerCase());
+    if (!tenant) return reply.code(404).send({ error: 'no such tenant' });
+    const body = request.body ?? {};
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+    // New-CsOnlineLisCivicAddress: -CompanyName and -CountryOrRegion are mandatory.
+    if (!text('companyName') || !text('countryOrRegion')) return reply.code(400).send({ error: 'companyName and countryOrRegion are required' });
+    const address = addCivicAddress(tenant, {
+      companyName: text('companyName'), countryOrRegion: text('countryOrRegion'), description: text('description'), houseNumber: text('houseNumber'),
+      streetName: text('streetName'), city: text('city'), stateOrProvince: text('stateOrProvince'), postalCode: text('postalCode'),
+    });
+    return reply.code(201).send(address);
+  });
+  app.post<{ Params: { tenantId: string }; Body: Record<string, unknown> }>('/_sim/tenants/:tenantId/lis/locations', async (request, reply) => {
+    const tenant = state.tenants.get(request.params.tenantId.toLowerCase());
+    if (!tenant) return reply.code(404).send({ error: 'no such tenant' });
+    const { civicAddressId, location } = request.body ?? {};
+    if (typeof civicAddressId !== 'string' || typeof location !== 'string' || location === '') return reply.code(400).send({ error: 'civicAddressId and location are required' });
+    const created = addLisLocation(tenant, civicAddressId, location);
+    if (!created) return reply.code(404).send({ error: `civic address ${civicAddressId} not found` });
+    return reply.code(201).send(created);
   });
 }

@@ -1,7 +1,7 @@
 import { seededRandom } from '../shared/seeded-random.ts';
 import type { PolicyType, SkuName } from './catalog.ts';
-import { addNumber, addPolicy, addUser } from './state.ts';
-import type { GraphState, GraphTenant, GraphUser } from './state.ts';
+import { addCivicAddress, addLisLocation, addNumber, addPolicy, addUser } from './state.ts';
+import type { CivicAddressRecord, GraphState, GraphTenant, GraphUser } from './state.ts';
 
 // Deterministic tenants for tests, the demo and benchmarks: the same seed gives the same
 // users, ids, numbers and policies every time.
@@ -15,7 +15,16 @@ export interface SeedOptions {
   seed?: number;
   /** Free Direct Routing numbers uploaded beyond those in use (default: 40% of userCount). */
   spareNumbers?: number;
+  /** The tenant's emergency addresses (default: a Redmond head office with a "Floor 2" place, and a London office, ids from the seed). */
+  emergencyAddresses?: SeedAddress[];
 }
+
+export type SeedAddress = Omit<CivicAddressRecord, 'civicAddressId' | 'defaultLocationId'> & { civicAddressId?: string; defaultLocationId?: string; places?: Array<{ locationId?: string; location: string }> };
+
+const DEFAULT_ADDRESSES: SeedAddress[] = [
+  { companyName: 'Contoso', description: 'Redmond HQ', houseNumber: '1', streetName: 'Demo Way', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'US', places: [{ location: 'Floor 2' }] },
+  { companyName: 'Contoso', description: 'London Office', houseNumber: '10', streetName: 'Example Street', city: 'London', stateOrProvince: '', postalCode: 'EC1A 1AA', countryOrRegion: 'GB' },
+];
 
 export interface SeededTenant {
   tenant: GraphTenant;
@@ -159,5 +168,13 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
         telephoneNumber: `+1206555${nextCp++}`, numberType: 'callingPlan', city: 'Seattle' });
   for (let i = 0; i < 5; i += 1) addNumber(tenant, {
         telephoneNumber: `+1312555${1000 + i}`, numberType: 'operatorConnect', city: 'Chicago', operatorId: '4a2c0f3e-0000-4000-8000-000000000001' });
+  // Emergency addresses come last, so the users and numbers above stay what each seed always gave.
+  for (const { places = [], ...input } of options.emergencyAddresses ?? DEFAULT_ADDRESSES) {
+    const address = addCivicAddress(tenant, { ...input, civicAddressId: input.civicAddressId ?? random.uuid(), defaultLocationId: input.defaultLocationId ?? random.uuid() });
+    for (const place of places) addLisLocation(tenant, address.civicAddressId, place.location, place.locationId ?? random.uuid());
+  }
+  // Calling Plan numbers carry an emergency location in Teams: the first address's default.
+  const first = [...tenant.civicAddresses.values()][0];
+  for (const number of tenant.numbers.values()) if (number.locationId) number.locationId = first?.defaultLocationId ?? null;
   return { tenant, byProfile, freeDirectRoutingNumbers };
 }

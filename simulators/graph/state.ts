@@ -72,9 +72,36 @@ export interface Operation {
   numbers: OperationNumber[];
 }
 
+/**
+ * A civic address of the tenant's Location Information Service, as Get-CsOnlineLisCivicAddress
+ * shows it (Teams PowerShell). Each address has a default location (DefaultLocationId) and may
+ * have more places (New-CsOnlineLisLocation -Location).
+ */
+export interface CivicAddressRecord {
+  civicAddressId: string;
+  defaultLocationId: string;
+  companyName: string;
+  description: string;
+  houseNumber: string;
+  streetName: string;
+  city: string;
+  stateOrProvince: string;
+  postalCode: string;
+  countryOrRegion: string;
+}
+
+/** A location (Get-CsOnlineLisLocation): its LocationId is what a number's locationId names. Location is '' for an address's default. */
+export interface LisLocationRecord {
+  locationId: string;
+  civicAddressId: string;
+  location: string;
+}
+
 export interface GraphTenant {
   id: string;
   domain: string;
+  civicAddresses: Map<string, CivicAddressRecord>;
+  locations: Map<string, LisLocationRecord>;
   users: Map<string, GraphUser>;
   /** The tenant's telephone number inventory, keyed by E.164. */
   numbers: Map<string, NumberRecord>;
@@ -155,6 +182,22 @@ export function addNumber(tenant: GraphTenant, input: Partial<Omit<NumberRecord,
   return record;
 }
 
+/** New-CsOnlineLisCivicAddress: the address and its default location ("creating a new civic address also creates a default location"). */
+export function addCivicAddress(tenant: GraphTenant, input: Partial<CivicAddressRecord> & Pick<CivicAddressRecord, 'companyName' | 'countryOrRegion'>): CivicAddressRecord {
+  const address: CivicAddressRecord = { civicAddressId: randomUUID(), defaultLocationId: randomUUID(), description: '', houseNumber: '', streetName: '', city: '', stateOrProvince: '', postalCode: '', ...input };
+  tenant.civicAddresses.set(address.civicAddressId, address);
+  tenant.locations.set(address.defaultLocationId, { locationId: address.defaultLocationId, civicAddressId: address.civicAddressId, location: '' });
+  return address;
+}
+
+/** New-CsOnlineLisLocation -CivicAddressId -Location: one more place at an existing address; undefined when the address is unknown. */
+export function addLisLocation(tenant: GraphTenant, civicAddressId: string, place: string, locationId: string = randomUUID()): LisLocationRecord | undefined {
+  if (!tenant.civicAddresses.has(civicAddressId)) return undefined;
+  const location = { locationId, civicAddressId, location: place };
+  tenant.locations.set(locationId, location);
+  return location;
+}
+
 /** Adds a named policy instance; the id is a GUID as getPolicyId returns it. */
 export function addPolicy(tenant: GraphTenant, policyType: PolicyType, name: string, policyId: string = randomUUID()): Policy {
   const policy: Policy = { policyId, name, policyType };
@@ -168,7 +211,7 @@ export function createGraphState(): GraphState {
     tenants,
     timers: new Set(),
     addTenant({ id, domain }) {
-      const tenant: GraphTenant = { id: id.toLowerCase(), domain, users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map() };
+      const tenant: GraphTenant = { id: id.toLowerCase(), domain, civicAddresses: new Map(), locations: new Map(), users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map() };
       // Every tenant has the built-in Global instance of each policy type.
       for (const type of POLICY_TYPES) tenant.policies.set(type, [{ policyId: randomUUID(), name: 'Global', policyType: type }]);
       tenants.set(tenant.id, tenant);

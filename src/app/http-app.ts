@@ -28,6 +28,7 @@ import { preferenceRoutes } from '../features/identity/preference-routes.ts';
 import { teamsRoutes } from '../features/teams/routes.ts';
 import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
+import { emergencyRoutes } from '../features/emergency/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
 import { overviewRoutes } from '../features/overview/routes.ts';
@@ -142,6 +143,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   teamsRoutes(app, deps);
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
+  emergencyRoutes(app, deps);
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
   overviewRoutes(app, deps);

@@ -26,6 +26,8 @@ export const auditActionFamilies = {
     'number.assignment_rolled_back',
     'number.reconciled',
     'number.demo_status',
+    'number.emergency_location_set',
+    'number.emergency_location_read',
     ...lifecycleAuditActions.map((a) => `number.${a}` as const),
   ],
   numbers: ['numbers.imported', 'numbers.exported'],
@@ -34,6 +36,7 @@ export const auditActionFamilies = {
   teams: ['teams.directory_synced', 'teams.reconciled'],
   teams_connection: ['teams_connection.saved', 'teams_connection.tested', 'teams_connection.certificate_generated', 'teams_connection.certificate_uploaded'],
   teams_policy: ['teams_policy.added', 'teams_policy.refreshed_with_powershell'],
+  emergency: ['emergency.locations_refreshed', 'emergency.locations_imported', 'emergency.address_created', 'emergency.location_created', 'emergency.default_set', 'emergency.fix_started'],
   bulk: ['bulk.dry_run', 'bulk.started', 'bulk.completed', 'bulk.cancelled'],
   threecx: [
     'threecx.extension_created',

@@ -7,6 +7,8 @@ export type BulkRowInput = {
   numberType: string | null;
   policies: Record<string, string | null>;
   profile: string | null;
+  /** The number's emergency location: a Teams LocationId or a location's name (absent in jobs from before #19). */
+  location?: string | null;
 };
 
 /**
@@ -23,6 +25,10 @@ const fixedColumns: Record<string, keyof Omit<BulkRowInput, 'policies'>> = {
   phonenumbertype: 'numberType',
   numbertype: 'numberType',
   profile: 'profile',
+  locationid: 'location',
+  location: 'location',
+  emergencylocation: 'location',
+  emergencylocationid: 'location',
 };
 const policyAliases: Record<string, string> = { voiceroutingpolicy: 'OnlineVoiceRoutingPolicy', dialplan: 'TenantDialPlan', callerid: 'CallingLineIdentity', callingpolicy: 'TeamsCallingPolicy' };
 
@@ -38,14 +44,16 @@ export function mapBulkHeader(header: string[]): { columns: ColumnMap; problems:
     return { index, unknown: raw.trim() };
   });
   const problems: string[] = [];
-  if (!columns.some((c) => 'field' in c && c.field === 'upn')) problems.push('The first line must name the columns, with at least UserPrincipalName.');
+  const has = (field: string) => columns.some((c) => 'field' in c && c.field === field);
+  // A file that only sets emergency locations names numbers, not users.
+  if (!has('upn') && !(has('phoneNumber') && has('location'))) problems.push('The first line must name the columns, with at least UserPrincipalName (or PhoneNumber and LocationId to set emergency locations).');
   const unknown = columns.filter((c): c is { index: number; unknown: string } => 'unknown' in c && c.unknown !== '');
-  if (unknown.length) problems.push(`Unknown column(s): ${unknown.map((c) => c.unknown).join(', ')}. Use UserPrincipalName, PhoneNumber, PhoneNumberType, VoiceRoutingPolicy, DialPlan, Profile or a Teams policy type.`);
+  if (unknown.length) problems.push(`Unknown column(s): ${unknown.map((c) => c.unknown).join(', ')}. Use UserPrincipalName, PhoneNumber, PhoneNumberType, LocationId, VoiceRoutingPolicy, DialPlan, Profile or a Teams policy type.`);
   return { columns, problems };
 }
 
 export function readBulkRow(record: string[], columns: ColumnMap): BulkRowInput {
-  const row: BulkRowInput = { upn: '', phoneNumber: null, numberType: null, policies: {}, profile: null };
+  const row: BulkRowInput = { upn: '', phoneNumber: null, numberType: null, policies: {}, profile: null, location: null };
   for (const column of columns) {
     const value = (record[column.index] ?? '').trim();
     if ('field' in column) {

@@ -178,6 +178,11 @@ const tenantProfilesRoute = createRoute({
   path: 'profiles',
   component: lazyRouteComponent(() => import('./pages/voice/ProfilesPage.tsx'), 'ProfilesPage'),
 });
+const tenantEmergencyRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'emergency',
+  component: lazyRouteComponent(() => import('./pages/tenants/EmergencyPage.tsx'), 'EmergencyPage'),
+});
 const tenantReconcileRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'reconcile',
@@ -235,6 +240,7 @@ const routeTree = rootRoute.addChildren([
       tenantBulkRoute,
       tenantPoliciesRoute,
       tenantProfilesRoute,
+      tenantEmergencyRoute,
       tenantReconcileRoute,
       tenantThreeCxRoute,
       tenantConnectionsRoute,

@@ -8,7 +8,7 @@ import { sendCollection, versionOf } from '../collection.ts';
 import { sendGraphError } from '../errors.ts';
 import { applyNumberUpdate, startNumberOrder } from '../number-orders.ts';
 import type { NumberOrder } from '../number-orders.ts';
-import type { GraphState } from '../state.ts';
+import type { GraphState, GraphTenant } from '../state.ts';
 import { numberView } from '../views.ts';
 
 const ROOT = '/admin/teams/telephoneNumberManagement';
@@ -60,6 +60,17 @@ function parseOrder(kind: NumberOrder['kind'], body: Body): NumberOrder | string
   return order;
 }
 
+/**
+ * A locationId the tenant's Location Information Service does not have. Graph's documentation of
+ * assignNumber and updateNumber does not say how it answers one; the simulator refuses it at
+ * once, 400 BadRequest, before any order starts (docs/external-apis.md), and the app's connector
+ * passes whatever Graph says on to the operator.
+ */
+function unknownLocation(tenant: GraphTenant, order: NumberOrder): string | null {
+  if (typeof order.locationId !== 'string' || tenant.locations.has(order.locationId)) return null;
+  return `The location '${order.locationId}' was not found in the tenant.`;
+}
+
 export function registerNumberRoutes(app: FastifyInstance, state: GraphState, knobs: Knobs): void {
   app.get(`${ROOT}/numberAssignments`, async (request, reply) => {
     if (!requirePermission(request, reply, PERMISSIONS.readNumbers)) return reply;
@@ -83,6 +94,8 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
     const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
     const parsed = parseOrder(kind, body);
     if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
+    const badLocation = unknownLocation(authContext(request).tenant, parsed);
+    if (badLocation) return sendGraphError(request, reply, 400, 'BadRequest', badLocation);
     const root = `${requestBaseUrl(request)}/${versionOf(request)}${ROOT}`;
     const skip = knobs.skipNextOrders > 0;
     if (skip) knobs.skipNextOrders -= 1;
@@ -98,6 +111,8 @@ export function registerNumberRoutes(app: FastifyInstance, state: GraphState, kn
     const body = (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? request.body : {}) as Body;
     const parsed = parseOrder('update', body);
     if (typeof parsed === 'string') return sendGraphError(request, reply, 400, 'BadRequest', parsed);
+    const badLocation = unknownLocation(authContext(request).tenant, parsed);
+    if (badLocation) return sendGraphError(request, reply, 400, 'BadRequest', badLocation);
     const failure = applyNumberUpdate(authContext(request).tenant, parsed);
     if (failure) return sendGraphError(request, reply, 404, 'NotFound', failure);
     return reply.code(200).send();

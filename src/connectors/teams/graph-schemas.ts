@@ -45,6 +45,8 @@ export const numberAssignment = z.object({
   assignmentCategory: z.string().nullable().optional(),
   isoCountryCode: z.string().nullable().optional(),
   city: z.string().nullable().optional(),
+  /** The emergency location (Teams LIS locationId); null or absent when the number has none. */
+  locationId: z.string().nullable().optional(),
 });
 export type NumberAssignment = z.infer<typeof numberAssignment>;
 

@@ -82,6 +82,14 @@ export class TeamsApi {
     return { operationUrl: this.operationLocation(result.headers) };
   }
 
+  /**
+   * updateNumber (Graph v1.0): sets the emergency location of a number; an empty string clears it.
+   * Synchronous (200 OK, no body), and setting the same value twice changes nothing more.
+   */
+  async updateNumberLocation(input: { telephoneNumber: string; locationId: string | null }): Promise<void> {
+    await this.client.request('POST', '/admin/teams/telephoneNumberManagement/numberAssignments/updateNumber', undefined, { telephoneNumber: input.telephoneNumber, locationId: input.locationId ?? '' }, {}, SAME_AGAIN);
+  }
+
   async unassignNumber(input: { telephoneNumber: string; numberType: GraphNumberType }): Promise<{ operationUrl: string }> {
     const result = await this.client.request('POST', '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber', undefined, input);
     return { operationUrl: this.operationLocation(result.headers) };

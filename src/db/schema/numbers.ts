@@ -18,6 +18,8 @@ export const numberRanges = pgTable(
     kind: text('kind', { enum: numberKinds }).notNull(),
     carrier: text('carrier').notNull().default(''),
     siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    /** The Teams emergency location (locationId) a number of this range gets when none is given; before the site's. */
+    defaultLocationId: text('default_location_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('number_ranges_tenant_name_unique').on(t.tenantId, sql`lower(${t.name})`)],
@@ -53,6 +55,8 @@ export const phoneNumbers = pgTable(
     reservationReason: text('reservation_reason'),
     reservationTicket: text('reservation_ticket'),
     coolingUntil: timestamp('cooling_until', { withTimezone: true }),
+    /** The number's Teams emergency location (Graph numberAssignment.locationId), as last set or read; null: none. */
+    emergencyLocationId: text('emergency_location_id'),
     /** Lower-cased digits, assignee, tags and notes: what the search box matches (trigram index). */
     searchText: text('search_text').notNull().default(''),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),

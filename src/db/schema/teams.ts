@@ -73,7 +73,8 @@ export const teamsPolicies = pgTable(
 );
 
 export type VoiceState = {
-  number: { e164: string; numberId: string | null; numberType: string | null } | null;
+  /** locationId: the emergency location sent with the assignment (present only when one was). */
+  number: { e164: string; numberId: string | null; numberType: string | null; locationId?: string | null } | null;
   policies: Record<string, string | null>;
 };
 

@@ -39,6 +39,8 @@ export const sites = pgTable(
       .references(() => tenants.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     address: text('address').notNull().default(''),
+    /** The Teams emergency location (locationId) a number at this site gets when neither it nor its range names one. */
+    defaultLocationId: text('default_location_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sites_tenant_name_unique').on(t.tenantId, sql`lower(${t.name})`)],

@@ -12,7 +12,9 @@ import type { BulkRowInput } from '../../core/bulk-row.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber } from '../numbers/number-allocator.ts';
+import { matchLocation, tenantLocations } from '../numbers/emergency-defaults.ts';
 import { syncTeamsDirectory } from '../teams/directory.ts';
+import { setNumberLocation } from '../teams/number-location.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
 import { teamsApiFor } from '../teams/connection.ts';
 import { followVoiceChange, requestVoiceChange } from '../teams/voice-changes.ts';
@@ -126,10 +128,23 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
     const [count] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(phoneNumbers).where(and(eq(phoneNumbers.rangeId, r.id), eq(phoneNumbers.status, 'available')));
     freeInRange.set(r.id, count?.n ?? 0);
   }
+  const locations = rows.some((r) => r.input.location) ? await tenantLocations(deps.db, tenant.id) : [];
   const seenUser = new Map<string, number>();
   const seenNumber = new Map<string, number>();
   return rows.map(({ rowNumber, input }, index) => {
     const fail = (error: string): Verdict => ({ rowNumber, input, error, userId: users.get(input.upn)?.userId ?? null });
+    const location = input.location ? matchLocation(locations, input.location) : undefined;
+    if (typeof location === 'string') return fail(location);
+    if (!input.upn && input.location) {
+      // Sets one number's emergency location; the number stays with whoever has it.
+      const parsed = explicit[index];
+      if (!parsed) return fail('PhoneNumber is missing: a row without UserPrincipalName sets the emergency location of that number.');
+      if (!parsed.ok) return fail(parsed.reason);
+      if (seenNumber.has(parsed.value.e164)) return fail(`The same number is on line ${seenNumber.get(parsed.value.e164)}.`);
+      seenNumber.set(parsed.value.e164, rowNumber);
+      if (!inventory.get(parsed.value.e164)) return fail(`${parsed.value.e164} is not in ${tenant.name}'s inventory.`);
+      return { rowNumber, input, error: undefined, userId: null };
+    }
     if (!input.upn || !input.upn.includes('@')) return fail('UserPrincipalName is missing or not a UPN.');
     const user = users.get(input.upn);
     if (!user) return fail(`No user ${input.upn} in ${tenant.name}.`);
@@ -330,6 +345,11 @@ async function runRow(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, inf
     deps.db.update(bulkJobRows).set({ updatedAt: new Date() }).where(and(eq(bulkJobRows.id, row.id), eq(bulkJobRows.state, 'running'))).catch(() => undefined);
   }, ROW_HEARTBEAT_MS);
   try {
+    if (!row.userId && row.input.location) {
+      const result = await setRowLocation(deps, job, row, actor, info);
+      await finish('succeeded', result.appliedInTeams ? 'Emergency location set in Teams.' : 'Emergency location recorded; it goes to Teams with the number\'s next assignment.', { numberE164: result.number.e164 });
+      return;
+    }
     const [existing] = await deps.db.select().from(voiceChanges).where(eq(voiceChanges.bulkRowId, row.id));
     let changeId = existing?.id;
     if (!changeId) {
@@ -345,6 +365,13 @@ async function runRow(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, inf
     await finish(outcome.status === 'succeeded' ? 'succeeded' : 'failed', message, { voiceChangeId: changeId, numberE164: outcome.requested.number?.e164 ?? null });
   } catch (error) {
     if (error instanceof ValidationError && /Nothing to change/.test(error.message)) {
+      // The user already has the number: what is left is its emergency location, if the row names one.
+      if (row.input.location && (row.numberE164 || row.input.phoneNumber)) {
+        const result = await setRowLocation(deps, job, row, actor, info).catch((e: unknown) => e);
+        if (result instanceof Error) await finish('failed', result.message);
+        else await finish('succeeded', 'Number already assigned; emergency location set.');
+        return;
+      }
       await finish('succeeded', 'Already configured this way; nothing to change.');
       return;
     }
@@ -355,13 +382,24 @@ async function runRow(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, inf
   }
 }
 
+/** A row's emergency location, on the number it names (Teams updateNumber for a number assigned in Teams). */
+async function setRowLocation(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, info: RequestInfo) {
+  const tenant = await loadTenant(deps.db, actor, job.tenantId);
+  const parsed = parseNumber(row.numberE164 ?? row.input.phoneNumber ?? '', tenant.defaultCountry);
+  if (!parsed.ok) throw new ValidationError(parsed.reason);
+  const [number] = await deps.db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, job.tenantId), eq(phoneNumbers.e164, parsed.value.e164), eq(phoneNumbers.extension, '')));
+  if (!number) throw new NotFoundError('Number');
+  return setNumberLocation(deps, actor, job.tenantId, number.id, row.input.location!, info, { ticketId: job.ticketId, api: 'jobs' });
+}
+
 /** What a row asks for, with "next from range" and profiles resolved to a number held for the row. */
-async function rowRequest(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, info: RequestInfo): Promise<{ change: { number?: { numberId: string } | { e164: string }; policies: Record<string, string | null> }; numberE164: string | null }> {
+async function rowRequest(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor, info: RequestInfo): Promise<{ change: { number?: { numberId: string } | { e164: string }; policies: Record<string, string | null>; locationId?: string }; numberE164: string | null }> {
   const input = row.input;
   const [profile] = input.profile ? await deps.db.select().from(voiceProfiles).where(and(eq(voiceProfiles.tenantId, job.tenantId), sql`lower(${voiceProfiles.name}) = lower(${input.profile})`)) : [];
   const policies = { ...(profile?.policies ?? {}), ...input.policies };
+  const location = input.location ? { locationId: input.location } : {};
   // A resumed row reuses the number it already holds.
-  if (row.numberE164) return { change: { number: { e164: row.numberE164 }, policies }, numberE164: row.numberE164 };
+  if (row.numberE164) return { change: { number: { e164: row.numberE164 }, policies, ...location }, numberE164: row.numberE164 };
   const rangeName = nextFromRange(input.phoneNumber);
   let source: { rangeId: string } | { siteId: string } | { tag: string } | null = null;
   if (rangeName) {
@@ -373,9 +411,9 @@ async function rowRequest(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor,
   }
   if (source) {
     const held = await allocateNextNumber(deps, actor, job.tenantId, source, { action: 'reserve', reason: `Bulk job row ${row.rowNumber}`, until: new Date(deps.now().getTime() + 86_400_000), ticketId: job.ticketId }, info);
-    return { change: { number: { numberId: held.id }, policies }, numberE164: held.e164 };
+    return { change: { number: { numberId: held.id }, policies, ...location }, numberE164: held.e164 };
   }
-  return { change: { ...(input.phoneNumber ? { number: { e164: input.phoneNumber } } : {}), policies }, numberE164: null };
+  return { change: { ...(input.phoneNumber ? { number: { e164: input.phoneNumber } } : {}), policies, ...location }, numberE164: null };
 }
 
 /** The job's rows and outcomes as CSV, spreadsheet-safe, for the customer. */

@@ -22,7 +22,7 @@ export const jobSchema = z.object({
 export const rowSchema = z.object({
   id: z.string(),
   rowNumber: z.number(),
-  input: z.object({ upn: z.string(), phoneNumber: z.string().nullable(), numberType: z.string().nullable(), policies: z.record(z.string(), z.string().nullable()), profile: z.string().nullable() }),
+  input: z.object({ upn: z.string(), phoneNumber: z.string().nullable(), numberType: z.string().nullable(), policies: z.record(z.string(), z.string().nullable()), profile: z.string().nullable(), location: z.string().nullable().optional() }),
   verdict: z.enum(['ok', 'error']),
   verdictMessage: z.string().nullable(),
   state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']),

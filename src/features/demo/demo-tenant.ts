@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
 import { operators, phoneNumbers, tenants } from '../../db/schema/index.ts';
@@ -13,6 +14,7 @@ import { teamsNumberSource } from '../teams/reconcile.ts';
 import { getThreeCxConnection, saveThreeCxConnection } from '../threecx/connection.ts';
 import { threeCxNumberSource } from '../threecx/reconcile.ts';
 import { fixDrift } from '../numbers/reconcile/reconcile.ts';
+import { importEmergencyLocations, setLocationDefault } from '../emergency/emergency-locations.ts';
 
 /**
  * The demo tenant of the embedded quick start: clearly named "(demo)", flagged isDemo, with
@@ -44,6 +46,20 @@ const DEMO_CONNECTWISE = {
   /** The simulated member the first admin is mapped to, so the demo logs time out of the box. */
   member: 'jdoe',
 } as const;
+
+/**
+ * The simulated Teams tenant's emergency locations (see simulators/demo.ts), as the demo imports
+ * them: a CSV of Get-CsOnlineLisLocation's columns, the path a server without the PowerShell
+ * bridge takes. Seattle HQ is the Seattle site's default.
+ */
+const DEMO_LOCATIONS_CSV = [
+  'LocationId,CivicAddressId,Location,CompanyName,Description,HouseNumber,StreetName,City,StateOrProvince,PostalCode,CountryOrRegion',
+  '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b01,3b0c9a51-6d2e-4f7a-8c11-5e9d2a7b4c01,,Contoso,Seattle HQ,1,Demo Way,Seattle,WA,98101,US',
+  '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b02,3b0c9a51-6d2e-4f7a-8c11-5e9d2a7b4c01,Floor 2,Contoso,Seattle HQ,1,Demo Way,Seattle,WA,98101,US',
+  '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b03,3b0c9a51-6d2e-4f7a-8c11-5e9d2a7b4c02,,Contoso,London Office,10,Example Street,London,,EC1A 1AA,GB',
+].join('\r\n');
+const DEMO_SEATTLE_LOCATION = '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b01';
+const DEMO_LONDON_LOCATION = '7c2e4f10-91ab-4d3e-b5a6-0f1e2d3c4b03';
 
 /** Seeds the demo tenant once; does nothing when it exists (or existed and was renamed). */
 export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
@@ -78,6 +94,9 @@ export async function seedDemoTenant(deps: AppDeps): Promise<boolean> {
     { e164: '+13125550100', extension: '', kind: 'threecx_did', status: 'available', rangeId: null, siteId: null, carrier: 'SIP Trunk Co', tags: ['3cx'], notes: 'Chicago 3CX trunk' },
   ];
   await insertNumbers(deps.db, tenantId, extras, actor, request, { source: 'demo seed' });
+  await importEmergencyLocations(deps, actor, tenantId, Readable.from([DEMO_LOCATIONS_CSV]), request, { fileName: 'demo-locations.csv' });
+  await setLocationDefault(deps, actor, tenantId, { siteId: seattle.id }, DEMO_SEATTLE_LOCATION, request);
+  await setLocationDefault(deps, actor, tenantId, { siteId: london.id }, DEMO_LONDON_LOCATION, request);
   deps.log.info({ tenant: tenant!.name, ranges: [seattleRange.name, londonRange.name] }, 'demo tenant seeded');
   return true;
 }

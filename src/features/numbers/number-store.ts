@@ -269,6 +269,71 @@ export async function renameAssignee(deps: AppDeps, tx: Db, actor: Actor, tenant
   await recordAudit(tx, { action: 'number.assignee_renamed', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: { assignee: row.assigneeId }, after: { assignee: assigneeId }, request: info });
 }
 
+/**
+ * Records a number's Teams emergency location (Graph numberAssignment.locationId; null clears it)
+ * with its audit event, in the caller's transaction. `how` says what set it: UCR's own order to
+ * Teams (`set`) or what Teams was found to hold (`read`).
+ */
+export async function setEmergencyLocation(
+  deps: AppDeps,
+  tx: Db,
+  actor: AuditInput['actor'],
+  tenantId: string,
+  numberId: string,
+  locationId: string | null,
+  how: { action: 'set' | 'read'; ticketId?: string | null | undefined; request?: RequestInfo | undefined; via?: string | undefined },
+): Promise<NumberView> {
+  const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (!before) throw new NotFoundError('Number');
+  if (before.emergencyLocationId === locationId) return numberView(before);
+  const [after] = await tx.update(phoneNumbers).set({ emergencyLocationId: locationId, updatedAt: deps.now() }).where(eq(phoneNumbers.id, numberId)).returning();
+  await recordAudit(tx, {
+    action: how.action === 'set' ? 'number.emergency_location_set' : 'number.emergency_location_read',
+    actor,
+    tenantId,
+    targetType: 'phone_number',
+    targetId: numberId,
+    before: { e164: before.e164, emergencyLocationId: before.emergencyLocationId },
+    after: { e164: before.e164, emergencyLocationId: locationId, ...(how.via ? { via: how.via } : {}) },
+    ticketId: how.ticketId ?? null,
+    ...(how.request ? { request: how.request } : {}),
+  });
+  return numberView(after!);
+}
+
+/**
+ * What Teams holds, set-based: every inventory number of the tenant whose locationId differs from
+ * the `byE164` map (E.164 → locationId or null) takes Teams' value, one audit event each, in one
+ * statement. Numbers Teams does not list are left alone. Returns how many changed.
+ */
+export async function recordTeamsLocations(tx: Db, tenantId: string, byE164: Map<string, string | null>, actor: Actor, request: RequestInfo): Promise<number> {
+  if (byE164.size === 0) return 0;
+  const pairs = JSON.stringify([...byE164].map(([e164, location_id]) => ({ e164, location_id })));
+  const rows = await queryRows<{ n: number }>(
+    tx,
+    sql`with teams as (
+          select e164, location_id from jsonb_to_recordset(${pairs}::jsonb) as r(e164 text, location_id text)
+        ), old as (
+          select p.id, p.e164, p.emergency_location_id as before, t.location_id as after
+            from phone_numbers p join teams t on t.e164 = p.e164
+           where p.tenant_id = ${tenantId}::uuid and p.extension = '' and p.emergency_location_id is distinct from t.location_id
+             for update of p
+        ), done as (
+          update phone_numbers p set emergency_location_id = old.after, updated_at = now()
+            from old where p.id = old.id
+          returning p.id
+        ), audit as (
+          insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id, ip)
+          select ${actor.operatorId}::uuid, ${actorLabel(actor)}, ${tenantId}::uuid, 'number.emergency_location_read', 'phone_number', old.id::text,
+                 jsonb_build_object('e164', old.e164, 'emergencyLocationId', old.before), jsonb_build_object('e164', old.e164, 'emergencyLocationId', old.after, 'via', 'Teams numberAssignments'),
+                 'success', ${request.requestId}, ${request.ip ?? null}
+            from old join done on done.id = old.id
+          returning 1
+        ) select count(*)::int as n from audit`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
 export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null };
 
 /** Edits what a number is (kind, carrier, site, range, tags, notes); the caller has checked the site and range belong to the tenant. */

@@ -20,6 +20,7 @@ export function numberView(n: NumberRow) {
     assignee: n.assigneeId ? { type: n.assigneeType!, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
     reservation: n.status === 'reserved' ? { by: n.reservedBy, until: n.reservedUntil?.toISOString() ?? null, reason: n.reservationReason, ticketId: n.reservationTicket } : null,
     coolingUntil: n.coolingUntil?.toISOString() ?? null,
+    emergencyLocationId: n.emergencyLocationId,
     statusChangedAt: n.statusChangedAt.toISOString(),
     createdAt: n.createdAt.toISOString(),
     updatedAt: n.updatedAt.toISOString(),
@@ -43,6 +44,7 @@ export function numberSnapshot(n: NumberRow) {
     carrier: n.carrier,
     siteId: n.siteId,
     rangeId: n.rangeId,
+    emergencyLocationId: n.emergencyLocationId,
   };
 }
 

@@ -42,6 +42,8 @@ export const numberSchema = z.object({
   assignee: z.object({ type: z.enum(['teams_user', 'threecx_extension']), id: z.string(), upn: z.string().nullable(), name: z.string().nullable() }).nullable(),
   reservation: z.object({ by: z.string().nullable(), until: z.string().nullable(), reason: z.string().nullable(), ticketId: z.string().nullable() }).nullable(),
   coolingUntil: z.string().nullable(),
+  /** The Teams emergency location (Graph locationId) of the number; null: none. */
+  emergencyLocationId: z.string().nullable(),
   statusChangedAt: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -56,7 +56,7 @@ export const teamsUserSchema = z.object({
 });
 
 const voiceState = z.object({
-  number: z.object({ e164: z.string(), numberId: z.string().nullable(), numberType: z.string().nullable() }).nullable(),
+  number: z.object({ e164: z.string(), numberId: z.string().nullable(), numberType: z.string().nullable(), locationId: z.string().nullable().optional() }).nullable(),
   policies: z.record(z.string(), z.string().nullable()),
 });
 
@@ -83,6 +83,8 @@ const policyNames = z.object(Object.fromEntries(policyTypeNames.map((t) => [t, z
 export const voiceChangeInput = z.object({
   number: z.union([z.object({ numberId: z.string().uuid() }), z.object({ e164: z.string().trim().min(3).max(40) }), z.null()]).optional(),
   policies: policyNames.strict().optional(),
+  /** The emergency location for the new number (a Teams locationId or a location's name); absent: the number's range, then site default. */
+  locationId: z.string().trim().min(1).max(200).optional(),
   ticketId: z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional(),
 });
 

@@ -10,7 +10,8 @@ import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } f
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { queueTicketLog, ticketLoggingApplies } from '../connectwise/ticket-logger.ts';
-import { changeNumberStatus, claimNumber, insertNumbers, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
+import { defaultLocationFor, findEmergencyLocation } from '../numbers/emergency-defaults.ts';
+import { changeNumberStatus, claimNumber, insertNumbers, setEmergencyLocation, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
 import type { NumberRow } from '../numbers/number-view.ts';
 import { teamsApiFor } from './connection.ts';
 import { refreshTeamsUser, type TeamsUserRow } from './directory.ts';
@@ -26,6 +27,8 @@ export type VoiceChangeRequest = {
   number?: { numberId: string } | { e164: string } | null | undefined;
   /** Policy type → policy name, or null to remove the direct assignment (the user then inherits). */
   policies?: Partial<Record<TeamsPolicyType, string | null>> | undefined;
+  /** The new number's emergency location (locationId or name); undefined: what the number has, else its range's, then its site's default. */
+  locationId?: string | undefined;
   ticketId?: string | null | undefined;
 };
 
@@ -106,8 +109,9 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
   if (!numberChanges && policyChanges.length === 0) throw new ValidationError(`Nothing to change: ${user.upn} already has this configuration.`);
   if (numberChanges && target) assertUserCanHaveNumber(user);
 
+  const locationId = numberChanges && target ? await locationForAssignment(deps, tenantId, target, input.locationId) : null;
   const requested: VoiceState = {
-    number: target === undefined ? before.number : target === null ? null : { e164: target.e164, numberId: target.id, numberType: target.kind },
+    number: target === undefined ? before.number : target === null ? null : { e164: target.e164, numberId: target.id, numberType: target.kind, ...(locationId ? { locationId } : {}) },
     policies: { ...before.policies, ...Object.fromEntries(Object.entries(policies).map(([t, p]) => [t, p?.name ?? null])) },
   };
   const kind = options.kind ?? (numberChanges ? (target ? 'assign_number' : 'remove_number') : 'policies');
@@ -147,7 +151,7 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
 
   try {
     if (numberChanges && target) {
-      const { operationUrl } = await api.assignNumber({ telephoneNumber: target.e164, userId: user.userId, numberType: graphNumberType(target.kind) });
+      const { operationUrl } = await api.assignNumber({ telephoneNumber: target.e164, userId: user.userId, numberType: graphNumberType(target.kind), locationId: locationId ?? undefined });
       return await awaitOperation(deps, change.id, operationUrl);
     }
     if (numberChanges && before.number) {
@@ -165,6 +169,16 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
     }
     return voiceChangeView(await failChange(deps, change.id, error, actor));
   }
+}
+
+/**
+ * The emergency location an assignment sends (assignNumber's locationId): the one asked for, else
+ * the number's own, else its range's default, then its site's; null when none applies.
+ */
+async function locationForAssignment(deps: AppDeps, tenantId: string, number: NumberRow, asked: string | undefined): Promise<string | null> {
+  if (asked !== undefined) return (await findEmergencyLocation(deps.db, tenantId, asked)).locationId;
+  if (number.emergencyLocationId) return number.emergencyLocationId;
+  return (await defaultLocationFor(deps.db, number))?.locationId ?? null;
 }
 
 async function awaitOperation(deps: AppDeps, changeId: string, operationUrl: string): Promise<VoiceChangeView> {
@@ -300,7 +314,7 @@ async function resumeStrandedChange(deps: AppDeps, change: VoiceChangeRow, throw
       }
     }
     const { operationUrl } = wanted
-      ? await api.assignNumber({ telephoneNumber: wanted.e164, userId: change.userId, numberType: graphNumberType(wanted.numberType ?? 'direct_routing') })
+      ? await api.assignNumber({ telephoneNumber: wanted.e164, userId: change.userId, numberType: graphNumberType(wanted.numberType ?? 'direct_routing'), locationId: wanted.locationId ?? undefined })
       : await api.unassignNumber({ telephoneNumber: change.before.number!.e164, numberType: graphNumberType(change.before.number!.numberType ?? 'direct_routing') });
     await deps.db.update(voiceChanges).set({ operationUrl }).where(and(eq(voiceChanges.id, change.id), eq(voiceChanges.status, 'pending')));
   } catch (error) {
@@ -352,6 +366,9 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
         const assignee = { type: 'teams_user' as const, id: change.userId, upn: change.userUpn, name: after?.displayName ?? null };
         await changeNumberStatus(deps, actor, change.tenantId, change.newNumberId, { action: 'assign', assignee, ticketId: change.ticketId }, undefined, tx);
       }
+      // Teams took the emergency location with the assignment (assignNumber's locationId): the inventory records it.
+      const sentLocation = change.requested.number?.locationId;
+      if (sentLocation) await setEmergencyLocation(deps, tx, actor ?? who!, change.tenantId, change.newNumberId, sentLocation, { action: 'set', ticketId: change.ticketId, via: 'Teams assignNumber' });
     }
     const failedPolicies = policyError !== undefined;
     const message = failedPolicies ? `The number change is done, but a policy could not be set: ${policyError instanceof Error ? policyError.message : String(policyError)}` : null;

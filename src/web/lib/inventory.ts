@@ -87,6 +87,8 @@ const historyLabels: Record<string, string> = {
   'number.assignment_rolled_back': 'Teams refused: back as before',
   'number.reconciled': 'Matched to Teams or 3CX (reconcile)',
   'number.assignee_renamed': 'Extension renumbered',
+  'number.emergency_location_set': 'Emergency location set',
+  'number.emergency_location_read': 'Emergency location read from Teams',
 };
 
 export function historyLabel(action: string): string {

@@ -154,13 +154,14 @@ describe('Graph simulator: number assignment orders', () => {
     // null or an absent field keeps it.
     fx.graph.knobs.set({ operationDelayMs: 1000 });
     const update = (body: Record<string, unknown>) => fx.api(`${ROOT}/numberAssignments/updateNumber`, { method: 'POST', body: JSON.stringify({ telephoneNumber, ...body }) });
-    const updated = await update({ locationId: 'loc-1', networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
+    const location = [...fx.seeded.tenant.locations.keys()][0]!; // a location the tenant's LIS has (seeded)
+    const updated = await update({ locationId: location, networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
     expect(updated.status).toBe(200);
     expect(updated.headers.get('location')).toBeNull();
-    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: 'loc-1', networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
+    expect(await numberState(telephoneNumber)).toMatchObject({ activationState: 'activated', locationId: location, networkSiteId: 'site-1', reverseNumberLookupOptions: ['skipInternalVoip'] });
     expect((await update({ locationId: '', networkSiteId: null })).status).toBe(200);
     expect(await numberState(telephoneNumber)).toMatchObject({ locationId: null, networkSiteId: 'site-1' });
-    const unknown = await fx.api(`${ROOT}/numberAssignments/updateNumber`, { method: 'POST', body: JSON.stringify({ telephoneNumber: '+14255550999', locationId: 'loc-1' }) });
+    const unknown = await fx.api(`${ROOT}/numberAssignments/updateNumber`, { method: 'POST', body: JSON.stringify({ telephoneNumber: '+14255550999', locationId: location }) });
     expect(unknown.status).toBe(404);
     expect((await json<{ error: { code: string } }>(unknown)).error.code).toBe('NotFound');
   });

@@ -1,6 +1,8 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Link } from '@tanstack/react-router';
 import { api } from '../../api/client.ts';
+import { emergencyKeys, emergencyLocationsQuery, setNumberLocation } from '../../api/emergency.ts';
 import { facetsQuery, numberHistoryQuery, numberKinds, numberQuery, rangesQuery, sitesQuery, tenantApi } from '../../api/inventory.ts';
 import type { NumberDto, NumberHistoryEventDto, NumberKind, NumberStatus } from '../../api/types.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
@@ -172,6 +174,57 @@ function History({ tenantId, numberId }: { tenantId: string; numberId: string })
   );
 }
 
+/** The number's Teams emergency location, and (for operators) the choice of another. */
+function EmergencyLocation({ tenantId, number, canWrite }: { tenantId: string; number: NumberDto; canWrite: boolean }) {
+  const changed = useNumberChanged(tenantId);
+  const queryClient = useQueryClient();
+  const locations = useQuery(emergencyLocationsQuery(tenantId));
+  const [choice, setChoice] = useState(number.emergencyLocationId ?? '');
+  const [result, setResult] = useState<string | null>(null);
+  useEffect(() => setChoice(number.emergencyLocationId ?? ''), [number.emergencyLocationId]);
+  const save = useMutation({
+    mutationFn: () => setNumberLocation(tenantId, number.id, choice || null),
+    onSuccess: async (saved) => {
+      await changed(saved.number);
+      await queryClient.invalidateQueries({ queryKey: emergencyKeys.report(tenantId) });
+      setResult(saved.appliedInTeams ? 'Emergency location saved in Teams.' : 'Emergency location saved; it goes to Teams with the number’s next assignment.');
+    },
+  });
+  const list = locations.data?.locations ?? [];
+  const current = list.find((l) => l.locationId === number.emergencyLocationId);
+  return (
+    <div className="sm:col-span-2">
+      <Item label="Emergency location">{number.emergencyLocationId ? (current?.label ?? `Not in the tenant’s list (${number.emergencyLocationId})`) : none}</Item>
+      {canWrite && list.length ? (
+        <form
+          className="mt-2 flex flex-wrap items-end gap-2"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setResult(null);
+            save.mutate();
+          }}
+        >
+          <ChoiceField label="Set emergency location" value={choice} onChange={(e) => setChoice(e.target.value)} empty="None" choices={list.map((l) => ({ value: l.locationId, label: l.label }))} />
+          <Button type="submit" size="sm" disabled={save.isPending || choice === (number.emergencyLocationId ?? '')}>
+            Save location
+          </Button>
+        </form>
+      ) : null}
+      {locations.isSuccess ? (
+        <p className="mt-1 text-xs text-zinc-600">
+          {canWrite && !list.length ? 'This tenant has no emergency locations in UCR yet: refresh or import them on the ' : 'Locations, defaults and the report are on the '}
+          <Link to="/tenants/$tenantId/emergency" params={{ tenantId }} className="font-medium text-blue-700 underline">
+            tenant’s Emergency page
+          </Link>
+          .
+        </p>
+      ) : null}
+      {result ? <Notice>{result}</Notice> : null}
+      {save.error ? <ErrorAlert error={save.error} /> : null}
+    </div>
+  );
+}
+
 function Details({ tenantId, number, canWrite, coolingDays, rangeName, siteName }: { tenantId: string; number: NumberDto; canWrite: boolean; coolingDays: number; rangeName: string; siteName: string }) {
   const [action, setAction] = useState<LifecycleAction | null>(null);
   const [editing, setEditing] = useState(false);
@@ -249,6 +302,7 @@ function Details({ tenantId, number, canWrite, coolingDays, rangeName, siteName 
               )}
             </Item>
             {number.coolingUntil ? <Item label="Cooling until">{formatDateTime(number.coolingUntil)}</Item> : null}
+            <EmergencyLocation tenantId={tenantId} number={number} canWrite={canWrite} />
             <Item label="Tags">
               {number.tags.length
                 ? number.tags.map((t) => (

@@ -18,6 +18,7 @@ const sections = [
   { path: 'bulk', label: 'Bulk', to: '/tenants/$tenantId/bulk', teams: true },
   { path: 'policies', label: 'Policies', to: '/tenants/$tenantId/policies', teams: true },
   { path: 'profiles', label: 'Profiles', to: '/tenants/$tenantId/profiles', teams: true },
+  { path: 'emergency', label: 'Emergency', to: '/tenants/$tenantId/emergency', teams: true },
   { path: 'reconcile', label: 'Reconcile with Teams', to: '/tenants/$tenantId/reconcile', teams: true },
   { path: 'threecx', label: '3CX', to: '/tenants/$tenantId/threecx', threecx: true },
   { path: 'connections', label: 'Connections', to: '/tenants/$tenantId/connections' },

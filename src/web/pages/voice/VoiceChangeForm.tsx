@@ -1,5 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { emergencyLocationsQuery, locationDefaultsQuery } from '../../api/emergency.ts';
 import { policiesQuery, teamsApi, type PolicyCatalogDto, type TeamsPolicyType, type TeamsUserDto, type VoiceChangeDto, type VoiceChangeInput } from '../../api/teams.ts';
 import type { NumberDto, TenantDto } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
@@ -42,6 +44,53 @@ function PolicySelect({ type, user, catalog, value, onChange, error }: { type: T
   );
 }
 
+/** What an assignment of this number sends when no location is chosen: its own, else its range's, then its site's default. */
+function defaultFor(number: NumberDto | null, defaults: { sites: Array<{ id: string; defaultLocationId: string | null }>; ranges: Array<{ id: string; siteId: string | null; defaultLocationId: string | null }> } | undefined): { locationId: string; from: string } | null {
+  if (!number || !defaults) return null;
+  if (number.emergencyLocationId) return { locationId: number.emergencyLocationId, from: 'the number’s own' };
+  const range = number.rangeId ? defaults.ranges.find((r) => r.id === number.rangeId) : undefined;
+  if (range?.defaultLocationId) return { locationId: range.defaultLocationId, from: 'the range’s default' };
+  const siteId = number.siteId ?? range?.siteId ?? null;
+  const site = siteId ? defaults.sites.find((x) => x.id === siteId) : undefined;
+  return site?.defaultLocationId ? { locationId: site.defaultLocationId, from: 'the site’s default' } : null;
+}
+
+/** The emergency location sent with the new number; empty keeps the number's own or its range's / site's default. */
+function LocationPicker({ tenantId, number, value, onChange, error }: { tenantId: string; number: NumberDto | null; value: string; onChange: (v: string) => void; error?: string | undefined }) {
+  const locations = useQuery(emergencyLocationsQuery(tenantId));
+  const defaults = useQuery(locationDefaultsQuery(tenantId));
+  const list = locations.data?.locations ?? [];
+  const applies = defaultFor(number, defaults.data);
+  const appliesLabel = applies ? (list.find((l) => l.locationId === applies.locationId)?.label ?? applies.locationId) : null;
+  const emergencyPage = (
+    <Link to="/tenants/$tenantId/emergency" params={{ tenantId }} className="font-medium text-blue-700 underline">
+      Emergency page
+    </Link>
+  );
+  if (locations.isSuccess && list.length === 0) return <p className="text-xs text-zinc-600">This tenant has no emergency locations in UCR yet; refresh or import them on the {emergencyPage}.</p>;
+  return (
+    <SelectField
+      label="Emergency location"
+      name="locationId"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+      hint={
+        <>
+          Optional. Without a choice Teams gets {appliesLabel ? `${appliesLabel} (${applies!.from})` : 'the number’s own location, else its range’s or site’s default (none is set for this number)'}. Defaults are set on the {emergencyPage}.
+        </>
+      }
+    >
+      <option value="">The number’s / range’s / site’s default{appliesLabel ? ` — ${appliesLabel}` : ''}</option>
+      {list.map((l) => (
+        <option key={l.locationId} value={l.locationId}>
+          {l.label}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
 /**
  * Assign, change or remove the user's number and set their policies (D2). Only what differs
  * from the user's current set-up is sent; the answer is a pending change that the panel follows.
@@ -55,6 +104,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
   const [typed, setTyped] = useState('');
   const [policies, setPolicies] = useState<Record<string, string>>(() => Object.fromEntries([...mainPolicyTypes, ...otherPolicyTypes].map((t) => [t, directPolicy(user, t)])));
   const [ticket, setTicket] = useState('');
+  const [locationId, setLocationId] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const radioName = useId();
   const formRef = useRef<HTMLFormElement>(null);
@@ -85,6 +135,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
     } else if (choice === 'remove') {
       body.number = null;
     }
+    if ((choice === 'inventory' || choice === 'typed') && locationId) body.locationId = locationId;
     if (Object.keys(changedPolicies).length) body.policies = changedPolicies;
     if (ticket.trim()) {
       if (TICKET.test(ticket.trim())) body.ticketId = ticket.trim();
@@ -134,6 +185,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
             error={local.typed ?? fieldError(err, 'number')}
           />
         ) : null}
+        {choice === 'inventory' || choice === 'typed' ? <LocationPicker tenantId={tenant.id} number={choice === 'inventory' ? picked : null} value={locationId} onChange={setLocationId} error={fieldError(err, 'locationId')} /> : null}
         {choice === 'remove' ? <p className="text-sm text-zinc-700">The number goes back to the inventory (cooling for {tenant.features.coolingDays} days) once Teams confirms.</p> : null}
         {!manual ? <p className="text-xs text-zinc-500">Typed numbers are switched off for this tenant: numbers come from the inventory.</p> : null}
       </fieldset>
