@@ -1,6 +1,6 @@
 import { seededRandom } from '../shared/seeded-random.ts';
-import type { PolicyType, SkuName } from './catalog.ts';
-import { addNumber, addPolicy, addUser } from './state.ts';
+import { SKUS, type PolicyType, type SkuName } from './catalog.ts';
+import { addNumber, addPolicy, addUser, consumedUnits } from './state.ts';
 import type { GraphState, GraphTenant, GraphUser } from './state.ts';
 
 // Deterministic tenants for tests, the demo and benchmarks: the same seed gives the same
@@ -15,6 +15,8 @@ export interface SeedOptions {
   seed?: number;
   /** Free Direct Routing numbers uploaded beyond those in use (default: 40% of userCount). */
   spareNumbers?: number;
+  /** Unassigned units of every SKU the tenant subscribes to (default 5). */
+  spareLicences?: number;
 }
 
 export interface SeededTenant {
@@ -159,5 +161,7 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
         telephoneNumber: `+1206555${nextCp++}`, numberType: 'callingPlan', city: 'Seattle' });
   for (let i = 0; i < 5; i += 1) addNumber(tenant, {
         telephoneNumber: `+1312555${1000 + i}`, numberType: 'operatorConnect', city: 'Chicago', operatorId: '4a2c0f3e-0000-4000-8000-000000000001' });
+  // Subscriptions: what the users hold plus a few spare units of each, as a real tenant has.
+  for (const sku of Object.keys(SKUS) as SkuName[]) tenant.subscriptions.set(sku, { enabled: consumedUnits(tenant, sku) + (options.spareLicences ?? 5) });
   return { tenant, byProfile, freeDirectRoutingNumbers };
 }

@@ -8,3 +8,4 @@ export * from './numbers.ts';
 export * from './teams.ts';
 export * from './bulk.ts';
 export * from './threecx.ts';
+export * from './lifecycle.ts';
