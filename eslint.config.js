@@ -14,7 +14,7 @@ const featureLevels = [
   ['tenants', 'identity'],
   ['audit', 'numbers', 'connectwise'],
   ['teams', 'threecx'],
-  ['bulk'],
+  ['bulk', 'lifecycle'],
   ['demo', 'overview'],
 ];
 const feature = (name) => `./src/features/${name}`;
@@ -26,7 +26,7 @@ const featureZones = featureLevels.flatMap((level, index) =>
       .flat()
       .filter((other) => other !== name)
       .map(feature),
-    message: `features/${name} may import only lower features (kernel → settings → tenants, identity → audit, numbers, connectwise → teams, threecx → bulk → demo, overview).`,
+    message: `features/${name} may import only lower features (kernel → settings → tenants, identity → audit, numbers, connectwise → teams, threecx → bulk, lifecycle → demo, overview).`,
   })),
 ).filter((zone) => zone.from.length > 0);
 const above = {
@@ -49,7 +49,7 @@ const layerZones = Object.entries(above).map(([layer, higher]) => ({
 const webZone = {
   target: './src/web',
   from: ['./src/config', './src/db', './src/connectors', './src/jobs', './src/http', './src/app', './src/cli', './src/features'],
-  except: ['./kernel/schemas.ts', './settings/schemas.ts', './tenants/schemas.ts', './identity/schemas.ts', './audit/schemas.ts', './numbers/schemas.ts', './connectwise/schemas.ts', './teams/schemas.ts', './threecx/schemas.ts', './bulk/schemas.ts', './overview/schemas.ts'],
+  except: ['./kernel/schemas.ts', './settings/schemas.ts', './tenants/schemas.ts', './identity/schemas.ts', './audit/schemas.ts', './numbers/schemas.ts', './connectwise/schemas.ts', './teams/schemas.ts', './threecx/schemas.ts', './bulk/schemas.ts', './lifecycle/schemas.ts', './overview/schemas.ts'],
   message: 'the web imports only types from the features\' schemas.ts and values from core.',
 };
 const simulatorZone = { target: './src', from: './simulators', message: 'the app never imports the simulators: it reaches them over HTTP like the real clouds.' };
