@@ -480,7 +480,7 @@ async function runSteps(ctx: Ctx): Promise<void> {
       await finishJob(ctx, 'failed', `Step "${step.title}" failed: ${message}`);
       return;
     }
-    await saveStep(ctx, index, { state: outcome.state, message: outcome.message, result: { ...(current.result ?? {}), ...(outcome.result ?? {}) }, finishedAt: ctx.deps.now().toISOString() }, { result: 'success' });
+    await saveStep(ctx, index, { state: outcome.state, message: outcome.message, result: { ...(ctx.job.steps[index]!.result ?? {}), ...(outcome.result ?? {}) }, finishedAt: ctx.deps.now().toISOString() }, { result: 'success' });
   }
   await finishJob(ctx, 'succeeded', null);
 }
@@ -492,16 +492,18 @@ async function note(ctx: Ctx, index: number, result: Record<string, unknown>): P
 
 /** The voice change a step started: the one it recorded, or (when the worker died before recording it) the one made for this user since the step began. */
 async function changeOfStep(ctx: Ctx, step: LifecycleStep): Promise<VoiceChangeRow | undefined> {
+  if (!step.startedAt) return undefined;
+  // Only a change made since this attempt of the step began: a retry starts the step afresh.
+  const since = gte(voiceChanges.createdAt, new Date(step.startedAt));
   const id = step.result?.voiceChangeId;
   if (typeof id === 'string') {
-    const [row] = await ctx.deps.db.select().from(voiceChanges).where(eq(voiceChanges.id, id));
-    return row;
+    const [row] = await ctx.deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, id), since));
+    if (row) return row;
   }
-  if (!step.startedAt) return undefined;
   const [row] = await ctx.deps.db
     .select()
     .from(voiceChanges)
-    .where(and(eq(voiceChanges.tenantId, ctx.job.tenantId), eq(voiceChanges.userId, ctx.job.userId), gte(voiceChanges.createdAt, new Date(step.startedAt))))
+    .where(and(eq(voiceChanges.tenantId, ctx.job.tenantId), eq(voiceChanges.userId, ctx.job.userId), since))
     .orderBy(voiceChanges.createdAt)
     .limit(1);
   return row;
