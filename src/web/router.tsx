@@ -167,6 +167,11 @@ const tenantBulkRoute = createRoute({
   validateSearch: validateBulkSearch,
   component: lazyRouteComponent(() => import('./pages/voice/BulkPage.tsx'), 'BulkPage'),
 });
+const tenantLifecycleRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'lifecycle',
+  component: lazyRouteComponent(() => import('./pages/voice/LifecyclePage.tsx'), 'LifecyclePage'),
+});
 const tenantPoliciesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'policies',
@@ -225,6 +230,7 @@ const routeTree = rootRoute.addChildren([
       tenantImportRoute,
       tenantVoiceRoute,
       tenantBulkRoute,
+      tenantLifecycleRoute,
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantReconcileRoute,

@@ -95,9 +95,11 @@ export type LifecycleJobView = ReturnType<typeof lifecycleJobView>;
 export type PlanLine = { step: string; title: string; action: 'do' | 'skip' | 'blocked'; message: string };
 export type Plan = { kind: 'onboard' | 'offboard'; userId: string; userUpn: string; ok: boolean; lines: PlanLine[]; warnings: string[]; problem: { code: string; message: string } | null };
 
+/** The user by id or UPN, refreshed from Teams (the configuration is read by id). */
 async function userOf(deps: AppDeps, tenant: TenantRow, userId: string): Promise<TeamsUserRow> {
   try {
-    return await refreshTeamsUser(deps, tenant, userId);
+    const id = userId.includes('@') ? (await (await teamsApiFor(deps, tenant)).getUser(userId)).id : userId;
+    return await refreshTeamsUser(deps, tenant, id);
   } catch (error) {
     if (error instanceof AppError && error.status === 404) throw new NotFoundError('Teams user');
     throw error;
@@ -270,6 +272,15 @@ function sortLines(kind: 'onboard' | 'offboard', lines: PlanLine[]): PlanLine[] 
 async function ticketApplies(deps: AppDeps, tenantId: string): Promise<boolean> {
   const [connection] = await deps.db.select({ t: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'connectwise')));
   return Boolean(connection);
+}
+
+/** The tenant's subscriptions a joiner's licence can come from, with their free units. */
+export async function listLicences(deps: AppDeps, actor: Actor, tenantId: string) {
+  const tenant = await loadTenant(deps.db, actor, tenantId);
+  const skus = await (await teamsApiFor(deps, tenant)).listSubscribedSkus();
+  return skus
+    .filter((s) => (s.appliesTo ?? 'User') === 'User')
+    .map((s) => ({ skuId: s.skuId, skuPartNumber: s.skuPartNumber ?? s.skuId, total: s.prepaidUnits.enabled, free: Math.max(0, freeUnits(s)), teamsPhone: grantsTeamsPhone(s), callingPlan: grantsCallingPlan(s) }));
 }
 
 /* ----------------------------------------------------------------- starting, retrying, undoing */

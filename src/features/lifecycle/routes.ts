@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-import { getLifecycleJob, listLifecycleJobs, planOffboarding, planOnboarding, retryLifecycleJob, startOffboarding, startOnboarding, undoLifecycleJob } from './lifecycle-jobs.ts';
-import { lifecycleJobSchema, offboardBody, onboardBody, planSchema } from './schemas.ts';
+import { getLifecycleJob, listLicences, listLifecycleJobs, planOffboarding, planOnboarding, retryLifecycleJob, startOffboarding, startOnboarding, undoLifecycleJob } from './lifecycle-jobs.ts';
+import { licenceSchema, lifecycleJobSchema, offboardBody, onboardBody, planSchema } from './schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
 
@@ -37,6 +37,12 @@ export function lifecycleRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (dryRun) return reply.status(200).send(await planOffboarding(deps, actorOf(request), request.params.tenantId, input));
       return reply.status(202).send(await startOffboarding(deps, actorOf(request), request.params.tenantId, input, requestInfo(request)));
     },
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/lifecycle/licences',
+    { config: { access: 'viewer' }, schema: { tags, summary: "The tenant's subscriptions (Graph subscribedSkus) with free units and whether they bring Teams Phone or a Calling Plan", params: tenantParams, response: { 200: z.object({ licences: z.array(licenceSchema) }) } } },
+    async (request) => ({ licences: await listLicences(deps, actorOf(request), request.params.tenantId) }),
   );
 
   r.get(

@@ -58,6 +58,9 @@ export const planSchema = z.object({
   problem: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
+export const licenceSchema = z.object({ skuId: z.string(), skuPartNumber: z.string(), total: z.number(), free: z.number(), teamsPhone: z.boolean(), callingPlan: z.boolean() });
+
+export type LicenceDto = z.infer<typeof licenceSchema>;
 export type LifecycleJobDto = z.infer<typeof lifecycleJobSchema>;
 export type LifecycleStepDto = z.infer<typeof stepSchema>;
 export type LifecyclePlanDto = z.infer<typeof planSchema>;

@@ -99,6 +99,7 @@ const expected: Record<string, Access> = {
   'GET /api/tenants/:tenantId/bulk-assignments/:jobId/results.csv': 'viewer',
   'POST /api/tenants/:tenantId/lifecycle/onboard': 'operator',
   'POST /api/tenants/:tenantId/lifecycle/offboard': 'operator',
+  'GET /api/tenants/:tenantId/lifecycle/licences': 'viewer',
   'GET /api/tenants/:tenantId/lifecycle/jobs': 'viewer',
   'GET /api/tenants/:tenantId/lifecycle/jobs/:jobId': 'viewer',
   'POST /api/tenants/:tenantId/lifecycle/jobs/:jobId/retry': 'operator',
