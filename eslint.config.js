@@ -14,7 +14,8 @@ const featureLevels = [
   ['tenants', 'identity'],
   ['audit', 'numbers', 'connectwise'],
   ['teams', 'threecx'],
-  ['bulk', 'lifecycle'],
+  ['bulk'],
+  ['lifecycle'],
   ['demo', 'overview'],
 ];
 const feature = (name) => `./src/features/${name}`;
@@ -26,7 +27,7 @@ const featureZones = featureLevels.flatMap((level, index) =>
       .flat()
       .filter((other) => other !== name)
       .map(feature),
-    message: `features/${name} may import only lower features (kernel → settings → tenants, identity → audit, numbers, connectwise → teams, threecx → bulk, lifecycle → demo, overview).`,
+    message: `features/${name} may import only lower features (kernel → settings → tenants, identity → audit, numbers, connectwise → teams, threecx → bulk → lifecycle → demo, overview).`,
   })),
 ).filter((zone) => zone.from.length > 0);
 const above = {

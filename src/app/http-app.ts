@@ -27,7 +27,7 @@ import { numberRoutes } from '../features/numbers/routes.ts';
 import { preferenceRoutes } from '../features/identity/preference-routes.ts';
 import { teamsRoutes } from '../features/teams/routes.ts';
 import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
-import { lifecycleRoutes } from '../features/lifecycle/routes.ts';
+import { lifecycleRoutes, scheduledRoutes } from '../features/lifecycle/routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
@@ -138,6 +138,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
   lifecycleRoutes(app, deps);
+  scheduledRoutes(app, deps);
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
   overviewRoutes(app, deps);

@@ -34,6 +34,7 @@ export const auditActionFamilies = {
   voice_profile: ['voice_profile.created', 'voice_profile.updated', 'voice_profile.deleted'],
   teams: ['teams.directory_synced', 'teams.reconciled', 'teams.licence_assigned', 'teams.licence_removed', 'teams.usage_location_set'],
   lifecycle: ['lifecycle.onboard_requested', 'lifecycle.offboard_requested', 'lifecycle.step', 'lifecycle.onboarded', 'lifecycle.offboarded', 'lifecycle.failed', 'lifecycle.retried', 'lifecycle.undo_requested', 'lifecycle.undone'],
+  scheduled: ['scheduled.created', 'scheduled.updated', 'scheduled.cancelled', 'scheduled.started', 'scheduled.done', 'scheduled.failed'],
   teams_connection: ['teams_connection.saved', 'teams_connection.tested', 'teams_connection.certificate_generated', 'teams_connection.certificate_uploaded'],
   teams_policy: ['teams_policy.added', 'teams_policy.refreshed_with_powershell'],
   bulk: ['bulk.dry_run', 'bulk.started', 'bulk.completed', 'bulk.cancelled'],

@@ -45,3 +45,38 @@ export const lifecycleJobs = pgTable(
   },
   (t) => [index('lifecycle_jobs_tenant_idx').on(t.tenantId, t.createdAt), index('lifecycle_jobs_user_idx').on(t.tenantId, t.userId)],
 );
+
+/**
+ * A change set for a future time (#18): a voice change, an onboarding, an offboarding or the run
+ * of a bulk job. A job polled every minute runs the due ones; each is claimed with
+ * FOR UPDATE SKIP LOCKED, so with several nodes on one database exactly one runs it. It can be
+ * edited or cancelled until it starts; at run time it is checked again like a change made then.
+ */
+export const scheduledChanges = pgTable(
+  'scheduled_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['voice_change', 'onboard', 'offboard', 'bulk_run'] }).notNull(),
+    /** What to do: the body the matching API call takes. */
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    /** Who or what it is about, for the list (a UPN, a bulk file name). */
+    subject: text('subject').notNull().default(''),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull(),
+    /** The IANA time zone the time was chosen in, to show it as the operator meant it. */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    status: text('status', { enum: ['scheduled', 'running', 'done', 'failed', 'cancelled'] }).notNull().default('scheduled'),
+    /** What it started: the voice change, lifecycle job or bulk job id. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: text('error'),
+    ticketId: text('ticket_id'),
+    operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('scheduled_changes_due_idx').on(t.runAt).where(sql`${t.status} = 'scheduled'`), index('scheduled_changes_tenant_idx').on(t.tenantId, t.runAt)],
+);

@@ -5,7 +5,10 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
 import { getLifecycleJob, listLicences, listLifecycleJobs, planOffboarding, planOnboarding, retryLifecycleJob, startOffboarding, startOnboarding, undoLifecycleJob } from './lifecycle-jobs.ts';
-import { licenceSchema, lifecycleJobSchema, offboardBody, onboardBody, planSchema } from './schemas.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { voiceChangeInput } from '../teams/schemas.ts';
+import { cancelScheduled, listScheduled, scheduleChange, updateScheduled } from './scheduled-changes.ts';
+import { licenceSchema, lifecycleJobSchema, offboardBody, onboardBody, planSchema, scheduleBody, scheduledSchema, scheduleUpdateBody } from './schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
 
@@ -68,4 +71,61 @@ export function lifecycleRoutes(app: FastifyInstance, deps: AppDeps): void {
       reply.status(202).send(await action(deps, actorOf(request), request.params.tenantId, request.params.jobId, requestInfo(request))),
     );
   }
+}
+
+const scheduledParams = tenantParams.extend({ scheduledId: z.string().uuid('must be a scheduled change id (UUID)') });
+const statusFilter = z.object({ status: z.string().regex(/^(scheduled|running|done|failed|cancelled)(,(scheduled|running|done|failed|cancelled))*$/).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) });
+const inputSchemas = {
+  voice_change: voiceChangeInput.extend({ userId: z.string().min(1).max(200) }),
+  onboard: onboardBody.omit({ dryRun: true }),
+  offboard: offboardBody.omit({ dryRun: true }),
+  bulk_run: z.object({ jobId: z.string().uuid('must be a bulk job id (UUID)') }),
+} as const;
+
+function checkInput(kind: keyof typeof inputSchemas, input: unknown): Record<string, unknown> {
+  const parsed = inputSchemas[kind].safeParse(input);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({ field: ['input', ...i.path].join('.'), message: i.message }));
+    throw new ValidationError(`The change is not valid: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}.`, fields);
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+export function scheduledRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['lifecycle'];
+  const statuses = (s: string | undefined) => (s ? (s.split(',') as Array<'scheduled' | 'running' | 'done' | 'failed' | 'cancelled'>) : undefined);
+
+  r.post(
+    '/api/tenants/:tenantId/scheduled-changes',
+    { config: { access: 'operator' }, schema: { tags, summary: 'Schedule a voice change, an onboarding, an offboarding or a bulk run for a future time', params: tenantParams, body: scheduleBody, response: { 201: scheduledSchema } } },
+    async (request, reply) => {
+      const input = checkInput(request.body.kind, request.body.input);
+      return reply.status(201).send(await scheduleChange(deps, actorOf(request), request.params.tenantId, { kind: request.body.kind, runAt: new Date(request.body.runAt), timeZone: request.body.timeZone, input }, requestInfo(request)));
+    },
+  );
+  r.get(
+    '/api/tenants/:tenantId/scheduled-changes',
+    { config: { access: 'viewer' }, schema: { tags, summary: "The tenant's scheduled changes, soonest first", params: tenantParams, querystring: statusFilter, response: { 200: z.object({ changes: z.array(scheduledSchema) }) } } },
+    async (request) => ({ changes: await listScheduled(deps, actorOf(request), { tenantId: request.params.tenantId, status: statuses(request.query.status), limit: request.query.limit }) }),
+  );
+  r.get(
+    '/api/scheduled-changes',
+    { config: { access: 'viewer' }, schema: { tags, summary: 'Scheduled changes across the tenants you may see, soonest first', querystring: statusFilter, response: { 200: z.object({ changes: z.array(scheduledSchema) }) } } },
+    async (request) => ({ changes: await listScheduled(deps, actorOf(request), { status: statuses(request.query.status), limit: request.query.limit }) }),
+  );
+  r.patch(
+    '/api/tenants/:tenantId/scheduled-changes/:scheduledId',
+    { config: { access: 'operator' }, schema: { tags, summary: 'Move a scheduled change or change what it does, until it starts', params: scheduledParams, body: scheduleUpdateBody, response: { 200: scheduledSchema } } },
+    async (request) => {
+      const [current] = await listScheduled(deps, actorOf(request), { tenantId: request.params.tenantId, limit: 500 }).then((all) => all.filter((c) => c.id === request.params.scheduledId));
+      const input = request.body.input && current ? checkInput(current.kind, request.body.input) : undefined;
+      return updateScheduled(deps, actorOf(request), request.params.tenantId, request.params.scheduledId, { runAt: request.body.runAt ? new Date(request.body.runAt) : undefined, timeZone: request.body.timeZone, input }, requestInfo(request));
+    },
+  );
+  r.post(
+    '/api/tenants/:tenantId/scheduled-changes/:scheduledId/cancel',
+    { config: { access: 'operator' }, schema: { tags, summary: 'Cancel a scheduled change before it starts; nothing of it happens', params: scheduledParams, response: { 200: scheduledSchema } } },
+    async (request) => cancelScheduled(deps, actorOf(request), request.params.tenantId, request.params.scheduledId, requestInfo(request)),
+  );
 }

@@ -64,3 +64,30 @@ export type LicenceDto = z.infer<typeof licenceSchema>;
 export type LifecycleJobDto = z.infer<typeof lifecycleJobSchema>;
 export type LifecycleStepDto = z.infer<typeof stepSchema>;
 export type LifecyclePlanDto = z.infer<typeof planSchema>;
+
+export const scheduledKinds = ['voice_change', 'onboard', 'offboard', 'bulk_run'] as const;
+export const scheduleBody = z.object({
+  kind: z.enum(scheduledKinds),
+  runAt: z.string().datetime({ offset: true, message: 'must be an ISO date-time with a zone, e.g. 2026-12-01T09:00:00+01:00' }),
+  timeZone: z.string().min(1).max(64).optional(),
+  /** The body the matching call takes: voice change (with userId), onboard, offboard, or { jobId } of a dry-run bulk job. */
+  input: z.record(z.string(), z.unknown()),
+});
+export const scheduleUpdateBody = z.object({ runAt: scheduleBody.shape.runAt.optional(), timeZone: z.string().min(1).max(64).optional(), input: z.record(z.string(), z.unknown()).optional() });
+export const scheduledSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  kind: z.enum(scheduledKinds),
+  subject: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  runAt: z.string(),
+  timeZone: z.string(),
+  status: z.enum(['scheduled', 'running', 'done', 'failed', 'cancelled']),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  ticketId: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type ScheduledChangeDto = z.infer<typeof scheduledSchema>;
