@@ -172,6 +172,16 @@ const tenantLifecycleRoute = createRoute({
   path: 'lifecycle',
   component: lazyRouteComponent(() => import('./pages/voice/LifecyclePage.tsx'), 'LifecyclePage'),
 });
+const tenantScheduledRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'scheduled',
+  component: lazyRouteComponent(() => import('./pages/voice/ScheduledPage.tsx'), 'TenantScheduledPage'),
+});
+const scheduledRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/scheduled',
+  component: lazyRouteComponent(() => import('./pages/voice/ScheduledPage.tsx'), 'ScheduledPage'),
+});
 const tenantPoliciesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'policies',
@@ -222,6 +232,7 @@ const routeTree = rootRoute.addChildren([
     numbersHomeRoute,
     voiceHomeRoute,
     threeCxHomeRoute,
+    scheduledRoute,
     tenantRoute.addChildren([
       tenantOverviewRoute,
       tenantNumbersRoute,
@@ -231,6 +242,7 @@ const routeTree = rootRoute.addChildren([
       tenantVoiceRoute,
       tenantBulkRoute,
       tenantLifecycleRoute,
+      tenantScheduledRoute,
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantReconcileRoute,

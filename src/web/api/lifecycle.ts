@@ -3,7 +3,7 @@
  * first, then follow the job and retry or undo it. Shapes come from the server's schemas, as types only.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto } from '../../features/lifecycle/schemas.ts';
+import type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto, ScheduledChangeDto } from '../../features/lifecycle/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 
@@ -48,3 +48,36 @@ export const lifecycleApi = {
   retry: (tenantId: string, jobId: string) => api.post<LifecycleJobDto>(`${base(tenantId)}/jobs/${encodeURIComponent(jobId)}/retry`),
   undo: (tenantId: string, jobId: string) => api.post<LifecycleJobDto>(`${base(tenantId)}/jobs/${encodeURIComponent(jobId)}/undo`),
 };
+
+export type { ScheduledChangeDto };
+
+export const scheduledKeys = { list: (tenantId: string | null) => ['scheduled', tenantId ?? 'all'] as const };
+
+/** A tenant's scheduled changes, or (tenantId null) those of every tenant the operator may see. */
+export const scheduledQuery = (tenantId: string | null) =>
+  queryOptions({
+    queryKey: scheduledKeys.list(tenantId),
+    queryFn: async ({ signal }) => (await api.get<{ changes: ScheduledChangeDto[] }>(`${tenantId ? `${tenantApi(tenantId)}/scheduled-changes` : '/api/scheduled-changes'}?limit=200`, signal)).changes,
+    refetchInterval: 15_000,
+  });
+
+export const scheduledApi = {
+  schedule: (tenantId: string, body: { kind: ScheduledChangeDto['kind']; runAt: string; timeZone: string; input: object }) => api.post<ScheduledChangeDto>(`${tenantApi(tenantId)}/scheduled-changes`, body),
+  move: (tenantId: string, id: string, runAt: string, timeZone: string) => api.patch<ScheduledChangeDto>(`${tenantApi(tenantId)}/scheduled-changes/${encodeURIComponent(id)}`, { runAt, timeZone }),
+  cancel: (tenantId: string, id: string) => api.post<ScheduledChangeDto>(`${tenantApi(tenantId)}/scheduled-changes/${encodeURIComponent(id)}/cancel`),
+};
+
+/** The browser's time zone: a time typed in a form means this zone. */
+export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** A datetime-local value ("2026-12-01T09:00") read in the browser's zone, as ISO with its offset. */
+export function localInputToIso(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** A time shown in the zone it was chosen in, with the zone's name. */
+export function formatInZone(iso: string, timeZone: string): string {
+  return `${new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))} (${timeZone})`;
+}

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { isRunning, licencesQuery, lifecycleApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardRequest } from '../../api/lifecycle.ts';
+import { browserTimeZone, isRunning, licencesQuery, lifecycleApi, localInputToIso, scheduledApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardRequest } from '../../api/lifecycle.ts';
 import { profilesQuery } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
@@ -22,6 +22,39 @@ function checkCommon(user: string, ticket: string): { field: string; message: st
   if (!user.trim()) return { field: 'user', message: 'Give the user: their sign-in name (UPN) or id.' };
   if (ticket.trim() && !TICKET.test(ticket.trim())) return { field: 'ticket', message: 'A ticket number is digits only, e.g. 48213.' };
   return null;
+}
+
+/** "Later": a time in the browser's zone; Schedule sets the same request for then instead of now. */
+function ScheduleControl({ tenantId, kind, body, check, disabled }: { tenantId: string; kind: 'onboard' | 'offboard'; body: () => object; check: () => boolean; disabled: boolean }) {
+  const queryClient = useQueryClient();
+  const [when, setWhen] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
+  const schedule = useMutation({
+    mutationFn: (runAt: string) => scheduledApi.schedule(tenantId, { kind, runAt, timeZone: browserTimeZone(), input: body() }),
+    onSuccess: () => {
+      setWhen('');
+      void queryClient.invalidateQueries({ queryKey: ['scheduled'] });
+    },
+  });
+  return (
+    <div className="flex flex-wrap items-start gap-2">
+      <TextField label={`Or at a later time (${browserTimeZone()})`} type="datetime-local" name={`${kind}When`} value={when} onChange={(e) => setWhen(e.target.value)} error={problem} />
+      <Button
+        className="mt-6"
+        disabled={disabled}
+        busy={schedule.isPending}
+        onClick={() => {
+          const iso = localInputToIso(when);
+          setProblem(iso ? undefined : 'Choose a date and time.');
+          if (iso && check()) schedule.mutate(iso);
+        }}
+      >
+        Schedule
+      </Button>
+      <ErrorAlert error={schedule.error} className="w-full" />
+      {schedule.data ? <Notice className="w-full">Scheduled for {schedule.data.subject}; see Scheduled.</Notice> : null}
+    </div>
+  );
 }
 
 function PlanView({ plan }: { plan: LifecyclePlanDto }) {
@@ -113,6 +146,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
             Onboard
           </Button>
         </div>
+        <ScheduleControl tenantId={tenantId} kind="onboard" body={body} check={check} disabled={disabled} />
         {plan.data ? <PlanView plan={plan.data} /> : null}
         <ErrorAlert error={plan.error ?? start.error} />
         {start.data ? <Notice>Onboarding of {start.data.userUpn} started; follow it below.</Notice> : null}
@@ -182,6 +216,7 @@ function OffboardForm({ tenantId, disabled }: { tenantId: string; disabled: bool
             Offboard
           </Button>
         </div>
+        <ScheduleControl tenantId={tenantId} kind="offboard" body={body} check={check} disabled={disabled} />
         {plan.data ? <PlanView plan={plan.data} /> : null}
         <ErrorAlert error={plan.error ?? start.error} />
         {start.data ? <Notice>Offboarding of {start.data.userUpn} started; follow it below.</Notice> : null}
