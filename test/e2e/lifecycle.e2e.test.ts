@@ -144,4 +144,33 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     const number = (await api(`/api/tenants/${tenantId}/numbers?search=${encodeURIComponent(e164.slice(1))}&limit=5`)).numbers.find((n: any) => n.e164 === e164);
     expect(number.status).toBe('cooling');
   });
+
+  it('schedules an onboarding for later, shows it in Scheduled (the tenant’s and across tenants) with its time zone, and cancels it: nothing happens', async () => {
+    const { users } = await api(`/api/tenants/${tenantId}/teams/users?search=contoso&limit=200`);
+    const later = (users as TeamsUser[]).find((u) => u.phoneSystem && u.numbers.length === 0 && u.usageLocation && u.accountEnabled && u.userId !== joiner.userId)!;
+    const form = page.getByRole('form', { name: 'Onboard a user' });
+    await form.getByLabel('User (UPN)').fill(later.upn);
+    await form.getByLabel('Number (optional)', { exact: true }).fill(e164);
+    const day = new Date(Date.now() + 30 * 86_400_000);
+    const local = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}T09:30`;
+    await form.getByLabel(/Or at a later time/).fill(local);
+    await form.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await form.getByText(`Scheduled for ${later.upn}`).waitFor();
+    await screenshot(page, `${target.name}-lifecycle-4-schedule-form`);
+
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Scheduled' }).click();
+    const row = page.getByRole('listitem', { name: `Onboarding ${later.upn}` });
+    const shown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' }).format(day);
+    await row.getByTestId('scheduled-time').filter({ hasText: `${shown}, 09:30 (` }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scheduled' }).click();
+    await page.getByRole('heading', { name: 'Scheduled' }).waitFor();
+    const everywhere = page.getByRole('listitem', { name: `Onboarding ${later.upn}` });
+    await everywhere.getByText('Contoso (demo)', { exact: false }).waitFor();
+    await screenshot(page, `${target.name}-lifecycle-4-scheduled`);
+    await everywhere.getByRole('button', { name: 'Cancel' }).click();
+    await everywhere.getByText('Cancelled', { exact: true }).waitFor();
+    const { changes } = await api(`/api/tenants/${tenantId}/scheduled-changes`);
+    expect(changes.find((c: any) => c.subject === later.upn).status).toBe('cancelled');
+    expect((await api(`/api/tenants/${tenantId}/lifecycle/jobs?userId=${later.userId}`)).jobs).toEqual([]);
+  });
 });
