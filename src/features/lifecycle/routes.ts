@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,8 +8,9 @@ import { tenantParams } from '../../http/schemas.ts';
 import { getLifecycleJob, listLicences, listLifecycleJobs, planOffboarding, planOnboarding, retryLifecycleJob, startOffboarding, startOnboarding, undoLifecycleJob } from './lifecycle-jobs.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { voiceChangeInput } from '../teams/schemas.ts';
+import { onboardFromCsv, ONBOARD_TEMPLATE } from './onboard-csv.ts';
 import { cancelScheduled, listScheduled, scheduleChange, updateScheduled } from './scheduled-changes.ts';
-import { licenceSchema, lifecycleJobSchema, offboardBody, onboardBody, planSchema, scheduleBody, scheduledSchema, scheduleUpdateBody } from './schemas.ts';
+import { csvResultSchema, licenceSchema, lifecycleJobSchema, offboardBody, onboardBody, planSchema, scheduleBody, scheduledSchema, scheduleUpdateBody } from './schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
 
@@ -39,6 +41,32 @@ export function lifecycleRoutes(app: FastifyInstance, deps: AppDeps): void {
       const { dryRun, ...input } = request.body;
       if (dryRun) return reply.status(200).send(await planOffboarding(deps, actorOf(request), request.params.tenantId, input));
       return reply.status(202).send(await startOffboarding(deps, actorOf(request), request.params.tenantId, input, requestInfo(request)));
+    },
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/lifecycle/onboard-template.csv',
+    { config: { access: 'viewer' }, schema: { tags, summary: 'A template CSV with the columns onboarding from CSV reads', params: tenantParams, produces: ['text/csv'] } },
+    async (_request, reply) => reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="onboarding-template.csv"').send(ONBOARD_TEMPLATE),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/lifecycle/onboard.csv',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Onboard the joiners of a CSV (text/csv): every row checked against the live tenant; with run=true a job starts for each row that passed',
+        params: tenantParams,
+        querystring: z.object({ run: z.enum(['true', 'false']).default('false') }),
+        consumes: ['text/csv'],
+        response: { 200: csvResultSchema },
+      },
+    },
+    async (request) => {
+      const body = request.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new ValidationError('Send the CSV file as the request body with Content-Type: text/csv.', [{ field: 'file', message: 'Missing CSV body' }]);
+      return onboardFromCsv(deps, actorOf(request), request.params.tenantId, body, requestInfo(request), { run: request.query.run === 'true' });
     },
   );
 

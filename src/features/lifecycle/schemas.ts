@@ -91,3 +91,9 @@ export const scheduledSchema = z.object({
   finishedAt: z.string().nullable(),
 });
 export type ScheduledChangeDto = z.infer<typeof scheduledSchema>;
+
+export const csvResultSchema = z.object({
+  rows: z.array(z.object({ line: z.number(), upn: z.string(), ok: z.boolean(), problem: z.object({ code: z.string(), message: z.string() }).nullable(), plan: z.array(z.string()), jobId: z.string().nullable() })),
+  started: z.number(),
+});
+export type OnboardCsvResultDto = z.infer<typeof csvResultSchema>;

@@ -100,6 +100,8 @@ const expected: Record<string, Access> = {
   'POST /api/tenants/:tenantId/lifecycle/onboard': 'operator',
   'POST /api/tenants/:tenantId/lifecycle/offboard': 'operator',
   'GET /api/tenants/:tenantId/lifecycle/licences': 'viewer',
+  'GET /api/tenants/:tenantId/lifecycle/onboard-template.csv': 'viewer',
+  'POST /api/tenants/:tenantId/lifecycle/onboard.csv': 'operator',
   'GET /api/tenants/:tenantId/lifecycle/jobs': 'viewer',
   'GET /api/tenants/:tenantId/lifecycle/jobs/:jobId': 'viewer',
   'POST /api/tenants/:tenantId/lifecycle/jobs/:jobId/retry': 'operator',

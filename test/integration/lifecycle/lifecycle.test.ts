@@ -182,4 +182,28 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(user.policies.get('OnlineVoiceRoutingPolicy')).toBeUndefined();
     expect((await admin.post(`/api/tenants/${tenantId}/lifecycle/jobs/${failed.id}/undo`)).body.error.code).toBe('not_undoable');
   }, 120_000);
+
+  it('onboards the joiners of a CSV: each row checked first, then a job for each row that passed', async () => {
+    const good = fx.seeded.byProfile.unlicensed[2]!;
+    const voiced = fx.seeded.byProfile.voiceDirectRouting[1]!;
+    const other = fx.seeded.byProfile.unlicensed[3]!;
+    const csv = ['UserPrincipalName,Profile,PhoneNumber,Licence,UsageLocation,TicketId', `${good.userPrincipalName},Joiner,,MCOEV,,`, `${voiced.userPrincipalName},Joiner,,,,`, `${other.userPrincipalName},Nope,,,,`, `${good.userPrincipalName},Joiner,,,,`].join('\n');
+    const send = (run: boolean) =>
+      fetch(`${t.url}/api/tenants/${tenantId}/lifecycle/onboard.csv?run=${run}`, { method: 'POST', headers: { 'content-type': 'text/csv', cookie: `ucr_session=${admin.cookie}`, 'x-csrf-token': admin.csrfToken! }, body: csv }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const dry = await send(false);
+    expect(dry.status).toBe(200);
+    expect(dry.body.rows.map((r: any) => [r.line, r.ok, r.problem?.code ?? null])).toEqual([[2, true, null], [3, false, 'already_onboarded'], [4, false, 'profile_unknown'], [5, false, 'duplicate_user']]);
+    expect(dry.body.started).toBe(0);
+    expect(await jobsOf(good.id)).toEqual([]);
+
+    const run = await send(true);
+    expect(run.body.started).toBe(1);
+    const job = await settled(run.body.rows[0].jobId);
+    expect(job.status).toBe('succeeded');
+    expect(good.licenses).toContain('TeamsPhoneStandard');
+    expect([...graphTenant().numbers.values()].filter((n) => n.assignmentTargetId === good.id)).toHaveLength(1);
+    expect(await jobsOf(voiced.id)).toEqual([]);
+    const template = await admin.get(`/api/tenants/${tenantId}/lifecycle/onboard-template.csv`);
+    expect(template.status).toBe(200);
+  }, 120_000);
 });
