@@ -40,7 +40,8 @@ describe.each(dbTargets())('onboarding after SIGKILL on %s', (target) => {
     expect(await server.stop('SIGKILL')).toBeNull();
     fx.graph.knobs.set({ operationDelayMs: 200 });
 
-    server = await startServerProcess(env);
+    // PGlite replays its log after a SIGKILL: on a busy machine that start takes longer than a clean one.
+    server = await startServerProcess(env, 'serve', 180_000);
     const again = new ApiClient(server.url, new Set());
     await again.login('admin@ucr.local', started.password);
     let view: any;
@@ -66,5 +67,5 @@ describe.each(dbTargets())('onboarding after SIGKILL on %s', (target) => {
     const inInventory = (await again.get(`/api/tenants/${tenantId}/numbers/${numbers[e164]}`)).body;
     expect(inInventory.status).toBe('assigned');
     expect(JSON.stringify(inInventory.assignee)).toContain(user.id);
-  }, 240_000);
+  }, 400_000);
 });
