@@ -173,4 +173,36 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     expect(changes.find((c: any) => c.subject === later.upn).status).toBe('cancelled');
     expect((await api(`/api/tenants/${tenantId}/lifecycle/jobs?userId=${later.userId}`)).jobs).toEqual([]);
   });
+
+  it('onboards from a CSV: the file is checked row by row, then the rows that passed run', async () => {
+    const { users } = await api(`/api/tenants/${tenantId}/teams/users?search=contoso&limit=200`);
+    const ready = (users as TeamsUser[]).filter((u) => u.phoneSystem && u.numbers.length === 0 && u.usageLocation && u.accountEnabled);
+    const voiced = (users as TeamsUser[]).find((u) => u.numbers.length > 0)!;
+    const free = ((await graph('/admin/teams/telephoneNumberManagement/numberAssignments?$top=1000')).value as Array<{ telephoneNumber: string; numberType: string; assignmentStatus: string }>).filter((n) => n.numberType === 'directRouting' && n.assignmentStatus === 'unassigned');
+    let another: string | undefined;
+    for (const candidate of free) {
+      const found = (await api(`/api/tenants/${tenantId}/numbers?search=${encodeURIComponent(candidate.telephoneNumber.slice(1))}&limit=5`)).numbers.find((n: any) => n.e164 === candidate.telephoneNumber);
+      if (found?.status === 'available' && found.e164 !== e164) {
+        another = found.e164;
+        break;
+      }
+    }
+    const csvUser = ready[ready.length - 1]!;
+    await page.goto(`${server.url}/tenants/${tenantId}/lifecycle`);
+    await page.getByRole('heading', { name: 'Onboard from a CSV' }).waitFor();
+    const csv = `UserPrincipalName,Profile,PhoneNumber,Licence,UsageLocation,TicketId\n${csvUser.upn},,${another},,,\n${voiced.upn},,,,,\n`;
+    const section = page.getByRole('group', { name: 'Onboard from a CSV' });
+    await section.getByLabel('CSV file').setInputFiles({ name: 'joiners.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await section.getByRole('button', { name: 'Check the file' }).click();
+    const check = section.getByLabel('File check');
+    await check.getByText('1 of 2 rows can run; nothing has changed yet.').waitFor();
+    await check.getByText('already onboarded', { exact: false }).waitFor();
+    await section.getByRole('button', { name: 'Onboard the rows that passed' }).click();
+    await check.getByText('1 onboarding job started').waitFor();
+    const card = page.getByRole('listitem', { name: `Onboarding ${csvUser.upn}` });
+    await expect.poll(async () => card.locator('p').first().textContent(), { timeout: 60_000 }).toContain('Done');
+    await screenshot(page, `${target.name}-lifecycle-5-csv`);
+    const config = await graph(`/admin/teams/userConfigurations/${csvUser.userId}`);
+    expect(config.telephoneNumbers.map((n: any) => n.telephoneNumber)).toEqual([another]);
+  });
 });

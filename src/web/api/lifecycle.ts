@@ -3,11 +3,12 @@
  * first, then follow the job and retry or undo it. Shapes come from the server's schemas, as types only.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto, ScheduledChangeDto } from '../../features/lifecycle/schemas.ts';
+import type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto, OnboardCsvResultDto, ScheduledChangeDto } from '../../features/lifecycle/schemas.ts';
+import { uploadFile } from './upload.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 
-export type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto };
+export type { LicenceDto, LifecycleJobDto, LifecyclePlanDto, LifecycleStepDto, OnboardCsvResultDto };
 
 export type OnboardRequest = {
   userId: string;
@@ -45,6 +46,9 @@ export const lifecycleApi = {
   onboard: (tenantId: string, body: OnboardRequest) => api.post<LifecycleJobDto>(`${base(tenantId)}/onboard`, body),
   planOffboard: (tenantId: string, body: OffboardRequest) => api.post<LifecyclePlanDto>(`${base(tenantId)}/offboard`, { ...body, dryRun: true }),
   offboard: (tenantId: string, body: OffboardRequest) => api.post<LifecycleJobDto>(`${base(tenantId)}/offboard`, body),
+  /** Checks every row of a joiners CSV; with run, starts a job for each row that passed. */
+  onboardCsv: (tenantId: string, file: File, run: boolean) => uploadFile<OnboardCsvResultDto>(`${base(tenantId)}/onboard.csv?run=${run}`, file, 'text/csv', () => undefined),
+  templateUrl: (tenantId: string) => `${base(tenantId)}/onboard-template.csv`,
   retry: (tenantId: string, jobId: string) => api.post<LifecycleJobDto>(`${base(tenantId)}/jobs/${encodeURIComponent(jobId)}/retry`),
   undo: (tenantId: string, jobId: string) => api.post<LifecycleJobDto>(`${base(tenantId)}/jobs/${encodeURIComponent(jobId)}/undo`),
 };

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { browserTimeZone, isRunning, licencesQuery, lifecycleApi, localInputToIso, scheduledApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardRequest } from '../../api/lifecycle.ts';
+import { browserTimeZone, isRunning, licencesQuery, lifecycleApi, localInputToIso, scheduledApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardCsvResultDto, type OnboardRequest } from '../../api/lifecycle.ts';
 import { profilesQuery } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { CheckboxField, ChoiceField, TextField } from '../../components/Field.tsx';
+import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { Section } from '../../components/Section.tsx';
 import { TICKET } from '../../lib/inventory.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
@@ -225,6 +226,58 @@ function OffboardForm({ tenantId, disabled }: { tenantId: string; disabled: bool
   );
 }
 
+/** Many joiners at once: every row of the file is checked first; then a job starts for each row that passed. */
+function OnboardCsv({ tenantId, disabled }: { tenantId: string; disabled: boolean }) {
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [result, setResult] = useState<{ ran: boolean; data: OnboardCsvResultDto } | null>(null);
+  const send = useMutation({
+    mutationFn: (run: boolean) => lifecycleApi.onboardCsv(tenantId, file!, run).then((data) => ({ ran: run, data })),
+    onSuccess: (value) => {
+      setResult(value);
+      if (value.ran) void queryClient.invalidateQueries({ queryKey: lifecycleKeys.jobs(tenantId) });
+    },
+  });
+  const ok = result?.data.rows.filter((r) => r.ok).length ?? 0;
+  return (
+    <div className="space-y-3" aria-label="Onboard from a CSV" role="group">
+      <p className="text-sm text-zinc-600">
+        Columns: UserPrincipalName, Profile, PhoneNumber, Licence (e.g. MCOEV), UsageLocation, TicketId.{' '}
+        <a className="text-blue-700 underline" href={lifecycleApi.templateUrl(tenantId)}>
+          Download the template
+        </a>
+        .
+      </p>
+      <FileDropZone hint="CSV, at most 500 users." file={file} disabled={disabled} onFile={(f) => { setFile(f); setResult(null); }} />
+      <div className="flex flex-wrap gap-2">
+        <Button disabled={disabled || !file} busy={send.isPending && send.variables === false} onClick={() => send.mutate(false)}>
+          Check the file
+        </Button>
+        <Button variant="primary" disabled={disabled || !result || result.ran || ok === 0} busy={send.isPending && send.variables === true} onClick={() => send.mutate(true)}>
+          Onboard the rows that passed
+        </Button>
+      </div>
+      <ErrorAlert error={send.error} />
+      {result ? (
+        <div className="space-y-1 text-sm" aria-label="File check">
+          <p className="font-medium text-zinc-900">{result.ran ? `${result.data.started} onboarding job${result.data.started === 1 ? '' : 's'} started; follow them below.` : `${ok} of ${result.data.rows.length} rows can run; nothing has changed yet.`}</p>
+          <ol className="space-y-1">
+            {result.data.rows.map((row) => (
+              <li key={row.line} className="flex flex-wrap items-baseline gap-2">
+                <Badge tone={row.ok ? 'green' : 'red'}>{row.ok ? 'OK' : 'Error'}</Badge>
+                <span className="text-zinc-800">
+                  Line {row.line}: {row.upn || '(no user)'}
+                </span>
+                {row.problem ? <span className="text-zinc-600">{row.problem.message}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function JobCard({ tenantId, job, canWrite }: { tenantId: string; job: LifecycleJobDto; canWrite: boolean }) {
   const queryClient = useQueryClient();
   const refresh = () => void queryClient.invalidateQueries({ queryKey: lifecycleKeys.jobs(tenantId) });
@@ -274,6 +327,9 @@ export function LifecyclePage() {
     <div className="space-y-6">
       <Section title="Onboard a user" description="Licence and usage location if missing, the next free number of the profile (or the one you type), the profile's policies, and a note and time on the ticket — as one job.">
         <OnboardForm tenantId={tenant.id} disabled={!canWrite} />
+      </Section>
+      <Section title="Onboard from a CSV" description="Many joiners at once, one row each.">
+        <OnboardCsv tenantId={tenant.id} disabled={!canWrite} />
       </Section>
       <Section title="Offboard a user" description="The number is removed first, while the user still has Teams Phone; then the policies go back to the tenant defaults, the number cools as a leaver's (or is kept for a successor) and the licence goes last.">
         <OffboardForm tenantId={tenant.id} disabled={!canWrite} />
