@@ -1,6 +1,6 @@
 import { seededRandom } from '../shared/seeded-random.ts';
-import type { PolicyType, SkuName } from './catalog.ts';
-import { addCivicAddress, addLisLocation, addNumber, addPolicy, addUser } from './state.ts';
+import { SKUS, type PolicyType, type SkuName } from './catalog.ts';
+import { addCivicAddress, addLisLocation, addNumber, addPolicy, addUser, consumedUnits } from './state.ts';
 import type { CivicAddressRecord, GraphState, GraphTenant, GraphUser } from './state.ts';
 
 // Deterministic tenants for tests, the demo and benchmarks: the same seed gives the same
@@ -17,6 +17,8 @@ export interface SeedOptions {
   spareNumbers?: number;
   /** The tenant's emergency addresses (default: a Redmond head office with a "Floor 2" place, and a London office, ids from the seed). */
   emergencyAddresses?: SeedAddress[];
+  /** Unassigned units of every SKU the tenant subscribes to (default 5). */
+  spareLicences?: number;
 }
 
 export type SeedAddress = Omit<CivicAddressRecord, 'civicAddressId' | 'defaultLocationId'> & { civicAddressId?: string; defaultLocationId?: string; places?: Array<{ locationId?: string; location: string }> };
@@ -176,5 +178,7 @@ export function seedGraphTenant(state: GraphState, options: SeedOptions): Seeded
   // Calling Plan numbers carry an emergency location in Teams: the first address's default.
   const first = [...tenant.civicAddresses.values()][0];
   for (const number of tenant.numbers.values()) if (number.locationId) number.locationId = first?.defaultLocationId ?? null;
+  // Subscriptions: what the users hold plus a few spare units of each, as a real tenant has.
+  for (const sku of Object.keys(SKUS) as SkuName[]) tenant.subscriptions.set(sku, { enabled: consumedUnits(tenant, sku) + (options.spareLicences ?? 5) });
   return { tenant, byProfile, freeDirectRoutingNumbers };
 }

@@ -6,6 +6,7 @@ import { authenticate, createKeyResolver, tokenTenant } from './auth.ts';
 import type { TokenTrust } from './auth.ts';
 import { registerGraphControl } from './control.ts';
 import { requestIds, sendGraphError } from './errors.ts';
+import { registerLicenceRoutes } from './routes/licences.ts';
 import { registerNumberRoutes } from './routes/number-assignments.ts';
 import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerUserConfigurationRoutes } from './routes/user-configurations.ts';
@@ -56,6 +57,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       if (!context) return reply;
     });
     registerUserRoutes(scope);
+    registerLicenceRoutes(scope);
     registerUserConfigurationRoutes(scope);
     registerNumberRoutes(scope, state, sim.knobs);
     registerPolicyRoutes(scope);

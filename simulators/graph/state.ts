@@ -107,6 +107,8 @@ export interface GraphTenant {
   numbers: Map<string, NumberRecord>;
   policies: Map<PolicyType, Policy[]>;
   operations: Map<string, Operation>;
+  /** The tenant's subscriptions: enabled prepaid units per SKU (consumed units are counted from the users). */
+  subscriptions: Map<SkuName, { enabled: number }>;
 }
 
 export interface GraphState {
@@ -115,6 +117,9 @@ export interface GraphState {
   timers: Set<NodeJS.Timeout>;
   addTenant(input: { id: string; domain: string }): GraphTenant;
 }
+
+/** consumedUnits of a SKU: the users holding it (subscribedSku: "The number of licenses that have been assigned"). */
+export const consumedUnits = (tenant: GraphTenant, sku: SkuName): number => [...tenant.users.values()].filter((u) => u.licenses.includes(sku)).length;
 
 export const featureTypesOf = (user: GraphUser): string[] => [...new Set(user.licenses.flatMap((sku) => SKUS[sku].features))];
 
@@ -211,7 +216,7 @@ export function createGraphState(): GraphState {
     tenants,
     timers: new Set(),
     addTenant({ id, domain }) {
-      const tenant: GraphTenant = { id: id.toLowerCase(), domain, civicAddresses: new Map(), locations: new Map(), users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map() };
+      const tenant: GraphTenant = { id: id.toLowerCase(), domain, civicAddresses: new Map(), locations: new Map(), users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map(), subscriptions: new Map() };
       // Every tenant has the built-in Global instance of each policy type.
       for (const type of POLICY_TYPES) tenant.policies.set(type, [{ policyId: randomUUID(), name: 'Global', policyType: type }]);
       tenants.set(tenant.id, tenant);

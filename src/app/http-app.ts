@@ -27,6 +27,7 @@ import { numberRoutes } from '../features/numbers/routes.ts';
 import { preferenceRoutes } from '../features/identity/preference-routes.ts';
 import { teamsRoutes } from '../features/teams/routes.ts';
 import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
+import { lifecycleRoutes, scheduledRoutes } from '../features/lifecycle/routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
 import { emergencyRoutes } from '../features/emergency/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
@@ -116,6 +117,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
         { name: 'numbers', description: 'Number inventory: ranges, numbers, lifecycle, import and export' },
         { name: 'teams', description: 'Teams Phone: connection, users, voice changes, policies, profiles, reconcile' },
         { name: 'bulk', description: 'Bulk voice assignment from CSV' },
+        { name: 'lifecycle', description: 'Joiners and leavers: onboarding and offboarding a user as one durable job of steps, with dry run, retry and undo' },
         { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
         { name: 'threecx', description: '3CX: connection, extensions, DIDs, trunks, reconcile' },
         { name: 'overview', description: "The operator's work list across their tenants" },
@@ -144,6 +146,8 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
   emergencyRoutes(app, deps);
+  lifecycleRoutes(app, deps);
+  scheduledRoutes(app, deps);
   connectWiseRoutes(app, deps);
   threeCxRoutes(app, deps);
   overviewRoutes(app, deps);

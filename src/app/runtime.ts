@@ -11,6 +11,7 @@ import { declareIdentityJobs, workIdentityJobs } from '../features/identity/jobs
 import { declareAuditJobs, workAuditJobs } from '../features/audit/jobs.ts';
 import { declareInventoryJobs, workInventoryJobs } from '../features/numbers/jobs.ts';
 import { declareBulkJobs, workBulkJobs } from '../features/bulk/jobs.ts';
+import { declareLifecycleJobs, workLifecycleJobs } from '../features/lifecycle/jobs.ts';
 import { declareTeamsJobs, declareVoiceJobs, workTeamsJobs, workVoiceJobs } from '../features/teams/jobs.ts';
 import { declareTicketJobs, workTicketJobs } from '../features/connectwise/jobs.ts';
 import { startQueue, type JobQueue } from '../jobs/queue.ts';
@@ -51,6 +52,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await declareInventoryJobs(queue);
   await declareVoiceJobs(queue);
   await declareBulkJobs(queue);
+  await declareLifecycleJobs(queue);
   await declareTeamsJobs(queue);
   await declareTicketJobs(queue);
   if (runsJobs) {
@@ -59,6 +61,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     await workInventoryJobs(queue, deps);
     await workVoiceJobs(queue, deps);
     await workBulkJobs(queue, deps);
+    await workLifecycleJobs(queue, deps);
     await workTeamsJobs(queue, deps);
     await workTicketJobs(queue, deps);
   }

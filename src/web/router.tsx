@@ -168,6 +168,21 @@ const tenantBulkRoute = createRoute({
   validateSearch: validateBulkSearch,
   component: lazyRouteComponent(() => import('./pages/voice/BulkPage.tsx'), 'BulkPage'),
 });
+const tenantLifecycleRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'lifecycle',
+  component: lazyRouteComponent(() => import('./pages/voice/LifecyclePage.tsx'), 'LifecyclePage'),
+});
+const tenantScheduledRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'scheduled',
+  component: lazyRouteComponent(() => import('./pages/voice/ScheduledPage.tsx'), 'TenantScheduledPage'),
+});
+const scheduledRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/scheduled',
+  component: lazyRouteComponent(() => import('./pages/voice/ScheduledPage.tsx'), 'ScheduledPage'),
+});
 const tenantPoliciesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'policies',
@@ -230,6 +245,7 @@ const routeTree = rootRoute.addChildren([
     numbersHomeRoute,
     voiceHomeRoute,
     threeCxHomeRoute,
+    scheduledRoute,
     tenantRoute.addChildren([
       tenantOverviewRoute,
       tenantNumbersRoute,
@@ -238,6 +254,8 @@ const routeTree = rootRoute.addChildren([
       tenantImportRoute,
       tenantVoiceRoute,
       tenantBulkRoute,
+      tenantLifecycleRoute,
+      tenantScheduledRoute,
       tenantPoliciesRoute,
       tenantProfilesRoute,
       tenantEmergencyRoute,

@@ -41,7 +41,7 @@ export async function freePort(): Promise<number> {
 export type ServerProcess = { url: string; child: ChildProcess; output(): string; stop(signal?: NodeJS.Signals): Promise<number | null> };
 
 /** Starts `ucr serve` and waits until /readyz answers 200. */
-export async function startServerProcess(env: NodeJS.ProcessEnv, command = 'serve'): Promise<ServerProcess> {
+export async function startServerProcess(env: NodeJS.ProcessEnv, command = 'serve', readyWithinMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(nodeBin, ['src/cli/main.ts', command], { cwd: root, env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env } });
   let output = '';
@@ -49,7 +49,7 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, command = 'serv
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) throw new Error(`server not ready in time:\n${output}`);

@@ -71,3 +71,15 @@ export const operation = z.object({
 export type NumberOperation = z.infer<typeof operation>;
 
 export const policyIdAnswer = z.object({ value: z.array(z.object({ policyId: z.string(), name: z.string().optional() })) });
+
+/** subscribedSku (Graph v1.0): a subscription the tenant holds, with its units and service plans. */
+export const subscribedSku = z.object({
+  skuId: z.string(),
+  skuPartNumber: z.string().nullable().optional(),
+  appliesTo: z.string().nullable().optional(),
+  capabilityStatus: z.string().nullable().optional(),
+  consumedUnits: z.number(),
+  prepaidUnits: z.object({ enabled: z.number(), suspended: z.number().optional(), warning: z.number().optional(), lockedOut: z.number().optional() }),
+  servicePlans: z.array(z.object({ servicePlanId: z.string(), servicePlanName: z.string().nullable().optional() })).default([]),
+});
+export type SubscribedSku = z.infer<typeof subscribedSku>;

@@ -1,6 +1,6 @@
 import { GraphClient, type GraphClientOptions } from './graph-client.ts';
 import { TeamsError } from './errors.ts';
-import { graphUser, numberAssignment, operation, page, policyIdAnswer, userConfiguration, type GraphUser, type NumberAssignment, type NumberOperation, type UserConfiguration } from './graph-schemas.ts';
+import { graphUser, numberAssignment, operation, page, policyIdAnswer, subscribedSku, userConfiguration, type GraphUser, type NumberAssignment, type NumberOperation, type SubscribedSku, type UserConfiguration } from './graph-schemas.ts';
 import { requiredGraphPermissions, type TeamsPolicyType } from '../../core/policy-types.ts';
 
 export type GraphNumberType = 'directRouting' | 'callingPlan' | 'operatorConnect';
@@ -117,6 +117,21 @@ export class TeamsApi {
       if (error instanceof TeamsError && (error.graphStatus === 404 || error.graphStatus === 400)) return undefined;
       throw error;
     }
+  }
+
+  /** The tenant's subscriptions with their prepaid and consumed units (List subscribedSkus; LicenseAssignment.Read.All). */
+  listSubscribedSkus(): Promise<SubscribedSku[]> {
+    return this.client.collect('/subscribedSkus', subscribedSku, page);
+  }
+
+  /** user: assignLicense — both lists are required by Graph (empty is fine); LicenseAssignment.ReadWrite.All. */
+  async assignLicense(userId: string, input: { add?: string[]; remove?: string[] }): Promise<void> {
+    await this.client.request('POST', `/users/${encodeURIComponent(userId)}/assignLicense`, undefined, { addLicenses: (input.add ?? []).map((skuId) => ({ skuId, disabledPlans: [] })), removeLicenses: input.remove ?? [] });
+  }
+
+  /** Sets (or clears, with null) the user's usage location, which Graph needs before a licence can be assigned. */
+  async setUsageLocation(userId: string, usageLocation: string | null): Promise<void> {
+    await this.client.request('PATCH', `/users/${encodeURIComponent(userId)}`, undefined, { usageLocation }, {}, SAME_AGAIN);
   }
 
   /** Token, granted permissions and a read from Graph, each reported in plain words. */

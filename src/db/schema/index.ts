@@ -9,3 +9,4 @@ export * from './teams.ts';
 export * from './bulk.ts';
 export * from './threecx.ts';
 export * from './emergency.ts';
+export * from './lifecycle.ts';

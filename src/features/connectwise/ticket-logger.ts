@@ -128,3 +128,56 @@ export async function retryTicketLog(deps: AppDeps, actor: Actor, tenantId: stri
   await recordAudit(deps.db, { action: 'ticket.log_retried', actor, tenantId, targetType: 'voice_change', targetId: changeId, ticketId: change.ticketId, request });
   await queueTicketLog(deps, changeId);
 }
+
+export type TicketWork = {
+  tenantId: string;
+  ticketId: string;
+  operatorId: string | null;
+  /** A line naming the work, written into the note and the time entry so a retry finds what was saved. */
+  reference: string;
+  note: string;
+  startedAt: Date;
+  finishedAt: Date;
+};
+
+/**
+ * Logs a piece of work that is more than one voice change (a joiner or leaver job) on its ticket:
+ * a note, the default status and a time entry, as for a change. Safe to call again after a failure:
+ * what the ticket already holds (found by the reference) is not written twice. Throws what
+ * ConnectWise answered, so the caller's step fails with the reason. Returns remarks for the step.
+ */
+export async function logWorkOnTicket(deps: AppDeps, work: TicketWork): Promise<string[]> {
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.id, work.tenantId));
+  if (!tenant) throw new NotFoundError('Tenant');
+  const [operator] = work.operatorId ? await deps.db.select().from(operators).where(eq(operators.id, work.operatorId)) : [];
+  const { api, settings } = await manageApiFor(deps, tenant);
+  const ticketId = Number(work.ticketId);
+  const who = operator?.displayName ?? 'an operator';
+  const text = `${work.note}\n${work.reference}`;
+  const remarks: string[] = [];
+  if (!(await api.hasNote(ticketId, work.reference))) await api.addNote(ticketId, text, settings.defaults.noteFlags, operator?.connectwiseMember ?? undefined);
+  if (settings.defaults.statusAfterChangeId) {
+    try {
+      await api.setTicketStatus(ticketId, settings.defaults.statusAfterChangeId);
+    } catch (error) {
+      if (!(error instanceof ConnectWiseError && error.code === 'connectwise_status_not_allowed')) throw error;
+      remarks.push(`The ticket's status was left as it is: the default status is not one of its board's open statuses.`);
+    }
+  }
+  if (!operator?.connectwiseMember) remarks.push(`No ConnectWise member is mapped for ${who}; no time was logged.`);
+  else if (!(await api.hasTimeEntry(ticketId, work.reference))) {
+    const minutes = Math.max(15, Math.ceil((work.finishedAt.getTime() - work.startedAt.getTime()) / 900_000) * 15);
+    await api.addTimeEntry({
+      ticketId,
+      memberIdentifier: operator.connectwiseMember,
+      timeStart: work.startedAt,
+      actualHours: minutes / 60,
+      workRoleId: settings.defaults.workRoleId,
+      workTypeId: settings.defaults.workTypeId,
+      billableOption: settings.defaults.billableOption,
+      notes: text,
+    });
+  }
+  await recordAudit(deps.db, { action: 'ticket.logged', actor: { operatorId: work.operatorId, label: 'system (ticket logging)' }, tenantId: work.tenantId, targetType: 'ticket', targetId: work.ticketId, after: { reference: work.reference, remarks }, ticketId: work.ticketId });
+  return remarks;
+}

@@ -258,6 +258,21 @@ async function releaseOtherNumbersOf(deps: AppDeps, tx: Db, actor: Actor, tenant
   }
 }
 
+/**
+ * Says why a number rests in cooling (e.g. "leaver"), kept on the row until cooling ends so the
+ * inventory shows it; the number's status does not change. Refused unless the number is cooling.
+ */
+export async function setCoolingReason(deps: AppDeps, actor: Actor, tenantId: string, numberId: string, reason: string, info: RequestInfo, ticketId?: string | null): Promise<NumberView> {
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+    if (!row) throw new NotFoundError('Number');
+    if (row.status !== 'cooling') throw new ConflictError(`${row.e164} is ${row.status}, not cooling.`, 'illegal_transition');
+    const [after] = await tx.update(phoneNumbers).set({ reservationReason: reason, updatedAt: deps.now() }).where(eq(phoneNumbers.id, numberId)).returning();
+    await recordAudit(tx, { action: 'number.cooling_reason', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: numberSnapshot(row), after: numberSnapshot(after!), ticketId: ticketId ?? null, request: info });
+    return numberView(after!);
+  });
+}
+
 /** An extension was renumbered: the number stays with it, so the inventory's assignee id follows. */
 export async function renameAssignee(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, assigneeId: string, info: RequestInfo): Promise<void> {
   const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
@@ -452,7 +467,7 @@ async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Ac
 export async function expireCoolingAndReservations(deps: AppDeps): Promise<{ cooling: number; reservations: number }> {
   const now = deps.now().toISOString();
   return deps.db.transaction(async (tx) => ({
-    cooling: await expire(tx, 'cooling', sql`cooling_until = null`, sql`cooling_until <= ${now}::timestamptz`, now),
+    cooling: await expire(tx, 'cooling', sql`cooling_until = null, reservation_reason = null`, sql`cooling_until <= ${now}::timestamptz`, now),
     reservations: await expire(
       tx,
       'reserved',

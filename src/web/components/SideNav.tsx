@@ -68,6 +68,11 @@ export function SideNav({ role }: { role: Role }) {
           </Link>
         </li>
         <li>
+          <Link to="/scheduled" className={linkClass}>
+            Scheduled
+          </Link>
+        </li>
+        <li>
           <Link to="/audit" className={linkClass}>
             Audit
           </Link>

@@ -16,6 +16,8 @@ const sections = [
   { path: 'import', label: 'Import', to: '/tenants/$tenantId/import' },
   { path: 'voice', label: 'Voice', to: '/tenants/$tenantId/voice', teams: true },
   { path: 'bulk', label: 'Bulk', to: '/tenants/$tenantId/bulk', teams: true },
+  { path: 'lifecycle', label: 'Joiners & leavers', to: '/tenants/$tenantId/lifecycle', teams: true },
+  { path: 'scheduled', label: 'Scheduled', to: '/tenants/$tenantId/scheduled' },
   { path: 'policies', label: 'Policies', to: '/tenants/$tenantId/policies', teams: true },
   { path: 'profiles', label: 'Profiles', to: '/tenants/$tenantId/profiles', teams: true },
   { path: 'emergency', label: 'Emergency', to: '/tenants/$tenantId/emergency', teams: true },
