@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, reconcileChecks, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
+import { bulkJobRows, bulkJobs, lifecycleJobs, numberRanges, phoneNumbers, reconcileChecks, scheduledChanges, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
 import { isRunningOut, percentInUse } from '../../core/range-rules.ts';
@@ -9,10 +9,13 @@ import type { OverviewDto, OverviewItemDto } from './schemas.ts';
 /** What counts as recent for failures worth a look, and as soon for an expiring certificate. */
 const RECENT_DAYS = 7;
 const EXPIRY_WARNING_DAYS = 30;
+/** Scheduled changes this close are on the list. */
+const UPCOMING_DAYS = 7;
 /** Each kind of line is capped, so one noisy tenant cannot bury the others. */
 const PER_KIND = 50;
 
 const systemNames = { teams: 'Teams', threecx: '3CX', connectwise: 'ConnectWise' } as const;
+const scheduledNames = { voice_change: 'voice change', onboard: 'onboarding', offboard: 'offboarding', bulk_run: 'bulk run' } as const;
 const changeNames = { assign_number: 'number change', remove_number: 'number removal', policies: 'policy change', revert: 'revert' } as const;
 
 const days = (n: number) => n * 24 * 60 * 60 * 1000;
@@ -33,7 +36,7 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
   const of = (tenantId: string) => ({ tenantId, tenantName: nameOf.get(tenantId) ?? '' });
   const since = new Date(now.getTime() - days(RECENT_DAYS));
 
-  const [changes, ticketLogs, bulk, ranges, connections, checks] = await Promise.all([
+  const [changes, ticketLogs, bulk, ranges, connections, checks, scheduled, lifecycle] = await Promise.all([
     voiceChangeItems(deps, ids, since),
     deps.db
       .select()
@@ -45,6 +48,24 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
     rangeItems(deps, ids),
     deps.db.select().from(tenantConnections).where(inArray(tenantConnections.tenantId, ids)),
     deps.db.select().from(reconcileChecks).where(and(inArray(reconcileChecks.tenantId, ids), sql`${reconcileChecks.driftCount} > 0`)),
+    // Coming up in the next days, and those that failed lately.
+    deps.db
+      .select()
+      .from(scheduledChanges)
+      .where(
+        and(
+          inArray(scheduledChanges.tenantId, ids),
+          sql`((${scheduledChanges.status} = 'scheduled' and ${scheduledChanges.runAt} <= ${new Date(now.getTime() + days(UPCOMING_DAYS))}) or (${scheduledChanges.status} = 'failed' and ${scheduledChanges.finishedAt} >= ${since}))`,
+        ),
+      )
+      .orderBy(scheduledChanges.runAt)
+      .limit(PER_KIND * 2),
+    deps.db
+      .select()
+      .from(lifecycleJobs)
+      .where(and(inArray(lifecycleJobs.tenantId, ids), inArray(lifecycleJobs.status, ['failed', 'undo_failed']), gte(lifecycleJobs.createdAt, since)))
+      .orderBy(desc(lifecycleJobs.createdAt))
+      .limit(PER_KIND),
   ]);
 
   const items: OverviewItemDto[] = [];
@@ -99,6 +120,18 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
       at: c.checkedAt.toISOString(),
       link: { page: c.system === 'threecx' ? 'threecx' : 'reconcile' },
     });
+  }
+  for (const c of scheduled) {
+    const what = `${scheduledNames[c.kind]}${c.subject ? ` for ${c.subject}` : ''}`;
+    if (c.status === 'scheduled') {
+      items.push({ kind: 'scheduled_upcoming', severity: 'info', ...of(c.tenantId), title: `Scheduled: ${what}`, detail: `Runs ${inZone(c.runAt, c.timeZone)}; it can be changed or cancelled until then.`, at: c.runAt.toISOString(), link: { page: 'scheduled' } });
+    } else {
+      items.push({ kind: 'scheduled_failed', severity: 'error', ...of(c.tenantId), title: `Scheduled ${what} failed`, detail: c.error ?? 'It did not run to the end.', at: (c.finishedAt ?? c.runAt).toISOString(), link: { page: 'scheduled' } });
+    }
+  }
+  for (const job of lifecycle) {
+    const what = job.kind === 'onboard' ? 'Onboarding' : 'Offboarding';
+    items.push({ kind: 'lifecycle_failed', severity: 'error', ...of(job.tenantId), title: `${what} of ${job.userUpn} ${job.status === 'undo_failed' ? 'could not be undone' : 'stopped at a failed step'}`, detail: job.error ?? 'Open it to retry from the failed step or undo what was done.', at: (job.finishedAt ?? job.createdAt).toISOString(), link: { page: 'lifecycle' } });
   }
   const rank = { error: 0, warning: 1, info: 2 } as const;
   items.sort((a, b) => rank[a.severity] - rank[b.severity] || b.at.localeCompare(a.at));
@@ -200,4 +233,13 @@ function describeKinds(byKind: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => `${n} ${driftWords[kind] ?? kind}`)
     .join(', ');
+}
+
+/** "3 Dec 2026, 14:30 Europe/London": the time in the zone it was chosen in (UTC if that zone is unknown here). */
+function inZone(at: Date, timeZone: string): string {
+  try {
+    return `${new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at)} ${timeZone}`;
+  } catch {
+    return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
 }

@@ -28,6 +28,10 @@ function ItemLink({ item }: { item: OverviewItemDto }) {
       return <Link to="/tenants/$tenantId/threecx" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
     case 'reconcile':
       return <Link to="/tenants/$tenantId/reconcile" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
+    case 'scheduled':
+      return <Link to="/tenants/$tenantId/scheduled" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
+    case 'lifecycle':
+      return <Link to="/tenants/$tenantId/lifecycle" params={params} className="text-sm font-medium text-blue-700 hover:underline">{text}</Link>;
   }
 }
 

@@ -163,11 +163,15 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(user.usageLocation).toBe('US');
     const e164 = failed.steps[3].result.e164 as string;
     expect(graphTenant().numbers.get(e164)!.assignmentTargetId).toBeNull();
+    // The Overview lists the stopped job until it is retried.
+    const overviewLines = async () => ((await admin.get('/api/overview')).body.items as Array<Record<string, any>>).filter((i) => i.kind === 'lifecycle_failed' && i.tenantId === tenantId);
+    expect(await overviewLines()).toEqual([expect.objectContaining({ severity: 'error', title: `Onboarding of ${failed.userUpn} stopped at a failed step`, detail: failed.error, link: { page: 'lifecycle' } })]);
 
     const retried = await admin.post(`/api/tenants/${tenantId}/lifecycle/jobs/${failed.id}/retry`);
     expect(retried.status).toBe(202);
     const done = await settled(failed.id);
     expect(done.status).toBe('succeeded');
+    expect(await overviewLines()).toEqual([]);
     // The steps done before the failure were not done again.
     expect(done.steps[3].result.e164).toBe(e164);
     expect(done.steps.slice(0, 4).map((s: any) => s.finishedAt)).toEqual(failed.steps.slice(0, 4).map((s: any) => s.finishedAt));

@@ -71,9 +71,15 @@ describe.each(dbTargets())('scheduled changes on %s', (target) => {
     expect(Date.parse(moved.body.runAt) - Date.parse(created.body.runAt)).toBeLessThan(2 * HOUR + 60_000);
     const everywhere = (await admin.get('/api/scheduled-changes?status=scheduled')).body.changes;
     expect(everywhere.map((c: any) => c.id)).toContain(created.body.id);
+    // The Overview lists it as coming up, in the zone it was chosen in, linked to the Scheduled view.
+    const upcoming = ((await admin.get('/api/overview')).body.items as Array<Record<string, any>>).filter((i) => i.kind === 'scheduled_upcoming' && i.tenantId === tenantId);
+    expect(upcoming).toHaveLength(1);
+    expect(upcoming[0]).toMatchObject({ severity: 'info', title: `Scheduled: voice change for ${user.userPrincipalName.toLowerCase()}`, link: { page: 'scheduled' } });
+    expect(upcoming[0]!.detail).toContain('Europe/London');
 
     const cancelled = await admin.post(`/api/tenants/${tenantId}/scheduled-changes/${created.body.id}/cancel`);
     expect(cancelled.body.status).toBe('cancelled');
+    expect(((await admin.get('/api/overview')).body.items as Array<Record<string, any>>).filter((i) => i.kind === 'scheduled_upcoming' && i.tenantId === tenantId)).toEqual([]);
     expect((await admin.post(`/api/tenants/${tenantId}/scheduled-changes/${created.body.id}/cancel`)).body.error.code).toBe('schedule_started');
     expect((await admin.patch(`/api/tenants/${tenantId}/scheduled-changes/${created.body.id}`, { runAt: at(4 * HOUR) })).body.error.code).toBe('schedule_started');
 
@@ -148,6 +154,11 @@ describe.each(dbTargets())('scheduled changes on %s', (target) => {
     const failed = await until(() => scheduled(created.body.id), (r) => r.status !== 'scheduled' && r.status !== 'running');
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(new RegExp(`\\${e164}`));
+    // Signed in afresh: the test clock has moved past the first session's idle limit.
+    const viewer = (await t.signedInAs('viewer')).client;
+    const line = ((await viewer.get('/api/overview')).body.items as Array<Record<string, any>>).find((i) => i.kind === 'scheduled_failed' && i.tenantId === tenantId);
+    expect(line).toMatchObject({ severity: 'error', link: { page: 'scheduled' } });
+    expect(line!.detail).toBe(failed.error);
     expect(graphTenant().numbers.get(e164)!.assignmentTargetId).toBe(other!.id);
     expect(await t.deps.db.select().from(voiceChanges).where(eq(voiceChanges.userId, planned!.id))).toEqual([]);
     const [row] = await t.deps.db.select().from(phoneNumbers).where(eq(phoneNumbers.e164, e164));
