@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quartz-Meridian-7741';
@@ -151,7 +151,8 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     const form = page.getByRole('form', { name: 'Onboard a user' });
     await form.getByLabel('User (UPN)').fill(later.upn);
     await form.getByLabel('Number (optional)', { exact: true }).fill(e164);
-    const day = new Date(Date.now() + 30 * 86_400_000);
+    // Tomorrow: close enough to be on the Overview's work list too.
+    const day = new Date(Date.now() + 86_400_000);
     const local = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}T09:30`;
     await form.getByLabel(/Or at a later time/).fill(local);
     await form.getByRole('button', { name: 'Schedule', exact: true }).click();
@@ -167,6 +168,13 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     const everywhere = page.getByRole('listitem', { name: `Onboarding ${later.upn}` });
     await everywhere.getByText('Contoso (demo)', { exact: false }).waitFor();
     await screenshot(page, `${target.name}-lifecycle-4-scheduled`);
+
+    // The Overview lists it among the work of the demo's tenants, linked to the Scheduled view.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    const upcoming = page.getByTestId('overview-item').and(page.locator('[data-kind="scheduled_upcoming"]')).filter({ hasText: later.upn });
+    await upcoming.waitFor();
+    await guideScreenshot(page, 'overview');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scheduled' }).click();
     await everywhere.getByRole('button', { name: 'Cancel' }).click();
     await everywhere.getByText('Cancelled', { exact: true }).waitFor();
     const { changes } = await api(`/api/tenants/${tenantId}/scheduled-changes`);
