@@ -56,7 +56,7 @@ function WorkItem({ item }: { item: OverviewItemDto }) {
     <li className="flex flex-wrap items-start justify-between gap-3 py-3" data-testid="overview-item" data-kind={item.kind}>
       <div className="min-w-0 flex-1">
         <div className="flex flex-wrap items-center gap-2">
-          <Badge tone={severityTone[item.severity]}>{severityLabel[item.severity]}</Badge>
+          <Badge tone={severityTone[item.severity]}>{item.kind === 'scheduled_upcoming' ? 'Scheduled' : severityLabel[item.severity]}</Badge>
           <span className="text-sm font-medium text-zinc-900">{item.title}</span>
         </div>
         <p className="mt-1 text-sm text-zinc-600">{item.detail}</p>
@@ -84,7 +84,7 @@ export function OverviewPage() {
   const items = overview.data?.items ?? [];
   return (
     <div>
-      <PageHeader title={`Welcome, ${operator.displayName}`} description="What needs attention across your tenants: changes waiting or failed, bulk jobs, ticket logging, ranges running out and connections." />
+      <PageHeader title={`Welcome, ${operator.displayName}`} description="What needs attention across your tenants: changes waiting, failed or scheduled, joiners and leavers, bulk jobs, ticket logging, drift, ranges running out and connections." />
       {!operator.mfaEnrolled ? (
         <Notice tone="warning" className="mb-6">
           Your account is protected by a password only. <Link to="/profile" hash="mfa" className="font-medium underline">Set up an authenticator app</Link> in your profile.
