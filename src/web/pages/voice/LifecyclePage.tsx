@@ -26,6 +26,44 @@ function checkCommon(user: string, ticket: string): { field: string; message: st
 }
 
 /** "Later": a time in the browser's zone; Schedule sets the same request for then instead of now. */
+/** The foot of the joiner and leaver forms: dry run, run now or later, and what came of it. */
+function FlowActions({
+  tenantId,
+  kind,
+  submitLabel,
+  plan,
+  start,
+  body,
+  check,
+  disabled,
+}: {
+  tenantId: string;
+  kind: 'onboard' | 'offboard';
+  submitLabel: string;
+  plan: { isPending: boolean; mutate: () => void; data?: Parameters<typeof PlanView>[0]['plan'] | undefined; error: unknown };
+  start: { isPending: boolean; data?: { userUpn: string } | undefined; error: unknown };
+  body: () => object;
+  check: () => boolean;
+  disabled: boolean;
+}) {
+  return (
+    <>
+      <div className="flex flex-wrap gap-2">
+        <Button busy={plan.isPending} onClick={() => check() && plan.mutate()}>
+          Dry run
+        </Button>
+        <Button type="submit" variant="primary" busy={start.isPending}>
+          {submitLabel}
+        </Button>
+      </div>
+      <ScheduleControl tenantId={tenantId} kind={kind} body={body} check={check} disabled={disabled} />
+      {plan.data ? <PlanView plan={plan.data} /> : null}
+      <ErrorAlert error={plan.error ?? start.error} />
+      {start.data ? <Notice>{kind === 'onboard' ? 'Onboarding' : 'Offboarding'} of {start.data.userUpn} started; follow it below.</Notice> : null}
+    </>
+  );
+}
+
 function ScheduleControl({ tenantId, kind, body, check, disabled }: { tenantId: string; kind: 'onboard' | 'offboard'; body: () => object; check: () => boolean; disabled: boolean }) {
   const queryClient = useQueryClient();
   const [when, setWhen] = useState('');
@@ -139,18 +177,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
           <TextField label="Usage location if missing" hint="Two letters, e.g. US." name="onboardUsage" autoComplete="off" value={usageLocation} onChange={(e) => setUsageLocation(e.target.value)} error={error('usage')} />
           <TextField label="Ticket number (optional)" name="onboardTicket" inputMode="numeric" autoComplete="off" value={ticket} onChange={(e) => setTicket(e.target.value)} error={error('ticket')} />
         </div>
-        <div className="flex flex-wrap gap-2">
-          <Button busy={plan.isPending} onClick={() => check() && plan.mutate()}>
-            Dry run
-          </Button>
-          <Button type="submit" variant="primary" busy={start.isPending}>
-            Onboard
-          </Button>
-        </div>
-        <ScheduleControl tenantId={tenantId} kind="onboard" body={body} check={check} disabled={disabled} />
-        {plan.data ? <PlanView plan={plan.data} /> : null}
-        <ErrorAlert error={plan.error ?? start.error} />
-        {start.data ? <Notice>Onboarding of {start.data.userUpn} started; follow it below.</Notice> : null}
+        <FlowActions tenantId={tenantId} kind="onboard" submitLabel="Onboard" plan={plan} start={start} body={body} check={check} disabled={disabled} />
       </fieldset>
     </form>
   );
@@ -209,18 +236,7 @@ function OffboardForm({ tenantId, disabled }: { tenantId: string; disabled: bool
             <TextField label="Days" name="offboardDays" inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} error={error('days')} />
           </div>
         ) : null}
-        <div className="flex flex-wrap gap-2">
-          <Button busy={plan.isPending} onClick={() => check() && plan.mutate()}>
-            Dry run
-          </Button>
-          <Button type="submit" variant="primary" busy={start.isPending}>
-            Offboard
-          </Button>
-        </div>
-        <ScheduleControl tenantId={tenantId} kind="offboard" body={body} check={check} disabled={disabled} />
-        {plan.data ? <PlanView plan={plan.data} /> : null}
-        <ErrorAlert error={plan.error ?? start.error} />
-        {start.data ? <Notice>Offboarding of {start.data.userUpn} started; follow it below.</Notice> : null}
+        <FlowActions tenantId={tenantId} kind="offboard" submitLabel="Offboard" plan={plan} start={start} body={body} check={check} disabled={disabled} />
       </fieldset>
     </form>
   );
