@@ -1,3 +1,4 @@
+import { headerKey } from './import-csv.ts';
 import { canonicalPolicyType } from './policy-types.ts';
 
 /** One row of a bulk-assignment CSV as read, before it is judged. */
@@ -36,7 +37,7 @@ export type ColumnMap = Array<{ index: number; field: keyof Omit<BulkRowInput, '
 
 export function mapBulkHeader(header: string[]): { columns: ColumnMap; problems: string[] } {
   const columns: ColumnMap = header.map((raw, index) => {
-    const key = raw.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+    const key = headerKey(raw);
     const field = fixedColumns[key];
     if (field) return { index, field };
     const policyType = canonicalPolicyType(policyAliases[key] ?? raw.trim());

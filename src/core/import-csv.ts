@@ -15,3 +15,14 @@ export function sniffDelimiter(firstChunk: string): ',' | ';' {
 export function importCsvOptions(delimiter: ',' | ';'): Options {
   return { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true };
 }
+
+/**
+ * How the other uploads (bulk assignment, onboarding, emergency locations) read CSV: the same
+ * tolerance, with csv-parse choosing comma or semicolon itself, since they read the file whole.
+ */
+export const uploadCsvOptions = { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, delimiter: [',', ';'] } satisfies Options;
+
+/** A header as the column maps know it: "Phone Number", "phone_number" and "PHONENUMBER" are one column. */
+export function headerKey(header: string): string {
+  return header.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+}

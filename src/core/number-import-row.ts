@@ -1,3 +1,4 @@
+import { headerKey } from './import-csv.ts';
 import { inRange, parseNumber } from './phone-number.ts';
 
 /**
@@ -71,7 +72,7 @@ const headerAliases: Record<string, string> = {
 };
 
 export function canonicalHeader(header: string): string | undefined {
-  return headerAliases[header.trim().toLowerCase().replace(/[^a-z0-9]/g, '')];
+  return headerAliases[headerKey(header)];
 }
 
 const kindAliases: Record<string, ImportKind> = {

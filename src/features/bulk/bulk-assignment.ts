@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { uploadCsvOptions } from '../../core/import-csv.ts';
 import { stringify } from 'csv-stringify';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { inventoryKindOf, mapBulkHeader, nextFromRange, readBulkRow } from '../../core/bulk-row.ts';
@@ -85,7 +86,7 @@ export async function dryRunBulk(deps: AppDeps, actor: Actor, tenantId: string, 
 }
 
 async function readCsv(input: Readable): Promise<Array<{ rowNumber: number; input: BulkRowInput }>> {
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, delimiter: [',', ';'] }));
+  const parser = input.pipe(parse({ ...uploadCsvOptions, info: true }));
   const rows: Array<{ rowNumber: number; input: BulkRowInput }> = [];
   let columns: ReturnType<typeof mapBulkHeader>['columns'] | undefined;
   try {

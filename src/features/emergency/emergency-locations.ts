@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { headerKey, uploadCsvOptions } from '../../core/import-csv.ts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { createCivicAddressWithPowerShell, createLisLocationWithPowerShell, listEmergencyLocationsWithPowerShell, type LisCivicAddress, type LisLocation, type NewCivicAddress } from '../../connectors/teams/powershell-bridge.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -143,13 +144,12 @@ export const IMPORT_COLUMNS: Record<keyof LocationFields, string[]> = {
   postalCode: ['postalcode', 'zip', 'zipcode', 'postcode'],
   countryOrRegion: ['countryorregion', 'country', 'countrycode'],
 };
-const normalise = (header: string) => header.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
-const headerIndex = new Map(Object.entries(IMPORT_COLUMNS).flatMap(([field, names]) => names.map((n) => [normalise(n), field as keyof LocationFields])));
+const headerIndex = new Map(Object.entries(IMPORT_COLUMNS).flatMap(([field, names]) => names.map((n) => [headerKey(n), field as keyof LocationFields])));
 
 /** Imports locations from a CSV export (for tenants without the bridge): adds new ones, updates known ones. */
 export async function importEmergencyLocations(deps: AppDeps, actor: Actor, tenantId: string, input: Readable, info: RequestInfo, options: { fileName?: string | undefined } = {}) {
   await loadActiveTenant(deps.db, actor, tenantId);
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, delimiter: [',', ';'] }));
+  const parser = input.pipe(parse(uploadCsvOptions));
   let columns: Array<keyof LocationFields | undefined> | undefined;
   const rows = new Map<string, LocationFields>();
   const problems: string[] = [];
@@ -157,7 +157,7 @@ export async function importEmergencyLocations(deps: AppDeps, actor: Actor, tena
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!columns) {
-        columns = record.map((h) => headerIndex.get(normalise(h)));
+        columns = record.map((h) => headerIndex.get(headerKey(h)));
         if (!columns.includes('locationId')) throw new ValidationError('The first line must name the columns, with at least LocationId (see the accepted columns on the Emergency page).', [{ field: 'file', message: 'No LocationId column' }]);
         continue;
       }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { headerKey, uploadCsvOptions } from '../../core/import-csv.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import { AppError, ValidationError } from '../../core/errors.ts';
 import { voiceProfiles } from '../../db/schema/index.ts';
@@ -17,13 +18,13 @@ type CsvRow = { upn: string; profile: string; number: string; licence: string; u
 export type CsvVerdict = { line: number; upn: string; ok: boolean; problem: { code: string; message: string } | null; plan: string[]; jobId: string | null };
 
 async function readRows(input: Readable): Promise<Array<{ line: number; row: CsvRow }>> {
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, delimiter: [',', ';'] }));
+  const parser = input.pipe(parse({ ...uploadCsvOptions, info: true }));
   const rows: Array<{ line: number; row: CsvRow }> = [];
   let map: Array<keyof CsvRow | null> | undefined;
   try {
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!map) {
-        map = record.record.map((h) => columns[h.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? null);
+        map = record.record.map((h) => columns[headerKey(h)] ?? null);
         const unknown = record.record.filter((_, i) => !map![i]);
         if (!map.includes('upn')) throw new ValidationError('The file needs a UserPrincipalName column.', [{ field: 'file', message: 'No UserPrincipalName column' }]);
         if (unknown.length) throw new ValidationError(`Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. The columns are UserPrincipalName, Profile, PhoneNumber, Licence, UsageLocation, TicketId.`, [{ field: 'file', message: 'Unknown column' }]);

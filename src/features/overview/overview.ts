@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { bulkJobRows, bulkJobs, lifecycleJobs, numberRanges, phoneNumbers, reconcileChecks, scheduledChanges, tenantConnections, tenants, voiceChanges } from '../../db/schema/index.ts';
+import { formatInZone } from '../../core/time-zone.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
 import { isRunningOut, percentInUse } from '../../core/range-rules.ts';
@@ -124,7 +125,7 @@ export async function buildOverview(deps: AppDeps, actor: Actor): Promise<Overvi
   for (const c of scheduled) {
     const what = `${scheduledNames[c.kind]}${c.subject ? ` for ${c.subject}` : ''}`;
     if (c.status === 'scheduled') {
-      items.push({ kind: 'scheduled_upcoming', severity: 'info', ...of(c.tenantId), title: `Scheduled: ${what}`, detail: `Runs ${inZone(c.runAt, c.timeZone)}; it can be changed or cancelled until then.`, at: c.runAt.toISOString(), link: { page: 'scheduled' } });
+      items.push({ kind: 'scheduled_upcoming', severity: 'info', ...of(c.tenantId), title: `Scheduled: ${what}`, detail: `Runs ${formatInZone(c.runAt, c.timeZone)}; it can be changed or cancelled until then.`, at: c.runAt.toISOString(), link: { page: 'scheduled' } });
     } else {
       items.push({ kind: 'scheduled_failed', severity: 'error', ...of(c.tenantId), title: `Scheduled ${what} failed`, detail: c.error ?? 'It did not run to the end.', at: (c.finishedAt ?? c.runAt).toISOString(), link: { page: 'scheduled' } });
     }
@@ -233,13 +234,4 @@ function describeKinds(byKind: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => `${n} ${driftWords[kind] ?? kind}`)
     .join(', ');
-}
-
-/** "3 Dec 2026, 14:30 Europe/London": the time in the zone it was chosen in (UTC if that zone is unknown here). */
-function inZone(at: Date, timeZone: string): string {
-  try {
-    return `${new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at)} ${timeZone}`;
-  } catch {
-    return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  }
 }

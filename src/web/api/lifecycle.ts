@@ -81,7 +81,4 @@ export function localInputToIso(value: string): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-/** A time shown in the zone it was chosen in, with the zone's name. */
-export function formatInZone(iso: string, timeZone: string): string {
-  return `${new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))} (${timeZone})`;
-}
+export { formatInZone } from '../../core/time-zone.ts';
