@@ -205,7 +205,7 @@ export async function signInFirstAdmin(page: Page, server: RunningServer, newPas
   await page.waitForURL('**/sign-in**');
   await page.getByLabel('Email').fill(server.adminEmail);
   await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL('**/setup/password');
   await page.getByLabel('Current password').fill(server.adminPassword);
   await page.getByLabel('New password', { exact: true }).fill(newPassword);

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quartz-Meridian-7741';
@@ -64,17 +64,7 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
   });
 
   it('the first admin signs in and opens the demo tenant’s joiners and leavers', async () => {
-    await page.goto(`${server.url}/`);
-    await page.waitForURL('**/sign-in**');
-    await page.getByLabel('Email').fill(server.adminEmail);
-    await page.getByLabel('Password').fill(server.adminPassword);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL('**/setup/password');
-    await page.getByLabel('Current password').fill(server.adminPassword);
-    await page.getByLabel('New password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.getByLabel('Repeat new password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Save new password' }).click();
-    await page.waitForURL(`${server.url}/`);
+    await signInFirstAdmin(page, server, ADMIN_PASSWORD);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
     await page.getByRole('link', { name: 'Contoso (demo)' }).click();
     await page.waitForURL(/\/tenants\/[0-9a-f-]{36}$/);
