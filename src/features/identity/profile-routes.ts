@@ -20,6 +20,35 @@ export function profileRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => getOperator(deps, actorOf(request).operatorId),
   );
 
+  // Answered from the authenticated request alone (no table read in the handler): tells a script
+  // which operator, role, scope and token access its credential carries. The api bench uses it as
+  // the ceiling — authentication, logging and serialisation with no query of the route's own.
+  r.get(
+    '/api/me/access',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Who this request acts as: operator, role, tenant scope and, for an API token, its access',
+        response: {
+          200: z.object({
+            operatorId: z.string(),
+            email: z.string(),
+            role: z.string(),
+            allTenants: z.boolean(),
+            tenantIds: z.array(z.string()),
+            via: z.enum(['session', 'token']),
+            tokenAccess: z.enum(['read', 'read-write']).nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return { operatorId: actor.operatorId, email: actor.email, role: actor.role, allTenants: actor.allTenants, tenantIds: actor.tenantIds, via: actor.via, tokenAccess: actor.tokenAccess ?? null };
+    },
+  );
+
   r.patch(
     '/api/me',
     { config: { access: 'self' }, schema: { tags, summary: 'Change your display name', body: z.object({ displayName: z.string().trim().min(1).max(120) }), response: { 200: operatorSchema } } },

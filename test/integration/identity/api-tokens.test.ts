@@ -43,6 +43,19 @@ describe.each(dbTargets())('API tokens on %s', (target) => {
     expect(events.map((e) => e.action).sort()).toEqual(['api_token.created', 'api_token.revoked']);
   });
 
+  it('GET /api/me/access says who a token or session acts as; without credentials it is 401', async () => {
+    const { client, email } = await t.signedInAs('viewer');
+    const viaSession = await client.get('/api/me/access');
+    expect(viaSession.status).toBe(200);
+    expect(viaSession.body).toMatchObject({ email, role: 'viewer', via: 'session', tokenAccess: null });
+    const created = await client.post('/api/me/tokens', { name: 'who-am-i', access: 'read' });
+    const viaToken = await t.client().withToken(created.body.token).get('/api/me/access');
+    expect(viaToken.status).toBe(200);
+    expect(viaToken.body).toMatchObject({ email, role: 'viewer', via: 'token', tokenAccess: 'read', operatorId: viaSession.body.operatorId });
+    expect(JSON.stringify(viaToken.body)).not.toContain(created.body.token);
+    expect((await t.client().get('/api/me/access')).status).toBe(401);
+  });
+
   it('an expired token is refused; an expiry in the past is refused at creation', async () => {
     const { client } = await t.signedInAs('viewer');
     const past = await client.post('/api/me/tokens', { name: 'old', access: 'read', expiresAt: new Date(Date.now() - 1000).toISOString() });

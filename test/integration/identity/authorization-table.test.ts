@@ -19,6 +19,7 @@ const expected: Record<string, Access> = {
   'GET /api/auth/entra/callback': 'public',
   'GET /api/me': 'self',
   'PATCH /api/me': 'self',
+  'GET /api/me/access': 'viewer',
   'POST /api/me/password': 'self',
   'POST /api/me/mfa/totp': 'self',
   'POST /api/me/mfa/totp/confirm': 'self',
