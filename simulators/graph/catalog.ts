@@ -1,6 +1,6 @@
 // Fixed vocabularies of the Teams Phone Graph surface: policy types, permissions, licences.
 
-/** The 11 policyType names (Teams cmdlet nouns) the policy assignment calls accept. */
+/** The 13 policyType names (Teams cmdlet nouns) the policy assignment calls accept. */
 export const POLICY_TYPES = [
   'OnlineVoiceRoutingPolicy',
   'TeamsCallingPolicy',
@@ -12,6 +12,8 @@ export const POLICY_TYPES = [
   'TeamsVoiceApplicationsPolicy',
   'OnlineVoicemailPolicy',
   'OnlineAudioConferencingRoutingPolicy',
+  'TeamsAudioConferencingPolicy',
+  'TeamsCallParkPolicy',
   'TenantDialPlan',
 ] as const;
 export type PolicyType = (typeof POLICY_TYPES)[number];

@@ -52,6 +52,8 @@ export const SEEDED_POLICIES: Record<PolicyType, string[]> = {
   TeamsVoiceApplicationsPolicy: ['FrontDesk'],
   OnlineVoicemailPolicy: ['TranscriptionOff'],
   OnlineAudioConferencingRoutingPolicy: ['ConfRouting-US'],
+  TeamsAudioConferencingPolicy: ['TollFree-US'],
+  TeamsCallParkPolicy: ['ParkAllowed'],
 };
 
 function pickProfile(roll: number): UserProfile {

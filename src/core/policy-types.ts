@@ -1,10 +1,15 @@
 /**
  * The Teams policy types UCR Manager manages (SPEC D3), named as Graph's policy assignment API
- * and the Teams cmdlets name them, with the label people know them by.
+ * and the Teams cmdlets name them, with the label people know them by. TeamsAudioConferencingPolicy
+ * and TeamsCallParkPolicy are among the types Teams assigns to users and groups (New-CsGroupPolicyAssignment).
  */
 export const teamsPolicyTypes = [
   { type: 'OnlineVoiceRoutingPolicy', label: 'Voice routing policy' },
   { type: 'OnlineAudioConferencingRoutingPolicy', label: 'Audio conferencing routing policy' },
+  // The per-user audio conferencing policy (toll and toll-free numbers in invites) that Teams grants
+  // with Grant-CsTeamsAudioConferencingPolicy; the routing policy above is a different thing (dial-out routing).
+  { type: 'TeamsAudioConferencingPolicy', label: 'Audio conferencing policy' },
+  { type: 'TeamsCallParkPolicy', label: 'Call park policy' },
   { type: 'TeamsCallHoldPolicy', label: 'Call hold policy' },
   { type: 'CallingLineIdentity', label: 'Caller ID policy' },
   { type: 'TeamsCallingPolicy', label: 'Calling policy' },

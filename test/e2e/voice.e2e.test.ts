@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, demoSimulators, screensDir, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quartz-Meridian-7741';
@@ -383,6 +383,12 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await admin.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Policies' }).click();
     await admin.getByTestId('policy-row').first().waitFor();
     expect(await admin.getByRole('table', { name: 'Policies by type' }).textContent()).toContain('US-Domestic');
+    // This server has no PowerShell bridge: the page says when the catalog was last read from Teams and what to set up.
+    expect(await admin.getByTestId('policies-refreshed').textContent()).toContain('Never refreshed from Teams');
+    expect(await admin.getByTestId('powershell-setup').textContent()).toMatch(/MicrosoftTeams module.*UCR_PWSH_PATH.*Teams Administrator role/);
+    expect(await admin.getByRole('button', { name: 'Refresh from Teams' }).count()).toBe(0);
+    expect(await admin.getByRole('table', { name: 'Policies by type' }).textContent()).toContain('Call park policy');
+    if (target.name === 'pglite') await guideScreenshot(admin, 'policies');
     await admin.getByRole('button', { name: 'Add policy' }).click();
     const add = admin.getByRole('dialog', { name: 'Add a policy' });
     await add.getByLabel('Name').fill('No-Such-Policy');

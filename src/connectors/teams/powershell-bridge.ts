@@ -12,6 +12,8 @@ const cmdlets: Record<TeamsPolicyType, string> = {
   OnlineVoiceRoutingPolicy: 'Get-CsOnlineVoiceRoutingPolicy',
   OnlineAudioConferencingRoutingPolicy: 'Get-CsOnlineAudioConferencingRoutingPolicy',
   TeamsCallHoldPolicy: 'Get-CsTeamsCallHoldPolicy',
+  TeamsAudioConferencingPolicy: 'Get-CsTeamsAudioConferencingPolicy',
+  TeamsCallParkPolicy: 'Get-CsTeamsCallParkPolicy',
   CallingLineIdentity: 'Get-CsCallingLineIdentity',
   TeamsCallingPolicy: 'Get-CsTeamsCallingPolicy',
   TeamsEmergencyCallRoutingPolicy: 'Get-CsTeamsEmergencyCallRoutingPolicy',

@@ -72,6 +72,14 @@ export const teamsPolicies = pgTable(
   (t) => [uniqueIndex('teams_policies_unique').on(t.tenantId, t.policyType, sql`lower(${t.name})`)],
 );
 
+/** When a tenant's policy catalog was last read from Teams in full (through the PowerShell bridge). */
+export const teamsPolicyRefreshes = pgTable('teams_policy_refreshes', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull(),
+});
+
 export type VoiceState = {
   /** locationId: the emergency location sent with the assignment (present only when one was). */
   number: { e164: string; numberId: string | null; numberType: string | null; locationId?: string | null } | null;

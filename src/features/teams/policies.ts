@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { policyTypeNames, teamsPolicyTypes, type TeamsPolicyType } from '../../core/policy-types.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
-import { teamsPolicies } from '../../db/schema/index.ts';
+import { teamsPolicies, teamsPolicyRefreshes } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { teamsApiFor, teamsCertificateCredentials } from './connection.ts';
@@ -16,12 +16,18 @@ import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 export async function listTeamsPolicies(deps: AppDeps, actor: Actor, tenantId: string) {
   await loadTenant(deps.db, actor, tenantId);
   const rows = await deps.db.select().from(teamsPolicies).where(eq(teamsPolicies.tenantId, tenantId)).orderBy(asc(teamsPolicies.policyType), asc(teamsPolicies.name));
-  return teamsPolicyTypes.map((t) => ({
+  const [refresh] = await deps.db.select({ refreshedAt: teamsPolicyRefreshes.refreshedAt }).from(teamsPolicyRefreshes).where(eq(teamsPolicyRefreshes.tenantId, tenantId));
+  const types = teamsPolicyTypes.map((t) => ({
     policyType: t.type,
     label: t.label,
     policies: rows.filter((r) => r.policyType === t.type).map((r) => ({ id: r.id, name: r.name, policyId: r.policyId, source: r.source, description: r.description })),
   }));
+  return { types, refreshedAt: refresh?.refreshedAt.toISOString() ?? null, powershellBridge: Boolean(deps.config.pwshPath) };
 }
+
+/** What to set up for "Refresh from Teams", said in full where the bridge is missing. */
+export const POWERSHELL_SETUP =
+  'Graph cannot list a tenant\'s policies; the PowerShell bridge reads them. To set it up: install PowerShell 7 and the MicrosoftTeams module on this server, set UCR_PWSH_PATH to the pwsh executable, upload or generate the tenant\'s Teams certificate (Connections › Microsoft Teams), and give the app registration the Teams Administrator role in Entra ID. Until then, add policy names by hand (each is checked against the tenant).';
 
 export async function addTeamsPolicy(deps: AppDeps, actor: Actor, tenantId: string, input: { policyType: TeamsPolicyType; name: string; description?: string | undefined }, request: RequestInfo) {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
@@ -41,13 +47,14 @@ export async function addTeamsPolicy(deps: AppDeps, actor: Actor, tenantId: stri
 }
 
 /** Fills the catalog with every policy the tenant has, through the optional PowerShell bridge. */
-export async function refreshPoliciesWithPowerShell(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<{ added: number; byType: Record<string, number> }> {
+export async function refreshPoliciesWithPowerShell(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<{ added: number; byType: Record<string, number>; refreshedAt: string }> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
-  if (!deps.config.pwshPath) throw new ConflictError('The PowerShell bridge is not set up on this server (UCR_PWSH_PATH). Add policy names by hand instead.', 'powershell_not_configured');
+  if (!deps.config.pwshPath) throw new ConflictError(`The PowerShell bridge is not set up on this server. ${POWERSHELL_SETUP}`, 'powershell_not_configured');
   const credentials = await teamsCertificateCredentials(deps, tenant);
   const found = await listPoliciesWithPowerShell({ pwshPath: deps.config.pwshPath }, credentials, [...policyTypeNames]);
   const byType: Record<string, number> = {};
   let added = 0;
+  const refreshedAt = new Date();
   await deps.db.transaction(async (tx) => {
     for (const [type, policies] of Object.entries(found)) {
       byType[type] = policies.length;
@@ -56,7 +63,8 @@ export async function refreshPoliciesWithPowerShell(deps: AppDeps, actor: Actor,
         added += inserted.length;
       }
     }
+    await tx.insert(teamsPolicyRefreshes).values({ tenantId, refreshedAt }).onConflictDoUpdate({ target: teamsPolicyRefreshes.tenantId, set: { refreshedAt } });
     await recordAudit(tx, { action: 'teams_policy.refreshed_with_powershell', actor, tenantId, targetType: 'tenant', targetId: tenantId, after: { added, byType }, request });
   });
-  return { added, byType };
+  return { added, byType, refreshedAt: refreshedAt.toISOString() };
 }

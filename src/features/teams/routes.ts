@@ -159,8 +159,8 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   r.get(
     '/api/tenants/:tenantId/teams/policies',
-    { config: { access: 'viewer' }, schema: { tags, summary: "The tenant's policy catalog, by type", params: tenantParams, response: { 200: z.object({ types: policyCatalogSchema }) } } },
-    async (request) => ({ types: await listTeamsPolicies(deps, actorOf(request), request.params.tenantId) }),
+    { config: { access: 'viewer' }, schema: { tags, summary: "The tenant's policy catalog, by type", params: tenantParams, response: { 200: z.object({ types: policyCatalogSchema, refreshedAt: z.string().nullable(), powershellBridge: z.boolean() }) } } },
+    async (request) => listTeamsPolicies(deps, actorOf(request), request.params.tenantId),
   );
 
   r.post(
@@ -182,7 +182,7 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants/:tenantId/teams/policies/refresh',
     {
       config: { access: 'admin' },
-      schema: { tags, summary: 'Read every policy of the tenant through the optional PowerShell bridge', params: tenantParams, response: { 200: z.object({ added: z.number(), byType: z.record(z.string(), z.number()) }) } },
+      schema: { tags, summary: 'Read every policy of the tenant through the optional PowerShell bridge', params: tenantParams, response: { 200: z.object({ added: z.number(), byType: z.record(z.string(), z.number()), refreshedAt: z.string() }) } },
     },
     async (request) => refreshPoliciesWithPowerShell(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );

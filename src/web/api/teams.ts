@@ -107,6 +107,11 @@ export const voiceChangeQuery = (tenantId: string, changeId: string) =>
 export const policiesQuery = (tenantId: string) =>
   queryOptions({ queryKey: teamsKeys.policies(tenantId), queryFn: async () => (await api.get<{ types: PolicyCatalogDto }>(`${t(tenantId)}/teams/policies`)).types });
 
+/** The catalog with when it was last read from Teams and whether this server has the PowerShell bridge. */
+export type PolicyCatalogPageDto = { types: PolicyCatalogDto; refreshedAt: string | null; powershellBridge: boolean };
+export const policyCatalogPageQuery = (tenantId: string) =>
+  queryOptions({ queryKey: [...teamsKeys.policies(tenantId), 'page'] as const, queryFn: () => api.get<PolicyCatalogPageDto>(`${t(tenantId)}/teams/policies`) });
+
 export const reconcileQuery = (tenantId: string) =>
   queryOptions({ queryKey: teamsKeys.reconcile(tenantId), queryFn: () => api.get<DriftReport>(`${t(tenantId)}/teams/reconcile`), staleTime: 0 });
 
@@ -136,6 +141,7 @@ export const teamsApi = {
   sync: (tenantId: string) => api.post<{ users: number; removed: number }>(`${t(tenantId)}/teams/sync`),
   requestChange: (tenantId: string, userId: string, body: VoiceChangeInput) => api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/voice`, body),
   revert: (tenantId: string, changeId: string, ticketId: string | null) => api.post<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}/revert`, ticketId ? { ticketId } : {}),
+  refreshPolicies: (tenantId: string) => api.post<{ added: number; byType: Record<string, number>; refreshedAt: string }>(`${t(tenantId)}/teams/policies/refresh`),
   addPolicy: (tenantId: string, body: { policyType: TeamsPolicyType; name: string; description?: string }) => api.post<CatalogPolicyDto>(`${t(tenantId)}/teams/policies`, body),
   saveProfile: (tenantId: string, profileId: string | null, body: VoiceProfileInput) =>
     profileId ? api.put<VoiceProfileDto>(`${t(tenantId)}/voice-profiles/${enc(profileId)}`, body) : api.post<VoiceProfileDto>(`${t(tenantId)}/voice-profiles`, body),

@@ -2,7 +2,7 @@ import type { requiredGraphPermissions } from '../../core/policy-types.ts';
 import type { TeamsPolicyType, TeamsUserDto, VoiceChangeDto, VoiceState } from '../api/teams.ts';
 import type { Tone } from '../components/Badge.tsx';
 
-/** The eleven policy types, in the order people look for them (the server's catalog has the same labels). */
+/** The thirteen policy types, in the order people look for them (the server's catalog has the same labels). */
 export const policyTypeLabels: Record<TeamsPolicyType, string> = {
   OnlineVoiceRoutingPolicy: 'Voice routing policy',
   TenantDialPlan: 'Dial plan',
@@ -13,12 +13,14 @@ export const policyTypeLabels: Record<TeamsPolicyType, string> = {
   TeamsEmergencyCallingPolicy: 'Emergency calling policy',
   TeamsEmergencyCallRoutingPolicy: 'Emergency call routing policy',
   OnlineAudioConferencingRoutingPolicy: 'Audio conferencing routing policy',
+  TeamsAudioConferencingPolicy: 'Audio conferencing policy',
+  TeamsCallParkPolicy: 'Call park policy',
   TeamsMeetingPolicy: 'Meeting policy',
   TeamsVoiceApplicationsPolicy: 'Voice applications policy',
 };
 
 export const policyTypes = Object.keys(policyTypeLabels) as TeamsPolicyType[];
-/** Shown first in the change form; the other nine sit behind "Other policies". */
+/** Shown first in the change form; the other eleven sit behind "Other policies". */
 export const mainPolicyTypes: TeamsPolicyType[] = ['OnlineVoiceRoutingPolicy', 'TenantDialPlan'];
 export const otherPolicyTypes = policyTypes.filter((p) => !mainPolicyTypes.includes(p));
 

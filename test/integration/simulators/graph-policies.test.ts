@@ -47,7 +47,12 @@ describe('Graph simulator: Teams policies', () => {
     expect((await effective(user?.id ?? '', 'TenantDialPlan'))?.displayName).toBe('Global');
   });
 
-  it('accepts each of the 11 policy types', async () => {
+  // Vendor source for the two conferencing/park types: New-CsGroupPolicyAssignment lists TeamsAudioConferencingPolicy
+  // and TeamsCallParkPolicy among the assignable types (MicrosoftDocs/office-docs-powershell,
+  // teams/teams-ps/teams/New-CsGroupPolicyAssignment.md); Grant-CsTeamsAudioConferencingPolicy grants the former per user.
+  it('accepts each of the 13 policy types, including the audio conferencing and call park policies', async () => {
+    expect(POLICY_TYPES).toEqual(expect.arrayContaining(['TeamsAudioConferencingPolicy', 'TeamsCallParkPolicy', 'OnlineAudioConferencingRoutingPolicy']));
+    expect(POLICY_TYPES).toHaveLength(13);
     const user = fx.seeded.byProfile.readyForVoice[1];
     for (const type of POLICY_TYPES) {
       const id = (await json<{ value: Array<{ policyId: string }> }>(await policyId(type, 'Global'))).value[0]?.policyId;

@@ -72,9 +72,22 @@ describe.each(dbTargets())('Teams connection set-up on %s', (target) => {
     expect(dump).not.toMatch(/BEGIN PRIVATE KEY/);
 
     // The optional PowerShell bridge fills the policy catalog, signing in with the same certificate.
+    const before = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body;
+    expect(before).toMatchObject({ refreshedAt: null, powershellBridge: true });
+    const startedAt = Date.now();
     const refreshed = await admin.post(`/api/tenants/${tenantId}/teams/policies/refresh`);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.byType.TenantDialPlan).toBe(2);
+    expect(refreshed.body.byType.TeamsAudioConferencingPolicy).toBe(2);
+    expect(refreshed.body.byType.TeamsCallParkPolicy).toBe(2);
+    const after = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body;
+    expect(after.refreshedAt).toBe(refreshed.body.refreshedAt);
+    expect(Date.parse(after.refreshedAt)).toBeGreaterThanOrEqual(startedAt - 1000);
+    const conferencing = (after.types as Array<{ policyType: string; label: string; policies: Array<{ name: string }> }>).find((c) => c.policyType === 'TeamsAudioConferencingPolicy')!;
+    expect(conferencing.label).toBe('Audio conferencing policy');
+    expect(conferencing.policies.map((p) => p.name)).toContain('TeamsAudioConferencingPolicy-FromPowerShell');
+    const audit = (await admin.get(`/api/audit?action=teams_policy.refreshed_with_powershell`)).body.events as Array<{ tenantId: string }>;
+    expect(audit.filter((e) => e.tenantId === tenantId)).toHaveLength(1);
     const catalog = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body.types as Array<{ policyType: string; policies: Array<{ name: string; source: string }> }>;
     expect(catalog.find((c) => c.policyType === 'OnlineVoiceRoutingPolicy')!.policies).toContainEqual(expect.objectContaining({ name: 'OnlineVoiceRoutingPolicy-FromPowerShell', source: 'powershell' }));
     // Without an Entra admin role on the app, the cmdlets answer Access Denied: the error names the role to assign.

@@ -97,10 +97,20 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
     expect(live.numbers).toEqual([]);
   });
 
+  it('without the PowerShell bridge, Refresh from Teams says exactly what to set up and changes nothing', async () => {
+    const before = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body;
+    expect(before).toMatchObject({ refreshedAt: null, powershellBridge: false });
+    const refused = await admin.post(`/api/tenants/${tenantId}/teams/policies/refresh`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('powershell_not_configured');
+    expect(refused.body.error.message).toMatch(/install PowerShell 7 and the MicrosoftTeams module.*UCR_PWSH_PATH.*Teams certificate.*Teams Administrator role/);
+    expect((await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body).toEqual(before);
+  });
+
   it('assigns and removes every policy type', async () => {
     const user = readyUsers()[2]!;
     const catalog = (await admin.get(`/api/tenants/${tenantId}/teams/policies`)).body.types as Array<{ policyType: string }>;
-    expect(catalog).toHaveLength(11);
+    expect(catalog).toHaveLength(13);
     const names: Record<string, string> = {
       OnlineVoiceRoutingPolicy: 'US-Domestic',
       TenantDialPlan: 'UK-London',
@@ -113,6 +123,8 @@ describe.each(dbTargets())('Teams voice on %s', (target) => {
       TeamsVoiceApplicationsPolicy: 'FrontDesk',
       OnlineVoicemailPolicy: 'TranscriptionOff',
       OnlineAudioConferencingRoutingPolicy: 'ConfRouting-US',
+      TeamsAudioConferencingPolicy: 'TollFree-US',
+      TeamsCallParkPolicy: 'ParkAllowed',
     };
     const set = await voice(user.id, { policies: names });
     expect(set.status).toBe(202);

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
-import { policiesQuery, teamsApi, teamsKeys, type CatalogPolicyDto, type TeamsPolicyType } from '../../api/teams.ts';
+import { policyCatalogPageQuery, teamsApi, teamsKeys, type CatalogPolicyDto, type TeamsPolicyType } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
@@ -9,6 +9,7 @@ import { ChoiceField, TextAreaField, TextField } from '../../components/Field.ts
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { useRole } from '../../lib/role.ts';
 import { policyLabel, policyTypes } from '../../lib/teams.ts';
@@ -17,6 +18,7 @@ import { useTenant } from '../tenants/tenant-context.ts';
 const sources: Record<string, { label: string; tone: 'neutral' | 'blue' }> = {
   seen: { label: 'Seen on users', tone: 'neutral' },
   admin: { label: 'Added by an admin', tone: 'blue' },
+  powershell: { label: 'Read from Teams', tone: 'blue' },
 };
 
 function AddPolicyForm({ tenantId, onDone, onCancel }: { tenantId: string; onDone: (p: CatalogPolicyDto, type: TeamsPolicyType) => void; onCancel: () => void }) {
@@ -66,29 +68,59 @@ function AddPolicyForm({ tenantId, onDone, onCancel }: { tenantId: string; onDon
 }
 
 /**
- * The tenant's policy catalog (D3), by type. Graph cannot list a tenant's policies, so names come
- * from users seen in the directory sync and from names an admin adds (checked with Teams).
+ * The tenant's policy catalog (D3), by type. Graph cannot list a tenant's policies: "Refresh from
+ * Teams" reads every policy of every type through the optional PowerShell bridge; without it, the
+ * page says what to set up, and names come from users seen in sync and names an admin adds.
  */
 export function PoliciesPage() {
   const { tenant } = useTenant();
   const { isAdmin } = useRole();
-  const catalog = useQuery(policiesQuery(tenant.id));
+  const queryClient = useQueryClient();
+  const page = useQuery(policyCatalogPageQuery(tenant.id));
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
   const canAdd = isAdmin && tenant.status === 'active';
+  const refresh = useMutation({
+    mutationFn: () => teamsApi.refreshPolicies(tenant.id),
+    onSuccess: async (result) => {
+      setAdded(`Read from Teams: ${Object.values(result.byType).reduce((a, b) => a + b, 0)} policies, ${result.added} new.`);
+      await queryClient.invalidateQueries({ queryKey: teamsKeys.policies(tenant.id) });
+    },
+  });
+  const catalog = { ...page, data: page.data?.types };
   return (
     <Section
       title="Policies"
-      description="The Teams policies and dial plans of this tenant that can be assigned here. Names are learnt from users during sync, or added by an admin."
+      description="The Teams policies and dial plans of this tenant that can be assigned here, offered in every policy dropdown."
       actions={
         canAdd ? (
-          <Button variant="primary" onClick={() => setAdding(true)}>
-            Add policy
-          </Button>
+          <div className="flex gap-2">
+            {page.data?.powershellBridge ? (
+              <Button onClick={() => refresh.mutate()} busy={refresh.isPending}>
+                Refresh from Teams
+              </Button>
+            ) : null}
+            <Button variant="primary" onClick={() => setAdding(true)}>
+              Add policy
+            </Button>
+          </div>
         ) : null
       }
     >
+      {page.data ? (
+        <p className="mb-4 text-sm text-zinc-600" data-testid="policies-refreshed">
+          {page.data.refreshedAt ? `Last refreshed from Teams ${formatDateTime(page.data.refreshedAt)}.` : 'Never refreshed from Teams: the names below were seen on synced users or added by an admin.'}
+        </p>
+      ) : null}
+      {page.data && !page.data.powershellBridge ? (
+        <div data-testid="powershell-setup">
+        <Notice className="mb-4" tone="info">
+          Graph cannot list a tenant’s policies; the PowerShell bridge reads them. To list every policy here: install PowerShell 7 and the MicrosoftTeams module on this server, set UCR_PWSH_PATH to the pwsh executable, upload or generate this tenant’s Teams certificate (Connections › Microsoft Teams), and give the app registration the Teams Administrator role in Entra ID. Until then, add policy names by hand (each is checked against the tenant).
+        </Notice>
+        </div>
+      ) : null}
       {added ? <Notice className="mb-4">{added}</Notice> : null}
+      <ErrorAlert error={refresh.error} />
       <ErrorAlert error={catalog.error} />
       {catalog.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {catalog.data ? (
@@ -103,7 +135,7 @@ export function PoliciesPage() {
           </thead>
           <tbody className="bg-white">
             {policyTypes.map((type) => {
-              const entry = catalog.data.find((c) => c.policyType === type);
+              const entry = catalog.data?.find((c) => c.policyType === type);
               const policies = entry?.policies ?? [];
               if (!policies.length) {
                 return (
