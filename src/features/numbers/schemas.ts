@@ -271,3 +271,4 @@ export const bulkReportSchema = z.object({
   sample: z.array(z.object({ numberId: z.string(), e164: z.string(), before: bulkSampleFields, after: bulkSampleFields.nullable().describe('null: deleted') })),
   applied: z.number().describe('Numbers changed or deleted (0 in preview)'),
 });
+export type BulkReportDto = z.infer<typeof bulkReportSchema>;
