@@ -20,8 +20,6 @@ export const numberRanges = pgTable(
     siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
     /** The Teams emergency location (locationId) a number of this range gets when none is given; before the site's. */
     defaultLocationId: text('default_location_id'),
-    /** A pattern range (+1555123xxxx): its numbers are created one by one as they are allocated, not all up front. Null: every number was created with the range. */
-    pattern: text('pattern'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('number_ranges_tenant_name_unique').on(t.tenantId, sql`lower(${t.name})`)],
