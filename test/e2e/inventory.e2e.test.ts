@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quartz-Violet-7264';
@@ -76,6 +76,7 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     files = await mkdtemp(join(tmpdir(), 'ucr-e2e-csv-'));
     await writeFile(join(files, 'numbers-bad.csv'), badCsv);
     await writeFile(join(files, 'numbers-fixed.csv'), fixedCsv);
+    await writeFile(join(files, 'numbers-wrong.csv'), ['Number,Status', '+14155550170,available', '+14155550171,blocked', ''].join('\n'));
     server = await startServer(target, { env: { UCR_DEMO: 'true' } }); // the demo tenant is seeded on PostgreSQL only when asked
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
@@ -399,6 +400,8 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
       await viewer.goto(`${tenantUrl}/numbers?search=5550152`);
       await expect.poll(() => viewer.getByTestId('numbers-total').textContent()).toBe('1 number match');
       for (const action of ['Next free number', 'Add number']) expect(await viewer.getByRole('button', { name: action }).count()).toBe(0);
+      // No tick boxes for bulk work: a viewer cannot change numbers.
+      expect(await viewer.getByLabel('Choose all loaded rows').count()).toBe(0);
       expect(await viewer.getByRole('link', { name: 'Export CSV' }).count()).toBe(1);
       await viewer.getByRole('link', { name: /\+14155550152/ }).click();
       const drawer = viewer.getByRole('dialog');
@@ -409,5 +412,81 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     } finally {
       await viewerContext.close();
     }
+  });
+
+  it('bulk work: a chosen number that refuses the change stops it with its reason; without it the change applies', async () => {
+    await page.goto(`${tenantUrl}/numbers?search=555015`);
+    await expect.poll(() => total().textContent()).toBe('4 numbers match');
+    await page.getByLabel('Choose all loaded rows').check();
+    const bar = page.getByTestId('bulk-bar');
+    expect(await bar.textContent()).toContain('4 chosen');
+    await bar.getByRole('button', { name: 'Change…' }).click();
+    let form = page.getByRole('dialog', { name: 'Change numbers' });
+    await form.getByLabel('Status').selectOption({ label: 'Block' });
+    await form.getByLabel('Add tags').fill('audit-2026');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const refusals = form.getByTestId('bulk-refusals');
+    await refusals.waitFor();
+    expect(await refusals.textContent()).toContain('+14155550151: A number that is assigned cannot be blocked. Release it from its user first.');
+    expect(await form.getByTestId('bulk-preview').textContent()).toContain('3 to change of 4 selected; 1 refuse');
+    expect(await form.getByRole('button', { name: /^Apply to/ }).isDisabled()).toBe(true);
+    await guideScreenshot(page, 'inventory-bulk-refused');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByLabel('Choose +14155550151').uncheck();
+    expect(await bar.textContent()).toContain('3 chosen');
+    await bar.getByRole('button', { name: 'Change…' }).click();
+    form = page.getByRole('dialog', { name: 'Change numbers' });
+    await form.getByLabel('Status').selectOption({ label: 'Block' });
+    await form.getByLabel('Add tags').fill('audit-2026');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = form.getByTestId('bulk-preview');
+    await preview.waitFor();
+    expect(await preview.textContent()).toContain('3 to change of 3 selected');
+    expect(await preview.textContent()).toContain('Blocked');
+    await guideScreenshot(page, 'inventory-bulk-preview');
+    await form.getByRole('button', { name: 'Apply to 3 numbers' }).click();
+    await page.getByRole('status').filter({ hasText: 'Changed 3 numbers.' }).waitFor();
+    await page.goto(`${tenantUrl}/numbers?tag=audit-2026&status=blocked`);
+    await expect.poll(() => total().textContent()).toBe('3 numbers match');
+  });
+
+  it('bulk work on all numbers matching the filter, across pages', async () => {
+    await page.goto(`${tenantUrl}/ranges`);
+    await page.getByRole('link', { name: 'Numbers in SF overflow' }).click();
+    await expect.poll(() => total().textContent()).toBe('2,000 numbers match');
+    await page.getByLabel('Choose all loaded rows').check();
+    const bar = page.getByTestId('bulk-bar');
+    await bar.getByRole('button', { name: 'Choose all 2,000 matching this filter' }).click();
+    expect(await bar.textContent()).toContain('2,000 chosen (all matching this filter, on every page)');
+    await bar.getByRole('button', { name: 'Change…' }).click();
+    const form = page.getByRole('dialog', { name: 'Change numbers' });
+    await form.getByLabel('Kind').selectOption({ label: 'Calling Plan' });
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => form.getByTestId('bulk-preview').textContent()).toContain('2,000 to change of 2,000 selected');
+    await form.getByRole('button', { name: 'Apply to 2,000 numbers' }).click();
+    await page.getByRole('status').filter({ hasText: 'Changed 2,000 numbers.' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('search', { name: 'Find numbers' }).getByLabel('Kind').selectOption({ label: 'Calling Plan' });
+    // The 2,000 of the overflow range, and none other changed kind.
+    await expect.poll(() => total().textContent()).toBe('2,000 numbers match');
+  });
+
+  it('undoes a wrong import by deleting its numbers', async () => {
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('CSV file').setInputFiles(join(files, 'numbers-wrong.csv'));
+    await page.getByTestId('import-report').waitFor();
+    await page.getByRole('button', { name: 'Import 2 numbers' }).click();
+    await page.getByTestId('import-success').waitFor();
+    await page.getByRole('link', { name: 'Review or delete the numbers of this import' }).click();
+    await expect.poll(() => total().textContent()).toBe('2 numbers match');
+    await page.getByLabel('Choose all loaded rows').check();
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Delete…' }).click();
+    const form = page.getByRole('dialog', { name: 'Delete numbers' });
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => form.getByTestId('bulk-preview').textContent()).toContain('2 to delete of 2 selected');
+    await guideScreenshot(page, 'inventory-delete-import');
+    await form.getByRole('button', { name: 'Delete 2 numbers' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted 2 numbers.' }).waitFor();
+    await expect.poll(() => total().textContent()).toBe('0 numbers match');
   });
 });

@@ -59,6 +59,8 @@ export const phoneNumbers = pgTable(
     emergencyLocationId: text('emergency_location_id'),
     /** Lower-cased digits, assignee, tags and notes: what the search box matches (trigram index). */
     searchText: text('search_text').notNull().default(''),
+    /** The CSV import that created the number (null: added another way), so a bad import can be undone. */
+    importId: uuid('import_id'),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -74,6 +76,7 @@ export const phoneNumbers = pgTable(
     index('phone_numbers_tenant_assignee_idx').on(t.tenantId, t.status, sql`coalesce(${t.assigneeUpn}, '')`, t.e164, t.id),
     index('phone_numbers_range_status_idx').on(t.rangeId, t.status, t.e164),
     index('phone_numbers_site_idx').on(t.siteId),
+    index('phone_numbers_import_idx').on(t.importId).where(sql`${t.importId} is not null`),
     index('phone_numbers_cooling_idx').on(t.coolingUntil).where(sql`${t.status} = 'cooling'`),
     index('phone_numbers_reserved_idx').on(t.reservedUntil).where(sql`${t.status} = 'reserved'`),
     // Tenant first in both GIN indexes (btree_gin), so a tag or search within one tenant of a million numbers stays small.

@@ -1,5 +1,5 @@
 import type { ImportError, ImportReport } from './schemas.ts';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -120,6 +120,8 @@ export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: strin
     throw new ValidationError(`Nothing was imported: ${errorCount} problem(s) in the file. Fix them and import again.`, [{ field: 'file', message: `${errorCount} problem(s)` }]);
   }
   const ready = valid.filter((v) => !v.duplicateOfInventory);
+  const importId = randomUUID();
+  report.importId = importId;
   report.imported = await deps.db.transaction(async (tx) => {
     const count = await insertNumbers(
       tx,
@@ -141,10 +143,11 @@ export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: strin
         reservedBy: v.status === 'reserved' ? actor.operatorId : null,
         reservedUntil: v.reservedUntil,
         reservationReason: v.reservationReason,
+        importId,
       })),
       actor,
       request,
-      { source: 'import', file: fileName ?? null },
+      { source: 'import', file: fileName ?? null, importId },
     );
     await recordAudit(tx, {
       action: 'numbers.imported',
@@ -152,7 +155,7 @@ export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: strin
       tenantId,
       targetType: 'tenant',
       targetId: tenantId,
-      after: { file: fileName ?? null, sha256: report.fileSha256, rows: count, byStatus: report.byStatus, byKind: report.byKind },
+      after: { importId, file: fileName ?? null, sha256: report.fileSha256, rows: count, byStatus: report.byStatus, byKind: report.byKind },
       request,
     });
     return count;
@@ -214,6 +217,7 @@ function summarize(mode: 'preview' | 'apply', sha: string, totalRows: number, va
     byKind: countBy(ok, (v) => v.kind),
     sample: ok.slice(0, 20).map(({ line: _line, duplicateOfInventory: _d, ...rest }) => rest),
     imported: 0,
+    importId: null,
   };
 }
 

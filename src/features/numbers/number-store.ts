@@ -384,6 +384,8 @@ export type NewNumber = {
   reservedBy?: string | null;
   reservedUntil?: string | null;
   reservationReason?: string | null;
+  /** The CSV import that brings the number in. */
+  importId?: string | null;
 };
 
 const INSERT_CHUNK = 10_000;
@@ -429,6 +431,7 @@ async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Ac
       reserved_by: r.reservedBy ?? null,
       reserved_until: r.reservedUntil ?? null,
       reservation_reason: r.reservationReason ?? null,
+      import_id: r.importId ?? null,
       search_text: searchTextOf({ ...r, assigneeUpn: r.assigneeUpn ?? null, assigneeName: r.assigneeName ?? null, assigneeId: r.assigneeId ?? null }),
     }));
     // The audit CTE runs to completion whether or not the final select reads it (PostgreSQL's rule for data-modifying WITH).
@@ -436,12 +439,12 @@ async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Ac
       tx,
       sql`with ins as (
             insert into phone_numbers (tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
-                                       assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, search_text)
+                                       assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, import_id, search_text)
             select tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
-                   assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, search_text
+                   assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, import_id, search_text
               from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(
                 tenant_id uuid, e164 text, extension text, kind text, status text, range_id uuid, site_id uuid, carrier text, tags text[], notes text,
-                assignee_type text, assignee_id text, assignee_upn text, assignee_name text, reserved_by uuid, reserved_until timestamptz, reservation_reason text, search_text text)
+                assignee_type text, assignee_id text, assignee_upn text, assignee_name text, reserved_by uuid, reserved_until timestamptz, reservation_reason text, import_id uuid, search_text text)
             ${onConflict}
             returning id, tenant_id, e164, extension, status, kind
           ), audit as (
@@ -517,4 +520,97 @@ export async function seedDemoStatuses(tx: Db, tenantId: string, operatorId: str
     select ${operatorId}::uuid, 'system (demo seed)', tenant_id, 'number.demo_status', 'phone_number', id::text,
            jsonb_build_object('e164', e164, 'status', 'available'), jsonb_build_object('e164', e164, 'status', status), 'success', 'demo-seed'
       from phone_numbers where tenant_id = ${tenantId}::uuid and status <> 'available'`);
+}
+
+/** One row of a bulk change: the locked row as it was and as it will be, and the audit action it is recorded under. */
+export type BulkWrite = { before: NumberRow; after: NumberRow; action: string };
+
+/**
+ * Writes a chunk of bulk changes (inventory bulk work) in one statement, with one audit event per
+ * number carrying its before and after, in the caller's transaction. The caller has locked the
+ * rows and checked every change against the lifecycle (core/number-bulk-change.ts).
+ */
+export async function writeBulkChanges(tx: Db, tenantId: string, writes: BulkWrite[], actor: Actor, request: RequestInfo, now: Date): Promise<number> {
+  if (writes.length === 0) return 0;
+  const payload = writes.map(({ before, after, action }) => ({
+    id: before.id,
+    status: after.status,
+    kind: after.kind,
+    carrier: after.carrier,
+    site_id: after.siteId,
+    tags: after.tags,
+    notes: after.notes,
+    assignee_type: after.assigneeType,
+    assignee_id: after.assigneeId,
+    assignee_upn: after.assigneeUpn,
+    assignee_name: after.assigneeName,
+    reserved_by: after.reservedBy,
+    reserved_until: after.reservedUntil?.toISOString() ?? null,
+    reservation_reason: after.reservationReason,
+    reservation_ticket: after.reservationTicket,
+    cooling_until: after.coolingUntil?.toISOString() ?? null,
+    status_changed: after.status !== before.status,
+    search_text: searchTextOf(after),
+    action,
+    before: numberSnapshot(before),
+    after: numberSnapshot(after),
+  }));
+  const rows = await queryRows<{ n: number }>(
+    tx,
+    sql`with w as (
+          select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as r(
+            id uuid, status text, kind text, carrier text, site_id uuid, tags text[], notes text,
+            assignee_type text, assignee_id text, assignee_upn text, assignee_name text,
+            reserved_by uuid, reserved_until timestamptz, reservation_reason text, reservation_ticket text, cooling_until timestamptz,
+            status_changed boolean, search_text text, action text, before jsonb, after jsonb)
+        ), done as (
+          update phone_numbers p set status = w.status, kind = w.kind, carrier = w.carrier, site_id = w.site_id, tags = w.tags, notes = w.notes,
+                 assignee_type = w.assignee_type, assignee_id = w.assignee_id, assignee_upn = w.assignee_upn, assignee_name = w.assignee_name,
+                 reserved_by = w.reserved_by, reserved_until = w.reserved_until, reservation_reason = w.reservation_reason, reservation_ticket = w.reservation_ticket,
+                 cooling_until = w.cooling_until, search_text = w.search_text,
+                 status_changed_at = case when w.status_changed then ${now.toISOString()}::timestamptz else p.status_changed_at end,
+                 updated_at = ${now.toISOString()}::timestamptz
+            from w where p.id = w.id and p.tenant_id = ${tenantId}::uuid
+          returning p.id
+        ), audit as (
+          insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id, ip)
+          select ${actor.operatorId}::uuid, ${actorLabel(actor)}, ${tenantId}::uuid, w.action, 'phone_number', w.id::text, w.before, w.after || '{"via":"bulk"}'::jsonb,
+                 'success', ${request.requestId}, ${request.ip ?? null}
+            from w join done on done.id = w.id
+          returning 1
+        ) select count(*)::int as n from audit`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Deletes numbers from the inventory, one `number.deleted` audit event each (the audit keeps
+ * their history), in one statement, in the caller's transaction. The caller has locked the rows
+ * and checked none is assigned (core/number-bulk-change.ts `deleteRefusal`).
+ */
+export async function deleteNumberRows(tx: Db, tenantId: string, rows: NumberRow[], actor: Actor, request: RequestInfo, source: Record<string, unknown>): Promise<number> {
+  if (rows.length === 0) return 0;
+  const payload = rows.map((r) => ({ id: r.id, before: numberSnapshot(r) }));
+  const result = await queryRows<{ n: number }>(
+    tx,
+    sql`with w as (
+          select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as r(id uuid, before jsonb)
+        ), done as (
+          delete from phone_numbers p using w where p.id = w.id and p.tenant_id = ${tenantId}::uuid and p.status <> 'assigned'
+          returning p.id
+        ), audit as (
+          insert into audit_events (operator_id, actor, tenant_id, action, target_type, target_id, before, after, result, request_id, ip)
+          select ${actor.operatorId}::uuid, ${actorLabel(actor)}, ${tenantId}::uuid, 'number.deleted', 'phone_number', w.id::text, w.before, ${JSON.stringify(source)}::jsonb,
+                 'success', ${request.requestId}, ${request.ip ?? null}
+            from w join done on done.id = w.id
+          returning 1
+        ) select count(*)::int as n from audit`,
+  );
+  return result[0]?.n ?? 0;
+}
+
+/** Locks and returns the tenant's numbers with these ids (a chunk of a bulk selection), in E.164 order. */
+export async function lockNumbers(tx: Db, tenantId: string, ids: string[]): Promise<NumberRow[]> {
+  if (ids.length === 0) return [];
+  return tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), inArray(phoneNumbers.id, ids))).orderBy(phoneNumbers.e164).for('update');
 }

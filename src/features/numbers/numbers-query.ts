@@ -17,6 +17,8 @@ export type NumberFilter = {
   siteId?: string | undefined;
   carrier?: string | undefined;
   tag?: string | undefined;
+  /** The numbers one CSV import created. */
+  importId?: string | undefined;
 };
 
 export type NumberPageRequest = NumberFilter & { sort: NumberSort; dir: 'asc' | 'desc'; after?: string | undefined; limit: number; withTotal?: boolean | undefined };
@@ -61,6 +63,7 @@ export function filterConditions(tenantId: string, f: NumberFilter): SQL {
   if (f.siteId) conditions.push(eq(phoneNumbers.siteId, f.siteId));
   if (f.carrier) conditions.push(eq(phoneNumbers.carrier, f.carrier));
   if (f.tag) conditions.push(arrayContains(phoneNumbers.tags, [f.tag]));
+  if (f.importId) conditions.push(eq(phoneNumbers.importId, f.importId));
   const search = f.search?.trim().toLowerCase();
   if (search) {
     // "+1 (415) 555-01" and "41555501" should both find +14155550123: digits-only searches ignore formatting.

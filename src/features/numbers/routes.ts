@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { ValidationError } from '../../core/errors.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { allocateNextNumber } from './number-allocator.ts';
+import { deleteNumber, runBulkAction } from './number-bulk.ts';
 import { exportNumbersCsv } from './number-export.ts';
 import { importNumbers } from './number-import.ts';
 import { changeNumberStatus } from './number-store.ts';
@@ -13,7 +14,7 @@ import { addNumber, getNumber, numberFacets, numberHistory, updateNumberAttribut
 import { listNumbers } from './numbers-query.ts';
 import { tenantUtilisation } from './utilisation.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { allocateBody, auditListSchema, importReportSchema, kindSchema, lifecycleBody, numberAttributesBody, numberFilterQuery, numberPageQuery, numberParams, numberSchema, rangeParams, rangeSchema } from './schemas.ts';
+import { allocateBody, auditListSchema, bulkBody, bulkReportSchema, importReportSchema, kindSchema, lifecycleBody, numberAttributesBody, numberFilterQuery, numberPageQuery, numberParams, numberSchema, rangeParams, rangeSchema } from './schemas.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -144,6 +145,30 @@ export function numberRoutes(app: FastifyInstance, deps: AppDeps): void {
         { action: 'reserve', reason: request.body.reason, until: request.body.until, ticketId: request.body.ticketId },
         requestInfo(request),
       ),
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/numbers/bulk',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Change status, kind, carrier, site, tags or notes of many numbers, or delete them: mode=preview shows what changes; mode=apply does all or nothing',
+        params: tenantParams,
+        body: bulkBody,
+        response: { 200: bulkReportSchema },
+      },
+    },
+    async (request) => runBulkAction(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request)),
+  );
+
+  r.delete(
+    '/api/tenants/:tenantId/numbers/:numberId',
+    { config: { access: 'operator' }, schema: { tags, summary: 'Delete a number that is not assigned (its history stays in the audit log)', params: numberParams, response: { 200: z.object({ ok: z.literal(true) }) } } },
+    async (request) => {
+      await deleteNumber(deps, actorOf(request), request.params.tenantId, request.params.numberId, requestInfo(request));
+      return { ok: true as const };
+    },
   );
 
   r.get(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ImportedNumber } from '../../core/number-import-row.ts';
+import { bulkStatusActions } from '../../core/number-bulk-change.ts';
 import { decodeNumberCursor } from '../../core/number-cursor.ts';
 import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 import { dateInput, tenantParams } from '../../http/schemas.ts';
@@ -62,6 +63,7 @@ export const numberFilterQuery = z.object({
   siteId: z.string().uuid().optional(),
   carrier: z.string().max(100).optional(),
   tag: z.string().max(50).optional(),
+  importId: z.string().uuid('must be an import id (UUID)').optional(),
   sort: z.enum(['e164', 'status', 'updatedAt', 'assignee']).default('e164'),
   dir: z.enum(['asc', 'desc']).default('asc'),
 });
@@ -166,6 +168,7 @@ export const importReportSchema = z.object({
     }),
   ),
   imported: z.number().describe('Numbers written (0 in preview mode, and when any row has a problem)'),
+  importId: z.string().nullable().describe('The id of this import (apply mode): filter the inventory by it (importId=…) to see or delete its numbers'),
 });
 
 export type ImportError = { row: number; column: string; value: string; message: string };
@@ -182,6 +185,7 @@ export type ImportReport = {
   byKind: Record<string, number>;
   sample: ImportedNumber[];
   imported: number;
+  importId: string | null;
 };
 
 /**
@@ -232,3 +236,39 @@ export const driftFixResultSchema = z.object({
   skips: z.array(z.object({ e164: z.string(), reason: z.string() })).describe('Each chosen number that was not fixed, with why'),
 });
 export type DriftFixResult = z.infer<typeof driftFixResultSchema>;
+
+const bulkChange = z
+  .object({
+    status: z.enum(bulkStatusActions).describe('A lifecycle move; numbers it does not apply to are refused with the reason'),
+    kind: kindSchema,
+    carrier: z.string().trim().max(100),
+    siteId: z.string().uuid().nullable().describe('null takes the numbers off their site'),
+    addTags: z.array(z.string().trim().min(1).max(50)).max(50),
+    removeTags: z.array(z.string().trim().min(1).max(50)).max(50),
+    notes: z.string().max(2000).describe('Replaces the notes'),
+  })
+  .partial();
+
+/** Inventory bulk work: what to act on (chosen rows, or all numbers matching the list's filter) and what to do. */
+export const bulkBody = z.object({
+  mode: z.enum(['preview', 'apply']),
+  selection: z.union([
+    z.object({ ids: z.array(z.string().uuid('must be number ids (UUID)')).min(1, 'choose at least one number').max(10_000) }),
+    z.object({ filter: numberFilterQuery.omit({ sort: true, dir: true }) }).describe('Every number the inventory list shows for this filter, across all pages'),
+  ]),
+  operation: z.discriminatedUnion('type', [z.object({ type: z.literal('update'), change: bulkChange }), z.object({ type: z.literal('delete') })]),
+  ticketId,
+});
+
+const bulkSampleFields = z.object({ status: statusSchema, kind: kindSchema, carrier: z.string(), siteId: z.string().nullable(), tags: z.array(z.string()), notes: z.string() });
+export const bulkReportSchema = z.object({
+  mode: z.enum(['preview', 'apply']),
+  selected: z.number().describe('Numbers the selection found'),
+  changing: z.number().describe('Numbers the action changes (or deletes)'),
+  unchanged: z.number().describe('Numbers already as asked'),
+  refusedCount: z.number(),
+  refused: z.array(z.object({ numberId: z.string(), e164: z.string().nullable(), reason: z.string() })).describe('The first numbers that refuse the action, with why; any refusal makes apply change nothing'),
+  sample: z.array(z.object({ numberId: z.string(), e164: z.string(), before: bulkSampleFields, after: bulkSampleFields.nullable().describe('null: deleted') })),
+  applied: z.number().describe('Numbers changed or deleted (0 in preview)'),
+});
+export type BulkReportDto = z.infer<typeof bulkReportSchema>;

@@ -10,9 +10,12 @@ export class ApiError extends Error {
   readonly code: string;
   readonly fields: FieldProblem[];
   readonly requestId: string | undefined;
+  /** The server's extra data for some codes (e.g. bulk_refused lists the refusing numbers). */
+  readonly details: unknown;
 
-  constructor(status: number, code: string, message: string, fields: FieldProblem[] = [], requestId?: string) {
+  constructor(status: number, code: string, message: string, fields: FieldProblem[] = [], requestId?: string, details?: unknown) {
     super(message);
+    this.details = details;
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
@@ -68,7 +71,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
 export function apiErrorFrom(status: number, statusText: string, data: unknown): ApiError {
   const error = (data as ErrorBody | undefined)?.error;
   const fields = Array.isArray(error?.details?.fields) ? error.details.fields : [];
-  return new ApiError(status, error?.code ?? `http_${status}`, error?.message ?? `The server answered ${status} ${statusText}.`, fields, error?.requestId);
+  return new ApiError(status, error?.code ?? `http_${status}`, error?.message ?? `The server answered ${status} ${statusText}.`, fields, error?.requestId, error?.details);
 }
 
 export const api = {

@@ -64,11 +64,13 @@ export type NumberFilters = {
   siteId: string;
   carrier: string;
   tag: string;
+  /** The numbers one CSV import created. */
+  importId: string;
   sort: NumberSort;
   dir: 'asc' | 'desc';
 };
 
-export const emptyFilters: NumberFilters = { search: '', status: [], kind: '', rangeId: '', siteId: '', carrier: '', tag: '', sort: 'e164', dir: 'asc' };
+export const emptyFilters: NumberFilters = { search: '', status: [], kind: '', rangeId: '', siteId: '', carrier: '', tag: '', importId: '', sort: 'e164', dir: 'asc' };
 
 export function filterParams(filters: NumberFilters): URLSearchParams {
   const params = new URLSearchParams();
@@ -79,6 +81,7 @@ export function filterParams(filters: NumberFilters): URLSearchParams {
   if (filters.siteId) params.set('siteId', filters.siteId);
   if (filters.carrier) params.set('carrier', filters.carrier);
   if (filters.tag) params.set('tag', filters.tag);
+  if (filters.importId) params.set('importId', filters.importId);
   params.set('sort', filters.sort);
   params.set('dir', filters.dir);
   return params;
@@ -110,5 +113,15 @@ export function numbersQuery(tenantId: string, filters: NumberFilters) {
 
 export const preferenceQuery = <T>(key: string) =>
   queryOptions({ queryKey: inventoryKeys.preference(key), queryFn: async () => (await api.get<{ value: T | null }>(`/api/me/preferences/${key}`)).value, staleTime: Infinity });
+
+/** The list's filter as the bulk action's "all matching this filter" selection (the same filter the list query uses). */
+export function bulkFilter(filters: NumberFilters): Record<string, unknown> {
+  const { sort: _sort, dir: _dir, ...rest } = filters;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (Array.isArray(value) ? value.length : typeof value === 'string' && value.trim()) out[key] = typeof value === 'string' ? value.trim() : value;
+  }
+  return out;
+}
 
 export const tenantApi = (tenantId: string) => t(tenantId);

@@ -7,7 +7,7 @@ export type { AuditEventDto } from '../../features/audit/schemas.ts';
 export type { SettingsDto } from '../../features/settings/schemas.ts';
 export type { NumberDto, RangeDto } from '../../features/numbers/schemas.ts';
 export type { SiteDto, TenantDto } from '../../features/tenants/schemas.ts';
-export type { ImportError, ImportReport } from '../../features/numbers/schemas.ts';
+export type { BulkReportDto, ImportError, ImportReport } from '../../features/numbers/schemas.ts';
 
 export type Role = OperatorDto['role'];
 export type MeDto = OperatorDto & { recoveryCodesLeft: number };

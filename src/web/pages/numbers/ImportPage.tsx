@@ -241,6 +241,15 @@ export function ImportPage() {
                   </Link>{' '}
                   or import another file.
                 </p>
+                {phase.report.importId ? (
+                  <p className="mt-1">
+                    Imported the wrong file?{' '}
+                    <Link to="/tenants/$tenantId/numbers" params={{ tenantId: tenant.id }} search={{ importId: phase.report.importId }} className="font-medium underline">
+                      Review or delete the numbers of this import
+                    </Link>
+                    .
+                  </p>
+                ) : null}
               </div>
             ) : null}
 

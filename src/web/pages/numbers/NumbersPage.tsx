@@ -1,19 +1,20 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQuery, numberStatuses, preferenceQuery, rangesQuery, sitesQuery, type NumberFilters, type NumberSort } from '../../api/inventory.ts';
+import { bulkFilter, emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQuery, numberStatuses, preferenceQuery, rangesQuery, sitesQuery, type NumberFilters, type NumberSort } from '../../api/inventory.ts';
 import type { NumberStatus } from '../../api/types.ts';
-import { ErrorAlert } from '../../components/Alert.tsx';
+import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { ChoiceField, TextField } from '../../components/Field.tsx';
 import { formatCount, kindLabels, plural, statusLabel, statusTones } from '../../lib/inventory.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { AddNumberDialog } from './AddNumberDialog.tsx';
+import { BulkDialog, type BulkSelection } from './BulkDialog.tsx';
 import { ColumnChooser, COLUMNS_PREFERENCE } from './ColumnChooser.tsx';
 import { visibleColumns, type ColumnId } from './columns.tsx';
 import { NextFreeDialog } from './NextFreeDialog.tsx';
 import { NumberDrawer } from './NumberDrawer.tsx';
-import { NumbersTable } from './NumbersTable.tsx';
+import { NumbersTable, type RowSelection } from './NumbersTable.tsx';
 import { filtersFromSearch, hasFilters, searchFromFilters, type NumbersSearch } from './numbers-search.ts';
 
 const SEARCH_DEBOUNCE_MS = 250;
@@ -70,6 +71,18 @@ export function NumbersPage() {
   }
   const [nextFreeOpen, setNextFreeOpen] = useState(false);
   const [adding, setAdding] = useState(false);
+  // Bulk work: ticked rows, or "all matching this filter" (every page); a new filter starts afresh.
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const [bulkOperation, setBulkOperation] = useState<'update' | 'delete' | null>(null);
+  const [bulkDone, setBulkDone] = useState<string | null>(null);
+  const filterKey = JSON.stringify(bulkFilter(filters));
+  const [chosenFor, setChosenFor] = useState(filterKey);
+  if (chosenFor !== filterKey) {
+    setChosenFor(filterKey);
+    setChosen(new Set());
+    setAllMatching(false);
+  }
 
   const go = useCallback(
     (next: NumberFilters, number: string | undefined, replace = true) =>
@@ -112,6 +125,29 @@ export function NumbersPage() {
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   const updating = numbers.isFetching && !numbers.isFetchingNextPage;
   const filtered = hasFilters(filters);
+
+  const selection: RowSelection = {
+    isSelected: (id) => allMatching || chosen.has(id),
+    toggle: (id) => {
+      const next = new Set(allMatching ? rows.map((r) => r.id) : chosen);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      setAllMatching(false);
+      setChosen(next);
+    },
+    allLoaded: allMatching || (rows.length > 0 && rows.every((r) => chosen.has(r.id))),
+    toggleAllLoaded: () => {
+      const all = allMatching || (rows.length > 0 && rows.every((r) => chosen.has(r.id)));
+      setAllMatching(false);
+      setChosen(all ? new Set() : new Set(rows.map((r) => r.id)));
+    },
+  };
+  const chosenCount = allMatching ? (total ?? 0) : chosen.size;
+  const bulkSelection: BulkSelection = allMatching ? { filter: bulkFilter(filters), count: total ?? 0 } : { ids: [...chosen] };
+  const clearChoice = () => {
+    setChosen(new Set());
+    setAllMatching(false);
+  };
 
   return (
     <div className="space-y-4">
@@ -182,6 +218,36 @@ export function NumbersPage() {
         </div>
       </div>
 
+      {filters.importId ? (
+        <Notice tone="info">
+          Showing the numbers of one import. To undo that import, choose all matching this filter and delete them.
+        </Notice>
+      ) : null}
+      {bulkDone ? <Notice>{bulkDone}</Notice> : null}
+      {canWrite && chosenCount > 0 ? (
+        <div role="region" aria-label="Chosen numbers" className="flex flex-wrap items-center gap-3 rounded-md border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-950" data-testid="bulk-bar">
+          <span>
+            <strong>{formatCount(chosenCount)}</strong> chosen{allMatching ? ' (all matching this filter, on every page)' : ''}
+          </span>
+          {!allMatching && total !== undefined && total > chosen.size && selection.allLoaded ? (
+            <Button size="sm" variant="ghost" onClick={() => setAllMatching(true)}>
+              Choose all {formatCount(total)} matching this filter
+            </Button>
+          ) : null}
+          <span className="ml-auto flex gap-2">
+            <Button size="sm" variant="primary" onClick={() => setBulkOperation('update')}>
+              Change…
+            </Button>
+            <Button size="sm" variant="danger" onClick={() => setBulkOperation('delete')}>
+              Delete…
+            </Button>
+            <Button size="sm" variant="ghost" onClick={clearChoice}>
+              Clear choice
+            </Button>
+          </span>
+        </div>
+      ) : null}
+
       <ErrorAlert error={numbers.error} />
       <NumbersTable
         tenantId={tenant.id}
@@ -197,6 +263,19 @@ export function NumbersPage() {
         onSort={onSort}
         onOpen={openNumber}
         loading={numbers.isPending}
+        selection={canWrite ? selection : undefined}
+      />
+      <BulkDialog
+        open={bulkOperation !== null}
+        tenantId={tenant.id}
+        selection={bulkSelection}
+        operation={bulkOperation ?? 'update'}
+        onClose={() => setBulkOperation(null)}
+        onDone={(report) => {
+          setBulkDone(`${bulkOperation === 'delete' ? 'Deleted' : 'Changed'} ${plural(report.applied, 'number')}.`);
+          setBulkOperation(null);
+          clearChoice();
+        }}
       />
 
       <NumberDrawer

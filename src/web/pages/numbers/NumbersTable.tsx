@@ -38,6 +38,9 @@ function PlainHeader({ label, className }: { label: string; className: string })
   );
 }
 
+/** Row choice for bulk work: which rows are ticked, and how to tick them. */
+export type RowSelection = { isSelected: (numberId: string) => boolean; toggle: (numberId: string) => void; allLoaded: boolean; toggleAllLoaded: () => void };
+
 /**
  * A table that stays quick at 100,000+ numbers: only the rows in view (plus a margin) are in
  * the page, and the next page is fetched before the end of the loaded rows scrolls into view.
@@ -56,6 +59,7 @@ export function NumbersTable({
   onSort,
   onOpen,
   loading,
+  selection,
 }: {
   tenantId: string;
   rows: NumberDto[];
@@ -70,6 +74,8 @@ export function NumbersTable({
   onSort: (sort: NumberSort) => void;
   onOpen: (numberId: string) => void;
   loading: boolean;
+  /** Present when the operator may act on rows: a tick box per row and one for all loaded rows. */
+  selection?: RowSelection | undefined;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const shown = allColumns.filter((c) => visible.includes(c.id));
@@ -90,7 +96,7 @@ export function NumbersTable({
 
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
-  const colSpan = shown.length + 1;
+  const colSpan = shown.length + 1 + (selection ? 1 : 0);
 
   return (
     <div
@@ -105,6 +111,11 @@ export function NumbersTable({
         <caption className="sr-only">Numbers of this tenant{total !== undefined ? `, ${total} in all` : ''}</caption>
         <thead className="sticky top-0 z-[1] shadow-[0_1px_0_var(--color-zinc-200)]">
           <tr aria-rowindex={1}>
+            {selection ? (
+              <th scope="col" className="w-10 bg-zinc-50 px-3 py-2 text-left">
+                <input type="checkbox" aria-label="Choose all loaded rows" checked={selection.allLoaded} onChange={selection.toggleAllLoaded} />
+              </th>
+            ) : null}
             <SortHeader label="Number" sort="e164" filters={filters} onSort={onSort} className="w-48" />
             {shown.map((c) => (c.sort ? <SortHeader key={c.id} label={c.label} sort={c.sort} filters={filters} onSort={onSort} className={c.width} /> : <PlainHeader key={c.id} label={c.label} className={c.width} />))}
           </tr>
@@ -133,10 +144,15 @@ export function NumbersTable({
                 data-testid="number-row"
                 style={{ height: ROW_HEIGHT }}
                 onClick={(e) => {
-                  if (!(e.target instanceof Element && e.target.closest('a,button'))) onOpen(n.id);
+                  if (!(e.target instanceof Element && e.target.closest('a,button,input,label'))) onOpen(n.id);
                 }}
                 className="cursor-pointer hover:bg-blue-50/50"
               >
+                {selection ? (
+                  <td className="border-t border-zinc-100 px-3 py-1.5 align-middle">
+                    <input type="checkbox" aria-label={`Choose ${n.e164}${n.extension ? ` extension ${n.extension}` : ''}`} checked={selection.isSelected(n.id)} onChange={() => selection.toggle(n.id)} />
+                  </td>
+                ) : null}
                 <td className="overflow-hidden border-t border-zinc-100 px-3 py-1.5 align-middle">
                   <Link
                     to="/tenants/$tenantId/numbers"

@@ -10,6 +10,7 @@ export type NumbersSearch = {
   siteId?: string;
   carrier?: string;
   tag?: string;
+  importId?: string;
   sort?: NumberSort;
   dir?: 'asc' | 'desc';
   number?: string;
@@ -20,7 +21,7 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v ==
 
 export function validateNumbersSearch(raw: Record<string, unknown>): NumbersSearch {
   const out: NumbersSearch = {};
-  for (const key of ['search', 'status', 'kind', 'rangeId', 'siteId', 'carrier', 'tag', 'number'] as const) {
+  for (const key of ['search', 'status', 'kind', 'rangeId', 'siteId', 'carrier', 'tag', 'importId', 'number'] as const) {
     const value = str(raw[key]);
     if (value !== undefined) out[key] = value;
   }
@@ -40,6 +41,7 @@ export function filtersFromSearch(s: NumbersSearch): NumberFilters {
     siteId: s.siteId ?? '',
     carrier: s.carrier ?? '',
     tag: s.tag ?? '',
+    importId: s.importId ?? '',
     sort: s.sort ?? 'e164',
     dir: s.dir ?? 'asc',
   };
@@ -55,6 +57,7 @@ export function searchFromFilters(f: NumberFilters, number?: string): NumbersSea
   if (f.siteId) out.siteId = f.siteId;
   if (f.carrier) out.carrier = f.carrier;
   if (f.tag) out.tag = f.tag;
+  if (f.importId) out.importId = f.importId;
   if (f.sort !== emptyFilters.sort) out.sort = f.sort;
   if (f.dir !== emptyFilters.dir) out.dir = f.dir;
   if (number) out.number = number;
@@ -62,5 +65,5 @@ export function searchFromFilters(f: NumberFilters, number?: string): NumbersSea
 }
 
 export function hasFilters(f: NumberFilters): boolean {
-  return Boolean(f.search.trim() || f.status.length || f.kind || f.rangeId || f.siteId || f.carrier || f.tag);
+  return Boolean(f.search.trim() || f.status.length || f.kind || f.rangeId || f.siteId || f.carrier || f.tag || f.importId);
 }
