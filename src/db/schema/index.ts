@@ -10,3 +10,4 @@ export * from './bulk.ts';
 export * from './threecx.ts';
 export * from './emergency.ts';
 export * from './lifecycle.ts';
+export * from './connectwise.ts';

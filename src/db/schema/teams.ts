@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { TicketLogChoices } from './connectwise.ts';
 import { operators } from './operators.ts';
 import { tenants } from './tenants.ts';
 
@@ -120,6 +121,8 @@ export const voiceChanges = pgTable(
     ticketLogError: text('ticket_log_error'),
     /** Steps already done on the ticket (note, status, time), so a retry does not repeat them. */
     ticketLogDone: jsonb('ticket_log_done').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** The operator's choices for the ticket's time entry and status; empty: the defaults. */
+    ticketChoices: jsonb('ticket_choices').$type<TicketLogChoices>().notNull().default(sql`'{}'::jsonb`),
     operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),

@@ -13,6 +13,8 @@ export type ConnectWiseDefaults = {
   statusAfterChangeId: number | null;
   noteFlags: { detailDescriptionFlag: boolean; internalAnalysisFlag: boolean; resolutionFlag: boolean };
   billableOption: 'Billable' | 'DoNotBill' | 'NoCharge' | 'NoDefault' | null;
+  /** Minutes a change logs unless the operator enters others; null: the time the change took. */
+  defaultMinutes: number | null;
 };
 
 export type ConnectWiseSettings = { site: string; companyId: string; publicKey: string; clientId: string; baseUrl?: string | undefined; defaults: ConnectWiseDefaults };
@@ -24,6 +26,7 @@ export const defaultConnectWiseDefaults: ConnectWiseDefaults = {
   statusAfterChangeId: null,
   noteFlags: { detailDescriptionFlag: true, internalAnalysisFlag: false, resolutionFlag: false },
   billableOption: null,
+  defaultMinutes: null,
 };
 
 type ConnectWiseSecrets = { privateKey?: string };
@@ -42,7 +45,7 @@ function view(connection: ConnectWiseConnection | undefined) {
     clientId: settings?.clientId ?? null,
     baseUrl: settings?.baseUrl ?? null,
     privateKeySet: Boolean(connection?.secrets.privateKey),
-    defaults: settings?.defaults ?? defaultConnectWiseDefaults,
+    defaults: { ...defaultConnectWiseDefaults, ...settings?.defaults },
     lastTest: connection?.lastTest ?? null,
   };
 }
@@ -62,7 +65,7 @@ export async function saveConnectWiseConnection(deps: AppDeps, actor: Actor, ten
   const current = stored?.settings;
   const secrets = keepStoredSecrets(stored?.secrets, { privateKey: input.privateKey });
   if (!secrets.privateKey) throw new ValidationError('Enter the private key of the ConnectWise API member.', [{ field: 'privateKey', message: 'Required' }]);
-  const defaults = { ...(current?.defaults ?? defaultConnectWiseDefaults), ...(input.defaults ?? {}) };
+  const defaults = { ...defaultConnectWiseDefaults, ...current?.defaults, ...input.defaults };
   const f = defaults.noteFlags;
   if (!f.detailDescriptionFlag && !f.internalAnalysisFlag && !f.resolutionFlag) {
     throw new ValidationError('Notes need at least one visibility: discussion, internal analysis or resolution.', [{ field: 'defaults.noteFlags', message: 'Choose at least one' }]);
@@ -77,7 +80,7 @@ export async function manageApiFor(deps: AppDeps, tenant: TenantRow): Promise<{ 
   const connection = await connectWiseConnections.load(deps, tenant.id);
   const privateKey = connection?.secrets.privateKey;
   if (!connection || !privateKey) throw new ConflictError(`The ConnectWise connection of ${tenant.name} is not set up yet.`, 'connectwise_not_configured');
-  const { settings } = connection;
+  const settings = { ...connection.settings, defaults: { ...defaultConnectWiseDefaults, ...connection.settings.defaults } };
   return { api: new ManageApi({ ...settings, privateKey }, deps.log.child({ tenantId: tenant.id, connector: 'connectwise' }), retryPolicyWithTimeout(deps.config.connectorTimeoutMs)), settings };
 }
 

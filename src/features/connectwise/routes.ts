@@ -5,6 +5,8 @@ import { getConnectWiseConnection, saveConnectWiseConnection, searchTenantTicket
 import { boardStatusChoices, connectWiseChoices, connectWiseMembers } from './lists.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { retryTicketLog } from './ticket-logger.ts';
+import { ticketLogOptions, ticketWorkLogger } from './ticket-choices.ts';
+import { registerTicketWorkLogger } from '../kernel/ticket-work.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
 import { connectionSchema, defaultsSchema } from './schemas.ts';
@@ -12,6 +14,8 @@ import { connectionSchema, defaultsSchema } from './schemas.ts';
 export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['connectwise'];
+  // 3CX changes and number lifecycle actions log on tickets through the kernel's slot for the logger.
+  registerTicketWorkLogger(ticketWorkLogger);
 
   r.get(
     '/api/tenants/:tenantId/connections/connectwise',
@@ -106,6 +110,30 @@ export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags, summary: "A board's statuses a ticket may be moved to: not closed, not inactive, time entry allowed", params: tenantParams.extend({ boardId: z.coerce.number().int().positive() }), response: { 200: z.object({ statuses: z.array(choice) }) } },
     },
     async (request) => ({ statuses: await boardStatusChoices(deps, actorOf(request), request.params.tenantId, request.params.boardId) }),
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/connectwise/tickets/:ticketId/log-options',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags,
+        summary: "What a change form offers for logging on this ticket: its board's open statuses, active work roles, types and members, with your remembered choices or the tenant's defaults",
+        params: tenantParams.extend({ ticketId: z.coerce.number().int().positive() }),
+        response: {
+          200: z.object({
+            ticket: z.object({ id: z.number(), summary: z.string(), board: choice.nullable(), status: choice.nullable() }),
+            statuses: z.array(choice),
+            workRoles: z.array(choice),
+            workTypes: z.array(choice),
+            members: z.array(z.object({ identifier: z.string(), name: z.string() })),
+            tenantMinutes: z.number().nullable().describe("The tenant's default minutes; null: the time the change took"),
+            defaults: z.object({ minutes: z.number().nullable(), statusId: z.number().nullable(), workRoleId: z.number().nullable(), workTypeId: z.number().nullable(), member: z.string().nullable() }),
+          }),
+        },
+      },
+    },
+    async (request) => ticketLogOptions(deps, actorOf(request), request.params.tenantId, request.params.ticketId),
   );
 
   r.get(

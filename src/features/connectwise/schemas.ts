@@ -7,6 +7,7 @@ export const defaultsSchema = z.object({
   statusAfterChangeId: z.number().int().positive().nullable(),
   noteFlags: z.object({ detailDescriptionFlag: z.boolean(), internalAnalysisFlag: z.boolean(), resolutionFlag: z.boolean() }),
   billableOption: z.enum(['Billable', 'DoNotBill', 'NoCharge', 'NoDefault']).nullable(),
+  defaultMinutes: z.number().int().min(1).max(1440).nullable(),
 });
 export const connectionSchema = z.object({
   configured: z.boolean(),

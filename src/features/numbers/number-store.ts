@@ -37,6 +37,8 @@ export async function changeNumberStatus(
   request: LifecycleRequest,
   info: RequestInfo | undefined,
   tx?: Db,
+  /** More writes that belong to the same move (its ticket logging), in its transaction. */
+  alsoInTransaction?: (db: Db, after: NumberView) => Promise<void>,
 ): Promise<NumberView> {
   const run = async (db: Db) => {
     const tenant = actor ? await loadActiveTenant(db, actor, tenantId) : await systemTenant(db, tenantId);
@@ -58,7 +60,9 @@ export async function changeNumberStatus(
       ticketId: request.ticketId ?? null,
       ...(info ? { request: info } : {}),
     });
-    return numberView(after);
+    const view = numberView(after);
+    if (alsoInTransaction) await alsoInTransaction(db, view);
+    return view;
   };
   if (tx) return run(tx);
   try {

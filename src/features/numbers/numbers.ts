@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import { inRange, parseNumber } from '../../core/phone-number.ts';
 import { auditEvents, numberRanges, phoneNumbers, sites } from '../../db/schema/index.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { editNumberAttributes, insertNumbers, type NumberAttributes } from './number-store.ts';
+import { changeNumberStatus, editNumberAttributes, insertNumbers, type LifecycleRequest, type NumberAttributes } from './number-store.ts';
+import { ticketWorkLogger, type TicketLogChoices } from '../kernel/ticket-work.ts';
 import { numberView, type NumberRow, type NumberView } from './number-view.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
 
@@ -84,4 +85,41 @@ export async function numberFacets(deps: AppDeps, actor: Actor, tenantId: string
     .where(eq(phoneNumbers.tenantId, tenantId))
     .limit(500);
   return { carriers: carriers.map((c) => c.carrier).filter(Boolean), tags: tags.map((t) => t.tag).sort() };
+}
+
+const ACTION_WORDS: Record<LifecycleRequest['action'], string> = {
+  reserve: 'reserved',
+  claim: 'claimed',
+  reclaim: 'reclaimed',
+  assign: 'assigned',
+  cancel_reservation: 'reservation cancelled',
+  release: 'released',
+  block: 'blocked',
+  unblock: 'unblocked',
+  retire: 'retired',
+  restore: 'restored',
+  expire_cooling: 'back from cooling',
+  expire_reservation: 'reservation expired',
+};
+
+/**
+ * A lifecycle action an operator takes on a number (reserve, assign, release, block…). With a
+ * ticket it is logged there like any change (note, status, time entry), through the one ticket
+ * logger: its choices are checked before the move, and the log is recorded in the move's transaction.
+ */
+export async function lifecycleAction(deps: AppDeps, actor: Actor, tenantId: string, numberId: string, body: LifecycleRequest & { ticketLog?: TicketLogChoices | undefined }, info: RequestInfo): Promise<NumberView> {
+  const { ticketLog, ...request } = body;
+  const logger = request.ticketId ? ticketWorkLogger() : undefined;
+  const choices = logger ? await logger.check(deps, actor, tenantId, request.ticketId, ticketLog) : {};
+  const startedAt = deps.now();
+  let logId: string | null = null;
+  const view = await changeNumberStatus(deps, actor, tenantId, numberId, request as LifecycleRequest, info, undefined, async (db, after) => {
+    if (!logger || !request.ticketId) return;
+    const who = 'assignee' in request ? ` to ${request.assignee.upn ?? request.assignee.name ?? request.assignee.id}` : '';
+    const reason = 'reason' in request && request.reason ? ` Reason: ${request.reason}.` : '';
+    const note = `Number ${after.e164}${after.extension ? ` x${after.extension}` : ''} ${ACTION_WORDS[request.action]}${who} in the inventory.${reason}\nBy ${actor.displayName} (UCR Manager).`;
+    logId = await logger.record(db, { tenantId, ticketId: request.ticketId, system: 'numbers', subject: `number ${after.e164}`, note, operatorId: actor.operatorId, startedAt, finishedAt: deps.now(), choices });
+  });
+  if (logger) await logger.start(deps, logId);
+  return view;
 }

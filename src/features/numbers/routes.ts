@@ -8,9 +8,8 @@ import { allocateNextNumber } from './number-allocator.ts';
 import { deleteNumber, runBulkAction } from './number-bulk.ts';
 import { exportNumbersCsv } from './number-export.ts';
 import { importNumbers } from './number-import.ts';
-import { changeNumberStatus } from './number-store.ts';
 import { createRange, getRange, listRanges } from './number-ranges.ts';
-import { addNumber, getNumber, numberFacets, numberHistory, updateNumberAttributes } from './numbers.ts';
+import { addNumber, getNumber, lifecycleAction, numberFacets, numberHistory, updateNumberAttributes } from './numbers.ts';
 import { listNumbers } from './numbers-query.ts';
 import { tenantUtilisation } from './utilisation.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
@@ -189,7 +188,7 @@ export function numberRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'operator' },
       schema: { tags, summary: 'Reserve, assign, release, block, retire… (illegal moves are refused with the reason)', params: numberParams, body: lifecycleBody, response: { 200: numberSchema } },
     },
-    async (request) => changeNumberStatus(deps, actorOf(request), request.params.tenantId, request.params.numberId, request.body, requestInfo(request)),
+    async (request) => lifecycleAction(deps, actorOf(request), request.params.tenantId, request.params.numberId, request.body, requestInfo(request)),
   );
 
   r.get(

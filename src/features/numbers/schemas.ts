@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import type { ImportedNumber } from '../../core/number-import-row.ts';
 import { bulkStatusActions } from '../../core/number-bulk-change.ts';
 import { decodeNumberCursor } from '../../core/number-cursor.ts';
@@ -93,12 +94,14 @@ const assignee = z.object({
   name: z.string().trim().max(200).nullable().optional(),
 });
 
-const simpleAction = <A extends string>(action: A) => z.object({ action: z.literal(action), reason: z.string().trim().max(500).optional(), ticketId });
+/** The ConnectWise choices for the ticket's note, status and time entry (left out: the defaults). */
+const ticketLog = ticketLogChoicesSchema.optional();
+const simpleAction = <A extends string>(action: A) => z.object({ action: z.literal(action), reason: z.string().trim().max(500).optional(), ticketId, ticketLog });
 
 /** The lifecycle actions a person may take; expiries are the scheduler's alone. */
 export const lifecycleBody = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('reserve'), reason: z.string().trim().min(1, 'is required').max(500), until: dateInput(), ticketId }),
-  z.object({ action: z.literal('assign'), assignee, ticketId }),
+  z.object({ action: z.literal('reserve'), reason: z.string().trim().min(1, 'is required').max(500), until: dateInput(), ticketId, ticketLog }),
+  z.object({ action: z.literal('assign'), assignee, ticketId, ticketLog }),
   simpleAction('cancel_reservation'),
   simpleAction('release'),
   simpleAction('block'),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
@@ -150,11 +151,11 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags,
         summary: 'Put back the number and policies the user had before this change (refused with the reason when the old number was taken)',
         params: changeParams,
-        body: z.object({ ticketId: z.string().trim().regex(/^\d{1,12}$/).nullable().optional() }).default({}),
+        body: z.object({ ticketId: z.string().trim().regex(/^\d{1,12}$/).nullable().optional(), ticketLog: ticketLogChoicesSchema.optional() }).default({}),
         response: { 202: voiceChangeSchema },
       },
     },
-    async (request, reply) => reply.status(202).send(await revertVoiceChange(deps, actorOf(request), request.params.tenantId, request.params.changeId, requestInfo(request), request.body.ticketId)),
+    async (request, reply) => reply.status(202).send(await revertVoiceChange(deps, actorOf(request), request.params.tenantId, request.params.changeId, requestInfo(request), request.body.ticketId, request.body.ticketLog)),
   );
 
   r.get(

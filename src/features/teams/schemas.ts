@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
@@ -72,7 +73,7 @@ export const voiceChangeSchema = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
   ticketId: z.string().nullable(),
-  ticketLog: z.object({ status: z.enum(['none', 'queued', 'logged', 'retrying', 'failed']), error: z.string().nullable() }),
+  ticketLog: z.object({ status: z.enum(['none', 'queued', 'logged', 'retrying', 'failed']), error: z.string().nullable(), choices: ticketLogChoicesSchema }),
   revertOf: z.string().nullable(),
   createdAt: z.string(),
   completedAt: z.string().nullable(),
@@ -86,6 +87,8 @@ export const voiceChangeInput = z.object({
   /** The emergency location for the new number (a Teams locationId or a location's name); absent: the number's range, then site default. */
   locationId: z.string().trim().min(1).max(200).optional(),
   ticketId: z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional(),
+  /** Minutes, status, work role and type, member for the ticket (issue #17 item 1); left out: the defaults. */
+  ticketLog: ticketLogChoicesSchema.optional(),
 });
 
 export const policyCatalogSchema = z.array(

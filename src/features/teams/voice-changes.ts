@@ -10,6 +10,8 @@ import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } f
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { queueTicketLog, ticketLoggingApplies } from '../connectwise/ticket-logger.ts';
+import { checkTicketChoices } from '../connectwise/ticket-choices.ts';
+import type { TicketLogChoices } from '../kernel/ticket-work.ts';
 import { defaultLocationFor, findEmergencyLocation } from '../numbers/emergency-defaults.ts';
 import { changeNumberStatus, claimNumber, insertNumbers, setEmergencyLocation, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
 import type { NumberRow } from '../numbers/number-view.ts';
@@ -30,6 +32,8 @@ export type VoiceChangeRequest = {
   /** The new number's emergency location (locationId or name); undefined: what the number has, else its range's, then its site's default. */
   locationId?: string | undefined;
   ticketId?: string | null | undefined;
+  /** The operator's ConnectWise choices for the ticket; left out: the defaults. */
+  ticketLog?: TicketLogChoices | undefined;
 };
 
 export function voiceChangeView(c: VoiceChangeRow) {
@@ -45,7 +49,7 @@ export function voiceChangeView(c: VoiceChangeRow) {
     errorCode: c.errorCode,
     errorMessage: c.errorMessage,
     ticketId: c.ticketId,
-    ticketLog: { status: c.ticketLogStatus, error: c.ticketLogError },
+    ticketLog: { status: c.ticketLogStatus, error: c.ticketLogError, choices: c.ticketChoices },
     revertOf: c.revertOf,
     createdAt: c.createdAt.toISOString(),
     completedAt: c.completedAt?.toISOString() ?? null,
@@ -100,6 +104,9 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
   const [busy] = await deps.db.select({ id: voiceChanges.id }).from(voiceChanges).where(and(eq(voiceChanges.tenantId, tenantId), eq(voiceChanges.userId, user.userId), eq(voiceChanges.status, 'pending')));
   if (busy) throw new ConflictError(`A change for ${user.upn} is still waiting for Teams; wait for it to finish.`, 'change_pending');
 
+  // Checked before anything changes: a status not on the ticket's board changes nothing (not even a typed number joining the inventory).
+  const ticketChoices = await checkTicketChoices(deps, actor, tenantId, input.ticketId, input.ticketLog);
+
   const currentInventory = user.numbers[0] ? await inventoryNumber(deps.db, tenantId, user.numbers[0].telephoneNumber) : undefined;
   const before = stateOf(user, currentInventory);
   const policies = await resolvePolicies(deps, api, tenantId, input.policies ?? {});
@@ -139,6 +146,7 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
         oldNumberId: numberChanges ? (currentInventory?.id ?? null) : null,
         claimedFrom,
         ticketId: input.ticketId ?? null,
+        ticketChoices,
         revertOf: options.revertOf ?? null,
         bulkRowId: options.bulkRowId ?? null,
         operatorId: actor.operatorId,
@@ -455,7 +463,7 @@ export async function listVoiceChanges(deps: AppDeps, actor: Actor, tenantId: st
  * Reverts a finished change (D6): puts back the number and policies the user had before it.
  * When the old number has been taken meanwhile, explains the conflict and changes nothing.
  */
-export async function revertVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string, info: RequestInfo, ticketId?: string | null): Promise<VoiceChangeView> {
+export async function revertVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string, info: RequestInfo, ticketId?: string | null, ticketLog?: TicketLogChoices): Promise<VoiceChangeView> {
   await loadActiveTenant(deps.db, actor, tenantId);
   const [change] = await deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
   if (!change) throw new NotFoundError('Voice change');
@@ -477,5 +485,5 @@ export async function revertVoiceChange(deps: AppDeps, actor: Actor, tenantId: s
     }
   }
   const policies = Object.fromEntries(Object.keys({ ...change.before.policies, ...change.requested.policies }).map((type) => [type, change.before.policies[type] ?? null]));
-  return requestVoiceChange(deps, actor, tenantId, { userId: change.userId, number: old ? { e164: old.e164 } : null, policies, ticketId: ticketId ?? change.ticketId }, info, { kind: 'revert', revertOf: change.id });
+  return requestVoiceChange(deps, actor, tenantId, { userId: change.userId, number: old ? { e164: old.e164 } : null, policies, ticketId: ticketId ?? change.ticketId, ticketLog }, info, { kind: 'revert', revertOf: change.id });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } from './connection.ts';
 import { threeCxNumberSource } from './reconcile.ts';
@@ -117,9 +118,9 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants/:tenantId/threecx/changes/:changeId/revert',
     {
       config: { access: 'operator' },
-      schema: { tags, summary: 'Revert an extension change (update, deletion or creation)', params: changeParams, body: z.object({ ticketId }).optional(), response: { 200: z.union([extensionSchema, z.object({ deleted: extensionSchema })]) } },
+      schema: { tags, summary: 'Revert an extension change (update, deletion or creation)', params: changeParams, body: z.object({ ticketId, ticketLog: ticketLogChoicesSchema.optional() }).optional(), response: { 200: z.union([extensionSchema, z.object({ deleted: extensionSchema })]) } },
     },
-    async (request) => revertExtensionChange(deps, actorOf(request), request.params.tenantId, request.params.changeId, { ticketId: request.body?.ticketId }, requestInfo(request)),
+    async (request) => revertExtensionChange(deps, actorOf(request), request.params.tenantId, request.params.changeId, { ticketId: request.body?.ticketId, ticketLog: request.body?.ticketLog }, requestInfo(request)),
   );
 
   r.get(
@@ -147,7 +148,7 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants/:tenantId/threecx/dids/:did',
     {
       config: { access: 'operator' },
-      schema: { tags, summary: 'Move a DID to another trunk or correct its number', params: didParams, body: z.object({ number: z.string().trim().min(3).max(30).optional(), trunkId: z.number().int().positive().optional(), ticketId }), response: { 200: trunkSchema } },
+      schema: { tags, summary: 'Move a DID to another trunk or correct its number', params: didParams, body: z.object({ number: z.string().trim().min(3).max(30).optional(), trunkId: z.number().int().positive().optional(), ticketId, ticketLog: ticketLogChoicesSchema.optional() }), response: { 200: trunkSchema } },
     },
     async (request) => updateDid(deps, actorOf(request), request.params.tenantId, request.params.did, request.body, requestInfo(request)),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { vmEmailOptions } from '../../connectors/threecx/schemas.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
@@ -70,12 +71,13 @@ const extensionFields = {
   enabled: z.boolean().optional(),
   did: z.union([z.object({ numberId: z.string().uuid('must be a number id') }), z.object({ e164: z.string().regex(/^\+\d{7,15}$/, 'must be an E.164 number') })]).nullable().optional(),
   ticketId,
+  ticketLog: ticketLogChoicesSchema.optional(),
 };
 const extensionNumber = z.string().trim().regex(/^\d{2,10}$/, 'must be 2 to 10 digits');
 export const createExtensionInput = z.object({ number: extensionNumber, ...extensionFields });
 // `number` may be sent back unchanged; a different one is refused (3CX does not renumber an extension).
 export const updateExtensionInput = z.object({ number: extensionNumber.optional(), ...extensionFields });
-export const renumberExtensionInput = z.object({ number: extensionNumber, ticketId });
+export const renumberExtensionInput = z.object({ number: extensionNumber, ticketId, ticketLog: ticketLogChoicesSchema.optional() });
 
 export const extensionParams = tenantParams.extend({ extensionId: z.coerce.number().int().positive('must be a 3CX user id') });
 export const trunkParams = tenantParams.extend({ trunkId: z.coerce.number().int().positive('must be a trunk id') });
@@ -102,6 +104,7 @@ export const trunkInput = z.object({
   direction: z.enum(['Both', 'Inbound', 'Outbound']).optional(),
   didNumbers: z.array(z.string().trim().min(3).max(30)).max(5000).optional(),
   ticketId,
+  ticketLog: ticketLogChoicesSchema.optional(),
 });
 
 export const didSchema = z.object({

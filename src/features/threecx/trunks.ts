@@ -9,6 +9,8 @@ import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { threeCxApiFor, threeCxConsoleUrl } from './connection.ts';
 import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
+import type { TicketLogChoices } from '../kernel/ticket-work.ts';
+import { checkThreeCxTicket, recordThreeCxWork, startTicketWork, type ThreeCxTicket } from './ticket-work.ts';
 
 /** A trunk as UCR Manager shows it (E3). */
 const trunkView = (t: PbxTrunk) => ({
@@ -36,7 +38,7 @@ export async function getTrunk(deps: AppDeps, actor: Actor, tenantId: string, tr
   return trunkView(await (await threeCxApiFor(deps, tenant)).getTrunk(trunkId));
 }
 
-export type TrunkInput = { externalNumber?: string | undefined; simultaneousCalls?: number | undefined; direction?: 'Both' | 'Inbound' | 'Outbound' | undefined; didNumbers?: string[] | undefined; ticketId?: string | null | undefined };
+export type TrunkInput = { externalNumber?: string | undefined; simultaneousCalls?: number | undefined; direction?: 'Both' | 'Inbound' | 'Outbound' | undefined; didNumbers?: string[] | undefined; ticketId?: string | null | undefined; ticketLog?: TicketLogChoices | undefined };
 
 function e164Of(input: string, field: string): string {
   const parsed = parseNumber(input);
@@ -58,7 +60,15 @@ export async function updateTrunk(deps: AppDeps, actor: Actor, tenantId: string,
     if (dids.join() !== before.didNumbers.join()) body.DidNumbers = dids;
   }
   if (Object.keys(body).length === 0) throw new ValidationError(`Nothing to change: trunk ${before.name} already has these values.`);
-  return applyTrunkChange(deps, actor, tenantId, api, before, body, 'threecx.trunk_updated', input.ticketId, request);
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
+  const after = await applyTrunkChange(deps, actor, tenantId, api, before, body, 'threecx.trunk_updated', input.ticketId, request);
+  await logTrunkWork(deps, actor, tenantId, ticket, `trunk ${before.name}`, `3CX trunk ${before.name} updated: ${Object.keys(body).join(', ')}.`);
+  return after;
+}
+
+/** Trunk changes are single PBX writes audited on their own; their ticket log follows the last one. */
+async function logTrunkWork(deps: AppDeps, actor: Actor, tenantId: string, ticket: ThreeCxTicket, subject: string, note: string): Promise<void> {
+  await startTicketWork(deps, await recordThreeCxWork(deps, deps.db, actor, tenantId, ticket, subject, note));
 }
 
 async function applyTrunkChange(deps: AppDeps, actor: Actor, tenantId: string, api: Awaited<ReturnType<typeof threeCxApiFor>>, before: TrunkView, body: TrunkFields, action: AuditAction, ticketId: string | null | undefined, request: RequestInfo): Promise<TrunkView> {
@@ -106,7 +116,7 @@ export async function listDids(deps: AppDeps, actor: Actor, tenantId: string) {
  * Moves a DID to another trunk or corrects its number (E2). DIDs live in their trunk's list,
  * so the change is a patch of the trunk(s) involved.
  */
-export async function updateDid(deps: AppDeps, actor: Actor, tenantId: string, did: string, input: { number?: string | undefined; trunkId?: number | undefined; ticketId?: string | null | undefined }, request: RequestInfo) {
+export async function updateDid(deps: AppDeps, actor: Actor, tenantId: string, did: string, input: { number?: string | undefined; trunkId?: number | undefined; ticketId?: string | null | undefined; ticketLog?: TicketLogChoices | undefined }, request: RequestInfo) {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = e164Of(did, 'did');
@@ -117,11 +127,17 @@ export async function updateDid(deps: AppDeps, actor: Actor, tenantId: string, d
   if (!to) throw new ValidationError(`There is no trunk ${input.trunkId} on this PBX.`, [{ field: 'trunkId', message: 'Unknown trunk' }]);
   const next = input.number ? e164Of(input.number, 'number') : current;
   if (next === current && to.id === from.id) throw new ValidationError(`Nothing to change: ${current} is already on ${from.name}.`);
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
+  const note = `3CX DID ${current}${next !== current ? ` corrected to ${next}` : ''}${to.id !== from.id ? ` moved from ${from.name} to ${to.name}` : ''}.`;
+  let after: TrunkView;
   if (to.id === from.id) {
-    return applyTrunkChange(deps, actor, tenantId, api, from, { DidNumbers: from.didNumbers.map((d) => (d === current ? next : d)) }, 'threecx.did_updated', input.ticketId, request);
+    after = await applyTrunkChange(deps, actor, tenantId, api, from, { DidNumbers: from.didNumbers.map((d) => (d === current ? next : d)) }, 'threecx.did_updated', input.ticketId, request);
+  } else {
+    await applyTrunkChange(deps, actor, tenantId, api, from, { DidNumbers: from.didNumbers.filter((d) => d !== current) }, 'threecx.did_updated', input.ticketId, request);
+    after = await applyTrunkChange(deps, actor, tenantId, api, to, { DidNumbers: [...to.didNumbers, next] }, 'threecx.did_updated', input.ticketId, request);
   }
-  await applyTrunkChange(deps, actor, tenantId, api, from, { DidNumbers: from.didNumbers.filter((d) => d !== current) }, 'threecx.did_updated', input.ticketId, request);
-  return applyTrunkChange(deps, actor, tenantId, api, to, { DidNumbers: [...to.didNumbers, next] }, 'threecx.did_updated', input.ticketId, request);
+  await logTrunkWork(deps, actor, tenantId, ticket, `DID ${next}`, note);
+  return after;
 }
 
 /**

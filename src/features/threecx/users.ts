@@ -12,6 +12,8 @@ import { changeNumberStatus, claimNumber, renameAssignee, unclaimNumber, type Cl
 import type { NumberRow } from '../numbers/number-view.ts';
 import { assertThreeCxEnabled, threeCxApiFor } from './connection.ts';
 import { loadActiveTenant, loadTenant, type TenantRow } from '../tenants/tenants.ts';
+import type { TicketLogChoices } from '../kernel/ticket-work.ts';
+import { checkThreeCxTicket, recordThreeCxWork, startTicketWork } from './ticket-work.ts';
 
 /** An extension as UCR Manager shows it (E1), with the inventory DID it holds. */
 export type ExtensionFields = {
@@ -149,7 +151,8 @@ async function failure(deps: AppDeps, actor: Actor, tenantId: string, action: Au
   await recordAudit(deps.db, { action, result: 'failure', actor, tenantId, targetType: 'threecx_extension', targetId: target, after: after ?? null, error: error instanceof Error ? error.message : String(error), ticketId: ticketId ?? null, request });
 }
 
-export type CreateExtensionInput = Partial<ExtensionFields> & { number: string; did?: DidChoice | undefined; ticketId?: string | null | undefined };
+type TicketInput = { ticketId?: string | null | undefined; ticketLog?: TicketLogChoices | undefined };
+export type CreateExtensionInput = Partial<ExtensionFields> & { number: string; did?: DidChoice | undefined } & TicketInput;
 
 /**
  * Creates an extension (E1). A DID from the inventory is held first, then 3CX is asked; the
@@ -161,9 +164,10 @@ export async function createExtension(deps: AppDeps, actor: Actor, tenantId: str
   const api = await threeCxApiFor(deps, tenant);
   const existing = await api.findUserByNumber(input.number);
   if (existing) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${existing.DisplayName || `${existing.FirstName ?? ''} ${existing.LastName ?? ''}`.trim() || 'no name'}). Nothing was changed.`, 'threecx_extension_taken');
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
   const held = input.did ? await claimDid(deps, actor, tenant, input.did, input.number, await pbxDidSet(api), request, { revert: options.revert, ticketId: input.ticketId }) : undefined;
   if (!held) await refuseInventoryCallerId(deps, tenantId, input.outboundCallerId, null);
-  const { did: _did, ticketId, ...fields } = input;
+  const { did: _did, ticketId, ticketLog: _ticketLog, ...fields } = input;
   const body = { ...toPbx(fields), Number: input.number, ...(held ? { OutboundCallerID: held.row.e164 } : {}) };
   let user: PbxUser;
   try {
@@ -174,14 +178,17 @@ export async function createExtension(deps: AppDeps, actor: Actor, tenantId: str
     throw error;
   }
   const view = toView(user, held ? { numberId: held.row.id, e164: held.row.e164 } : null);
-  await deps.db.transaction(async (tx) => {
+  const logId = await deps.db.transaction(async (tx) => {
     if (held) await assignHeld(deps, tx, actor, tenantId, held.row.id, user, request, ticketId);
     await recordAudit(tx, { action: options.revert ? 'threecx.extension_restored' : 'threecx.extension_created', actor, tenantId, targetType: 'threecx_extension', targetId: user.Number, before: null, after: { ...snapshot(view), ...(options.revertOf ? { revertOf: options.revertOf } : {}) }, ticketId: ticketId ?? null, request });
+    const note = `3CX extension ${view.number} (${view.displayName || 'no name'}) ${options.revert ? 'restored' : 'created'}.${view.did ? ` DID: ${view.did.e164}.` : ''}`;
+    return recordThreeCxWork(deps, tx, actor, tenantId, ticket, `extension ${view.number}`, note);
   });
+  await startTicketWork(deps, logId);
   return view;
 }
 
-export type UpdateExtensionInput = Partial<ExtensionFields> & { did?: DidChoice | undefined; ticketId?: string | null | undefined };
+export type UpdateExtensionInput = Partial<ExtensionFields> & { did?: DidChoice | undefined } & TicketInput;
 
 /**
  * Updates an extension. A new DID is held, 3CX is asked, then the new DID is assigned and the
@@ -194,7 +201,7 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const current = await api.getUser(id);
   const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
   const beforeView = toView(current, currentDid);
-  const { did, ticketId, ...fields } = input;
+  const { did, ticketId, ticketLog: _ticketLog, ...fields } = input;
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && beforeView[key as keyof ExtensionFields] !== value)) as Partial<ExtensionFields>;
   if (changed.number !== undefined) {
     throw new ValidationError(`Extension ${current.Number} keeps its number: 3CX does not allow changing an extension's number. To move the user to ${changed.number}, use Renumber, which creates extension ${changed.number}, moves the DID to it and deletes extension ${current.Number}. Nothing was changed.`, [
@@ -204,6 +211,7 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const targetNumber = current.Number;
   const didChanges = did !== undefined && (did === null ? currentDid !== null : 'numberId' in did ? did.numberId !== currentDid?.numberId : did.e164 !== currentDid?.e164);
   if (Object.keys(changed).length === 0 && !didChanges) throw new ValidationError(`Nothing to change: extension ${current.Number} already has these values.`);
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
   const held = didChanges && did ? await claimDid(deps, actor, tenant, did, targetNumber, await pbxDidSet(api), request, { revert: options.revert, ticketId }) : undefined;
   if (!didChanges) await refuseInventoryCallerId(deps, tenantId, changed.outboundCallerId, currentDid?.e164 ?? null);
   const body: Omit<UserFields, 'Number'> = { ...toPbx(changed), ...(held ? { OutboundCallerID: held.row.e164 } : didChanges && did === null && !changed.outboundCallerId ? { OutboundCallerID: '' } : {}) };
@@ -222,11 +230,14 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const user = { ...current, ...body };
   const afterDid = held ? { numberId: held.row.id, e164: held.row.e164 } : didChanges ? null : currentDid;
   const afterView = toView(user as PbxUser, afterDid);
-  await deps.db.transaction(async (tx) => {
+  const logId = await deps.db.transaction(async (tx) => {
     if (didChanges) await releaseDidOf(deps, tx, actor, tenantId, current.Number, request, ticketId, `3CX extension ${current.Number} no longer uses it`);
     if (held) await assignHeld(deps, tx, actor, tenantId, held.row.id, user as PbxUser, request, ticketId);
     await recordAudit(tx, { action: options.revert ? 'threecx.extension_reverted' : 'threecx.extension_updated', actor, tenantId, targetType: 'threecx_extension', targetId: targetNumber, before: snapshot(beforeView), after: { ...snapshot(afterView), ...(options.revertOf ? { revertOf: options.revertOf } : {}) }, ticketId: ticketId ?? null, request });
+    const lines = [...Object.keys(changed).map((field) => `${field} changed`), ...(didChanges ? [`DID: ${currentDid?.e164 ?? 'none'} → ${afterDid?.e164 ?? 'none'}`] : [])];
+    return recordThreeCxWork(deps, tx, actor, tenantId, ticket, `extension ${targetNumber}`, `3CX extension ${targetNumber} ${options.revert ? 'reverted' : 'updated'}: ${lines.join('; ')}.`);
   });
+  await startTicketWork(deps, logId);
   return afterView;
 }
 
@@ -237,13 +248,14 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
  * stays assigned throughout, so it never passes through cooling. If 3CX refuses the deletion,
  * the new extension is deleted again and nothing has changed.
  */
-export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { number: string; ticketId?: string | null | undefined }, request: RequestInfo): Promise<ExtensionView> {
+export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { number: string } & TicketInput, request: RequestInfo): Promise<ExtensionView> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
   if (input.number === current.Number) throw new ValidationError(`Extension ${current.Number} already has that number.`, [{ field: 'number', message: 'Enter the new extension number' }]);
   const clash = await api.findUserByNumber(input.number);
   if (clash) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
   const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
   const beforeView = toView(current, currentDid);
   const { number: _number, ...kept } = editable(beforeView);
@@ -271,11 +283,13 @@ export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: s
     throw error;
   }
   const afterView = toView(created, currentDid);
-  await deps.db.transaction(async (tx) => {
+  const logId = await deps.db.transaction(async (tx) => {
     // The DID stays assigned throughout, so the inventory's assignee follows the new number.
     if (currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, created.Number, request);
     await recordAudit(tx, { action: 'threecx.extension_renumbered', actor, tenantId, targetType: 'threecx_extension', targetId: input.number, before: snapshot(beforeView), after: snapshot(afterView), ticketId: input.ticketId ?? null, request });
+    return recordThreeCxWork(deps, tx, actor, tenantId, ticket, `extension ${input.number}`, `3CX extension ${current.Number} renumbered to ${input.number}.${currentDid ? ` DID ${currentDid.e164} moved with it.` : ''}`);
   });
+  await startTicketWork(deps, logId);
   return afterView;
 }
 
@@ -299,11 +313,12 @@ async function deleteOld(api: Awaited<ReturnType<typeof threeCxApiFor>>, id: num
  * 3CX answers BatchDelete 200 even when it kept the user, naming it in a UserDeleteError: then
  * the extension still holds its DID, so the inventory keeps it assigned and the error is shown.
  */
-export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: { ticketId?: string | null | undefined }, request: RequestInfo): Promise<{ deleted: ExtensionView }> {
+export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number, input: TicketInput, request: RequestInfo): Promise<{ deleted: ExtensionView }> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
   const view = toView(current, (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null);
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
   try {
     const refused = await api.deleteUsers([id]);
     if (refused.length > 0) {
@@ -314,10 +329,12 @@ export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: str
     await failure(deps, actor, tenantId, 'threecx.extension_deleted', current.Number, error, request, input.ticketId);
     throw error;
   }
-  await deps.db.transaction(async (tx) => {
+  const logId = await deps.db.transaction(async (tx) => {
     await releaseDidOf(deps, tx, actor, tenantId, current.Number, request, input.ticketId, `3CX extension ${current.Number} was deleted`);
     await recordAudit(tx, { action: 'threecx.extension_deleted', actor, tenantId, targetType: 'threecx_extension', targetId: current.Number, before: snapshot(view), after: null, ticketId: input.ticketId ?? null, request });
+    return recordThreeCxWork(deps, tx, actor, tenantId, ticket, `extension ${current.Number}`, `3CX extension ${current.Number} (${view.displayName || 'no name'}) deleted.${view.did ? ` DID ${view.did.e164} released.` : ''}`);
   });
+  await startTicketWork(deps, logId);
   return { deleted: view };
 }
 
@@ -354,7 +371,7 @@ export async function listExtensionChanges(deps: AppDeps, actor: Actor, tenantId
  * creation deletes it. When the PBX or the inventory moved on meanwhile, the revert explains the
  * conflict and changes nothing.
  */
-export async function revertExtensionChange(deps: AppDeps, actor: Actor, tenantId: string, eventId: number, input: { ticketId?: string | null | undefined }, request: RequestInfo): Promise<ExtensionView | { deleted: ExtensionView }> {
+export async function revertExtensionChange(deps: AppDeps, actor: Actor, tenantId: string, eventId: number, input: TicketInput, request: RequestInfo): Promise<ExtensionView | { deleted: ExtensionView }> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const [event] = await deps.db.select().from(auditEvents).where(and(eq(auditEvents.id, eventId), eq(auditEvents.tenantId, tenantId)));
@@ -366,13 +383,13 @@ export async function revertExtensionChange(deps: AppDeps, actor: Actor, tenantI
   if (event.action === 'threecx.extension_created') {
     const user = await api.findUserByNumber(after!.number);
     if (!user || user.Id !== after!.id) throw new ConflictError(`Extension ${after!.number} is no longer the one this change created; nothing was changed.`, 'revert_conflict');
-    return deleteExtension(deps, actor, tenantId, user.Id, { ticketId }, request);
+    return deleteExtension(deps, actor, tenantId, user.Id, { ticketId, ticketLog: input.ticketLog }, request);
   }
   if (event.action === 'threecx.extension_deleted') {
-    return createExtension(deps, actor, tenantId, { ...editable(before!), did: before!.did ? { e164: before!.did.e164 } : null, ticketId }, request, { revert: true, revertOf: event.id });
+    return createExtension(deps, actor, tenantId, { ...editable(before!), did: before!.did ? { e164: before!.did.e164 } : null, ticketId, ticketLog: input.ticketLog }, request, { revert: true, revertOf: event.id });
   }
   const user = await api.getUser(after!.id).catch(() => undefined);
   if (!user) throw new ConflictError(`Extension ${after!.number} no longer exists on the PBX; nothing was changed.`, 'revert_conflict');
   const fields = editable(before!);
-  return updateExtension(deps, actor, tenantId, after!.id, { ...fields, did: before!.did ? { e164: before!.did.e164 } : null, ticketId }, request, { revert: true, revertOf: event.id });
+  return updateExtension(deps, actor, tenantId, after!.id, { ...fields, did: before!.did ? { e164: before!.did.e164 } : null, ticketId, ticketLog: input.ticketLog }, request, { revert: true, revertOf: event.id });
 }

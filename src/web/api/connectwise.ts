@@ -67,3 +67,30 @@ export const connectWiseApi = {
   test: (tenantId: string) => api.post<ConnectWiseCheckDto>(`${t(tenantId)}/connections/connectwise/test`),
   retryTicketLog: (tenantId: string, changeId: string) => api.post<{ ok: true }>(`${t(tenantId)}/voice-changes/${encodeURIComponent(changeId)}/ticket-log/retry`),
 };
+
+/** What a change sends for its ticket's time entry and status (left out: the defaults); statusId null leaves the status as is. */
+export type TicketLogChoicesDto = { minutes?: number; statusId?: number | null; workRoleId?: number | null; workTypeId?: number | null; member?: string };
+export type TicketLogOptionsDto = {
+  ticket: { id: number; summary: string; board: Choice | null; status: Choice | null };
+  statuses: Choice[];
+  workRoles: Choice[];
+  workTypes: Choice[];
+  members: MemberDto[];
+  tenantMinutes: number | null;
+  defaults: { minutes: number | null; statusId: number | null; workRoleId: number | null; workTypeId: number | null; member: string | null };
+};
+
+export const ticketLogOptionsQuery = (tenantId: string, ticketId: string) =>
+  queryOptions({
+    queryKey: ['connectwise', tenantId, 'log-options', ticketId] as const,
+    queryFn: () => api.get<TicketLogOptionsDto>(`${t(tenantId)}/connectwise/tickets/${encodeURIComponent(ticketId)}/log-options`),
+    staleTime: 30_000,
+    retry: false,
+  });
+
+/** The body fields of a change's ticket: its number and, once a ticket is chosen, the ConnectWise choices. */
+export function ticketBody(ticketId: string, choices: TicketLogChoicesDto | null): { ticketId?: string; ticketLog?: TicketLogChoicesDto } {
+  const id = ticketId.trim();
+  if (!id) return {};
+  return { ticketId: id, ...(choices ? { ticketLog: choices } : {}) };
+}

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { connectWiseConnectionQuery, ticketSearchQuery, type TicketDto } from '../../api/connectwise.ts';
+import { connectWiseConnectionQuery, ticketSearchQuery, type TicketDto, type TicketLogChoicesDto } from '../../api/connectwise.ts';
+import { TicketLogChoices } from './TicketLogChoices.tsx';
 import type { TenantDto } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
@@ -19,6 +20,11 @@ type Props = {
   label?: string;
   hint?: string;
   disabled?: boolean;
+  /** The ConnectWise choices for the chosen ticket (minutes, status, role, type, member); null until the ticket's defaults load. */
+  choices?: TicketLogChoicesDto | null | undefined;
+  onChoicesChange?: ((choices: TicketLogChoicesDto | null) => void) | undefined;
+  /** The server's error for a field of the choices (ticketLog.statusId, …). */
+  choiceError?: ((field: string) => string | undefined) | undefined;
 };
 
 /**
@@ -27,13 +33,13 @@ type Props = {
  * #id, summary and status. Without ConnectWise for the tenant it is a plain ticket-number field.
  * Everything shown comes from ConnectWise and is rendered as text, never as markup.
  */
-export function TicketPicker({ tenant, value, onChange, error, label = 'Ticket number (optional)', hint = 'Recorded with the change in the audit log.', disabled }: Props) {
+export function TicketPicker({ tenant, value, onChange, error, label = 'Ticket number (optional)', hint = 'Recorded with the change in the audit log.', disabled, choices, onChoicesChange, choiceError }: Props) {
   const connection = useQuery({ ...connectWiseConnectionQuery(tenant.id), enabled: tenant.features.connectwise });
   const usable = tenant.features.connectwise && connection.data?.configured === true;
   if (!usable) {
     return <TextField label={label} name="ticketId" inputMode="numeric" autoComplete="off" maxLength={12} hint={hint} value={value} onChange={(e) => onChange(e.target.value.trim())} error={error} disabled={disabled} className="max-w-56" />;
   }
-  return <TicketSearch tenant={tenant} value={value} onChange={onChange} error={error} disabled={disabled} />;
+  return <TicketSearch tenant={tenant} value={value} onChange={onChange} error={error} disabled={disabled} choices={choices} onChoicesChange={onChoicesChange} choiceError={choiceError} />;
 }
 
 function TicketLine({ ticket }: { ticket: TicketDto }) {
@@ -50,7 +56,7 @@ function TicketLine({ ticket }: { ticket: TicketDto }) {
   );
 }
 
-function TicketSearch({ tenant, value, onChange, error, disabled }: Omit<Props, 'label' | 'hint'>) {
+function TicketSearch({ tenant, value, onChange, error, disabled, choices, onChoicesChange, choiceError }: Omit<Props, 'label' | 'hint'>) {
   const [text, setText] = useState('');
   const [chosen, setChosen] = useState<TicketDto | null>(null);
   const term = useDebouncedValue(text.trim(), 250);
@@ -73,13 +79,21 @@ function TicketSearch({ tenant, value, onChange, error, disabled }: Omit<Props, 
             disabled={disabled}
             onClick={() => {
               setChosen(null);
+              onChoicesChange?.(null);
               onChange('');
             }}
           >
             Change ticket
           </Button>
         </div>
-        <p className="text-xs text-zinc-600">After the change, this ticket gets a note, the tenant's status and a time entry.</p>
+        {onChoicesChange ? (
+          <>
+            <p className="text-xs text-zinc-600">After the change, this ticket gets a note, the status and the time entry chosen here.</p>
+            <TicketLogChoices tenantId={tenant.id} ticketId={value} value={choices ?? null} onChange={onChoicesChange} fieldError={choiceError} disabled={disabled} />
+          </>
+        ) : (
+          <p className="text-xs text-zinc-600">After the change, this ticket gets a note, the tenant's status and a time entry.</p>
+        )}
         {error ? <p className="text-sm text-red-700">{error}</p> : null}
       </div>
     );

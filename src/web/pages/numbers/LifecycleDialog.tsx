@@ -11,6 +11,7 @@ import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { actionLabels, dateInputValue, endOfLocalDay, TICKET, type LifecycleAction } from '../../lib/inventory.ts';
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
+import { ticketBody, type TicketLogChoicesDto } from '../../api/connectwise.ts';
 import { TenantContext } from '../tenants/tenant-context.ts';
 import { useNumberChanged } from './number-cache.ts';
 
@@ -47,6 +48,7 @@ function LifecycleForm({
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState(dateInputValue(30));
   const [ticketId, setTicketId] = useState('');
+  const [ticketChoices, setTicketChoices] = useState<TicketLogChoicesDto | null>(null);
   const [assignee, setAssignee] = useState<Assignee>({ type: number.kind === 'threecx_did' ? 'threecx_extension' : 'teams_user', id: '', upn: '', name: '' });
   const [local, setLocal] = useState<Record<string, string>>({});
 
@@ -70,7 +72,7 @@ function LifecycleForm({
     const problems: Record<string, string> = {};
     const ticket = ticketId.trim() || null;
     if (ticket && !TICKET.test(ticket)) problems.ticketId = 'A ticket number is digits only, e.g. 123456.';
-    let body: Record<string, unknown> = { action, ticketId: ticket };
+    let body: Record<string, unknown> = { action, ticketId: ticket, ...(ticket ? ticketBody(ticket, ticketChoices) : {}) };
     if (action === 'reserve') {
       const end = endOfLocalDay(until);
       if (!reason.trim()) problems.reason = 'Say who or what the number is held for.';
@@ -129,7 +131,7 @@ function LifecycleForm({
         <TextField label="Reason (optional)" name="reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} error={fieldError(err, 'reason')} data-autofocus />
       ) : null}
       {tenant ? (
-        <TicketPicker tenant={tenant} label="ConnectWise ticket (optional)" hint="Recorded with this change in the history and audit log." value={ticketId} onChange={setTicketId} error={local.ticketId ?? fieldError(err, 'ticketId')} />
+        <TicketPicker tenant={tenant} label="ConnectWise ticket (optional)" hint="Recorded with this change in the history and audit log." value={ticketId} onChange={setTicketId} error={local.ticketId ?? fieldError(err, 'ticketId')} choices={ticketChoices} onChoicesChange={setTicketChoices} choiceError={(field) => fieldError(err, field)} />
       ) : (
         <TextField
           label="ConnectWise ticket (optional)"

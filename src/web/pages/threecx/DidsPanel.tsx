@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { didsQuery, threeCxApi, threeCxKeys, ticketOf, trunksQuery, type DidDto } from '../../api/threecx.ts';
+import { didsQuery, threeCxApi, threeCxKeys, trunksQuery, type DidDto } from '../../api/threecx.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
@@ -11,16 +11,16 @@ import { Table, Td, Th } from '../../components/Table.tsx';
 import type { NumberStatus } from '../../api/types.ts';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
-import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
+import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
 
 function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; onClose: () => void }) {
   const queryClient = useQueryClient();
   const trunks = useQuery(trunksQuery(tenantId));
   const [number, setNumber] = useState(did.number);
   const [trunkId, setTrunkId] = useState(did.trunkId);
-  const [ticketId, setTicketId] = useState('');
+  const ticket = useThreeCxTicket();
   const save = useMutation({
-    mutationFn: () => threeCxApi.updateDid(tenantId, did.number, { ...(number.trim() !== did.number ? { number: number.trim() } : {}), ...(trunkId !== did.trunkId ? { trunkId } : {}), ...(ticketOf(ticketId) ? { ticketId: ticketOf(ticketId) } : {}) }),
+    mutationFn: () => threeCxApi.updateDid(tenantId, did.number, { ...(number.trim() !== did.number ? { number: number.trim() } : {}), ...(trunkId !== did.trunkId ? { trunkId } : {}), ...ticket.body }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
       onClose();
@@ -40,7 +40,7 @@ function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; on
           </option>
         ))}
       </SelectField>
-      <ThreeCxTicketField value={ticketId} onChange={setTicketId} />
+      <ThreeCxTicketField {...ticket.field} />
       <ThreeCxError tenantId={tenantId} error={save.error} />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>Cancel</Button>

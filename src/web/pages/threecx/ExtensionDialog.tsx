@@ -1,14 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { inventoryKeys } from '../../api/inventory.ts';
-import { threeCxApi, threeCxKeys, ticketOf, type ExtensionDto } from '../../api/threecx.ts';
+import { threeCxApi, threeCxKeys, type ExtensionDto } from '../../api/threecx.ts';
 import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { CheckboxField, SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { DidPicker, type DidPick } from './DidPicker.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
-import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
+import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
 
 const empty = { number: '', firstName: '', lastName: '', email: '', mobile: '', outboundCallerId: '', voicemailEmail: 'Notification' as ExtensionDto['voicemailEmail'], enabled: true, require2fa: false };
 
@@ -25,15 +25,15 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
   const queryClient = useQueryClient();
   const [form, setForm] = useState(extension ? { number: extension.number, firstName: extension.firstName, lastName: extension.lastName, email: extension.email, mobile: extension.mobile, outboundCallerId: extension.outboundCallerId, voicemailEmail: extension.voicemailEmail, enabled: extension.enabled, require2fa: extension.require2fa } : empty);
   const [did, setDid] = useState<DidPick>(extension?.did ? { kind: 'keep' } : { kind: 'none' });
-  const [ticketId, setTicketId] = useState('');
+  const ticket = useThreeCxTicket();
   const save = useMutation({
     mutationFn: () => {
       const didChoice = did.kind === 'number' ? { did: { numberId: did.numberId } } : did.kind === 'none' && (!extension || extension.did) ? { did: null } : {};
       const callerId = did.kind === 'number' || (did.kind === 'keep' && extension?.did) ? {} : { outboundCallerId: form.outboundCallerId.trim() };
-      const body = { ...form, ...callerId, number: form.number.trim(), ...didChoice, ...(ticketOf(ticketId) ? { ticketId: ticketOf(ticketId) } : {}) };
+      const body = { ...form, ...callerId, number: form.number.trim(), ...didChoice, ...ticket.body };
       if (!extension) return threeCxApi.createExtension(tenantId, body);
       // Only what changed goes to 3CX.
-      const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => k === 'did' || k === 'ticketId' || (extension as Record<string, unknown>)[k] !== v));
+      const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => k === 'did' || k === 'ticketId' || k === 'ticketLog' || (extension as Record<string, unknown>)[k] !== v));
       return threeCxApi.updateExtension(tenantId, extension.id, changed);
     },
     onSuccess: async (saved) => {
@@ -92,7 +92,7 @@ function ExtensionForm({ tenantId, extension, onClose }: { tenantId: string; ext
         </div>
       </div>
       <DidPicker tenantId={tenantId} value={did} onChange={setDid} current={extension?.did?.e164 ?? null} />
-      <ThreeCxTicketField value={ticketId} onChange={setTicketId} error={fieldError(err, 'ticketId')} />
+      <ThreeCxTicketField {...ticket.field} error={fieldError(err, 'ticketId')} serverError={err} />
       <ThreeCxError tenantId={tenantId} error={err} />
       <div className="flex justify-end gap-2">
         <Button onClick={() => onClose()}>Cancel</Button>

@@ -15,7 +15,7 @@ import { formatCount } from '../../lib/inventory.ts';
 import { fieldError } from '../../lib/errors.ts';
 import { ExtensionDialog } from './ExtensionDialog.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
-import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
+import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
 
 const actionWords: Record<string, string> = {
   'threecx.extension_created': 'Created',
@@ -43,7 +43,7 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
   const [deleteTicket, setDeleteTicket] = useState('');
   const [renumbering, setRenumbering] = useState<ExtensionDto | null>(null);
   const [newNumber, setNewNumber] = useState('');
-  const [renumberTicket, setRenumberTicket] = useState('');
+  const renumberTicket = useThreeCxTicket();
   const [done, setDone] = useState<string | null>(null);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
@@ -60,12 +60,12 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
   });
   // 3CX cannot change an extension's number: the server creates the new one, moves the DID, deletes the old one.
   const renumber = useMutation({
-    mutationFn: (ext: ExtensionDto) => threeCxApi.renumberExtension(tenantId, ext.id, { number: newNumber.trim(), ...(renumberTicket.trim() ? { ticketId: renumberTicket.trim() } : {}) }),
+    mutationFn: (ext: ExtensionDto) => threeCxApi.renumberExtension(tenantId, ext.id, { number: newNumber.trim(), ...renumberTicket.body }),
     onSuccess: async (result) => {
       setDone(`Extension ${renumbering?.number ?? ''} is now ${result.number}${result.did ? ` with DID ${result.did.e164}` : ''}.`);
       setRenumbering(null);
       setNewNumber('');
-      setRenumberTicket('');
+      renumberTicket.reset();
       await refresh();
     },
   });
@@ -239,7 +239,7 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
         </p>
         <div className="mt-3 space-y-3">
           <TextField label="New extension number" name="newNumber" inputMode="numeric" required value={newNumber} onChange={(e) => setNewNumber(e.target.value)} error={fieldError(renumber.error, 'number', { threecx_extension_taken: 'number' })} />
-          <ThreeCxTicketField value={renumberTicket} onChange={setRenumberTicket} />
+          <ThreeCxTicketField {...renumberTicket.field} />
         </div>
       </ConfirmDialog>
       <ConfirmDialog

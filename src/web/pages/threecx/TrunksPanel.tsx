@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { threeCxApi, threeCxKeys, ticketOf, trunksQuery, type TrunkDto } from '../../api/threecx.ts';
+import { threeCxApi, threeCxKeys, trunksQuery, type TrunkDto } from '../../api/threecx.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
@@ -9,12 +9,12 @@ import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
-import { ThreeCxTicketField } from './ThreeCxTicketField.tsx';
+import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
 
 function TrunkForm({ tenantId, trunk, canWrite, onClose }: { tenantId: string; trunk: TrunkDto; canWrite: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ externalNumber: trunk.externalNumber, simultaneousCalls: String(trunk.simultaneousCalls ?? ''), direction: trunk.direction, dids: trunk.didNumbers.join('\n') });
-  const [ticketId, setTicketId] = useState('');
+  const ticket = useThreeCxTicket();
   const save = useMutation({
     mutationFn: () =>
       threeCxApi.updateTrunk(tenantId, trunk.id, {
@@ -22,7 +22,7 @@ function TrunkForm({ tenantId, trunk, canWrite, onClose }: { tenantId: string; t
         ...(form.simultaneousCalls.trim() ? { simultaneousCalls: Number(form.simultaneousCalls) } : {}),
         direction: form.direction,
         didNumbers: form.dids.split(/[\s,;]+/).filter(Boolean),
-        ...(ticketOf(ticketId) ? { ticketId: ticketOf(ticketId) } : {}),
+        ...ticket.body,
       }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
@@ -55,7 +55,7 @@ function TrunkForm({ tenantId, trunk, canWrite, onClose }: { tenantId: string; t
         <option value="Outbound">Outbound only</option>
       </SelectField>
       <TextAreaField label="DID numbers" name="didNumbers" rows={6} disabled={!canWrite} hint="One per line. Where your 3CX version allows it, DIDs are added here; otherwise in the 3CX console." value={form.dids} onChange={(e) => setForm({ ...form, dids: e.target.value })} error={fieldError(err, 'didNumbers')} />
-      {canWrite ? <ThreeCxTicketField value={ticketId} onChange={setTicketId} /> : null}
+      {canWrite ? <ThreeCxTicketField {...ticket.field} serverError={save.error} /> : null}
       <ThreeCxError tenantId={tenantId} error={err} />
       <div className="flex justify-end gap-2">
         <Button onClick={onClose}>{canWrite ? 'Cancel' : 'Close'}</Button>

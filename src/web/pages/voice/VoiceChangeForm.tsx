@@ -12,6 +12,7 @@ import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { TICKET } from '../../lib/inventory.ts';
 import { assignmentLabel, mainPolicyTypes, otherPolicyTypes, policyLabel, voiceReadiness } from '../../lib/teams.ts';
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
+import { ticketBody, type TicketLogChoicesDto } from '../../api/connectwise.ts';
 import { NumberPicker } from './NumberPicker.tsx';
 
 type NumberChoice = 'keep' | 'inventory' | 'typed' | 'remove';
@@ -104,6 +105,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
   const [typed, setTyped] = useState('');
   const [policies, setPolicies] = useState<Record<string, string>>(() => Object.fromEntries([...mainPolicyTypes, ...otherPolicyTypes].map((t) => [t, directPolicy(user, t)])));
   const [ticket, setTicket] = useState('');
+  const [ticketChoices, setTicketChoices] = useState<TicketLogChoicesDto | null>(null);
   const [locationId, setLocationId] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const radioName = useId();
@@ -138,7 +140,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
     if ((choice === 'inventory' || choice === 'typed') && locationId) body.locationId = locationId;
     if (Object.keys(changedPolicies).length) body.policies = changedPolicies;
     if (ticket.trim()) {
-      if (TICKET.test(ticket.trim())) body.ticketId = ticket.trim();
+      if (TICKET.test(ticket.trim())) Object.assign(body, ticketBody(ticket, ticketChoices));
       else problems.ticketId = 'A ticket number is digits only, e.g. 48213.';
     }
     if (!problems.number && !problems.typed && body.number === undefined && !body.policies) problems.form = 'Nothing to change yet: choose a number, or a different policy.';
@@ -211,7 +213,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
       </fieldset>
 
       <fieldset disabled={disabled} className="space-y-4">
-        <TicketPicker tenant={tenant} value={ticket} onChange={setTicket} error={local.ticketId ?? fieldError(err, 'ticketId')} disabled={disabled} />
+        <TicketPicker tenant={tenant} value={ticket} onChange={setTicket} error={local.ticketId ?? fieldError(err, 'ticketId')} disabled={disabled} choices={ticketChoices} onChoicesChange={setTicketChoices} choiceError={(field) => fieldError(err, field)} />
         {local.form ? (
           <p role="alert" className="text-sm text-red-700">
             {local.form}
