@@ -137,7 +137,8 @@ function badValuesFor(schema: Schema | undefined, name: string, where: 'path' | 
   if (s.format === 'date-time' || /until|At$|^from$|^to$/.test(name)) extra.push(8.64e15, 1e15, '+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', '0000-01-01');
   // A well-formed id of nothing: a read answers 404 or an empty list; a write must not keep it.
   const references = s.format === 'uuid' && (!write || where === 'path' || !notAReference.has(name));
-  const pool = [...extra, ...generated];
+  // A body carries what JSON carries: NaN and Infinity arrive as null, so judge that value instead.
+  const pool = [...extra, ...generated].map((v) => (where === 'body' && typeof v === 'number' && !Number.isFinite(v) ? null : v));
   // A field the document leaves open ({}: a coerced date, any JSON) gets every value; on a write
   // whatever is accepted is then a finding to look at.
   const open = Object.keys(s).length === 0;
