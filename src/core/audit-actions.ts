@@ -29,6 +29,8 @@ export const auditActionFamilies = {
     'number.emergency_location_set',
     'number.emergency_location_read',
     'number.cooling_reason',
+    'number.extension_linked',
+    'number.extension_unlinked',
     ...lifecycleAuditActions.map((a) => `number.${a}` as const),
   ],
   numbers: ['numbers.imported', 'numbers.exported'],

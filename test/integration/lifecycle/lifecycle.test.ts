@@ -64,7 +64,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     const dry = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { ...body, dryRun: true });
     expect(dry.status).toBe(200);
     expect(dry.body.ok).toBe(true);
-    expect(dry.body.lines.map((l: any) => [l.step, l.action])).toEqual([['check', 'do'], ['usage_location', 'skip'], ['licence', 'do'], ['number', 'do'], ['voice', 'do'], ['ticket', 'do']]);
+    expect(dry.body.lines.map((l: any) => [l.step, l.action])).toEqual([['check', 'do'], ['usage_location', 'skip'], ['licence', 'do'], ['number', 'do'], ['voice', 'do'], ['threecx_extension', 'skip'], ['ticket', 'do']]);
     expect(user.licenses).toEqual(['E3']); // the dry run changed nothing
     expect(await jobsOf(user.id)).toEqual([]);
 
@@ -72,7 +72,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(started.status).toBe(202);
     const job = await settled(started.body.id);
     expect(job.status).toBe('succeeded');
-    expect(job.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['ticket', 'succeeded']]);
+    expect(job.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['threecx_extension', 'skipped'], ['ticket', 'succeeded']]);
     const e164 = job.steps[3].result.e164 as string;
     expect(Object.keys(numbers).slice(0, 6)).toContain(e164);
     // Teams: the licence, the number and the profile's policy.
@@ -103,7 +103,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(leave.status).toBe(202);
     const left = await settled(leave.body.id);
     expect(left.status).toBe('succeeded');
-    expect(left.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['remove_number', 'succeeded'], ['reset_policies', 'succeeded'], ['hold_number', 'succeeded'], ['licence', 'succeeded'], ['ticket', 'succeeded']]);
+    expect(left.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['remove_extension', 'skipped'], ['remove_number', 'succeeded'], ['reset_policies', 'succeeded'], ['hold_number', 'succeeded'], ['licence', 'succeeded'], ['ticket', 'succeeded']]);
     expect(graphTenant().numbers.get(e164)!.assignmentTargetId).toBeNull();
     expect(user.licenses).not.toContain('TeamsPhoneStandard');
     expect(user.policies.get('OnlineVoiceRoutingPolicy')).toBeUndefined();
@@ -158,7 +158,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     const failed = await settled(started.body.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/Assign the number and policies in Teams.*skipped/);
-    expect(failed.steps.map((s: any) => s.state)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded', 'failed', 'pending']);
+    expect(failed.steps.map((s: any) => s.state)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded', 'failed', 'pending', 'pending']);
     expect(failed).toMatchObject({ canRetry: true, canUndo: true });
     expect(user.usageLocation).toBe('US');
     const e164 = failed.steps[3].result.e164 as string;
