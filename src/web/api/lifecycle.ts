@@ -16,6 +16,7 @@ export type OnboardRequest = {
   number?: { e164: string } | null;
   licenceSkuIds?: string[];
   usageLocation?: string | null;
+  threecxExtension?: string | null;
   ticketId?: string | null;
 };
 export type OffboardRequest = { userId: string; reserveFor?: { reason: string; days: number } | null; removeLicenceSkuIds?: string[]; ticketId?: string | null };

@@ -129,6 +129,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
   const [number, setNumber] = useState('');
   const [licence, setLicence] = useState('');
   const [usageLocation, setUsageLocation] = useState('');
+  const [extension, setExtension] = useState('');
   const [ticket, setTicket] = useState('');
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const body = (): OnboardRequest => ({
@@ -137,6 +138,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
     number: number.trim() ? { e164: number.trim() } : null,
     ...(licence ? { licenceSkuIds: [licence] } : {}),
     usageLocation: usageLocation.trim().toUpperCase() || null,
+    threecxExtension: extension.trim() || null,
     ticketId: ticket.trim() || null,
   });
   const plan = useMutation({ mutationFn: () => lifecycleApi.planOnboard(tenantId, body()) });
@@ -146,11 +148,12 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
       plan.reset();
       setUser('');
       setNumber('');
+      setExtension('');
       void queryClient.invalidateQueries({ queryKey: lifecycleKeys.jobs(tenantId) });
     },
   });
   const check = (): boolean => {
-    const next = checkCommon(user, ticket) ?? (!profileId && !number.trim() ? { field: 'profile', message: 'Choose a profile (where the next free number comes from) or type a number.' } : null) ?? (usageLocation.trim() && !/^[A-Za-z]{2}$/.test(usageLocation.trim()) ? { field: 'usage', message: 'A usage location is a two-letter country code, e.g. US.' } : null);
+    const next = checkCommon(user, ticket) ?? (!profileId && !number.trim() ? { field: 'profile', message: 'Choose a profile (where the next free number comes from) or type a number.' } : null) ?? (usageLocation.trim() && !/^[A-Za-z]{2}$/.test(usageLocation.trim()) ? { field: 'usage', message: 'A usage location is a two-letter country code, e.g. US.' } : null) ?? (extension.trim() && !/^\d{2,10}$/.test(extension.trim()) ? { field: 'extension', message: 'A 3CX extension number is 2 to 10 digits.' } : null);
     setProblem(next);
     return !next;
   };
@@ -175,6 +178,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
             choices={(licences.data ?? []).filter((l) => l.teamsPhone || l.callingPlan).map((l) => ({ value: l.skuId, label: `${l.skuPartNumber} (${l.free} of ${l.total} free)` }))}
           />
           <TextField label="Usage location if missing" hint="Two letters, e.g. US." name="onboardUsage" autoComplete="off" value={usageLocation} onChange={(e) => setUsageLocation(e.target.value)} error={error('usage')} />
+          <TextField label="3CX extension (optional)" hint="Where the tenant has 3CX: created with the same number as its DID." name="onboardExtension" inputMode="numeric" autoComplete="off" value={extension} onChange={(e) => setExtension(e.target.value)} error={error('extension')} />
           <TextField label="Ticket number (optional)" name="onboardTicket" inputMode="numeric" autoComplete="off" value={ticket} onChange={(e) => setTicket(e.target.value)} error={error('ticket')} />
         </div>
         <FlowActions tenantId={tenantId} kind="onboard" submitLabel="Onboard" plan={plan} start={start} body={body} check={check} disabled={disabled} />
