@@ -1,3 +1,4 @@
+ALTER TABLE "tenants" ADD COLUMN "time_zone" text;--> statement-breakpoint
 ALTER TABLE "phone_numbers" ADD COLUMN "linked_extension" text;--> statement-breakpoint
 ALTER TABLE "phone_numbers" ADD COLUMN "linked_extension_name" text;--> statement-breakpoint
 CREATE UNIQUE INDEX "phone_numbers_one_linked_number_per_extension" ON "phone_numbers" USING btree ("tenant_id","linked_extension") WHERE "phone_numbers"."linked_extension" is not null;--> statement-breakpoint
