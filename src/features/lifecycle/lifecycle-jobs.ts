@@ -147,14 +147,28 @@ async function chosenNumber(deps: AppDeps, tenant: TenantRow, ref: { numberId: s
 }
 
 /**
+ * The profile's licences and usage location where the request names none: what is given wins,
+ * so one joiner can differ from the profile without changing it.
+ */
+function withProfileDefaults(input: OnboardInput, profile: Awaited<ReturnType<typeof profileOf>>): OnboardInput {
+  if (!profile) return input;
+  return {
+    ...input,
+    licenceSkuIds: input.licenceSkuIds?.length ? input.licenceSkuIds : profile.licenceSkuIds.length ? profile.licenceSkuIds : input.licenceSkuIds,
+    usageLocation: input.usageLocation ?? profile.usageLocation,
+  };
+}
+
+/**
  * What onboarding would do, checked against the live tenant (user, licences, free numbers).
  * Changes nothing. The first blocking problem is returned with its error code.
  */
-export async function planOnboarding(deps: AppDeps, actor: Actor, tenantId: string, input: OnboardInput): Promise<Plan> {
+export async function planOnboarding(deps: AppDeps, actor: Actor, tenantId: string, given: OnboardInput): Promise<Plan> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await teamsApiFor(deps, tenant);
-  const user = await userOf(deps, tenant, input.userId);
-  const profile = await profileOf(deps, tenantId, input.profileId);
+  const user = await userOf(deps, tenant, given.userId);
+  const profile = await profileOf(deps, tenantId, given.profileId);
+  const input = withProfileDefaults(given, profile);
   const lines: PlanLine[] = [];
   const warnings: string[] = [];
   let problem: Plan['problem'] = null;
@@ -328,9 +342,11 @@ async function enqueue(deps: AppDeps, jobId: string): Promise<void> {
   await deps.queue.send(LIFECYCLE_QUEUE, { jobId }, { retryLimit: 40, retryDelay: 3, expireInSeconds: 3600, heartbeatSeconds: 10 });
 }
 
-export async function startOnboarding(deps: AppDeps, actor: Actor, tenantId: string, input: OnboardInput, info: RequestInfo): Promise<LifecycleJobView> {
-  const plan = await planOnboarding(deps, actor, tenantId, input);
+export async function startOnboarding(deps: AppDeps, actor: Actor, tenantId: string, given: OnboardInput, info: RequestInfo): Promise<LifecycleJobView> {
+  const plan = await planOnboarding(deps, actor, tenantId, given);
   if (!plan.ok) refuse(plan);
+  // The job keeps the profile's licences and usage location as they are now: a later edit of the profile does not change a running job.
+  const input = withProfileDefaults(given, await profileOf(deps, tenantId, given.profileId));
   return createJob(deps, actor, tenantId, 'onboard', plan, input, info);
 }
 
