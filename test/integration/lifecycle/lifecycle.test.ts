@@ -187,6 +187,40 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect((await admin.post(`/api/tenants/${tenantId}/lifecycle/jobs/${failed.id}/undo`)).body.error.code).toBe('not_undoable');
   }, 120_000);
 
+  it('a voice profile names the licence and usage location onboarding uses; bad ones are refused and change nothing', async () => {
+    const profiles = `/api/tenants/${tenantId}/voice-profiles`;
+    const unknownSku = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, licenceSkuIds: ['0b0b0b0b-0000-4000-8000-000000000001'] });
+    expect([unknownSku.status, unknownSku.body.error.code]).toEqual([400, 'licence_unknown']);
+    const badLocation = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, usageLocation: 'usa' });
+    expect(badLocation.status).toBe(400);
+    expect(JSON.stringify(badLocation.body)).toContain('two-letter country code');
+    expect((await admin.get(profiles)).body.profiles.some((p: any) => p.name === 'Starter pack')).toBe(false);
+
+    const pack = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, licenceSkuIds: [phone.toUpperCase()], usageLocation: 'GB' });
+    expect(pack.status).toBe(201);
+    expect(pack.body).toMatchObject({ licenceSkuIds: [phone.toLowerCase()], usageLocation: 'GB' });
+
+    // An unlicensed joiner: the licence comes from the profile, no licence named in the request.
+    const user = fx.seeded.byProfile.unlicensed[6]!;
+    const dry = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: user.id, profileId: pack.body.id, dryRun: true });
+    expect(dry.body.ok).toBe(true);
+    expect(dry.body.lines.find((l: any) => l.step === 'licence')).toMatchObject({ action: 'do', message: expect.stringContaining(`Assign ${SKUS.TeamsPhoneStandard.skuPartNumber}`) });
+    const job = await settled((await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: user.id, profileId: pack.body.id })).body.id);
+    expect(job.status).toBe('succeeded');
+    // The job keeps the profile's values; the usage location is only set where the user has none.
+    expect(job.input).toMatchObject({ licenceSkuIds: [phone.toLowerCase()], usageLocation: 'GB' });
+    expect(job.steps.find((s: any) => s.name === 'usage_location').state).toBe('skipped');
+    expect(user.licenses).toContain('TeamsPhoneStandard');
+
+    // A joiner without a usage location: the profile's is set; one named in the request wins.
+    const nowhere = fx.seeded.byProfile.noUsageLocation[6]!;
+    const fromProfile = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, dryRun: true });
+    expect(fromProfile.body.lines.find((l: any) => l.step === 'usage_location')).toMatchObject({ action: 'do', message: 'Set the usage location to GB.' });
+    const named = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, usageLocation: 'US', dryRun: true });
+    expect(named.body.lines.find((l: any) => l.step === 'usage_location')).toMatchObject({ action: 'do', message: 'Set the usage location to US.' });
+    expect(nowhere.usageLocation).toBeNull();
+  }, 120_000);
+
   it('onboards the joiners of a CSV: each row checked first, then a job for each row that passed', async () => {
     const good = fx.seeded.byProfile.unlicensed[2]!;
     const voiced = fx.seeded.byProfile.voiceDirectRouting[1]!;
