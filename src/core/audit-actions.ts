@@ -30,6 +30,8 @@ export const auditActionFamilies = {
     'number.emergency_location_read',
     'number.cooling_reason',
     'number.deleted',
+    'number.extension_linked',
+    'number.extension_unlinked',
     ...lifecycleAuditActions.map((a) => `number.${a}` as const),
   ],
   numbers: ['numbers.imported', 'numbers.exported', 'numbers.bulk_changed', 'numbers.deleted'],

@@ -144,7 +144,7 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     // Tomorrow: close enough to be on the Overview's work list too.
     const day = new Date(Date.now() + 86_400_000);
     const local = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}T09:30`;
-    await form.getByLabel(/Or at a later time/).fill(local);
+    await form.getByLabel(/Schedule for/).fill(local);
     await form.getByRole('button', { name: 'Schedule', exact: true }).click();
     await form.getByText(`Scheduled for ${later.upn}`).waitFor();
     await screenshot(page, `${target.name}-lifecycle-4-schedule-form`);
@@ -170,6 +170,54 @@ describe.skipIf(!haveChromium).each(targets())('joiners and leavers in the brows
     const { changes } = await api(`/api/tenants/${tenantId}/scheduled-changes`);
     expect(changes.find((c: any) => c.subject === later.upn).status).toBe('cancelled');
     expect((await api(`/api/tenants/${tenantId}/lifecycle/jobs?userId=${later.userId}`)).jobs).toEqual([]);
+  });
+
+  it('sets the tenant’s time zone, schedules a voice change from the user’s voice panel in that zone, sees it in Scheduled there, and cancels it', async () => {
+    await page.goto(`${server.url}/tenants/${tenantId}`);
+    await page.getByRole('button', { name: 'Edit tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Edit / });
+    // Not an IANA name: refused with the reason, nothing saved.
+    await dialog.getByLabel('Time zone').fill('EST');
+    await dialog.getByRole('button', { name: 'Save tenant' }).click();
+    await dialog.getByText('must be an IANA time zone', { exact: false }).waitFor();
+    expect((await api(`/api/tenants/${tenantId}`)).timeZoneSet).toBe(false);
+    await dialog.getByLabel('Time zone').fill('America/New_York');
+    await dialog.getByRole('button', { name: 'Save tenant' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('America/New_York', { exact: true }).waitFor();
+
+    const { users } = await api(`/api/tenants/${tenantId}/teams/users?search=contoso&limit=200`);
+    const voiced = (users as TeamsUser[]).find((u) => u.numbers.length > 0 && u.userId !== joiner.userId && u.phoneSystem)!;
+    await page.goto(`${server.url}/tenants/${tenantId}/voice?user=${voiced.userId}`);
+    const form = page.getByRole('form', { name: 'Change voice set-up' });
+    await form.getByLabel('Remove the number').check();
+    // Two days ahead at 09:30 on New York's clocks, whatever the browser's zone.
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await form.getByLabel('Schedule for (America/New_York)').fill(`${day}T09:30`);
+    await form.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await form.getByText(`Scheduled for ${voiced.upn}`).waitFor();
+    await screenshot(page, `${target.name}-lifecycle-6-voice-scheduled`);
+    const { changes } = await api(`/api/tenants/${tenantId}/scheduled-changes`);
+    const change = changes.find((c: any) => c.subject === voiced.upn && c.status === 'scheduled');
+    expect(change).toMatchObject({ kind: 'voice_change', timeZone: 'America/New_York', input: { userId: voiced.userId, number: null } });
+    // New York is 4 or 5 hours behind UTC that day: read off the runtime's own zone data, not the app's helper.
+    const newYorkHourAtNoonUtc = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23' }).format(new Date(`${day}T12:00:00Z`)));
+    expect(change.runAt).toBe(new Date(Date.parse(`${day}T09:30:00Z`) + (12 - newYorkHourAtNoonUtc) * 3_600_000).toISOString());
+
+    await page.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Scheduled' }).click();
+    const row = page.getByRole('listitem', { name: `Voice change ${voiced.upn}` });
+    await row.getByTestId('scheduled-time').filter({ hasText: ', 09:30 (America/New_York)' }).waitFor();
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await row.getByText('Cancelled', { exact: true }).waitFor();
+    expect((await graph(`/admin/teams/userConfigurations/${voiced.userId}`)).telephoneNumbers.length).toBe(1);
+
+    // Back to the server's zone for the rest of the run.
+    await page.goto(`${server.url}/tenants/${tenantId}`);
+    await page.getByRole('button', { name: 'Edit tenant' }).click();
+    await dialog.getByLabel('Time zone').fill('');
+    await dialog.getByRole('button', { name: 'Save tenant' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await api(`/api/tenants/${tenantId}`)).timeZoneSet).toBe(false);
   });
 
   it('onboards from a CSV: the file is checked row by row, then the rows that passed run', async () => {

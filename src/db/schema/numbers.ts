@@ -50,6 +50,13 @@ export const phoneNumbers = pgTable(
     assigneeId: text('assignee_id'),
     assigneeUpn: text('assignee_upn'),
     assigneeName: text('assignee_name'),
+    /**
+     * The 3CX extension that also holds this number when it is the same person's as the Teams
+     * user assignee (3CX integrated with Teams: one DID on both). Never a second Teams user, never
+     * a second extension; written only by number-store.ts (docs/decisions/0006-number-on-teams-and-3cx.md).
+     */
+    linkedExtension: text('linked_extension'),
+    linkedExtensionName: text('linked_extension_name'),
     reservedBy: uuid('reserved_by'),
     reservedUntil: timestamp('reserved_until', { withTimezone: true }),
     reservationReason: text('reservation_reason'),
@@ -87,6 +94,9 @@ export const phoneNumbers = pgTable(
     index('phone_numbers_e164_reversed_idx').on(sql`reverse(${t.e164})`),
     // Global search: a 3CX extension number across every tenant.
     index('phone_numbers_threecx_extension_idx').on(t.assigneeId).where(sql`${t.assigneeType} = 'threecx_extension'`),
+    // One extension holds at most one number through a link.
+    uniqueIndex('phone_numbers_one_linked_number_per_extension').on(t.tenantId, t.linkedExtension).where(sql`${t.linkedExtension} is not null`),
+    check('phone_numbers_linked_extension_beside_teams_user', sql`${t.linkedExtension} is null or (${t.status} = 'assigned' and ${t.assigneeType} = 'teams_user')`),
     check('phone_numbers_assigned_has_assignee', sql`(${t.status} = 'assigned') = (${t.assigneeId} is not null)`),
     check('phone_numbers_reserved_has_expiry', sql`${t.status} <> 'reserved' or ${t.reservedUntil} is not null`),
     check('phone_numbers_cooling_has_end', sql`${t.status} <> 'cooling' or ${t.coolingUntil} is not null`),

@@ -145,6 +145,10 @@ export const voiceProfiles = pgTable(
     name: text('name').notNull(),
     numberSource: jsonb('number_source').$type<{ rangeId: string } | { siteId: string } | { tag: string } | null>(),
     policies: jsonb('policies').$type<Record<string, string | null>>().notNull().default(sql`'{}'::jsonb`),
+    /** Licences (Graph SKU ids) onboarding assigns when the user lacks Teams Phone (or a Calling Plan for a Calling Plan number). */
+    licenceSkuIds: text('licence_sku_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** ISO 3166 country onboarding sets when the user has no usage location; null: none. */
+    usageLocation: text('usage_location'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

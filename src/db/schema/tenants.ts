@@ -15,6 +15,8 @@ export const tenants = pgTable(
     primaryDomain: text('primary_domain'),
     /** ISO 3166 country used to read numbers written without +country code. */
     defaultCountry: text('default_country'),
+    /** IANA time zone the tenant's times are chosen and shown in (scheduled changes); null: the server's. */
+    timeZone: text('time_zone'),
     connectwiseCompanyId: text('connectwise_company_id'),
     notes: text('notes').notNull().default(''),
     status: text('status', { enum: ['active', 'archived'] }).notNull().default('active'),

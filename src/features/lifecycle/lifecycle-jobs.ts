@@ -16,7 +16,8 @@ import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { logWorkOnTicket } from '../connectwise/ticket-logger.ts';
 import { allocateNextNumber, type AllocationSource } from '../numbers/number-allocator.ts';
-import { changeNumberStatus, setCoolingReason } from '../numbers/number-store.ts';
+import { changeNumberStatus, linkExtension, setCoolingReason, unlinkExtension } from '../numbers/number-store.ts';
+import { createSharedExtension, deleteExtension, findExtension } from '../threecx/users.ts';
 import { teamsApiFor } from '../teams/connection.ts';
 import { refreshTeamsUser, type TeamsUserRow } from '../teams/directory.ts';
 import { followVoiceChange, requestVoiceChange, revertVoiceChange, type VoiceChangeRow } from '../teams/voice-changes.ts';
@@ -36,6 +37,8 @@ export type OnboardInput = {
   licenceSkuIds?: string[] | undefined;
   /** ISO 3166 country code to set when the user has no usage location. */
   usageLocation?: string | null | undefined;
+  /** The 3CX extension number to create with the same DID, where the tenant has 3CX. */
+  threecxExtension?: string | null | undefined;
   ticketId?: string | null | undefined;
 };
 
@@ -56,10 +59,12 @@ const ONBOARD_STEPS: Array<[string, string]> = [
   ['licence', 'Check or assign the Teams Phone licence'],
   ['number', 'Take the number'],
   ['voice', 'Assign the number and policies in Teams'],
+  ['threecx_extension', 'Create the 3CX extension with the DID'],
   ['ticket', 'Log note and time on the ticket'],
 ];
 const OFFBOARD_STEPS: Array<[string, string]> = [
   ['check', 'Check the user in Teams'],
+  ['remove_extension', 'Remove the 3CX extension'],
   ['remove_number', 'Remove the number in Teams'],
   ['reset_policies', 'Reset policies to the tenant defaults'],
   ['hold_number', 'Cool or reserve the number'],
@@ -142,14 +147,28 @@ async function chosenNumber(deps: AppDeps, tenant: TenantRow, ref: { numberId: s
 }
 
 /**
+ * The profile's licences and usage location where the request names none: what is given wins,
+ * so one joiner can differ from the profile without changing it.
+ */
+function withProfileDefaults(input: OnboardInput, profile: Awaited<ReturnType<typeof profileOf>>): OnboardInput {
+  if (!profile) return input;
+  return {
+    ...input,
+    licenceSkuIds: input.licenceSkuIds?.length ? input.licenceSkuIds : profile.licenceSkuIds.length ? profile.licenceSkuIds : input.licenceSkuIds,
+    usageLocation: input.usageLocation ?? profile.usageLocation,
+  };
+}
+
+/**
  * What onboarding would do, checked against the live tenant (user, licences, free numbers).
  * Changes nothing. The first blocking problem is returned with its error code.
  */
-export async function planOnboarding(deps: AppDeps, actor: Actor, tenantId: string, input: OnboardInput): Promise<Plan> {
+export async function planOnboarding(deps: AppDeps, actor: Actor, tenantId: string, given: OnboardInput): Promise<Plan> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await teamsApiFor(deps, tenant);
-  const user = await userOf(deps, tenant, input.userId);
-  const profile = await profileOf(deps, tenantId, input.profileId);
+  const user = await userOf(deps, tenant, given.userId);
+  const profile = await profileOf(deps, tenantId, given.profileId);
+  const input = withProfileDefaults(given, profile);
   const lines: PlanLine[] = [];
   const warnings: string[] = [];
   let problem: Plan['problem'] = null;
@@ -219,6 +238,9 @@ export async function planOnboarding(deps: AppDeps, actor: Actor, tenantId: stri
   else line('number', 'do', numberMessage.message);
   const policies = { ...(profile?.policies ?? {}), ...(input.policies ?? {}) };
   line('voice', 'do', `Assign the number${Object.keys(policies).length ? ` and ${Object.entries(policies).map(([t, n]) => `${t} ${n ?? '(inherit)'}`).join(', ')}` : ''} in Teams.`);
+  const pbx = await threeCxPlan(deps, actor, tenant, input.threecxExtension);
+  if (pbx.action === 'blocked') block('threecx_extension', pbx.code, pbx.message);
+  else line('threecx_extension', pbx.action, pbx.message);
   const logs = input.ticketId ? await ticketApplies(deps, tenantId) : false;
   line('ticket', logs ? 'do' : 'skip', logs ? `Note and time on ticket #${input.ticketId}.` : input.ticketId ? 'ConnectWise is not set up for this tenant.' : 'No ticket given.');
   return { kind: 'onboard', userId: user.userId, userUpn: user.upn, ok: problem === null, lines: sortLines('onboard', lines), warnings, problem };
@@ -243,6 +265,8 @@ export async function planOffboarding(deps: AppDeps, actor: Actor, tenantId: str
   else if (!number) block('check', 'no_number', `${user.upn} has no number in Teams; there is nothing to offboard.`);
   else line('check', 'do', `${user.upn} has ${number}.`);
   if (!user.phoneSystem) warnings.push(licenceGoneWarning(user.upn));
+  const shared = number ? await sharedExtensionOf(deps, tenantId, number) : null;
+  line('remove_extension', shared ? 'do' : 'skip', shared ? `Delete 3CX extension ${shared} (it shares ${number}).` : 'No 3CX extension shares the number.');
   if (number) line('remove_number', 'do', `Remove ${number} from ${user.upn} in Teams (before any licence is removed).`);
   const direct = Object.entries(user.policies).filter(([, p]) => p.assignmentType === 'direct');
   line('reset_policies', direct.length ? 'do' : 'skip', direct.length ? `Remove the direct assignments ${direct.map(([t, p]) => `${t} ${p.name}`).join(', ')}; the tenant defaults apply.` : 'No policy is assigned directly.');
@@ -258,6 +282,21 @@ export async function planOffboarding(deps: AppDeps, actor: Actor, tenantId: str
   return { kind: 'offboard', userId: user.userId, userUpn: user.upn, ok: problem === null, lines: sortLines('offboard', lines), warnings, problem };
 }
 
+async function hasThreeCx(deps: AppDeps, tenant: TenantRow): Promise<boolean> {
+  if (!(await tenantFeatures(deps, tenant)).threecx) return false;
+  const [connection] = await deps.db.select({ t: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenant.id), eq(tenantConnections.system, 'threecx')));
+  return Boolean(connection);
+}
+
+/** What the 3CX step of onboarding would do: nothing without 3CX or an extension number; refused when the PBX already has that extension. */
+async function threeCxPlan(deps: AppDeps, actor: Actor, tenant: TenantRow, extension: string | null | undefined): Promise<{ action: 'do' | 'skip'; message: string } | { action: 'blocked'; code: string; message: string }> {
+  if (!(await hasThreeCx(deps, tenant))) return extension ? { action: 'blocked', code: 'threecx_not_configured', message: `${tenant.name} has no 3CX connection; leave the 3CX extension empty.` } : { action: 'skip', message: 'The tenant has no 3CX.' };
+  if (!extension) return { action: 'skip', message: 'No 3CX extension number given; no extension is created.' };
+  const taken = await findExtension(deps, actor, tenant.id, extension);
+  if (taken) return { action: 'blocked', code: 'threecx_extension_taken', message: `Extension ${extension} is already in use on the PBX (${taken.displayName || 'no name'}); pick another extension number.` };
+  return { action: 'do', message: `Create 3CX extension ${extension} with the same number as its DID.` };
+}
+
 const licenceGoneWarning = (upn: string) =>
   `${upn} no longer has a Teams Phone licence. Teams keeps a number on an unlicensed user and may refuse to remove it: assign the Teams Phone licence again for the removal (then take it off), or remove the number with Remove-CsPhoneNumberAssignment in Teams PowerShell.`;
 
@@ -267,6 +306,12 @@ function titleOf(kind: 'onboard' | 'offboard', step: string): string {
 function sortLines(kind: 'onboard' | 'offboard', lines: PlanLine[]): PlanLine[] {
   const order = (kind === 'onboard' ? ONBOARD_STEPS : OFFBOARD_STEPS).map(([n]) => n);
   return [...lines].sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step));
+}
+
+/** The 3CX extension that shares this Teams number (number-store linkExtension), if any. */
+async function sharedExtensionOf(deps: AppDeps, tenantId: string, e164: string): Promise<string | null> {
+  const [row] = await deps.db.select({ ext: phoneNumbers.linkedExtension }).from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.e164, e164), eq(phoneNumbers.extension, '')));
+  return row?.ext ?? null;
 }
 
 async function ticketApplies(deps: AppDeps, tenantId: string): Promise<boolean> {
@@ -287,7 +332,7 @@ export async function listLicences(deps: AppDeps, actor: Actor, tenantId: string
 
 function refuse(plan: Plan): never {
   const { code, message } = plan.problem!;
-  if (code === 'number_required' || code === 'usage_location_missing' || code === 'licence_unknown') throw new AppError(400, code, message);
+  if (code === 'number_required' || code === 'usage_location_missing' || code === 'licence_unknown' || code === 'threecx_not_configured') throw new AppError(400, code, message);
   throw new ConflictError(message, code);
 }
 
@@ -297,9 +342,11 @@ async function enqueue(deps: AppDeps, jobId: string): Promise<void> {
   await deps.queue.send(LIFECYCLE_QUEUE, { jobId }, { retryLimit: 40, retryDelay: 3, expireInSeconds: 3600, heartbeatSeconds: 10 });
 }
 
-export async function startOnboarding(deps: AppDeps, actor: Actor, tenantId: string, input: OnboardInput, info: RequestInfo): Promise<LifecycleJobView> {
-  const plan = await planOnboarding(deps, actor, tenantId, input);
+export async function startOnboarding(deps: AppDeps, actor: Actor, tenantId: string, given: OnboardInput, info: RequestInfo): Promise<LifecycleJobView> {
+  const plan = await planOnboarding(deps, actor, tenantId, given);
   if (!plan.ok) refuse(plan);
+  // The job keeps the profile's licences and usage location as they are now: a later edit of the profile does not change a running job.
+  const input = withProfileDefaults(given, await profileOf(deps, tenantId, given.profileId));
   return createJob(deps, actor, tenantId, 'onboard', plan, input, info);
 }
 
@@ -602,6 +649,26 @@ async function onboardStep(ctx: Ctx, step: LifecycleStep, index: number): Promis
       const change = await voiceStep(ctx, index, () => requestVoiceChange(deps, actor, job.tenantId, { userId: job.userId, number: { numberId: numberStep.result!.numberId as string }, policies }, info));
       return { state: 'succeeded', message: `${change.requested.number?.e164} assigned in Teams${Object.keys(policies).length ? ' with the policies' : ''}.`, result: { voiceChangeId: change.id, undoable: true } };
     }
+    case 'threecx_extension': {
+      const extension = wanted.threecxExtension;
+      if (!extension) return { state: 'skipped', message: (await hasThreeCx(deps, tenant)) ? 'No 3CX extension number given.' : 'The tenant has no 3CX.' };
+      const numberStep = ctx.job.steps.find((s) => s.name === 'number')!;
+      const numberId = numberStep.result!.numberId as string;
+      const e164 = numberStep.result!.e164 as string;
+      // Resumed after a crash: the extension this step created is found, not created twice.
+      if (step.result?.extension === extension) {
+        const made = await findExtension(deps, actor, job.tenantId, extension);
+        if (made && made.outboundCallerId === e164) {
+          if (!made.did) await deps.db.transaction((tx) => linkExtension(deps, tx, actor, job.tenantId, numberId, { teamsUserId: job.userId, extension, name: made.displayName || null }, info, job.ticketId));
+          return { state: 'succeeded', message: `3CX extension ${extension} has ${e164}.`, result: { extensionId: made.id, undoable: true } };
+        }
+      }
+      await note(ctx, index, { extension, undoable: true });
+      const user = await refreshTeamsUser(deps, tenant, job.userId);
+      const [firstName, ...rest] = (user.displayName || user.upn.split('@')[0]!).split(' ');
+      const made = await createSharedExtension(deps, actor, job.tenantId, { number: extension, numberId, teamsUserId: job.userId, firstName: firstName ?? '', lastName: rest.join(' '), email: user.upn, ticketId: job.ticketId }, info);
+      return { state: 'succeeded', message: `3CX extension ${extension} created with ${e164}.`, result: { extensionId: made.id } };
+    }
     case 'ticket':
       return ticketStep(ctx);
     default:
@@ -636,8 +703,25 @@ async function offboardStep(ctx: Ctx, step: LifecycleStep, index: number): Promi
       return {
         state: 'succeeded',
         message: user.phoneSystem ? `${user.upn} has ${user.numbers[0]?.telephoneNumber ?? 'its number'} and a Teams Phone licence.` : licenceGoneWarning(user.upn),
-        result: { before: { number: user.numbers[0]?.telephoneNumber ?? null, numberId: number?.id ?? null, phoneSystem: user.phoneSystem, policies: user.policies } },
+        result: { before: { number: user.numbers[0]?.telephoneNumber ?? null, numberId: number?.id ?? null, phoneSystem: user.phoneSystem, policies: user.policies, threecxExtension: number?.linkedExtension ?? null } },
       };
+    }
+    case 'remove_extension': {
+      const before = ctx.job.steps.find((s) => s.name === 'check')!.result!.before as { numberId: string | null; threecxExtension: string | null };
+      const extension = before.threecxExtension;
+      if (!extension) return { state: 'skipped', message: 'No 3CX extension shares the number.' };
+      const current = await findExtension(deps, actor, job.tenantId, extension);
+      if (!current) {
+        if (step.result?.removed) return { state: 'succeeded', message: `3CX extension ${extension} deleted.` };
+        // Deleted on the PBX by hand meanwhile: the inventory lets the link go too.
+        await deps.db.transaction((tx) => unlinkExtension(deps, tx, actor, job.tenantId, extension, info, `3CX extension ${extension} is gone from the PBX`, job.ticketId));
+        return { state: 'succeeded', message: `3CX extension ${extension} was already gone from the PBX.`, result: { undoable: false } };
+      }
+      // The fields are kept first, so undo can create the extension again as it was.
+      const { id: _id, displayName: _d, did: _did, outboundCallerId: _o, ...fields } = current;
+      await note(ctx, index, { removed: fields, undoable: true });
+      await deleteExtension(deps, actor, job.tenantId, current.id, { ticketId: job.ticketId }, info);
+      return { state: 'succeeded', message: `3CX extension ${extension} deleted; ${current.did?.e164 ?? 'the number'} stays with ${job.userUpn} until the next step.` };
     }
     case 'remove_number': {
       const change = await voiceStep(ctx, index, () => requestVoiceChange(deps, actor, job.tenantId, { userId: job.userId, number: null }, info));
@@ -748,6 +832,13 @@ async function undoOnboardStep(ctx: Ctx, step: LifecycleStep, index: number): Pr
       const revert = await undoVoice(ctx, index, original, () => revertVoiceChange(deps, actor, job.tenantId, original.id, info));
       return `${original.requested.number?.e164} removed from ${job.userUpn} again (it rests in cooling); policies put back (change ${revert.id.slice(0, 8)}).`;
     }
+    case 'threecx_extension': {
+      const extension = step.result!.extension as string;
+      const made = await findExtension(deps, actor, job.tenantId, extension);
+      if (!made) return `3CX extension ${extension} is not on the PBX; nothing to delete.`;
+      await deleteExtension(deps, actor, job.tenantId, made.id, { ticketId: job.ticketId }, info);
+      return `3CX extension ${extension} deleted again.`;
+    }
     case 'number': {
       const [row] = await deps.db.select().from(phoneNumbers).where(eq(phoneNumbers.id, step.result!.numberId as string));
       if (row?.status === 'reserved' && row.reservationReason === step.result!.reason) {
@@ -792,6 +883,14 @@ async function undoOffboardStep(ctx: Ctx, step: LifecycleStep, index: number): P
     }
     case 'reset_policies':
       return 'The policies go back with the number (next step).';
+    case 'remove_extension': {
+      // Runs after the number is back on the Teams user (undo goes last step first).
+      const fields = step.result!.removed as { number: string } & Record<string, unknown>;
+      if (await findExtension(deps, actor, job.tenantId, fields.number)) return `3CX extension ${fields.number} is on the PBX again already.`;
+      const check = ctx.job.steps.find((s) => s.name === 'check')!.result!.before as { numberId: string };
+      const made = await createSharedExtension(deps, actor, job.tenantId, { ...fields, number: fields.number, numberId: check.numberId, teamsUserId: job.userId, ticketId: job.ticketId }, info);
+      return `3CX extension ${made.number} created again with ${made.did?.e164}.`;
+    }
     case 'remove_number': {
       // One change puts back the number and the policies the user had, so no change is "newer" than another's revert.
       const check = ctx.job.steps.find((s) => s.name === 'check')!.result!.before as { policies: Record<string, { name: string | null; assignmentType: string | null }> };

@@ -8,13 +8,14 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { isIanaTimeZone } from '../../core/time-zone.ts';
 import { queryRows } from '../../db/connection.ts';
 import { bulkJobs, scheduledChanges, teamsUsers } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { startBulkJob } from '../bulk/bulk-assignment.ts';
 import { requestVoiceChange, type VoiceChangeRequest } from '../teams/voice-changes.ts';
-import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
+import { loadActiveTenant, loadTenant, tenantTimeZone } from '../tenants/tenants.ts';
 import { planOffboarding, planOnboarding, startOffboarding, startOnboarding, type OffboardInput, type OnboardInput } from './lifecycle-jobs.ts';
 
 export const SCHEDULED_TICK_QUEUE = 'scheduled-changes-tick';
@@ -47,11 +48,7 @@ export type ScheduledView = ReturnType<typeof scheduledView>;
 export type ScheduleInput = { kind: ScheduledKind; runAt: Date; timeZone?: string | undefined; input: Record<string, unknown> };
 
 function checkTimeZone(zone: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    throw new ValidationError(`${zone} is not a time zone (use an IANA name such as Europe/London).`, [{ field: 'timeZone', message: 'Unknown time zone' }]);
-  }
+  if (!isIanaTimeZone(zone)) throw new ValidationError(`${zone} is not an IANA time zone (use a name such as Europe/London, not an abbreviation or an offset).`, [{ field: 'timeZone', message: 'Not an IANA time zone' }]);
 }
 
 function checkTime(deps: AppDeps, runAt: Date): void {
@@ -84,9 +81,9 @@ async function subjectOf(deps: AppDeps, actor: Actor, tenantId: string, kind: Sc
 }
 
 export async function scheduleChange(deps: AppDeps, actor: Actor, tenantId: string, request: ScheduleInput, info: RequestInfo): Promise<ScheduledView> {
-  await loadActiveTenant(deps.db, actor, tenantId);
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   checkTime(deps, request.runAt);
-  const timeZone = request.timeZone ?? 'UTC';
+  const timeZone = request.timeZone ?? tenantTimeZone(tenant);
   checkTimeZone(timeZone);
   const subject = await subjectOf(deps, actor, tenantId, request.kind, request.input);
   const ticketId = typeof request.input.ticketId === 'string' ? request.input.ticketId : null;

@@ -11,6 +11,7 @@ export const onboardBody = z.object({
   policies: z.record(z.string(), z.string().max(200).nullable()).optional(),
   licenceSkuIds: z.array(skuId).max(5).optional(),
   usageLocation: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code (ISO 3166)').nullish(),
+  threecxExtension: z.string().trim().regex(/^\d{2,10}$/, 'must be a 3CX extension number of 2 to 10 digits').nullish(),
   ticketId,
   dryRun: z.boolean().optional(),
 });

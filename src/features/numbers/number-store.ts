@@ -94,9 +94,21 @@ async function systemTenant(db: Db, tenantId: string): Promise<TenantRow> {
 
 async function applyTransition(deps: AppDeps, db: Db, tenant: TenantRow, row: NumberRow, request: LifecycleRequest, actor: Actor | null): Promise<NumberRow> {
   const features = await tenantFeatures(deps, tenant, db);
+  const now = deps.now();
+  if (row.linkedExtension) {
+    // The same person's 3CX extension still has the DID: when Teams lets it go, the number stays
+    // assigned, to the extension, instead of cooling while a phone still rings on it.
+    if (request.action !== 'release') throw new ConflictError(`${row.e164} is also held by 3CX extension ${row.linkedExtension}; remove the extension first.`, 'number_has_extension');
+    const moved = { assigneeType: 'threecx_extension' as const, assigneeId: row.linkedExtension, assigneeUpn: null, assigneeName: row.linkedExtensionName, linkedExtension: null, linkedExtensionName: null };
+    const [after] = await db
+      .update(phoneNumbers)
+      .set({ ...moved, statusChangedAt: now, updatedAt: now, searchText: searchTextOf({ ...row, ...moved }) })
+      .where(eq(phoneNumbers.id, row.id))
+      .returning();
+    return after!;
+  }
   const result = transition(row.status, request.action, { coolingDays: features.coolingDays });
   if (!result.ok) throw new ConflictError(`${row.e164}: ${result.reason}`, 'illegal_transition');
-  const now = deps.now();
   const cleared = { reservedBy: null, reservedUntil: null, reservationReason: null, reservationTicket: null, coolingUntil: null };
   let changes: Partial<NumberRow> = { ...cleared };
   switch (request.action) {
@@ -238,7 +250,9 @@ export async function adoptNumber(deps: AppDeps, tx: Db, actor: Actor, tenantId:
   const result = transition(row.status, 'adopt', { coolingDays: 0 });
   if (!result.ok) throw new ConflictError(`${row.e164}: ${result.reason}`, 'illegal_transition');
   await releaseOtherNumbersOf(deps, tx, actor, tenantId, [assignee], info, otherNumberReason, row.id);
-  const assigneeFields = { assigneeType: assignee.type, assigneeId: assignee.id, assigneeUpn: assignee.upn ?? null, assigneeName: assignee.name ?? null };
+  // A link is kept only while the number stays with the same Teams user.
+  const keepsLink = row.linkedExtension !== null && assignee.type === 'teams_user' && assignee.id === row.assigneeId;
+  const assigneeFields = { assigneeType: assignee.type, assigneeId: assignee.id, assigneeUpn: assignee.upn ?? null, assigneeName: assignee.name ?? null, ...(keepsLink ? {} : { linkedExtension: null, linkedExtensionName: null }) };
   const next = { ...row, ...assigneeFields };
   const now = deps.now();
   const [after] = await tx
@@ -260,6 +274,52 @@ async function releaseOtherNumbersOf(deps: AppDeps, tx: Db, actor: Actor, tenant
       .where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.status, 'assigned'), eq(phoneNumbers.assigneeType, type), inArray(phoneNumbers.assigneeId, ids), keep ? ne(phoneNumbers.id, keep) : undefined));
     for (const other of held) await changeNumberStatus(deps, actor, tenantId, other.id, { action: 'release', reason }, info, tx);
   }
+}
+
+/**
+ * The same person's 3CX extension takes the Teams user's number as its DID too (3CX integrated
+ * with Teams): the number stays assigned to the Teams user and gains the extension as its second
+ * holder. Refused when the number is not that user's, already has an extension, or the extension
+ * holds another number; the row lock and the unique index keep two extensions off one number and
+ * one extension off two numbers, whoever comes second.
+ */
+export async function linkExtension(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, link: { teamsUserId: string; extension: string; name: string | null }, info: RequestInfo, ticketId?: string | null): Promise<NumberView> {
+  const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
+  if (!row) throw new NotFoundError('Number');
+  if (row.linkedExtension === link.extension) return numberView(row);
+  if (row.status !== 'assigned' || row.assigneeType !== 'teams_user' || row.assigneeId !== link.teamsUserId) {
+    throw new ConflictError(`${row.e164} is not this user's Teams number (it is ${row.status}${row.assigneeUpn ? `, ${row.assigneeUpn}` : ''}); a 3CX extension shares a number only with the same person's Teams user.`, 'number_not_users');
+  }
+  if (row.linkedExtension) throw new ConflictError(`${row.e164} is already the DID of 3CX extension ${row.linkedExtension}.`, 'number_has_extension');
+  const [own] = await tx
+    .select({ e164: phoneNumbers.e164 })
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.status, 'assigned'), eq(phoneNumbers.assigneeType, 'threecx_extension'), eq(phoneNumbers.assigneeId, link.extension)));
+  if (own) throw new ConflictError(`3CX extension ${link.extension} already has ${own.e164}.`, 'assignee_has_number');
+  const next = { ...row, linkedExtension: link.extension, linkedExtensionName: link.name };
+  let after: NumberRow | undefined;
+  try {
+    [after] = await tx
+      .update(phoneNumbers)
+      .set({ linkedExtension: link.extension, linkedExtensionName: link.name, searchText: searchTextOf(next), updatedAt: deps.now() })
+      .where(eq(phoneNumbers.id, row.id))
+      .returning();
+  } catch (error) {
+    if (isUniqueViolation(error, 'phone_numbers_one_linked_number_per_extension')) throw new ConflictError(`3CX extension ${link.extension} already has another number.`, 'assignee_has_number');
+    throw error;
+  }
+  await recordAudit(tx, { action: 'number.extension_linked', actor, tenantId, targetType: 'phone_number', targetId: row.id, before: numberSnapshot(row), after: numberSnapshot(after!), ticketId: ticketId ?? null, request: info });
+  return numberView(after!);
+}
+
+/** The 3CX extension lets go of a number it shared with a Teams user; the Teams user keeps it. Returns false when no number was linked to it. */
+export async function unlinkExtension(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, extension: string, info: RequestInfo, reason: string, ticketId?: string | null): Promise<boolean> {
+  const [row] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.linkedExtension, extension))).for('update');
+  if (!row) return false;
+  const next = { ...row, linkedExtension: null, linkedExtensionName: null };
+  const [after] = await tx.update(phoneNumbers).set({ linkedExtension: null, linkedExtensionName: null, searchText: searchTextOf(next), updatedAt: deps.now() }).where(eq(phoneNumbers.id, row.id)).returning();
+  await recordAudit(tx, { action: 'number.extension_unlinked', actor, tenantId, targetType: 'phone_number', targetId: row.id, before: numberSnapshot(row), after: { ...numberSnapshot(after!), reason }, ticketId: ticketId ?? null, request: info });
+  return true;
 }
 
 /**

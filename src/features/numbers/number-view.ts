@@ -18,6 +18,8 @@ export function numberView(n: NumberRow) {
     tags: n.tags,
     notes: n.notes,
     assignee: n.assigneeId ? { type: n.assigneeType!, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
+    /** The same person's 3CX extension, when it uses this number too (docs/decisions/0006). */
+    linkedExtension: n.linkedExtension ? { id: n.linkedExtension, name: n.linkedExtensionName } : null,
     reservation: n.status === 'reserved' ? { by: n.reservedBy, until: n.reservedUntil?.toISOString() ?? null, reason: n.reservationReason, ticketId: n.reservationTicket } : null,
     coolingUntil: n.coolingUntil?.toISOString() ?? null,
     emergencyLocationId: n.emergencyLocationId,
@@ -36,6 +38,7 @@ export function numberSnapshot(n: NumberRow) {
     status: n.status,
     kind: n.kind,
     assignee: n.assigneeId ? { type: n.assigneeType, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
+    linkedExtension: n.linkedExtension,
     reservedUntil: n.reservedUntil?.toISOString() ?? null,
     reservationReason: n.reservationReason,
     coolingUntil: n.coolingUntil?.toISOString() ?? null,
@@ -49,7 +52,7 @@ export function numberSnapshot(n: NumberRow) {
 }
 
 /** The lower-cased text the search box matches: digits, assignee, tags and notes. */
-export function searchTextOf(n: { e164: string; extension: string; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; tags: string[]; notes: string }): string {
+export function searchTextOf(n: { e164: string; extension: string; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; linkedExtension?: string | null; tags: string[]; notes: string }): string {
   // Digits without the plus: searches are matched on digits, so "+1 415" and "1415" both hit.
-  return [n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
+  return [n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.linkedExtension ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
 }

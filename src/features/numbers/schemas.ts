@@ -42,6 +42,8 @@ export const numberSchema = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   assignee: z.object({ type: z.enum(['teams_user', 'threecx_extension']), id: z.string(), upn: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  /** The same person's 3CX extension when it shares the Teams user's number (3CX integrated with Teams); null: none. */
+  linkedExtension: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
   reservation: z.object({ by: z.string().nullable(), until: z.string().nullable(), reason: z.string().nullable(), ticketId: z.string().nullable() }).nullable(),
   coolingUntil: z.string().nullable(),
   /** The Teams emergency location (Graph locationId) of the number; null: none. */

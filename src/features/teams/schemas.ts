@@ -101,6 +101,23 @@ export const policyCatalogSchema = z.array(
 
 /** Where a profile takes its number from: a range, a site or a tag (D4). */
 export const numberSourceSchema = z.union([z.object({ rangeId: z.string().uuid() }), z.object({ siteId: z.string().uuid() }), z.object({ tag: z.string().trim().min(1).max(50) })]).nullable();
-export const profileInput = z.object({ name: z.string().trim().min(1, 'is required').max(120), numberSource: numberSourceSchema, policies: z.record(z.string(), z.string().trim().max(200).nullable()).default({}) });
-export const profileSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), numberSource: numberSourceSchema, policies: z.record(z.string(), z.string().nullable()), updatedAt: z.string() });
+export const profileInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120),
+  numberSource: numberSourceSchema,
+  policies: z.record(z.string(), z.string().trim().max(200).nullable()).default({}),
+  /** Licences onboarding assigns when the user lacks Teams Phone (or a Calling Plan): Graph SKU ids of the tenant's subscriptions. */
+  licenceSkuIds: z.array(z.string().uuid('must be a licence SKU id (GUID)')).max(5).optional(),
+  /** The usage location onboarding sets when the user has none. */
+  usageLocation: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code (ISO 3166), e.g. US').nullish(),
+});
+export const profileSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  numberSource: numberSourceSchema,
+  policies: z.record(z.string(), z.string().nullable()),
+  licenceSkuIds: z.array(z.string()),
+  usageLocation: z.string().nullable(),
+  updatedAt: z.string(),
+});
 export type VoiceProfileDto = z.infer<typeof profileSchema>;

@@ -1,18 +1,27 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { canonicalPolicyType } from '../../core/policy-types.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { numberRanges, sites, voiceProfiles } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber, type AllocationSource } from '../numbers/number-allocator.ts';
 import { changeNumberStatus } from '../numbers/number-store.ts';
-import { loadActiveTenant, loadTenant } from '../tenants/tenants.ts';
+import { loadActiveTenant, loadTenant, type TenantRow } from '../tenants/tenants.ts';
+import { teamsApiFor } from './connection.ts';
 import { requestVoiceChange, type VoiceChangeView } from './voice-changes.ts';
 
-export type ProfileInput = { name: string; numberSource: AllocationSource | null; policies: Record<string, string | null> };
+export type ProfileInput = {
+  name: string;
+  numberSource: AllocationSource | null;
+  policies: Record<string, string | null>;
+  /** Licences (Graph SKU ids) onboarding assigns when the user lacks them. */
+  licenceSkuIds?: string[] | undefined;
+  /** Two-letter country onboarding sets when the user has no usage location. */
+  usageLocation?: string | null | undefined;
+};
 
 function profileView(p: typeof voiceProfiles.$inferSelect) {
-  return { id: p.id, tenantId: p.tenantId, name: p.name, numberSource: p.numberSource, policies: p.policies, updatedAt: p.updatedAt.toISOString() };
+  return { id: p.id, tenantId: p.tenantId, name: p.name, numberSource: p.numberSource, policies: p.policies, licenceSkuIds: p.licenceSkuIds, usageLocation: p.usageLocation, updatedAt: p.updatedAt.toISOString() };
 }
 export type ProfileView = ReturnType<typeof profileView>;
 
@@ -26,14 +35,24 @@ function checkPolicies(policies: Record<string, string | null>): Record<string, 
   return out;
 }
 
+/** A profile's licences must be subscriptions the tenant has (Graph subscribedSkus), so onboarding can assign them. */
+async function checkLicences(deps: AppDeps, tenant: TenantRow, skuIds: string[]): Promise<void> {
+  if (skuIds.length === 0) return;
+  const skus = await (await teamsApiFor(deps, tenant)).listSubscribedSkus();
+  const unknown = skuIds.find((id) => !skus.some((s) => s.skuId.toLowerCase() === id));
+  if (unknown) throw new AppError(400, 'licence_unknown', `${tenant.name} has no subscription ${unknown}; pick one of the tenant's licences.`, [{ field: 'licenceSkuIds', message: 'Not a subscription of this tenant' }]);
+}
+
 export async function listVoiceProfiles(deps: AppDeps, actor: Actor, tenantId: string): Promise<ProfileView[]> {
   await loadTenant(deps.db, actor, tenantId);
   return (await deps.db.select().from(voiceProfiles).where(eq(voiceProfiles.tenantId, tenantId)).orderBy(asc(voiceProfiles.name))).map(profileView);
 }
 
 export async function saveVoiceProfile(deps: AppDeps, actor: Actor, tenantId: string, profileId: string | null, input: ProfileInput, request: RequestInfo): Promise<ProfileView> {
-  await loadActiveTenant(deps.db, actor, tenantId);
-  const values = { name: input.name.trim(), numberSource: input.numberSource, policies: checkPolicies(input.policies), updatedAt: deps.now() };
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const licenceSkuIds = [...new Set((input.licenceSkuIds ?? []).map((id) => id.toLowerCase()))];
+  await checkLicences(deps, tenant, licenceSkuIds);
+  const values = { name: input.name.trim(), numberSource: input.numberSource, policies: checkPolicies(input.policies), licenceSkuIds, usageLocation: input.usageLocation?.toUpperCase() ?? null, updatedAt: deps.now() };
   return deps.db.transaction(async (tx) => {
     // The range or site a profile takes numbers from is one of this tenant's, not an id of nothing.
     const source = input.numberSource;

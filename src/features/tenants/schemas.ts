@@ -1,3 +1,4 @@
+import { isIanaTimeZone } from '../../core/time-zone.ts';
 import { z } from 'zod';
 import { tenantParams } from '../../http/schemas.ts';
 
@@ -19,11 +20,19 @@ const domain = z
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as contoso.com');
 
+/** An IANA time-zone name; abbreviations and bare offsets are refused (they ignore daylight saving). */
+export const timeZoneName = z
+  .string()
+  .trim()
+  .max(64)
+  .refine(isIanaTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York (not an abbreviation like EST or an offset)');
+
 export const tenantInput = z.object({
   name: z.string().trim().min(1, 'is required').max(120),
   microsoftTenantId: z.string().trim().uuid('must be the Microsoft tenant id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47').nullable().optional(),
   primaryDomain: domain.nullable().optional(),
   defaultCountry: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code such as US or GB').nullable().optional(),
+  timeZone: timeZoneName.nullable().optional(),
   connectwiseCompanyId: z.string().trim().max(100).nullable().optional(),
   notes: z.string().max(5000).optional(),
   overrides: featureOverrides.optional(),
@@ -35,6 +44,8 @@ export const tenantSchema = z.object({
   microsoftTenantId: z.string().nullable(),
   primaryDomain: z.string().nullable(),
   defaultCountry: z.string().nullable(),
+  timeZone: z.string(),
+  timeZoneSet: z.boolean(),
   connectwiseCompanyId: z.string().nullable(),
   notes: z.string(),
   status: z.enum(['active', 'archived']),

@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { serverTimeZone } from '../../core/time-zone.ts';
 import type { Db } from '../../db/connection.ts';
 import { tenants } from '../../db/schema/index.ts';
 import { cachedSettings, type AppSettings } from '../settings/app-settings.ts';
@@ -29,6 +30,9 @@ export function tenantView(t: TenantRow, defaults: AppSettings) {
     microsoftTenantId: t.microsoftTenantId,
     primaryDomain: t.primaryDomain,
     defaultCountry: t.defaultCountry,
+    /** The zone its times are chosen and shown in: its own setting, else the server's. */
+    timeZone: tenantTimeZone(t),
+    timeZoneSet: t.timeZone !== null,
     connectwiseCompanyId: t.connectwiseCompanyId,
     notes: t.notes,
     status: t.status,
@@ -47,11 +51,16 @@ export function tenantView(t: TenantRow, defaults: AppSettings) {
 }
 export type TenantView = ReturnType<typeof tenantView>;
 
+/** The IANA zone a tenant's times are chosen and shown in. */
+export const tenantTimeZone = (t: TenantRow): string => t.timeZone ?? serverTimeZone();
+
 export type TenantInput = {
   name: string;
   microsoftTenantId?: string | null | undefined;
   primaryDomain?: string | null | undefined;
   defaultCountry?: string | null | undefined;
+  /** IANA name; null: the server's zone. */
+  timeZone?: string | null | undefined;
   connectwiseCompanyId?: string | null | undefined;
   notes?: string | undefined;
   overrides?: Partial<{ teams: boolean | null; threecx: boolean | null; connectwise: boolean | null; manualNumberEntry: boolean | null; coolingDays: number | null }> | undefined;
@@ -64,6 +73,7 @@ function columnsFrom(input: Partial<TenantInput>) {
     ...(input.microsoftTenantId !== undefined ? { microsoftTenantId: input.microsoftTenantId?.toLowerCase() ?? null } : {}),
     ...(input.primaryDomain !== undefined ? { primaryDomain: input.primaryDomain?.toLowerCase() ?? null } : {}),
     ...(input.defaultCountry !== undefined ? { defaultCountry: input.defaultCountry?.toUpperCase() ?? null } : {}),
+    ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     ...(input.connectwiseCompanyId !== undefined ? { connectwiseCompanyId: input.connectwiseCompanyId } : {}),
     ...(input.notes !== undefined ? { notes: input.notes } : {}),
     ...(o.teams !== undefined ? { teamsEnabled: o.teams } : {}),

@@ -1,5 +1,5 @@
 import type { AuditAction } from '../../core/audit-actions.ts';
-import { and, desc, eq, inArray, like } from 'drizzle-orm';
+import { and, desc, eq, inArray, like, or } from 'drizzle-orm';
 import type { PbxUser, UserFields, VMEmailOption } from '../../connectors/threecx/schemas.ts';
 import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -8,7 +8,7 @@ import type { Db } from '../../db/connection.ts';
 import { auditEvents, phoneNumbers } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
-import { changeNumberStatus, claimNumber, renameAssignee, unclaimNumber, type ClaimSnapshot } from '../numbers/number-store.ts';
+import { changeNumberStatus, claimNumber, linkExtension, renameAssignee, unclaimNumber, unlinkExtension, type ClaimSnapshot } from '../numbers/number-store.ts';
 import type { NumberRow } from '../numbers/number-view.ts';
 import { assertThreeCxEnabled, threeCxApiFor } from './connection.ts';
 import { loadActiveTenant, loadTenant, type TenantRow } from '../tenants/tenants.ts';
@@ -71,27 +71,37 @@ const editable = (v: ExtensionView): ExtensionFields => {
   return fields;
 };
 
-async function didsOf(db: Db, tenantId: string, extensions: string[]): Promise<Map<string, { numberId: string; e164: string }>> {
+type HeldDid = { numberId: string; e164: string; sharedWithTeamsUser?: string };
+
+/** The inventory DID of each extension: one it holds alone, or one it shares with the same person's Teams user (linked). */
+async function didsOf(db: Db, tenantId: string, extensions: string[]): Promise<Map<string, HeldDid>> {
   if (extensions.length === 0) return new Map();
   const rows = await db
-    .select({ id: phoneNumbers.id, e164: phoneNumbers.e164, ext: phoneNumbers.assigneeId })
+    .select({ id: phoneNumbers.id, e164: phoneNumbers.e164, ext: phoneNumbers.assigneeId, linked: phoneNumbers.linkedExtension, teamsUser: phoneNumbers.assigneeId, type: phoneNumbers.assigneeType })
     .from(phoneNumbers)
-    .where(and(eq(phoneNumbers.tenantId, tenantId), eq(phoneNumbers.status, 'assigned'), eq(phoneNumbers.assigneeType, 'threecx_extension'), inArray(phoneNumbers.assigneeId, extensions)));
-  return new Map(rows.map((r) => [r.ext!, { numberId: r.id, e164: r.e164 }]));
+    .where(
+      and(
+        eq(phoneNumbers.tenantId, tenantId),
+        eq(phoneNumbers.status, 'assigned'),
+        or(and(eq(phoneNumbers.assigneeType, 'threecx_extension'), inArray(phoneNumbers.assigneeId, extensions)), inArray(phoneNumbers.linkedExtension, extensions)),
+      ),
+    );
+  return new Map(rows.map((r) => (r.linked ? [r.linked, { numberId: r.id, e164: r.e164, sharedWithTeamsUser: r.teamsUser! }] : [r.ext!, { numberId: r.id, e164: r.e164 }])));
 }
+const didOut = (d: HeldDid | undefined): { numberId: string; e164: string } | null => (d ? { numberId: d.numberId, e164: d.e164 } : null);
 
 export async function listExtensions(deps: AppDeps, actor: Actor, tenantId: string, query: { search?: string | undefined; page: number; pageSize: number }) {
   const tenant = await loadTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const { users, total } = await api.listUsers({ search: query.search, top: query.pageSize, skip: (query.page - 1) * query.pageSize });
   const dids = await didsOf(deps.db, tenantId, users.map((u) => u.Number));
-  return { extensions: users.map((u) => toView(u, dids.get(u.Number) ?? null)), total, page: query.page, pageSize: query.pageSize };
+  return { extensions: users.map((u) => toView(u, didOut(dids.get(u.Number)))), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getExtension(deps: AppDeps, actor: Actor, tenantId: string, id: number): Promise<ExtensionView> {
   const tenant = await loadTenant(deps.db, actor, tenantId);
   const user = await (await threeCxApiFor(deps, tenant)).getUser(id);
-  return toView(user, (await didsOf(deps.db, tenantId, [user.Number])).get(user.Number) ?? null);
+  return toView(user, didOut((await didsOf(deps.db, tenantId, [user.Number])).get(user.Number)));
 }
 
 /** Where an extension's DID comes from: a number of the inventory (by id or by E.164), or none. */
@@ -126,6 +136,8 @@ async function assignHeld(deps: AppDeps, tx: Db, actor: Actor, tenantId: string,
 }
 
 async function releaseDidOf(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, extension: string, request: RequestInfo, ticketId: string | null | undefined, reason: string) {
+  // A DID shared with the same person's Teams user stays with that user.
+  if (await unlinkExtension(deps, tx, actor, tenantId, extension, request, reason, ticketId)) return;
   const [held] = await tx
     .select({ id: phoneNumbers.id })
     .from(phoneNumbers)
@@ -188,6 +200,48 @@ export async function createExtension(deps: AppDeps, actor: Actor, tenantId: str
   return view;
 }
 
+export type SharedExtensionInput = Partial<Omit<ExtensionFields, 'outboundCallerId'>> & { number: string; numberId: string; teamsUserId: string; ticketId?: string | null | undefined };
+
+/**
+ * Creates the 3CX extension of a person who has a Teams number, with that number as its DID
+ * (3CX integrated with Teams: the same DID rings both). The number stays the Teams user's and
+ * gains the extension as its second holder (number-store linkExtension), written before 3CX is
+ * asked so no other extension can take it meanwhile; if 3CX refuses, the link goes again.
+ * A link this extension already has (a step resumed after a crash) is taken as its own.
+ */
+export async function createSharedExtension(deps: AppDeps, actor: Actor, tenantId: string, input: SharedExtensionInput, request: RequestInfo): Promise<ExtensionView> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const api = await threeCxApiFor(deps, tenant);
+  const existing = await api.findUserByNumber(input.number);
+  if (existing) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${existing.DisplayName || `${existing.FirstName ?? ''} ${existing.LastName ?? ''}`.trim() || 'no name'}). Nothing was changed.`, 'threecx_extension_taken');
+  const [number] = await deps.db.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, input.numberId), eq(phoneNumbers.tenantId, tenantId)));
+  if (!number) throw new NotFoundError('Number');
+  if (!(await pbxDidSet(api)).has(number.e164)) throw new ConflictError(`${number.e164} is not a DID of any trunk on this PBX. Add it to a trunk in the 3CX admin console first.`, 'threecx_did_not_on_pbx');
+  const name = `${input.firstName ?? ''} ${input.lastName ?? ''}`.trim() || null;
+  await deps.db.transaction((tx) => linkExtension(deps, tx, actor, tenantId, number.id, { teamsUserId: input.teamsUserId, extension: input.number, name }, request, input.ticketId));
+  const { numberId: _n, teamsUserId: _t, ticketId, ...fields } = input;
+  const body = { ...toPbx(fields), Number: input.number, OutboundCallerID: number.e164 };
+  let user: PbxUser;
+  try {
+    user = await api.createUser(body);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await deps.db.transaction((tx) => unlinkExtension(deps, tx, actor, tenantId, input.number, request, `3CX refused the extension: ${why}`, ticketId));
+    await failure(deps, actor, tenantId, 'threecx.extension_created', input.number, error, request, ticketId, body);
+    throw error;
+  }
+  const view = toView(user, { numberId: number.id, e164: number.e164 });
+  await recordAudit(deps.db, { action: 'threecx.extension_created', actor, tenantId, targetType: 'threecx_extension', targetId: user.Number, before: null, after: { ...snapshot(view), sharedWithTeamsUser: input.teamsUserId }, ticketId: ticketId ?? null, request });
+  return view;
+}
+
+/** Finds an extension by its number on the tenant's PBX (null: none), with its inventory DID. */
+export async function findExtension(deps: AppDeps, actor: Actor, tenantId: string, extension: string): Promise<ExtensionView | null> {
+  const tenant = await loadTenant(deps.db, actor, tenantId);
+  const user = await (await threeCxApiFor(deps, tenant)).findUserByNumber(extension);
+  return user ? toView(user, didOut((await didsOf(deps.db, tenantId, [user.Number])).get(user.Number))) : null;
+}
+
 export type UpdateExtensionInput = Partial<ExtensionFields> & { did?: DidChoice | undefined } & TicketInput;
 
 /**
@@ -199,7 +253,7 @@ export async function updateExtension(deps: AppDeps, actor: Actor, tenantId: str
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
-  const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
+  const currentDid = didOut((await didsOf(deps.db, tenantId, [current.Number])).get(current.Number));
   const beforeView = toView(current, currentDid);
   const { did, ticketId, ticketLog: _ticketLog, ...fields } = input;
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && beforeView[key as keyof ExtensionFields] !== value)) as Partial<ExtensionFields>;
@@ -256,7 +310,8 @@ export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: s
   const clash = await api.findUserByNumber(input.number);
   if (clash) throw new ConflictError(`Extension ${input.number} is already in use on this PBX (${clash.DisplayName || 'another user'}). Nothing was changed.`, 'threecx_extension_taken');
   const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
-  const currentDid = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null;
+  const held = (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number);
+  const currentDid = didOut(held);
   const beforeView = toView(current, currentDid);
   const { number: _number, ...kept } = editable(beforeView);
   const body = { ...toPbx(kept), Number: input.number, ...(current.DisplayName ? { DisplayName: current.DisplayName } : {}) };
@@ -285,7 +340,10 @@ export async function renumberExtension(deps: AppDeps, actor: Actor, tenantId: s
   const afterView = toView(created, currentDid);
   const logId = await deps.db.transaction(async (tx) => {
     // The DID stays assigned throughout, so the inventory's assignee follows the new number.
-    if (currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, created.Number, request);
+    if (held?.sharedWithTeamsUser) {
+      await unlinkExtension(deps, tx, actor, tenantId, current.Number, request, `3CX extension ${current.Number} was renumbered to ${created.Number}`, input.ticketId);
+      await linkExtension(deps, tx, actor, tenantId, held.numberId, { teamsUserId: held.sharedWithTeamsUser, extension: created.Number, name: created.DisplayName ?? null }, request, input.ticketId);
+    } else if (currentDid) await renameAssignee(deps, tx, actor, tenantId, currentDid.numberId, created.Number, request);
     await recordAudit(tx, { action: 'threecx.extension_renumbered', actor, tenantId, targetType: 'threecx_extension', targetId: input.number, before: snapshot(beforeView), after: snapshot(afterView), ticketId: input.ticketId ?? null, request });
     return recordThreeCxWork(deps, tx, actor, tenantId, ticket, `extension ${input.number}`, `3CX extension ${current.Number} renumbered to ${input.number}.${currentDid ? ` DID ${currentDid.e164} moved with it.` : ''}`);
   });
@@ -317,7 +375,7 @@ export async function deleteExtension(deps: AppDeps, actor: Actor, tenantId: str
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const api = await threeCxApiFor(deps, tenant);
   const current = await api.getUser(id);
-  const view = toView(current, (await didsOf(deps.db, tenantId, [current.Number])).get(current.Number) ?? null);
+  const view = toView(current, didOut((await didsOf(deps.db, tenantId, [current.Number])).get(current.Number)));
   const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
   try {
     const refused = await api.deleteUsers([id]);

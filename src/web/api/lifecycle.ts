@@ -16,6 +16,7 @@ export type OnboardRequest = {
   number?: { e164: string } | null;
   licenceSkuIds?: string[];
   usageLocation?: string | null;
+  threecxExtension?: string | null;
   ticketId?: string | null;
 };
 export type OffboardRequest = { userId: string; reserveFor?: { reason: string; days: number } | null; removeLicenceSkuIds?: string[]; ticketId?: string | null };
@@ -72,13 +73,4 @@ export const scheduledApi = {
 };
 
 /** The browser's time zone: a time typed in a form means this zone. */
-export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-
-/** A datetime-local value ("2026-12-01T09:00") read in the browser's zone, as ISO with its offset. */
-export function localInputToIso(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-export { formatInZone } from '../../core/time-zone.ts';
+export { formatInZone, isoToWallTime, wallTimeToIso } from '../../core/time-zone.ts';

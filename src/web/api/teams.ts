@@ -25,7 +25,7 @@ export type PolicyTypeDto = PolicyCatalogDto[number];
 export type CatalogPolicyDto = PolicyTypeDto['policies'][number];
 export type { VoiceProfileDto };
 export type NumberSourceDto = NonNullable<VoiceProfileDto['numberSource']>;
-export type VoiceProfileInput = { name: string; numberSource: NumberSourceDto | null; policies: Record<string, string | null> };
+export type VoiceProfileInput = { name: string; numberSource: NumberSourceDto | null; policies: Record<string, string | null>; licenceSkuIds?: string[]; usageLocation?: string | null };
 export type CertificateGeneratedDto = { certificatePem: string; thumbprint: string; connection: TeamsConnectionDto };
 
 export const teamsKeys = {

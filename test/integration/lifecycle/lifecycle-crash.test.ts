@@ -51,7 +51,7 @@ describe.each(dbTargets())('onboarding after SIGKILL on %s', (target) => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(view.status).toBe('succeeded');
-    expect(view.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['ticket', 'skipped']]);
+    expect(view.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['threecx_extension', 'skipped'], ['ticket', 'skipped']]);
     // Teams: the number on the user; the licence once.
     expect(fx.graph.state.tenants.get(fx.microsoftTenantId)!.numbers.get(e164)!.assignmentTargetId).toBe(user.id);
     expect(user.licenses.filter((l) => l === 'TeamsPhoneStandard')).toHaveLength(1);
@@ -63,7 +63,7 @@ describe.each(dbTargets())('onboarding after SIGKILL on %s', (target) => {
     const list = (events.events ?? events.items) as Array<{ action: string; after: any }>;
     expect(list.filter((e) => e.action === 'teams.licence_assigned')).toHaveLength(1);
     const finished = list.filter((e) => e.action === 'lifecycle.step' && e.after?.state !== 'running').map((e) => e.after.step).sort();
-    expect(finished).toEqual(['check', 'licence', 'number', 'ticket', 'usage_location', 'voice']);
+    expect(finished).toEqual(['check', 'licence', 'number', 'threecx_extension', 'ticket', 'usage_location', 'voice']);
     const inInventory = (await again.get(`/api/tenants/${tenantId}/numbers/${numbers[e164]}`)).body;
     expect(inInventory.status).toBe('assigned');
     expect(JSON.stringify(inInventory.assignee)).toContain(user.id);

@@ -64,7 +64,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     const dry = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { ...body, dryRun: true });
     expect(dry.status).toBe(200);
     expect(dry.body.ok).toBe(true);
-    expect(dry.body.lines.map((l: any) => [l.step, l.action])).toEqual([['check', 'do'], ['usage_location', 'skip'], ['licence', 'do'], ['number', 'do'], ['voice', 'do'], ['ticket', 'do']]);
+    expect(dry.body.lines.map((l: any) => [l.step, l.action])).toEqual([['check', 'do'], ['usage_location', 'skip'], ['licence', 'do'], ['number', 'do'], ['voice', 'do'], ['threecx_extension', 'skip'], ['ticket', 'do']]);
     expect(user.licenses).toEqual(['E3']); // the dry run changed nothing
     expect(await jobsOf(user.id)).toEqual([]);
 
@@ -72,7 +72,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(started.status).toBe(202);
     const job = await settled(started.body.id);
     expect(job.status).toBe('succeeded');
-    expect(job.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['ticket', 'succeeded']]);
+    expect(job.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['usage_location', 'skipped'], ['licence', 'succeeded'], ['number', 'succeeded'], ['voice', 'succeeded'], ['threecx_extension', 'skipped'], ['ticket', 'succeeded']]);
     const e164 = job.steps[3].result.e164 as string;
     expect(Object.keys(numbers).slice(0, 6)).toContain(e164);
     // Teams: the licence, the number and the profile's policy.
@@ -103,7 +103,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(leave.status).toBe(202);
     const left = await settled(leave.body.id);
     expect(left.status).toBe('succeeded');
-    expect(left.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['remove_number', 'succeeded'], ['reset_policies', 'succeeded'], ['hold_number', 'succeeded'], ['licence', 'succeeded'], ['ticket', 'succeeded']]);
+    expect(left.steps.map((s: any) => [s.name, s.state])).toEqual([['check', 'succeeded'], ['remove_extension', 'skipped'], ['remove_number', 'succeeded'], ['reset_policies', 'succeeded'], ['hold_number', 'succeeded'], ['licence', 'succeeded'], ['ticket', 'succeeded']]);
     expect(graphTenant().numbers.get(e164)!.assignmentTargetId).toBeNull();
     expect(user.licenses).not.toContain('TeamsPhoneStandard');
     expect(user.policies.get('OnlineVoiceRoutingPolicy')).toBeUndefined();
@@ -158,7 +158,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     const failed = await settled(started.body.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/Assign the number and policies in Teams.*skipped/);
-    expect(failed.steps.map((s: any) => s.state)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded', 'failed', 'pending']);
+    expect(failed.steps.map((s: any) => s.state)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded', 'failed', 'pending', 'pending']);
     expect(failed).toMatchObject({ canRetry: true, canUndo: true });
     expect(user.usageLocation).toBe('US');
     const e164 = failed.steps[3].result.e164 as string;
@@ -185,6 +185,40 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(user.usageLocation).toBeNull();
     expect(user.policies.get('OnlineVoiceRoutingPolicy')).toBeUndefined();
     expect((await admin.post(`/api/tenants/${tenantId}/lifecycle/jobs/${failed.id}/undo`)).body.error.code).toBe('not_undoable');
+  }, 120_000);
+
+  it('a voice profile names the licence and usage location onboarding uses; bad ones are refused and change nothing', async () => {
+    const profiles = `/api/tenants/${tenantId}/voice-profiles`;
+    const unknownSku = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, licenceSkuIds: ['0b0b0b0b-0000-4000-8000-000000000001'] });
+    expect([unknownSku.status, unknownSku.body.error.code]).toEqual([400, 'licence_unknown']);
+    const badLocation = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, usageLocation: 'usa' });
+    expect(badLocation.status).toBe(400);
+    expect(JSON.stringify(badLocation.body)).toContain('two-letter country code');
+    expect((await admin.get(profiles)).body.profiles.some((p: any) => p.name === 'Starter pack')).toBe(false);
+
+    const pack = await admin.post(profiles, { name: 'Starter pack', numberSource: { tag: 'joiners' }, policies: {}, licenceSkuIds: [phone.toUpperCase()], usageLocation: 'GB' });
+    expect(pack.status).toBe(201);
+    expect(pack.body).toMatchObject({ licenceSkuIds: [phone.toLowerCase()], usageLocation: 'GB' });
+
+    // An unlicensed joiner: the licence comes from the profile, no licence named in the request.
+    const user = fx.seeded.byProfile.unlicensed[6]!;
+    const dry = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: user.id, profileId: pack.body.id, dryRun: true });
+    expect(dry.body.ok).toBe(true);
+    expect(dry.body.lines.find((l: any) => l.step === 'licence')).toMatchObject({ action: 'do', message: expect.stringContaining(`Assign ${SKUS.TeamsPhoneStandard.skuPartNumber}`) });
+    const job = await settled((await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: user.id, profileId: pack.body.id })).body.id);
+    expect(job.status).toBe('succeeded');
+    // The job keeps the profile's values; the usage location is only set where the user has none.
+    expect(job.input).toMatchObject({ licenceSkuIds: [phone.toLowerCase()], usageLocation: 'GB' });
+    expect(job.steps.find((s: any) => s.name === 'usage_location').state).toBe('skipped');
+    expect(user.licenses).toContain('TeamsPhoneStandard');
+
+    // A joiner without a usage location: the profile's is set; one named in the request wins.
+    const nowhere = fx.seeded.byProfile.noUsageLocation[6]!;
+    const fromProfile = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, dryRun: true });
+    expect(fromProfile.body.lines.find((l: any) => l.step === 'usage_location')).toMatchObject({ action: 'do', message: 'Set the usage location to GB.' });
+    const named = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, usageLocation: 'US', dryRun: true });
+    expect(named.body.lines.find((l: any) => l.step === 'usage_location')).toMatchObject({ action: 'do', message: 'Set the usage location to US.' });
+    expect(nowhere.usageLocation).toBeNull();
   }, 120_000);
 
   it('onboards the joiners of a CSV: each row checked first, then a job for each row that passed', async () => {

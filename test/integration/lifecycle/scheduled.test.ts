@@ -91,6 +91,33 @@ describe.each(dbTargets())('scheduled changes on %s', (target) => {
     expect(row!.status).toBe('available');
   });
 
+  it("a tenant's time zone: IANA only, shown on the tenant, the zone a change is scheduled in when none is given", async () => {
+    const before = (await admin.get(`/api/tenants/${tenantId}`)).body;
+    expect(before).toMatchObject({ timeZoneSet: false, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    for (const bad of ['EST', '+01:00', 'GMT+1', 'Mars/Olympus_Mons', 'europe london']) {
+      const refused = await admin.patch(`/api/tenants/${tenantId}`, { timeZone: bad });
+      expect([bad, refused.status]).toEqual([bad, 400]);
+      expect(refused.body.error.details.fields.some((f: any) => f.field === 'timeZone' && /IANA/.test(f.message))).toBe(true);
+    }
+    expect((await admin.get(`/api/tenants/${tenantId}`)).body.timeZoneSet).toBe(false);
+    const set = await admin.patch(`/api/tenants/${tenantId}`, { timeZone: 'America/New_York' });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ timeZone: 'America/New_York', timeZoneSet: true });
+    const user = fx.seeded.byProfile.readyForVoice[5]!;
+    const input = { userId: user.id, policies: { TenantDialPlan: null } };
+    const made = await admin.post(`/api/tenants/${tenantId}/scheduled-changes`, { kind: 'voice_change', runAt: at(5 * HOUR), input });
+    expect(made.status).toBe(201);
+    expect(made.body.timeZone).toBe('America/New_York');
+    // A zone given with the change that is not IANA is refused too, and nothing is scheduled.
+    const count = (await t.deps.db.select().from(scheduledChanges)).length;
+    const badZone = await admin.post(`/api/tenants/${tenantId}/scheduled-changes`, { kind: 'voice_change', runAt: at(5 * HOUR), timeZone: 'EST', input });
+    expect([badZone.status, badZone.body.error.details?.fields?.[0]?.field]).toEqual([400, 'timeZone']);
+    expect((await t.deps.db.select().from(scheduledChanges)).length).toBe(count);
+    expect((await admin.post(`/api/tenants/${tenantId}/scheduled-changes/${made.body.id}/cancel`)).status).toBe(200);
+    const cleared = await admin.patch(`/api/tenants/${tenantId}`, { timeZone: null });
+    expect(cleared.body).toMatchObject({ timeZoneSet: false });
+  });
+
   it('runs at the first tick after its time, after the job runner restarted, exactly once', async () => {
     const user = fx.seeded.byProfile.readyForVoice[1]!;
     const e164 = Object.keys(numbers)[1]!;

@@ -283,6 +283,12 @@ function Details({ tenantId, number, canWrite, coolingDays, rangeName, siteName 
                   <span className="block text-xs text-zinc-600">
                     {number.assignee.type === 'teams_user' ? 'Teams user' : '3CX extension'}: {number.assignee.upn ?? number.assignee.id}
                   </span>
+                  {number.linkedExtension ? (
+                    <span className="block text-xs text-zinc-600">
+                      and 3CX extension {number.linkedExtension.id}
+                      {number.linkedExtension.name ? ` (${number.linkedExtension.name})` : ''}: the same person, one DID on both
+                    </span>
+                  ) : null}
                 </>
               ) : (
                 none

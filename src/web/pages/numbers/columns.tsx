@@ -26,6 +26,7 @@ export const columns: Column[] = [
         <>
           <span className="block truncate text-zinc-900">{n.assignee.name ?? n.assignee.upn ?? n.assignee.id}</span>
           {n.assignee.name && (n.assignee.upn ?? n.assignee.id) ? <span className="block truncate text-xs text-zinc-500">{n.assignee.upn ?? n.assignee.id}</span> : null}
+          {n.linkedExtension ? <span className="block truncate text-xs text-zinc-500">and 3CX extension {n.linkedExtension.id}</span> : null}
         </>
       ) : n.reservation?.reason ? (
         <span className="block truncate text-xs text-zinc-500" title={n.reservation.reason}>

@@ -41,6 +41,8 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
   const [microsoftTenantId, setMicrosoftTenantId] = useState(tenant?.microsoftTenantId ?? '');
   const [primaryDomain, setPrimaryDomain] = useState(tenant?.primaryDomain ?? '');
   const [defaultCountry, setDefaultCountry] = useState(tenant?.defaultCountry ?? '');
+  // Empty: the server's zone (what a tenant without a setting uses).
+  const [timeZone, setTimeZone] = useState(tenant?.timeZoneSet ? tenant.timeZone : '');
   const [connectwiseCompanyId, setConnectwiseCompanyId] = useState(tenant?.connectwiseCompanyId ?? '');
   const [notes, setNotes] = useState(tenant?.notes ?? '');
   const [choices, setChoices] = useState<Record<Flag, FlagChoice>>({
@@ -59,6 +61,7 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
         microsoftTenantId: orNull(microsoftTenantId),
         primaryDomain: orNull(primaryDomain),
         defaultCountry: orNull(defaultCountry)?.toUpperCase() ?? null,
+        timeZone: orNull(timeZone),
         connectwiseCompanyId: orNull(connectwiseCompanyId),
         notes,
         overrides: {
@@ -141,6 +144,18 @@ function TenantForm({ tenant, onDone, onCancel }: { tenant: TenantDto | undefine
           value={defaultCountry}
           onChange={(e) => setDefaultCountry(e.target.value.toUpperCase())}
           error={fieldError(err, 'defaultCountry')}
+        />
+        <TextField
+          label="Time zone"
+          name="timeZone"
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={64}
+          placeholder="Europe/London"
+          hint="IANA name, e.g. Europe/London or America/New_York: scheduled changes are chosen and shown in it. Empty: the server's zone."
+          value={timeZone}
+          onChange={(e) => setTimeZone(e.target.value)}
+          error={fieldError(err, 'timeZone')}
         />
         <TextField
           label="ConnectWise company id"

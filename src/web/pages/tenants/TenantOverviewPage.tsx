@@ -61,6 +61,7 @@ function Details({ tenant }: { tenant: TenantDto }) {
         <Item label="Microsoft tenant id">{tenant.microsoftTenantId ? <span className="font-mono text-xs">{tenant.microsoftTenantId}</span> : notSet}</Item>
         <Item label="Primary domain">{tenant.primaryDomain ?? notSet}</Item>
         <Item label="Default country">{tenant.defaultCountry ?? notSet}</Item>
+        <Item label="Time zone">{tenant.timeZoneSet ? tenant.timeZone : `${tenant.timeZone} (the server's)`}</Item>
         <Item label="ConnectWise company id">{tenant.connectwiseCompanyId ?? notSet}</Item>
         <Item label="Microsoft Teams">
           <FeatureState tenant={tenant} flag="teams" />

@@ -15,6 +15,7 @@ import { Section } from '../../components/Section.tsx';
 import { formatCount, plural, TICKET } from '../../lib/inventory.ts';
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { ScheduleControl } from './ScheduleControl.tsx';
 
 const stateLabels: Record<BulkRowState, string> = {
   pending: 'Waiting',
@@ -180,6 +181,7 @@ function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean
 }
 
 function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: string; canWrite: boolean; onReset: () => void }) {
+  const { tenant } = useTenant();
   const queryClient = useQueryClient();
   const query = useQuery(bulkJobQuery(tenantId, jobId));
   const job = query.data;
@@ -323,6 +325,7 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
           ) : null}
           {!canWrite ? <p className="text-sm text-zinc-600">Your role can follow this job but not run, cancel or retry it.</p> : null}
         </div>
+        {canWrite && job.status === 'draft' && job.counts.pending > 0 && !started ? <ScheduleControl tenantId={tenantId} timeZone={tenant.timeZone} kind="bulk_run" name="bulkWhen" input={() => ({ jobId })} /> : null}
 
         <div className="space-y-2">
           <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">

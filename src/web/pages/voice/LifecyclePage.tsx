@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { browserTimeZone, isRunning, licencesQuery, lifecycleApi, localInputToIso, scheduledApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardCsvResultDto, type OnboardRequest } from '../../api/lifecycle.ts';
+import { isRunning, licencesQuery, lifecycleApi, lifecycleJobsQuery, lifecycleKeys, type LifecycleJobDto, type LifecyclePlanDto, type LifecycleStepDto, type OffboardRequest, type OnboardCsvResultDto, type OnboardRequest } from '../../api/lifecycle.ts';
 import { profilesQuery } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
@@ -10,6 +10,7 @@ import { FileDropZone } from '../../components/FileDropZone.tsx';
 import { Section } from '../../components/Section.tsx';
 import { TICKET } from '../../lib/inventory.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { ScheduleControl } from './ScheduleControl.tsx';
 
 const stepTones: Record<LifecycleStepDto['state'], Tone> = { pending: 'neutral', running: 'blue', succeeded: 'green', skipped: 'neutral', failed: 'red', undone: 'violet', undo_failed: 'red' };
 const stepLabels: Record<LifecycleStepDto['state'], string> = { pending: 'Waiting', running: 'Running', succeeded: 'Done', skipped: 'Not needed', failed: 'Failed', undone: 'Undone', undo_failed: 'Undo failed' };
@@ -25,7 +26,6 @@ function checkCommon(user: string, ticket: string): { field: string; message: st
   return null;
 }
 
-/** "Later": a time in the browser's zone; Schedule sets the same request for then instead of now. */
 /** The foot of the joiner and leaver forms: dry run, run now or later, and what came of it. */
 function FlowActions({
   tenantId,
@@ -46,6 +46,7 @@ function FlowActions({
   check: () => boolean;
   disabled: boolean;
 }) {
+  const { tenant } = useTenant();
   return (
     <>
       <div className="flex flex-wrap gap-2">
@@ -56,43 +57,11 @@ function FlowActions({
           {submitLabel}
         </Button>
       </div>
-      <ScheduleControl tenantId={tenantId} kind={kind} body={body} check={check} disabled={disabled} />
+      <ScheduleControl tenantId={tenantId} timeZone={tenant.timeZone} kind={kind} name={`${kind}When`} input={() => (check() ? body() : null)} disabled={disabled} />
       {plan.data ? <PlanView plan={plan.data} /> : null}
       <ErrorAlert error={plan.error ?? start.error} />
       {start.data ? <Notice>{kind === 'onboard' ? 'Onboarding' : 'Offboarding'} of {start.data.userUpn} started; follow it below.</Notice> : null}
     </>
-  );
-}
-
-function ScheduleControl({ tenantId, kind, body, check, disabled }: { tenantId: string; kind: 'onboard' | 'offboard'; body: () => object; check: () => boolean; disabled: boolean }) {
-  const queryClient = useQueryClient();
-  const [when, setWhen] = useState('');
-  const [problem, setProblem] = useState<string | undefined>();
-  const schedule = useMutation({
-    mutationFn: (runAt: string) => scheduledApi.schedule(tenantId, { kind, runAt, timeZone: browserTimeZone(), input: body() }),
-    onSuccess: () => {
-      setWhen('');
-      void queryClient.invalidateQueries({ queryKey: ['scheduled'] });
-    },
-  });
-  return (
-    <div className="flex flex-wrap items-start gap-2">
-      <TextField label={`Or at a later time (${browserTimeZone()})`} type="datetime-local" name={`${kind}When`} value={when} onChange={(e) => setWhen(e.target.value)} error={problem} />
-      <Button
-        className="mt-6"
-        disabled={disabled}
-        busy={schedule.isPending}
-        onClick={() => {
-          const iso = localInputToIso(when);
-          setProblem(iso ? undefined : 'Choose a date and time.');
-          if (iso && check()) schedule.mutate(iso);
-        }}
-      >
-        Schedule
-      </Button>
-      <ErrorAlert error={schedule.error} className="w-full" />
-      {schedule.data ? <Notice className="w-full">Scheduled for {schedule.data.subject}; see Scheduled.</Notice> : null}
-    </div>
   );
 }
 
@@ -129,6 +98,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
   const [number, setNumber] = useState('');
   const [licence, setLicence] = useState('');
   const [usageLocation, setUsageLocation] = useState('');
+  const [extension, setExtension] = useState('');
   const [ticket, setTicket] = useState('');
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const body = (): OnboardRequest => ({
@@ -137,6 +107,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
     number: number.trim() ? { e164: number.trim() } : null,
     ...(licence ? { licenceSkuIds: [licence] } : {}),
     usageLocation: usageLocation.trim().toUpperCase() || null,
+    threecxExtension: extension.trim() || null,
     ticketId: ticket.trim() || null,
   });
   const plan = useMutation({ mutationFn: () => lifecycleApi.planOnboard(tenantId, body()) });
@@ -146,11 +117,12 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
       plan.reset();
       setUser('');
       setNumber('');
+      setExtension('');
       void queryClient.invalidateQueries({ queryKey: lifecycleKeys.jobs(tenantId) });
     },
   });
   const check = (): boolean => {
-    const next = checkCommon(user, ticket) ?? (!profileId && !number.trim() ? { field: 'profile', message: 'Choose a profile (where the next free number comes from) or type a number.' } : null) ?? (usageLocation.trim() && !/^[A-Za-z]{2}$/.test(usageLocation.trim()) ? { field: 'usage', message: 'A usage location is a two-letter country code, e.g. US.' } : null);
+    const next = checkCommon(user, ticket) ?? (!profileId && !number.trim() ? { field: 'profile', message: 'Choose a profile (where the next free number comes from) or type a number.' } : null) ?? (usageLocation.trim() && !/^[A-Za-z]{2}$/.test(usageLocation.trim()) ? { field: 'usage', message: 'A usage location is a two-letter country code, e.g. US.' } : null) ?? (extension.trim() && !/^\d{2,10}$/.test(extension.trim()) ? { field: 'extension', message: 'A 3CX extension number is 2 to 10 digits.' } : null);
     setProblem(next);
     return !next;
   };
@@ -175,6 +147,7 @@ function OnboardForm({ tenantId, disabled }: { tenantId: string; disabled: boole
             choices={(licences.data ?? []).filter((l) => l.teamsPhone || l.callingPlan).map((l) => ({ value: l.skuId, label: `${l.skuPartNumber} (${l.free} of ${l.total} free)` }))}
           />
           <TextField label="Usage location if missing" hint="Two letters, e.g. US." name="onboardUsage" autoComplete="off" value={usageLocation} onChange={(e) => setUsageLocation(e.target.value)} error={error('usage')} />
+          <TextField label="3CX extension (optional)" hint="Where the tenant has 3CX: created with the same number as its DID." name="onboardExtension" inputMode="numeric" autoComplete="off" value={extension} onChange={(e) => setExtension(e.target.value)} error={error('extension')} />
           <TextField label="Ticket number (optional)" name="onboardTicket" inputMode="numeric" autoComplete="off" value={ticket} onChange={(e) => setTicket(e.target.value)} error={error('ticket')} />
         </div>
         <FlowActions tenantId={tenantId} kind="onboard" submitLabel="Onboard" plan={plan} start={start} body={body} check={check} disabled={disabled} />

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { facetsQuery, rangesQuery, sitesQuery } from '../../api/inventory.ts';
+import { licencesQuery } from '../../api/lifecycle.ts';
 import { policiesQuery, profilesQuery, teamsApi, teamsKeys, type NumberSourceDto, type TeamsPolicyType, type VoiceProfileDto } from '../../api/teams.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
@@ -38,12 +39,15 @@ function ProfileForm({ tenantId, profile, onDone, onCancel }: { tenantId: string
   const [policies, setPolicies] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(profile?.policies ?? {}).map(([t, n]) => [t, n === null ? INHERIT : n])),
   );
+  const licences = useQuery(licencesQuery(tenantId));
+  const [licence, setLicence] = useState(profile?.licenceSkuIds[0] ?? '');
+  const [usageLocation, setUsageLocation] = useState(profile?.usageLocation ?? '');
   const [local, setLocal] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: () => {
       const numberSource: NumberSourceDto | null = kind === 'range' ? { rangeId } : kind === 'site' ? { siteId } : kind === 'tag' ? { tag: tag.trim() } : null;
       const chosen = Object.fromEntries(Object.entries(policies).filter(([, v]) => v !== UNCHANGED).map(([t, v]) => [t, v === INHERIT ? null : v]));
-      return teamsApi.saveProfile(tenantId, profile?.id ?? null, { name: name.trim(), numberSource, policies: chosen });
+      return teamsApi.saveProfile(tenantId, profile?.id ?? null, { name: name.trim(), numberSource, policies: chosen, licenceSkuIds: licence ? [licence] : [], usageLocation: usageLocation.trim().toUpperCase() || null });
     },
     onSuccess: async (saved) => {
       await queryClient.invalidateQueries({ queryKey: teamsKeys.profiles(tenantId) });
@@ -59,6 +63,7 @@ function ProfileForm({ tenantId, profile, onDone, onCancel }: { tenantId: string
     if (kind === 'range' && !rangeId) problems.rangeId = 'Choose a range.';
     if (kind === 'site' && !siteId) problems.siteId = 'Choose a site.';
     if (kind === 'tag' && !tag.trim()) problems.tag = 'Enter a tag.';
+    if (usageLocation.trim() && !/^[A-Za-z]{2}$/.test(usageLocation.trim())) problems.usageLocation = 'A usage location is a two-letter country code, e.g. US.';
     setLocal(problems);
     if (Object.keys(problems).length === 0) save.mutate();
   };
@@ -127,6 +132,22 @@ function ProfileForm({ tenantId, profile, onDone, onCancel }: { tenantId: string
           </summary>
           <div className="mt-3 grid gap-4 sm:grid-cols-2">{otherPolicyTypes.map(policySelect)}</div>
         </details>
+      </fieldset>
+      <fieldset className="space-y-3">
+        <legend className="text-sm font-medium text-zinc-800">For joiners</legend>
+        <p className="text-xs text-zinc-600">Onboarding with this profile assigns the licence when the user lacks Teams Phone (or a Calling Plan for a Calling Plan number) and sets the usage location when they have none, unless the onboarding names others.</p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <ChoiceField
+            label="Licence to assign"
+            name="profileLicence"
+            value={licence}
+            onChange={(e) => setLicence(e.target.value)}
+            error={fieldError(err, 'licenceSkuIds')}
+            empty="None"
+            choices={(licences.data ?? []).filter((l) => l.teamsPhone || l.callingPlan || l.skuId === licence).map((l) => ({ value: l.skuId, label: `${l.skuPartNumber} (${l.free} of ${l.total} free)` }))}
+          />
+          <TextField label="Usage location" hint="Two letters, e.g. US." name="profileUsageLocation" autoComplete="off" maxLength={2} value={usageLocation} onChange={(e) => setUsageLocation(e.target.value.toUpperCase())} error={local.usageLocation ?? fieldError(err, 'usageLocation')} />
+        </div>
       </fieldset>
       <ErrorAlert error={err} fieldsShown />
       <div className="flex justify-end gap-2">

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { browserTimeZone, formatInZone, localInputToIso, scheduledApi, scheduledQuery, type ScheduledChangeDto } from '../../api/lifecycle.ts';
+import { formatInZone, scheduledApi, scheduledQuery, wallTimeToIso, type ScheduledChangeDto } from '../../api/lifecycle.ts';
 import { tenantsQuery } from '../../api/inventory.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Badge, type Tone } from '../../components/Badge.tsx';
@@ -14,7 +14,8 @@ const kindLabels: Record<ScheduledChangeDto['kind'], string> = { voice_change: '
 const statusTones: Record<ScheduledChangeDto['status'], Tone> = { scheduled: 'blue', running: 'blue', done: 'green', failed: 'red', cancelled: 'neutral' };
 const statusLabels: Record<ScheduledChangeDto['status'], string> = { scheduled: 'Scheduled', running: 'Starting', done: 'Started', failed: 'Failed', cancelled: 'Cancelled' };
 
-function ScheduledRow({ change, tenantName, canWrite }: { change: ScheduledChangeDto; tenantName: string | null; canWrite: boolean }) {
+/** One change; its time is shown, and moved, in its tenant's time zone. */
+function ScheduledRow({ change, tenantName, timeZone, canWrite }: { change: ScheduledChangeDto; tenantName: string | null; timeZone: string; canWrite: boolean }) {
   const queryClient = useQueryClient();
   const [moving, setMoving] = useState(false);
   const [when, setWhen] = useState('');
@@ -22,7 +23,7 @@ function ScheduledRow({ change, tenantName, canWrite }: { change: ScheduledChang
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['scheduled'] });
   const cancel = useMutation({ mutationFn: () => scheduledApi.cancel(change.tenantId, change.id), onSuccess: refresh });
   const move = useMutation({
-    mutationFn: (iso: string) => scheduledApi.move(change.tenantId, change.id, iso, browserTimeZone()),
+    mutationFn: (iso: string) => scheduledApi.move(change.tenantId, change.id, iso, timeZone),
     onSuccess: () => {
       setMoving(false);
       refresh();
@@ -34,7 +35,7 @@ function ScheduledRow({ change, tenantName, canWrite }: { change: ScheduledChang
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-zinc-900">
           <span className="font-semibold">{kindLabels[change.kind]}</span> {change.subject}
-          {tenantName ? <span className="text-zinc-600"> · {tenantName}</span> : null} · <span data-testid="scheduled-time">{formatInZone(change.runAt, change.timeZone)}</span>{' '}
+          {tenantName ? <span className="text-zinc-600"> · {tenantName}</span> : null} · <span data-testid="scheduled-time">{formatInZone(change.runAt, timeZone)}</span>{' '}
           <Badge tone={statusTones[change.status]}>{statusLabels[change.status]}</Badge>
         </p>
         {canWrite && open ? (
@@ -55,12 +56,12 @@ function ScheduledRow({ change, tenantName, canWrite }: { change: ScheduledChang
           aria-label="Change the time"
           onSubmit={(e) => {
             e.preventDefault();
-            const iso = localInputToIso(when);
+            const iso = wallTimeToIso(when, timeZone);
             setProblem(iso ? undefined : 'Choose a date and time.');
             if (iso) move.mutate(iso);
           }}
         >
-          <TextField label={`New time (${browserTimeZone()})`} type="datetime-local" name="newTime" value={when} onChange={(e) => setWhen(e.target.value)} error={problem} />
+          <TextField label={`New time (${timeZone})`} type="datetime-local" name="newTime" value={when} onChange={(e) => setWhen(e.target.value)} error={problem} />
           <Button type="submit" variant="primary" busy={move.isPending} className="mt-6">
             Save time
           </Button>
@@ -73,15 +74,15 @@ function ScheduledRow({ change, tenantName, canWrite }: { change: ScheduledChang
 
 function ScheduledList({ tenantId, canWrite }: { tenantId: string | null; canWrite: boolean }) {
   const changes = useQuery(scheduledQuery(tenantId));
-  const tenants = useQuery({ ...tenantsQuery(false), enabled: tenantId === null });
-  const names = new Map((tenants.data ?? []).map((t) => [t.id, t.name]));
+  const tenants = useQuery(tenantsQuery(false));
+  const byId = new Map((tenants.data ?? []).map((t) => [t.id, t]));
   return (
     <>
       <ErrorAlert error={changes.error} />
       {changes.data?.length ? (
         <ul className="space-y-2">
           {changes.data.map((c) => (
-            <ScheduledRow key={c.id} change={c} tenantName={tenantId ? null : (names.get(c.tenantId) ?? null)} canWrite={canWrite} />
+            <ScheduledRow key={c.id} change={c} tenantName={tenantId ? null : (byId.get(c.tenantId)?.name ?? null)} timeZone={byId.get(c.tenantId)?.timeZone ?? c.timeZone} canWrite={canWrite} />
           ))}
         </ul>
       ) : changes.data ? (
@@ -106,7 +107,7 @@ export function ScheduledPage() {
   const { canOperate } = useRole();
   return (
     <div>
-      <PageHeader title="Scheduled" description="Changes set for later in all your tenants, soonest first. Times are shown in the zone they were chosen in." />
+      <PageHeader title="Scheduled" description="Changes set for later in all your tenants, soonest first. Each time is shown, and changed, in its tenant's time zone." />
       <ScheduledList tenantId={null} canWrite={canOperate} />
     </div>
   );

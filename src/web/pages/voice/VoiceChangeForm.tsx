@@ -6,6 +6,7 @@ import { policiesQuery, teamsApi, type PolicyCatalogDto, type TeamsPolicyType, t
 import type { NumberDto, TenantDto } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
+import { ScheduleControl } from './ScheduleControl.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
@@ -124,8 +125,8 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
   });
   useFocusFirstInvalid(formRef, submit.error ?? (Object.keys(local).length ? local : null));
 
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
+  /** The change the form describes, or null (with the problems shown) when it has none or a mistake. */
+  const build = (): VoiceChangeInput | null => {
     const problems: Record<string, string> = {};
     const body: VoiceChangeInput = {};
     if (choice === 'inventory') {
@@ -145,7 +146,12 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
     }
     if (!problems.number && !problems.typed && body.number === undefined && !body.policies) problems.form = 'Nothing to change yet: choose a number, or a different policy.';
     setLocal(problems);
-    if (Object.keys(problems).length === 0) submit.mutate(body);
+    return Object.keys(problems).length === 0 ? body : null;
+  };
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const body = build();
+    if (body) submit.mutate(body);
   };
 
   const err = submit.error;
@@ -226,6 +232,16 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
           </Button>
           {disabled ? <span className="text-sm text-zinc-600">A change is waiting for Teams; the form opens again when it is done.</span> : null}
         </div>
+        <ScheduleControl
+          tenantId={tenant.id}
+          timeZone={tenant.timeZone}
+          kind="voice_change"
+          name="voiceWhen"
+          input={() => {
+            const body = build();
+            return body ? { ...body, userId: user.userId } : null;
+          }}
+        />
       </fieldset>
     </form>
   );
