@@ -10,10 +10,10 @@ import { loadActiveTenant } from '../tenants/tenants.ts';
 import { planOnboarding, startOnboarding, type OnboardInput } from './lifecycle-jobs.ts';
 
 /** Onboarding from a CSV (#18): one joiner a row, each checked like the API's dry run, then started as its own job. */
-export const ONBOARD_TEMPLATE = 'UserPrincipalName,Profile,PhoneNumber,Licence,UsageLocation,TicketId\r\nann@contoso.com,US user,,MCOEV,,48213\r\nbob@contoso.com,,+14255551234,,US,\r\n';
+export const ONBOARD_TEMPLATE = 'UserPrincipalName,Profile,PhoneNumber,Licence,UsageLocation,ThreeCxExtension,TicketId\r\nann@contoso.com,US user,,MCOEV,,,48213\r\nbob@contoso.com,,+14255551234,,US,7001,\r\n';
 const MAX_ROWS = 500;
-const columns: Record<string, keyof CsvRow> = { userprincipalname: 'upn', upn: 'upn', user: 'upn', profile: 'profile', phonenumber: 'number', number: 'number', licence: 'licence', license: 'licence', sku: 'licence', usagelocation: 'usageLocation', ticketid: 'ticketId', ticket: 'ticketId' };
-type CsvRow = { upn: string; profile: string; number: string; licence: string; usageLocation: string; ticketId: string };
+const columns: Record<string, keyof CsvRow> = { userprincipalname: 'upn', upn: 'upn', user: 'upn', profile: 'profile', phonenumber: 'number', number: 'number', licence: 'licence', license: 'licence', sku: 'licence', usagelocation: 'usageLocation', threecxextension: 'threecxExtension', extension: 'threecxExtension', ticketid: 'ticketId', ticket: 'ticketId' };
+type CsvRow = { upn: string; profile: string; number: string; licence: string; usageLocation: string; threecxExtension: string; ticketId: string };
 
 export type CsvVerdict = { line: number; upn: string; ok: boolean; problem: { code: string; message: string } | null; plan: string[]; jobId: string | null };
 
@@ -27,10 +27,10 @@ async function readRows(input: Readable): Promise<Array<{ line: number; row: Csv
         map = record.record.map((h) => columns[headerKey(h)] ?? null);
         const unknown = record.record.filter((_, i) => !map![i]);
         if (!map.includes('upn')) throw new ValidationError('The file needs a UserPrincipalName column.', [{ field: 'file', message: 'No UserPrincipalName column' }]);
-        if (unknown.length) throw new ValidationError(`Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. The columns are UserPrincipalName, Profile, PhoneNumber, Licence, UsageLocation, TicketId.`, [{ field: 'file', message: 'Unknown column' }]);
+        if (unknown.length) throw new ValidationError(`Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. The columns are UserPrincipalName, Profile, PhoneNumber, Licence, UsageLocation, ThreeCxExtension, TicketId.`, [{ field: 'file', message: 'Unknown column' }]);
         continue;
       }
-      const row: CsvRow = { upn: '', profile: '', number: '', licence: '', usageLocation: '', ticketId: '' };
+      const row: CsvRow = { upn: '', profile: '', number: '', licence: '', usageLocation: '', threecxExtension: '', ticketId: '' };
       record.record.forEach((value, i) => {
         const key = map![i];
         if (key) row[key] = value;
@@ -83,6 +83,10 @@ export async function onboardFromCsv(deps: AppDeps, actor: Actor, tenantId: stri
       fail('usage_location_invalid', 'UsageLocation is a two-letter country code, e.g. US.');
       continue;
     }
+    if (row.threecxExtension && !/^\d{2,10}$/.test(row.threecxExtension)) {
+      fail('threecx_extension_invalid', 'ThreeCxExtension is a 3CX extension number of 2 to 10 digits.');
+      continue;
+    }
     if (row.ticketId && !/^\d{1,12}$/.test(row.ticketId)) {
       fail('ticket_invalid', 'TicketId is a ticket number (digits only).');
       continue;
@@ -93,6 +97,7 @@ export async function onboardFromCsv(deps: AppDeps, actor: Actor, tenantId: stri
       number: row.number ? { e164: row.number } : null,
       ...(sku ? { licenceSkuIds: [sku.skuId] } : {}),
       usageLocation: row.usageLocation ? row.usageLocation.toUpperCase() : null,
+      threecxExtension: row.threecxExtension || null,
       ticketId: row.ticketId || null,
     };
     try {

@@ -128,6 +128,29 @@ describe.each(dbTargets())('onboarding and offboarding with 3CX on %s', (target)
     expect(await rowOf(numberId)).toMatchObject({ status: 'available', linkedExtension: null });
   }, 120_000);
 
+  it('onboards joiners from a CSV with a ThreeCxExtension column: each extension checked first, then created with the DID', async () => {
+    const [good, taken, malformed] = [5, 6, 7].map((i) => fx.seeded.byProfile.readyForVoice[i]!);
+    const [[e164, numberId], [e164Taken, numberTaken]] = [Object.entries(numbers)[6]!, Object.entries(numbers)[7]!];
+    const existing = pbx.state.users[1]!.Number;
+    const csv = ['UserPrincipalName,PhoneNumber,ThreeCxExtension', `${good.userPrincipalName},${e164},7201`, `${taken.userPrincipalName},${e164Taken},${existing}`, `${malformed.userPrincipalName},,7a`].join('\n');
+    const send = (run: boolean) =>
+      fetch(`${t.url}/api/tenants/${tenantId}/lifecycle/onboard.csv?run=${run}`, { method: 'POST', headers: { 'content-type': 'text/csv', cookie: `ucr_session=${admin.cookie}`, 'x-csrf-token': admin.csrfToken! }, body: csv }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const dry = await send(false);
+    expect(dry.status).toBe(200);
+    expect(dry.body.rows.map((r: any) => [r.line, r.ok, r.problem?.code ?? null])).toEqual([[2, true, null], [3, false, 'threecx_extension_taken'], [4, false, 'threecx_extension_invalid']]);
+    expect(dry.body.rows[0].plan.join(' ')).toContain('7201');
+    expect(pbxUser('7201')).toBeUndefined();
+
+    const run = await send(true);
+    expect(run.body.started).toBe(1);
+    expect((await settled(run.body.rows[0].jobId)).status).toBe('succeeded');
+    expect(pbxUser('7201')).toMatchObject({ OutboundCallerID: e164 });
+    expect(await rowOf(numberId)).toMatchObject({ status: 'assigned', assigneeType: 'teams_user', assigneeId: good.id, linkedExtension: '7201' });
+    // The refused rows changed nothing.
+    expect(await rowOf(numberTaken)).toMatchObject({ status: 'available', linkedExtension: null });
+    expect(graphTenant().numbers.get(e164Taken)!.assignmentTargetId).toBeNull();
+  }, 120_000);
+
   it('never lets two extensions hold one number, nor one extension two numbers, even at the same moment', async () => {
     const user = fx.seeded.byProfile.readyForVoice[3]!;
     const [, numberId] = Object.entries(numbers)[4]!;

@@ -231,7 +231,7 @@ function OnboardCsv({ tenantId, disabled }: { tenantId: string; disabled: boolea
   return (
     <div className="space-y-3" aria-label="Onboard from a CSV" role="group">
       <p className="text-sm text-zinc-600">
-        Columns: UserPrincipalName, Profile, PhoneNumber, Licence (e.g. MCOEV), UsageLocation, TicketId.{' '}
+        Columns: UserPrincipalName, Profile, PhoneNumber, Licence (e.g. MCOEV), UsageLocation, ThreeCxExtension (where the tenant has 3CX), TicketId.{' '}
         <a className="text-blue-700 underline" href={lifecycleApi.templateUrl(tenantId)}>
           Download the template
         </a>
