@@ -213,7 +213,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
     expect(user.licenses).toContain('TeamsPhoneStandard');
 
     // A joiner without a usage location: the profile's is set; one named in the request wins.
-    const nowhere = fx.seeded.byProfile.noUsageLocation[6]!;
+    const nowhere = fx.seeded.byProfile.noUsageLocation[2]!;
     const fromProfile = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, dryRun: true });
     expect(fromProfile.body.lines.find((l: any) => l.step === 'usage_location')).toMatchObject({ action: 'do', message: 'Set the usage location to GB.' });
     const named = await admin.post(`/api/tenants/${tenantId}/lifecycle/onboard`, { userId: nowhere.id, profileId: pack.body.id, usageLocation: 'US', dryRun: true });

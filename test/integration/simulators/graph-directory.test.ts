@@ -134,7 +134,8 @@ describe('Graph simulator: Teams user configurations and numbers', () => {
     expect(config.telephoneNumbers[0]?.assignmentCategory).toBe('primary');
     expect(config.featureTypes).toContain('PhoneSystem');
     expect(config.isEnterpriseVoiceEnabled).toBe(true);
-    expect(config.effectivePolicyAssignments).toHaveLength(11);
+    // One effective assignment per policy type the simulator knows: the thirteen UCR manages.
+    expect(config.effectivePolicyAssignments).toHaveLength(13);
     const routing = config.effectivePolicyAssignments.find((entry) => entry.policyType === 'OnlineVoiceRoutingPolicy');
     expect(routing?.policyAssignment.assignmentType).toBe('direct');
     expect(routing?.policyAssignment.displayName).not.toBe('Global');
