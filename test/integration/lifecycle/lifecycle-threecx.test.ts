@@ -129,7 +129,8 @@ describe.each(dbTargets())('onboarding and offboarding with 3CX on %s', (target)
   }, 120_000);
 
   it('onboards joiners from a CSV with a ThreeCxExtension column: each extension checked first, then created with the DID', async () => {
-    const [good, taken, malformed] = [5, 6, 7].map((i) => fx.seeded.byProfile.readyForVoice[i]!);
+    const ready = fx.seeded.byProfile.readyForVoice;
+    const [good, taken, malformed] = [ready[5]!, ready[6]!, ready[7]!];
     const [[e164, numberId], [e164Taken, numberTaken]] = [Object.entries(numbers)[6]!, Object.entries(numbers)[7]!];
     const existing = pbx.state.users[1]!.Number;
     const csv = ['UserPrincipalName,PhoneNumber,ThreeCxExtension', `${good.userPrincipalName},${e164},7201`, `${taken.userPrincipalName},${e164Taken},${existing}`, `${malformed.userPrincipalName},,7a`].join('\n');
