@@ -129,8 +129,10 @@ export function registerGraphControl(app: FastifyInstance, state: GraphState): v
     const configurations = request.params.kind === 'auto-attendants' ? tenant.autoAttendants : request.params.kind === 'call-queues' ? tenant.callQueues : undefined;
     if (!configurations) return reply.code(404).send({ error: 'use auto-attendants or call-queues' });
     if (typeof request.body?.Name !== 'string') return reply.code(400).send({ error: 'Name is required' });
-    const configuration = { ApplicationInstances: [], ...request.body, Identity: randomUUID() };
-    configurations.set(configuration.Identity, configuration);
+    // Get-CsAutoAttendant's documented output names the id `Id`; Get-CsCallQueue's `Identity`.
+    const id = randomUUID();
+    const configuration = { ApplicationInstances: [], ...request.body, ...(request.params.kind === 'auto-attendants' ? { Id: id } : { Identity: id }) };
+    configurations.set(id, configuration);
     return reply.code(201).send(configuration);
   });
 }

@@ -23,7 +23,7 @@ export type TeamsErrorCode =
   /** The PowerShell bridge: pwsh is not at the configured path. */
   | 'powershell_not_found'
   /** The PowerShell bridge: pwsh runs but the MicrosoftTeams module is not installed. */
-  | 'teams_module_missing'
+  | 'module_missing'
   /** The PowerShell bridge: a *-CsOnlineApplicationInstance cmdlet refused app-only sign-in. */
   | 'app_auth_unsupported'
   /** The PowerShell bridge: a cmdlet ran and failed; its own message is passed on. */

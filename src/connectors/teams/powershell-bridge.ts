@@ -134,7 +134,7 @@ export type BridgeCredentials = { tenant: string; appId: string; certificatePem:
 function bridgeFailure(code: number | null, stderr: string): TeamsError {
   if (ACCESS_DENIED.test(stderr)) return new TeamsError('permission_missing', MISSING_ROLE);
   if (MODULE_MISSING.test(stderr))
-    return new TeamsError('teams_module_missing', 'PowerShell runs but the MicrosoftTeams module is not installed for it. On the server, run `Install-Module MicrosoftTeams -MinimumVersion 4.9.2` in pwsh (4.9.2 or later signs in with a certificate), then try again.');
+    return new TeamsError('module_missing', 'PowerShell runs but the MicrosoftTeams module is not installed for it. On the server, run `Install-Module MicrosoftTeams -MinimumVersion 4.9.2` in pwsh (4.9.2 or later signs in with a certificate), then try again.');
   const failed = /UCR_CMDLET_FAILED (\S+) \| [^|]* \| (.*)/.exec(stderr);
   if (failed) {
     const [, cmdlet = '', message = ''] = failed;
