@@ -8,7 +8,13 @@ import { associateResourceAccounts, createResourceAccount, listAutoAttendants, l
 import { startTeamsSimulators, type TeamsFixture } from '../../helpers/teams-fixture.ts';
 
 // The bridge against the stand-in for pwsh (test/fixtures/fake-pwsh.mjs), whose tenant lives in the
-// Graph simulator. No database is involved: these are connector calls. Vendor sources: docs/external-apis.md.
+// Graph simulator. No database is involved: these are connector calls. Vendor sources (also in docs/external-apis.md):
+// learn.microsoft.com/powershell/module/skype/new-csonlineapplicationinstance (ApplicationIds, parameters),
+// learn.microsoft.com/powershell/module/skype/get-csonlineapplicationinstance (output fields),
+// learn.microsoft.com/powershell/module/teams/get-csautoattendant and …/get-cscallqueue (output fields, -First 100),
+// learn.microsoft.com/powershell/module/skype/new-csonlineapplicationinstanceassociation (-Identities -ConfigurationId -ConfigurationType),
+// learn.microsoft.com/microsoftteams/teams-powershell-application-authentication (roles; cmdlets unsupported app-only),
+// learn.microsoft.com/powershell/module/microsoft.powershell.core/import-module (module not found wording).
 const fakePwsh = fileURLToPath(new URL('../../fixtures/fake-pwsh.mjs', import.meta.url));
 const privateKeyPem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-test-key\n-----END PRIVATE KEY-----\n';
 
