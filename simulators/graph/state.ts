@@ -28,6 +28,8 @@ export interface GraphUser {
   createdDateTime: string;
   modifiedDateTime: string;
   policies: Map<PolicyType, PolicyAssignmentRecord>;
+  /** A resource account's voice application (New-CsOnlineApplicationInstance -ApplicationId); unset for seeded ones, which are auto attendant accounts. */
+  applicationId?: string;
 }
 
 export interface NumberRecord {
@@ -109,6 +111,9 @@ export interface GraphTenant {
   operations: Map<string, Operation>;
   /** The tenant's subscriptions: enabled prepaid units per SKU (consumed units are counted from the users). */
   subscriptions: Map<SkuName, { enabled: number }>;
+  /** Auto attendants and call queues, kept as Get-CsAutoAttendant / Get-CsCallQueue show them (PascalCase, enums as strings). */
+  autoAttendants: Map<string, Record<string, unknown>>;
+  callQueues: Map<string, Record<string, unknown>>;
 }
 
 export interface GraphState {
@@ -216,7 +221,7 @@ export function createGraphState(): GraphState {
     tenants,
     timers: new Set(),
     addTenant({ id, domain }) {
-      const tenant: GraphTenant = { id: id.toLowerCase(), domain, civicAddresses: new Map(), locations: new Map(), users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map(), subscriptions: new Map() };
+      const tenant: GraphTenant = { id: id.toLowerCase(), domain, civicAddresses: new Map(), locations: new Map(), users: new Map(), numbers: new Map(), policies: new Map(), operations: new Map(), subscriptions: new Map(), autoAttendants: new Map(), callQueues: new Map() };
       // Every tenant has the built-in Global instance of each policy type.
       for (const type of POLICY_TYPES) tenant.policies.set(type, [{ policyId: randomUUID(), name: 'Global', policyType: type }]);
       tenants.set(tenant.id, tenant);

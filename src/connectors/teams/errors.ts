@@ -20,6 +20,14 @@ export type TeamsErrorCode =
   | 'unavailable'
   | 'bad_request'
   | 'unexpected_answer'
+  /** The PowerShell bridge: pwsh is not at the configured path. */
+  | 'powershell_not_found'
+  /** The PowerShell bridge: pwsh runs but the MicrosoftTeams module is not installed. */
+  | 'module_missing'
+  /** The PowerShell bridge: a *-CsOnlineApplicationInstance cmdlet refused app-only sign-in. */
+  | 'app_auth_unsupported'
+  /** The PowerShell bridge: a cmdlet ran and failed; its own message is passed on. */
+  | 'cmdlet_failed'
   | 'unknown';
 
 /** How a Teams failure answers our own API: 409 for problems with the user or number, 502 for Microsoft's side. */
