@@ -91,7 +91,8 @@ describe.each(dbTargets())('ConnectWise choices on change forms on %s', (target)
       ticketLog: { minutes: 45, statusId: status.id, workRoleId: 1, workTypeId: 3, member: 'jdoe' },
     });
     expect(started.status).toBe(202);
-    expect(started.body.ticketLog.choices).toEqual({ minutes: 45, statusId: status.id, workRoleId: 1, workTypeId: 3, member: 'jdoe' });
+    // Role 1 is the tenant's default: not a choice, so it is not stored (a later fix of the default reaches a retry).
+    expect(started.body.ticketLog.choices).toEqual({ minutes: 45, statusId: status.id, workTypeId: 3, member: 'jdoe' });
     const entry = await until(() => entriesOn(ticket.id)[0]);
     expect(entry).toMatchObject({ actualHours: 0.75, member: { identifier: 'jdoe' }, workRole: { name: 'Technician' }, workType: { name: 'Internal Admin' } });
     expect(cw.state.tickets.find((x) => x.id === ticket.id)!.status.id).toBe(status.id);
