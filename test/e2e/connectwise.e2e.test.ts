@@ -296,4 +296,25 @@ describe.skipIf(!haveChromium).each(targets())('ConnectWise tickets in the brows
     expect(entry).toMatchObject({ actualHours: 0.25, member: { identifier: 'asmith' }, workType: { name: 'Internal Admin' } });
     expect((await manage<Note[]>('/service/tickets/7005/notes')).some((n) => n.text.includes(number.e164))).toBe(true);
   });
+  it("the admin sets the tenant's minutes to log; a value ConnectWise time cannot take is refused in the form", async () => {
+    await page.goto(`${server.url}/tenants/${tenantId}/connections`);
+    await page.getByRole('button', { name: 'Edit ticket defaults' }).click();
+    const form = page.getByRole('form', { name: 'Ticket defaults' });
+    await form.getByLabel('Minutes to log').fill('0');
+    await form.getByRole('button', { name: 'Save defaults' }).click();
+    await form.getByText('Enter whole minutes from 1 to 1440, or leave it empty to log the time the change took.').waitFor();
+    expect((await api<{ defaults: { defaultMinutes: number | null } }>(`/api/tenants/${tenantId}/connections/connectwise`)).defaults.defaultMinutes).toBeNull();
+    await form.getByLabel('Minutes to log').fill('20');
+    await form.getByRole('button', { name: 'Save defaults' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('connectwise-summary').textContent()).toContain('20 min');
+    expect((await api<{ defaults: { defaultMinutes: number | null } }>(`/api/tenants/${tenantId}/connections/connectwise`)).defaults.defaultMinutes).toBe(20);
+
+    // Change forms offer the tenant's minutes (this operator's remembered 15 stays chosen).
+    await openUser(readyUsers[0]!);
+    await pickTicket(page, { search: '7001', id: 7001 });
+    const minutes = page.getByTestId('ticket-log-choices').getByLabel('Minutes to log');
+    await expect.poll(() => minutes.inputValue()).toBe('15');
+    expect(await minutes.locator('option').first().textContent()).toBe('Tenant default (20 min)');
+  });
 });
