@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, launchBrowser, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Lantern-Orchid-Basalt-4418';
@@ -20,8 +20,9 @@ const MANAGE_AUTH = { authorization: `Basic ${Buffer.from('contoso_msp+demo-publ
 
 type TeamsUser = { userId: string; upn: string; displayName: string; accountEnabled: boolean; usageLocation: string | null; phoneSystem: boolean; numbers: unknown[] };
 type InventoryNumber = { id: string; e164: string; status: string; notes: string };
+type Ticket = { status: { name: string } };
 type Note = { id: number; text: string; detailDescriptionFlag: boolean; member: { identifier: string } };
-type TimeEntry = { chargeToId: number; member: { identifier: string }; workRole: { name: string }; workType: { name: string }; notes: string };
+type TimeEntry = { chargeToId: number; member: { identifier: string }; workRole: { name: string }; workType: { name: string }; notes: string; actualHours: number; timeStart: string; timeEnd: string };
 
 describe.skipIf(!haveChromium).each(targets())('ConnectWise tickets in the browser on the npm start demo ($name)', (target) => {
   let server: RunningServer;
@@ -54,14 +55,23 @@ describe.skipIf(!haveChromium).each(targets())('ConnectWise tickets in the brows
     await expect.poll(() => page.getByRole('button', { name: 'Apply in Teams' }).isEnabled()).toBe(true);
   }
 
-  async function changeNumber(user: TeamsUser, number: InventoryNumber, ticket: { search: string; id: number }): Promise<void> {
+  async function pickTicket(scope: Page | Locator, ticket: { search: string; id: number }): Promise<void> {
+    await scope.getByLabel('Find a ConnectWise ticket (optional)').fill(ticket.search);
+    await scope.getByTestId('ticket-picker').getByRole('button', { name: new RegExp(`^#${ticket.id} `) }).click();
+    await scope.getByTestId('chosen-ticket').waitFor();
+  }
+
+  async function changeNumber(user: TeamsUser, number: InventoryNumber, ticket: { search: string; id: number }, choose?: (choices: Locator) => Promise<void>): Promise<void> {
     await openUser(user);
     await page.getByLabel('Assign a number from the inventory').check();
     await page.getByLabel('Find a number in the inventory').fill(number.e164.slice(1));
     await page.getByTestId('number-picker').getByRole('radio', { name: new RegExp(`\\${number.e164}`) }).check();
-    await page.getByLabel('Find a ConnectWise ticket (optional)').fill(ticket.search);
-    await page.getByTestId('ticket-picker').getByRole('button', { name: new RegExp(`^#${ticket.id} `) }).click();
-    await page.getByTestId('chosen-ticket').waitFor();
+    await pickTicket(page, ticket);
+    if (choose) {
+      const choices = page.getByTestId('ticket-log-choices');
+      await choices.getByLabel('Minutes to log').waitFor();
+      await choose(choices);
+    }
     await page.getByRole('button', { name: 'Apply in Teams' }).click();
     await page.getByTestId('change-status').and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 30_000 });
   }
@@ -229,5 +239,82 @@ describe.skipIf(!haveChromium).each(targets())('ConnectWise tickets in the brows
     expect(entries[0]).toMatchObject({ member: { identifier: 'asmith' }, workRole: { name: 'Remote Engineer' } });
     // The note was written once, before the time entry failed, and not again by the retry.
     expect((await manage<Note[]>('/service/tickets/7002/notes')).filter((n) => n.text.includes(user.upn.toLowerCase()))).toHaveLength(1);
+  });
+  it('an operator chooses the minutes, a status of the ticket\'s board and a work type for a voice change; the ticket gets them and the form remembers them', async () => {
+    expect(readyUsers.length).toBeGreaterThan(2);
+    const user = readyUsers[2]!;
+    const number = freeNumbers[2]!;
+    await changeNumber(user, number, { search: '7003', id: 7003 }, async (choices) => {
+      // The ticket's own board's open statuses only (all demo tickets are on Voice Services), or leave it.
+      expect(await choices.getByLabel('Ticket status after the change').locator('option').allTextContents()).toEqual(['Leave as is', 'New', 'In Progress', 'Waiting on Customer']);
+      expect(await choices.getByLabel('Work type').locator('option').allTextContents()).toEqual(["The member's own default", 'Remote Support', 'Onsite', 'Internal Admin']);
+      // The member defaults to the operator's mapped one (asmith since the previous test).
+      expect(await choices.getByLabel('Log time as').inputValue()).toBe('asmith');
+      await choices.getByLabel('Minutes to log').selectOption({ label: '45 min' });
+      await choices.getByLabel('Ticket status after the change').selectOption({ label: 'In Progress' });
+      await choices.getByLabel('Work type').selectOption({ label: 'Internal Admin' });
+      await guideScreenshot(page, 'connectwise-ticket-choices', { element: choices });
+    });
+    const log = page.getByTestId('change-tracker').getByTestId('ticket-log');
+    await log.and(page.locator('[data-status="logged"]')).waitFor({ timeout: 30_000 });
+    expect(await log.textContent()).toContain('Logged on ticket #7003');
+
+    const notes = await manage<Note[]>('/service/tickets/7003/notes');
+    expect(notes.find((n) => n.text.includes(`→ ${number.e164}`)), 'the note describing the change').toBeDefined();
+    expect((await manage<Ticket>('/service/tickets/7003')).status.name).toBe('In Progress');
+    const entries = await manage<TimeEntry[]>(`/time/entries?conditions=${encodeURIComponent('chargeToId = 7003')}`);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actualHours: 0.75, member: { identifier: 'asmith' }, workType: { name: 'Internal Admin' } });
+    expect(Date.parse(entries[0]!.timeEnd) - Date.parse(entries[0]!.timeStart)).toBe(45 * 60_000);
+
+    // The next change's form starts from what this operator chose last time.
+    await openUser(readyUsers[3] ?? readyUsers[0]!);
+    await pickTicket(page, { search: '7004', id: 7004 });
+    const choices = page.getByTestId('ticket-log-choices');
+    await choices.getByLabel('Minutes to log').waitFor();
+    expect(await choices.getByLabel('Minutes to log').inputValue()).toBe('45');
+    expect(await choices.getByLabel('Work type').locator('option:checked').textContent()).toBe('Internal Admin');
+    expect(await choices.getByLabel('Log time as').inputValue()).toBe('asmith');
+  });
+
+  it('blocking a number with a ticket picked logs the note and the remembered time on that ticket', async () => {
+    const number = freeNumbers[3]!;
+    await page.goto(`${server.url}/tenants/${tenantId}/numbers?number=${number.id}`);
+    const drawer = page.getByRole('dialog').filter({ has: page.getByRole('heading', { name: number.e164 }) });
+    await drawer.getByRole('group', { name: 'Change status' }).getByRole('button', { name: 'Block' }).click();
+    const dialog = page.getByRole('dialog', { name: `Block ${number.e164}` });
+    await dialog.getByLabel('Reason (optional)').fill('Carrier fault on this number');
+    await pickTicket(dialog, { search: '7005', id: 7005 });
+    const choices = dialog.getByTestId('ticket-log-choices');
+    await expect.poll(() => choices.getByLabel('Minutes to log').inputValue()).toBe('45');
+    await choices.getByLabel('Minutes to log').selectOption({ label: '15 min' });
+    await dialog.getByRole('button', { name: 'Block', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await expect.poll(async () => (await manage<TimeEntry[]>(`/time/entries?conditions=${encodeURIComponent('chargeToId = 7005')}`)).length, { timeout: 30_000 }).toBe(1);
+    const [entry] = await manage<TimeEntry[]>(`/time/entries?conditions=${encodeURIComponent('chargeToId = 7005')}`);
+    expect(entry).toMatchObject({ actualHours: 0.25, member: { identifier: 'asmith' }, workType: { name: 'Internal Admin' } });
+    expect((await manage<Note[]>('/service/tickets/7005/notes')).some((n) => n.text.includes(number.e164))).toBe(true);
+  });
+  it("the admin sets the tenant's minutes to log; a value ConnectWise time cannot take is refused in the form", async () => {
+    await page.goto(`${server.url}/tenants/${tenantId}/connections`);
+    await page.getByRole('button', { name: 'Edit ticket defaults' }).click();
+    const form = page.getByRole('form', { name: 'Ticket defaults' });
+    await form.getByLabel('Minutes to log').fill('0');
+    await form.getByRole('button', { name: 'Save defaults' }).click();
+    await form.getByText('Enter whole minutes from 1 to 1440, or leave it empty to log the time the change took.').waitFor();
+    expect((await api<{ defaults: { defaultMinutes: number | null } }>(`/api/tenants/${tenantId}/connections/connectwise`)).defaults.defaultMinutes).toBeNull();
+    await form.getByLabel('Minutes to log').fill('20');
+    await form.getByRole('button', { name: 'Save defaults' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('connectwise-summary').textContent()).toContain('20 min');
+    expect((await api<{ defaults: { defaultMinutes: number | null } }>(`/api/tenants/${tenantId}/connections/connectwise`)).defaults.defaultMinutes).toBe(20);
+
+    // Change forms offer the tenant's minutes (this operator's remembered 15 stays chosen).
+    await openUser(readyUsers[0]!);
+    await pickTicket(page, { search: '7001', id: 7001 });
+    const minutes = page.getByTestId('ticket-log-choices').getByLabel('Minutes to log');
+    await expect.poll(() => minutes.inputValue()).toBe('15');
+    expect(await minutes.locator('option').first().textContent()).toBe('Tenant default (20 min)');
   });
 });

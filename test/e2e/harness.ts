@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const chromiumPath = '/usr/bin/chromium';
@@ -175,14 +175,16 @@ export async function launchBrowser(): Promise<Browser> {
 /** The user guide's pictures: test-results/screenshots, or docs/images with UCR_UPDATE_SCREENSHOTS=1 (then commit them). */
 export const guideImagesDir = process.env.UCR_UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'images') : join(repoRoot, 'test-results', 'screenshots');
 
-/** A picture for the user guide: from the top of the page, without focus rings or a caret. */
-export async function guideScreenshot(page: Page, name: string, options: { keepFocus?: boolean } = {}): Promise<void> {
+/** A picture for the user guide: from the top of the page (or just `element`), without focus rings or a caret. */
+export async function guideScreenshot(page: Page, name: string, options: { keepFocus?: boolean; element?: Locator } = {}): Promise<void> {
   mkdirSync(guideImagesDir, { recursive: true });
   await page.evaluate((keepFocus) => {
     if (!keepFocus) (document.activeElement as HTMLElement | null)?.blur();
     window.scrollTo(0, 0);
   }, options.keepFocus ?? false);
-  await page.screenshot({ path: join(guideImagesDir, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  const path = join(guideImagesDir, `${name}.png`);
+  if (options.element) await options.element.screenshot({ path, animations: 'disabled', caret: 'hide' });
+  else await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -92,7 +92,7 @@ export async function checkTicketChoices(deps: AppDeps, actor: Actor, tenantId: 
   if (!ticketId) throw new ValidationError('Choose the ticket to log on before choosing minutes, status, role, type or member.', [{ field: 'ticketId', message: 'Required with ConnectWise choices' }]);
   const tenant = await loadTenant(deps.db, actor, tenantId);
   if (!(await ticketLoggingApplies(deps.db, { tenantId, ticketId }))) throw new ConflictError(`ConnectWise is not set up for ${tenant.name}, so nothing is logged on tickets; leave the ConnectWise choices out.`, 'connectwise_not_configured');
-  const { api } = await manageApiFor(deps, tenant);
+  const { api, settings } = await manageApiFor(deps, tenant);
   const ticket = await ticketOf(api, tenant, Number(ticketId));
   if (choices.statusId) {
     const offered = ticket.board ? await api.offerableStatuses(ticket.board.id) : [];
@@ -116,13 +116,32 @@ export async function checkTicketChoices(deps: AppDeps, actor: Actor, tenantId: 
     member = found.identifier;
   }
   const checked: TicketLogChoices = { ...choices, ...(member ? { member } : {}) };
+  // A choice equal to the default (the tenant's, or the operator's mapped member) is no choice: it is
+  // neither stored on the change nor remembered, and forgets an earlier remembered one. So fixing a
+  // default (e.g. a work role ConnectWise refuses) reaches a retry and the operator's next change,
+  // instead of being shadowed by a copy of the old default.
+  const [operator] = await deps.db.select({ member: operators.connectwiseMember }).from(operators).where(eq(operators.id, actor.operatorId));
+  const fallbacks: Required<{ [K in keyof TicketLogChoices]: TicketLogChoices[K] | null }> = {
+    minutes: settings.defaults.defaultMinutes,
+    statusId: settings.defaults.statusAfterChangeId,
+    workRoleId: settings.defaults.workRoleId,
+    workTypeId: settings.defaults.workTypeId,
+    member: operator?.member ?? null,
+  };
+  const isDefault = (key: keyof TicketLogChoices) => {
+    const value = checked[key];
+    const fallback = fallbacks[key];
+    return value === fallback || (typeof value === 'string' && typeof fallback === 'string' && value.toLowerCase() === fallback.toLowerCase());
+  };
+  const logged: TicketLogChoices = Object.fromEntries(Object.entries(checked).filter(([key, value]) => value !== undefined && !isDefault(key as keyof TicketLogChoices)));
   const keep: Remembered = { ...(await remembered(deps, actor, tenantId)) };
-  if (checked.minutes !== undefined) keep.minutes = checked.minutes;
-  if (checked.workRoleId !== undefined) keep.workRoleId = checked.workRoleId;
-  if (checked.workTypeId !== undefined) keep.workTypeId = checked.workTypeId;
-  if (checked.member !== undefined) keep.member = checked.member;
+  for (const key of ['minutes', 'workRoleId', 'workTypeId', 'member'] as const) {
+    if (checked[key] === undefined) continue;
+    if (isDefault(key)) delete keep[key];
+    else Object.assign(keep, { [key]: checked[key] });
+  }
   await writePreference(deps, actor, preferenceKey(tenantId), keep);
-  return checked;
+  return logged;
 }
 
 /** The logger features beside or below ConnectWise reach through the kernel (see kernel/ticket-work.ts). */

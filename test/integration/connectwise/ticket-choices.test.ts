@@ -81,6 +81,15 @@ describe.each(dbTargets())('ConnectWise choices on change forms on %s', (target)
     expect(options.body.tenantMinutes).toBe(30);
   });
 
+  it("the tenant's minutes to log must be whole minutes from 1 to 1440; a refused value changes nothing", async () => {
+    for (const defaultMinutes of [0, 1441, 12.5]) {
+      const refused = await admin.request('PUT', `/api/tenants/${tenantId}/connections/connectwise`, { site: 'na.example', ...keys, baseUrl: cw.apiUrl, defaults: { workRoleId: 1, workTypeId: 1, defaultMinutes } });
+      expect(refused.status, String(defaultMinutes)).toBe(400);
+      expect(JSON.stringify(refused.body.error)).toContain('defaultMinutes');
+    }
+    expect((await admin.get(`/api/tenants/${tenantId}/connections/connectwise`)).body.defaults.defaultMinutes).toBe(30);
+  });
+
   it("a Teams change logs the chosen minutes, status, role, type and member; the choices are remembered for the operator", async () => {
     const ticket = openTicket();
     const status = statusesOf(ticket.board.id).find((s) => s.id !== ticket.status.id)!;
@@ -91,7 +100,8 @@ describe.each(dbTargets())('ConnectWise choices on change forms on %s', (target)
       ticketLog: { minutes: 45, statusId: status.id, workRoleId: 1, workTypeId: 3, member: 'jdoe' },
     });
     expect(started.status).toBe(202);
-    expect(started.body.ticketLog.choices).toEqual({ minutes: 45, statusId: status.id, workRoleId: 1, workTypeId: 3, member: 'jdoe' });
+    // Role 1 is the tenant's default: not a choice, so it is not stored (a later fix of the default reaches a retry).
+    expect(started.body.ticketLog.choices).toEqual({ minutes: 45, statusId: status.id, workTypeId: 3, member: 'jdoe' });
     const entry = await until(() => entriesOn(ticket.id)[0]);
     expect(entry).toMatchObject({ actualHours: 0.75, member: { identifier: 'jdoe' }, workRole: { name: 'Technician' }, workType: { name: 'Internal Admin' } });
     expect(cw.state.tickets.find((x) => x.id === ticket.id)!.status.id).toBe(status.id);

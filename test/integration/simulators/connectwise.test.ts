@@ -93,6 +93,10 @@ describe('ConnectWise simulator: tickets', () => {
   });
 
   it('changes status with JSON Patch, closing the ticket for a closed status, refusing another board status', async () => {
+    // PATCH /service/tickets/{id} takes a JSON Patch array (connectwise-rest src/Manage/ServiceAPI.ts
+    // patchServiceTicketsById(id, patchOperations: Array<PatchOperation>); ConnectWise REST reference,
+    // developer.connectwise.com/Products/Manage/REST, Service › Tickets). A status is a board's own: the
+    // reference is silent on another board's status, so the simulator refuses it and the app never sends one.
     const ticket = openTicketOn(true);
     const closed = cw.state.statuses.find((status) => status.board.id === ticket?.board.id && status.name === 'Resolved');
     const patched = await api(`/service/tickets/${ticket?.id}`, { method: 'PATCH', body: JSON.stringify([{ op: 'replace', path: 'status', value: { id: closed?.id } }]) });
@@ -107,6 +111,10 @@ describe('ConnectWise simulator: tickets', () => {
 
 describe('ConnectWise simulator: board statuses', () => {
   it('lists statuses with the flags that decide what may be offered', async () => {
+    // GET /service/boards/{id}/statuses (connectwise-rest src/Manage/ServiceAPI.ts, path
+    // `/service/boards/${parentId}/statuses`); the BoardStatus model's inactive, closedStatus and
+    // timeEntryNotAllowed flags (connectwise-rest src/ManageTypes.ts `interface BoardStatus`) decide
+    // which statuses a change form offers: open, active and allowing time.
     const statuses = await body<Array<Record<string, unknown>>>(await api('/service/boards/1/statuses'));
     expect(statuses).toHaveLength(7);
     for (const field of ['id', 'name', 'sortOrder', 'displayOnBoard', 'inactive', 'closedStatus', 'timeEntryNotAllowed', 'defaultFlag', 'escalationStatus', 'board']) expect(statuses[0]).toHaveProperty(field);
@@ -147,6 +155,10 @@ describe('ConnectWise simulator: time entries', () => {
   });
   const post = (payload: Record<string, unknown>) => api('/time/entries', { method: 'POST', body: JSON.stringify(payload) });
 
+  // POST /time/entries: chargeToId + chargeToType ServiceTicket, member, workRole, workType as
+  // references, timeStart required, then timeEnd or actualHours (connectwise-rest src/Manage/TimeAPI.ts
+  // `/time/entries`; ConnectWiseManageAPI PowerShell module, Public/Time/TimeEntries/New-CWMTimeEntry.ps1:
+  // timeStart Mandatory, timeEnd and actualHours optional; developer.connectwise.com/Products/Manage/REST, Time › Entries).
   it("applies the member's default role and type when they are omitted", async () => {
     const created = await post(entry({}));
     expect(created.status).toBe(201);
@@ -174,13 +186,26 @@ describe('ConnectWise simulator: time entries', () => {
   });
 
   it('refuses inactive roles, unknown members and missing times', async () => {
+    // Docs are silent on an entry with timeStart alone: the simulator refuses it; the connector always
+    // sends timeStart with actualHours (the minutes chosen on the form / 60).
     expect((await post(entry({ workRole: { id: 4 } }))).status).toBe(400);
     expect((await post(entry({ member: { identifier: 'nobody' } }))).status).toBe(400);
     expect((await post(entry({ timeEnd: undefined }))).status).toBe(400);
     expect((await post(entry({ timeEnd: undefined, actualHours: 0.25 }))).status).toBe(201);
   });
 
+  it('logs 45 chosen minutes sent as timeStart and actualHours 0.75, with the chosen work type and member', async () => {
+    // Same sources as above: actualHours is the worked time in hours. The docs are silent on whether
+    // Manage fills timeEnd from timeStart + actualHours; the simulator does, and nothing we show reads it.
+    const created = await post(entry({ timeStart: '2025-03-03T09:00:00Z', timeEnd: undefined, actualHours: 0.75, workType: { id: 3 } }));
+    expect(created.status).toBe(201);
+    expect(await body(created)).toMatchObject({ actualHours: 0.75, timeStart: '2025-03-03T09:00:00Z', timeEnd: '2025-03-03T09:45:00Z', workType: { id: 3, name: 'Internal Admin' }, member: expect.objectContaining({ identifier: 'jdoe' }) });
+  });
+
   it('lists work roles with their locations, work types and members', async () => {
+    // GET /time/workRoles and /time/workTypes (connectwise-rest src/Manage/TimeAPI.ts, paths `/time/workRoles`,
+    // `/time/workTypes`, each with inactiveFlag) and GET /system/members with conditions (connectwise-rest
+    // src/Manage/SystemAPI.ts `/system/members`): the lists the change form offers, inactive ones left out.
     const roles = await body<Array<{ name: string; locationIds: number[] }>>(await api('/time/workRoles?conditions=inactiveFlag%20=%20false'));
     expect(roles.map((role) => role.name)).toEqual(['Technician', 'Voice Engineer', 'Remote Engineer']);
     expect(roles.find((role) => role.name === 'Voice Engineer')?.locationIds).toEqual([1]);

@@ -53,6 +53,7 @@ function Summary({ tenantId, connection, choices }: { tenantId: string; connecti
           <SummaryItem label="Work type">{nameOf(choices?.workTypes, d.workTypeId) ?? "The member's default"}</SummaryItem>
           <SummaryItem label="Note visible as">{flags.map((f) => noteFlagLabels[f]).join(', ')}</SummaryItem>
           <SummaryItem label="Billable">{d.billableOption ? billableLabels[d.billableOption] : "ConnectWise's default"}</SummaryItem>
+          <SummaryItem label="Minutes to log">{d.defaultMinutes ? `${d.defaultMinutes} min` : 'The time the change took'}</SummaryItem>
         </>
       ) : null}
     </dl>
@@ -115,11 +116,13 @@ function DefaultsForm({ tenantId, connection, choices, onDone }: { tenantId: str
   const queryClient = useQueryClient();
   const [d, setD] = useState<ConnectWiseDefaultsDto>(connection.defaults);
   const [flagsError, setFlagsError] = useState<string | undefined>();
+  const [minutes, setMinutes] = useState(connection.defaults.defaultMinutes ? String(connection.defaults.defaultMinutes) : '');
+  const [minutesError, setMinutesError] = useState<string | undefined>();
   const statusLists = useQueries({ queries: d.boardIds.map((boardId) => boardStatusesQuery(tenantId, boardId)) });
   const statusOptions = d.boardIds.flatMap((boardId, i) => (statusLists[i]?.data ?? []).map((s) => ({ ...s, boardId, board: nameOf(choices.boards, boardId) })));
   const save = useMutation({
-    mutationFn: () =>
-      connectWiseApi.save(tenantId, { site: connection.site!, companyId: connection.companyId!, publicKey: connection.publicKey!, clientId: connection.clientId!, ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}), defaults: d }),
+    mutationFn: (defaults: ConnectWiseDefaultsDto) =>
+      connectWiseApi.save(tenantId, { site: connection.site!, companyId: connection.companyId!, publicKey: connection.publicKey!, clientId: connection.clientId!, ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}), defaults }),
     onSuccess: (saved) => {
       queryClient.setQueryData(connectWiseKeys.connection(tenantId), saved);
       onDone();
@@ -128,9 +131,15 @@ function DefaultsForm({ tenantId, connection, choices, onDone }: { tenantId: str
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const f = d.noteFlags;
-    if (!f.detailDescriptionFlag && !f.internalAnalysisFlag && !f.resolutionFlag) return setFlagsError('Choose at least one place for the note.');
-    setFlagsError(undefined);
-    save.mutate();
+    const noPlace = !f.detailDescriptionFlag && !f.internalAnalysisFlag && !f.resolutionFlag;
+    setFlagsError(noPlace ? 'Choose at least one place for the note.' : undefined);
+    // Empty: log the time the change took. Otherwise whole minutes, at most a day (what the API accepts).
+    const typed = minutes.trim();
+    const defaultMinutes = typed ? Number(typed) : null;
+    const badMinutes = defaultMinutes !== null && (!Number.isInteger(defaultMinutes) || defaultMinutes < 1 || defaultMinutes > 1440);
+    setMinutesError(badMinutes ? 'Enter whole minutes from 1 to 1440, or leave it empty to log the time the change took.' : undefined);
+    if (noPlace || badMinutes) return;
+    save.mutate({ ...d, defaultMinutes });
   };
   const toggleBoard = (id: number, on: boolean) => {
     const boardIds = on ? [...d.boardIds, id] : d.boardIds.filter((b) => b !== id);
@@ -190,6 +199,17 @@ function DefaultsForm({ tenantId, connection, choices, onDone }: { tenantId: str
             </option>
           ))}
         </SelectField>
+        <TextField
+          label="Minutes to log"
+          name="defaultMinutes"
+          inputMode="numeric"
+          autoComplete="off"
+          placeholder="The time the change took"
+          hint="Preselected on every change form; empty: the time the change took (rounded up to quarter hours)."
+          value={minutes}
+          onChange={(e) => setMinutes(e.target.value)}
+          error={minutesError ?? fieldError(save.error, 'defaults.defaultMinutes')}
+        />
       </div>
       <fieldset className="space-y-1">
         <legend className="text-sm font-medium text-zinc-800">The note goes to</legend>
