@@ -6,6 +6,7 @@ import { linkExtension } from '../../../src/features/numbers/number-store.ts';
 import type { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { connectedTenant, startTeamsSimulators, type TeamsFixture } from '../../helpers/teams-fixture.ts';
+import { settledLifecycleJob } from '../../helpers/lifecycle.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
 
 /**
@@ -43,14 +44,7 @@ describe.each(dbTargets())('onboarding and offboarding with 3CX on %s', (target)
     await pbx.close();
   });
 
-  async function settled(jobId: string) {
-    for (let i = 0; i < 600; i++) {
-      const job = (await admin.get(`/api/tenants/${tenantId}/lifecycle/jobs/${jobId}`)).body;
-      if (!['queued', 'running', 'undoing'].includes(job.status)) return job;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the job did not finish');
-  }
+  const settled = (jobId: string) => settledLifecycleJob(admin, tenantId, jobId);
 
   it('onboards with a 3CX extension holding the same DID, offboards it away, and undoes both', async () => {
     const user = fx.seeded.byProfile.readyForVoice[0]!;

@@ -6,6 +6,7 @@ import { auditEvents, lifecycleJobs, phoneNumbers } from '../../../src/db/schema
 import type { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { connectedTenant, startTeamsSimulators, type TeamsFixture } from '../../helpers/teams-fixture.ts';
+import { settledLifecycleJob } from '../../helpers/lifecycle.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
 
 /**
@@ -45,14 +46,7 @@ describe.each(dbTargets())('onboarding and offboarding on %s', (target) => {
   });
 
   const openTicket = () => cw.state.tickets.find((x) => !x.closedFlag && x.company.identifier === cw.state.companies[1]!.identifier)!;
-  async function settled(jobId: string) {
-    for (let i = 0; i < 600; i++) {
-      const job = (await admin.get(`/api/tenants/${tenantId}/lifecycle/jobs/${jobId}`)).body;
-      if (!['queued', 'running', 'undoing'].includes(job.status)) return job;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the job did not finish');
-  }
+  const settled = (jobId: string) => settledLifecycleJob(admin, tenantId, jobId);
   const jobsOf = async (userId: string) => t.deps.db.select().from(lifecycleJobs).where(and(eq(lifecycleJobs.tenantId, tenantId), eq(lifecycleJobs.userId, userId)));
 
   it('onboards an unlicensed user end to end: dry run, licence from the pool, next free number, policies, ticket note and time, audit; then offboards them number first, licence last', async () => {
