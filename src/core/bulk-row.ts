@@ -74,6 +74,12 @@ export function inventoryKindOf(numberType: string | null): string | undefined {
   return numberType ? numberTypes[numberType.toLowerCase().replace(/[^a-z]/g, '')] : undefined;
 }
 
+/** "next site:Seattle" asks for the next free number of that site (any of its ranges). */
+export function nextFromSite(phoneNumber: string | null): string | undefined {
+  const match = phoneNumber ? /^next\s+site\s*:\s*(.+)$/i.exec(phoneNumber) : null;
+  return match?.[1]?.trim();
+}
+
 /** "next:Seattle block" asks for the next free number of that range. */
 export function nextFromRange(phoneNumber: string | null): string | undefined {
   const match = phoneNumber ? /^next\s*:\s*(.+)$/i.exec(phoneNumber) : null;

@@ -14,6 +14,8 @@ export const bulkJobs = pgTable(
       .references(() => tenants.id, { onDelete: 'cascade' }),
     operatorId: uuid('operator_id').references(() => operators.id, { onDelete: 'set null' }),
     fileName: text('file_name').notNull().default(''),
+    /** Where the rows came from: a CSV file, or users ticked in the Teams user list (these run only when every row passes). */
+    source: text('source', { enum: ['csv', 'selection'] }).notNull().default('csv'),
     status: text('status', { enum: ['draft', 'queued', 'running', 'completed', 'cancelled'] }).notNull().default('draft'),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
     ticketId: text('ticket_id'),

@@ -81,6 +81,18 @@ export const teamsPolicyRefreshes = pgTable('teams_policy_refreshes', {
   refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * When a tenant's user directory was last read from Teams in full, and when a background refresh
+ * was last asked for: the claim on requested_at keeps several nodes from starting two at once.
+ */
+export const teamsDirectorySyncs = pgTable('teams_directory_syncs', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  syncedAt: timestamp('synced_at', { withTimezone: true }),
+  requestedAt: timestamp('requested_at', { withTimezone: true }),
+});
+
 export type VoiceState = {
   /** locationId: the emergency location sent with the assignment (present only when one was). */
   number: { e164: string; numberId: string | null; numberType: string | null; locationId?: string | null } | null;

@@ -3,13 +3,14 @@ import { parse } from 'csv-parse';
 import { uploadCsvOptions } from '../../core/import-csv.ts';
 import { stringify } from 'csv-stringify';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { inventoryKindOf, mapBulkHeader, nextFromRange, readBulkRow } from '../../core/bulk-row.ts';
+import { inventoryKindOf, mapBulkHeader, nextFromRange, nextFromSite, readBulkRow } from '../../core/bulk-row.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
 import { spreadsheetSafe } from '../../core/spreadsheet-safe.ts';
 import { queryRows } from '../../db/connection.ts';
-import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, teamsPolicies, teamsUsers, voiceChanges, voiceProfiles } from '../../db/schema/index.ts';
+import { bulkJobRows, bulkJobs, numberRanges, phoneNumbers, sites, teamsPolicies, teamsUsers, voiceChanges, voiceProfiles } from '../../db/schema/index.ts';
 import type { BulkRowInput } from '../../core/bulk-row.ts';
+import type { TeamsPolicyType } from '../../core/policy-types.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { allocateNextNumber } from '../numbers/number-allocator.ts';
@@ -36,6 +37,7 @@ async function jobView(deps: AppDeps, job: JobRow) {
     id: job.id,
     tenantId: job.tenantId,
     fileName: job.fileName,
+    source: job.source,
     status: job.status,
     cancelRequested: job.cancelRequested,
     ticketId: job.ticketId,
@@ -66,23 +68,70 @@ function rowView(r: RowRow) {
  * directory is synced from Teams first, then each row gets a verdict. Nothing is changed in
  * Teams or the inventory; the job is saved as a draft to run later.
  */
-export async function dryRunBulk(deps: AppDeps, actor: Actor, tenantId: string, input: Readable, info: RequestInfo, options: { fileName?: string | undefined; ticketId?: string | null | undefined } = {}): Promise<BulkJobView & { rows: ReturnType<typeof rowView>[] }> {
+export async function dryRunBulk(deps: AppDeps, actor: Actor, tenantId: string, input: Readable, info: RequestInfo, options: { fileName?: string | undefined; ticketId?: string | null | undefined } = {}): Promise<BulkJobWithRows> {
   const tenant = await loadActiveTenant(deps.db, actor, tenantId);
   const rows = await readCsv(input);
   await syncTeamsDirectory(deps, tenant);
   const verdicts = await judgeRows(deps, tenant, rows);
+  return saveDryRun(deps, actor, tenant, verdicts, info, { fileName: options.fileName ?? '', ticketId: options.ticketId ?? null, source: 'csv' });
+}
+
+type BulkJobWithRows = BulkJobView & { rows: ReturnType<typeof rowView>[] };
+
+/** The dry run as a draft job: rows that passed wait to run, the others are skipped with their reason. */
+async function saveDryRun(deps: AppDeps, actor: Actor, tenant: TenantRow, verdicts: Verdict[], info: RequestInfo, options: { fileName: string; ticketId: string | null; source: 'csv' | 'selection' }): Promise<BulkJobWithRows> {
+  const tenantId = tenant.id;
   const job = await deps.db.transaction(async (tx) => {
-    const [created] = await tx.insert(bulkJobs).values({ tenantId, operatorId: actor.operatorId, fileName: options.fileName ?? '', ticketId: options.ticketId ?? null, total: rows.length, createdAt: deps.now() }).returning();
+    const [created] = await tx.insert(bulkJobs).values({ tenantId, operatorId: actor.operatorId, fileName: options.fileName, source: options.source, ticketId: options.ticketId, total: verdicts.length, createdAt: deps.now() }).returning();
     for (let i = 0; i < verdicts.length; i += 500) {
       await tx.insert(bulkJobRows).values(
         verdicts.slice(i, i + 500).map((v) => ({ jobId: created!.id, rowNumber: v.rowNumber, input: v.input, verdict: v.error ? ('error' as const) : ('ok' as const), verdictMessage: v.error ?? null, userId: v.userId, state: v.error ? ('skipped' as const) : ('pending' as const) })),
       );
     }
-    await recordAudit(tx, { action: 'bulk.dry_run', actor, tenantId, targetType: 'bulk_job', targetId: created!.id, after: { file: options.fileName ?? null, rows: rows.length, errors: verdicts.filter((v) => v.error).length }, ticketId: options.ticketId ?? null, request: info });
+    await recordAudit(tx, { action: 'bulk.dry_run', actor, tenantId, targetType: 'bulk_job', targetId: created!.id, after: { source: options.source, file: options.fileName || null, rows: verdicts.length, errors: verdicts.filter((v) => v.error).length }, ticketId: options.ticketId, request: info });
     return created!;
   });
   const stored = await deps.db.select().from(bulkJobRows).where(eq(bulkJobRows.jobId, job.id)).orderBy(asc(bulkJobRows.rowNumber));
   return { ...(await jobView(deps, job)), rows: stored.map(rowView) };
+}
+
+/** One ticked user and what they get: a number (next free of a range or site, or a given one), a profile, policies. */
+export type SelectionRow = {
+  upn: string;
+  number?: { nextFromRange: string } | { nextFromSite: string } | { e164: string } | null | undefined;
+  profile?: string | null | undefined;
+  policies?: Partial<Record<TeamsPolicyType, string | null>> | undefined;
+};
+
+/** The row a CSV line would give for the same choices, so the selection goes through the same checks and worker. */
+export function selectionRowInput(row: SelectionRow): BulkRowInput {
+  const n = row.number;
+  const phoneNumber = !n ? null : 'nextFromRange' in n ? `next:${n.nextFromRange}` : 'nextFromSite' in n ? `next site:${n.nextFromSite}` : n.e164;
+  return { upn: row.upn.trim().toLowerCase(), phoneNumber, numberType: null, policies: { ...row.policies }, profile: row.profile?.trim() || null, location: null };
+}
+
+/**
+ * Users ticked in the Teams user list, assigned without a spreadsheet: the rows a CSV would give
+ * are judged and saved as a bulk job exactly like an upload. With run, the job starts at once,
+ * but only when every row passes; otherwise nothing is saved and each bad row says why.
+ */
+export async function bulkFromSelection(deps: AppDeps, actor: Actor, tenantId: string, input: { users: SelectionRow[]; ticketId?: string | null | undefined; run?: boolean | undefined }, info: RequestInfo): Promise<BulkJobWithRows> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  if (input.users.length === 0) throw new ValidationError('Tick at least one user.', [{ field: 'users', message: 'No user ticked' }]);
+  const rows = input.users.map((u, i) => ({ rowNumber: i + 1, input: selectionRowInput(u) }));
+  await syncTeamsDirectory(deps, tenant);
+  const verdicts = await judgeRows(deps, tenant, rows, (rowNumber) => `row ${rowNumber} (${rows[rowNumber - 1]?.input.upn ?? ''})`);
+  const bad = verdicts.filter((v) => v.error);
+  if (input.run && bad.length) {
+    throw new ValidationError(
+      `${bad.length === 1 ? 'One user does' : `${bad.length} users do`} not pass the dry run, so nothing ran: ${bad.map((v) => `${v.input.upn}: ${v.error}`).join(' ')}`,
+      bad.map((v) => ({ field: `users.${v.rowNumber - 1}`, message: v.error! })),
+    );
+  }
+  const job = await saveDryRun(deps, actor, tenant, verdicts, info, { fileName: `Selected users (${rows.length})`, ticketId: input.ticketId ?? null, source: 'selection' });
+  if (!input.run) return job;
+  await startBulkJob(deps, actor, tenantId, job.id, info);
+  return getBulkJob(deps, actor, tenantId, job.id);
 }
 
 async function readCsv(input: Readable): Promise<Array<{ rowNumber: number; input: BulkRowInput }>> {
@@ -112,7 +161,7 @@ async function readCsv(input: Readable): Promise<Array<{ rowNumber: number; inpu
 type Verdict = { rowNumber: number; input: BulkRowInput; error: string | undefined; userId: string | null };
 
 /** One verdict per row, in words an engineer can act on. */
-async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumber: number; input: BulkRowInput }>): Promise<Verdict[]> {
+async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumber: number; input: BulkRowInput }>, where: (rowNumber: number) => string = (n) => `line ${n}`): Promise<Verdict[]> {
   const users = new Map((await deps.db.select().from(teamsUsers).where(eq(teamsUsers.tenantId, tenant.id))).map((u) => [u.upn, u]));
   const ranges = new Map((await deps.db.select().from(numberRanges).where(eq(numberRanges.tenantId, tenant.id))).map((r) => [r.name.toLowerCase(), r]));
   const profiles = new Map((await deps.db.select().from(voiceProfiles).where(eq(voiceProfiles.tenantId, tenant.id))).map((p) => [p.name.toLowerCase(), p]));
@@ -129,6 +178,14 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
     const [count] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(phoneNumbers).where(and(eq(phoneNumbers.rangeId, r.id), eq(phoneNumbers.status, 'available')));
     freeInRange.set(r.id, count?.n ?? 0);
   }
+  const siteRows = rows.some((r) => nextFromSite(r.input.phoneNumber)) ? await deps.db.select().from(sites).where(eq(sites.tenantId, tenant.id)) : [];
+  const siteByName = new Map(siteRows.map((x) => [x.name.toLowerCase(), x]));
+  const freeInSite = new Map<string, number>();
+  for (const x of siteRows) {
+    // The allocator takes a site's numbers by the number's own site (as the inventory records it).
+    const [count] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenant.id), eq(phoneNumbers.siteId, x.id), eq(phoneNumbers.status, 'available')));
+    freeInSite.set(x.id, count?.n ?? 0);
+  }
   const locations = rows.some((r) => r.input.location) ? await tenantLocations(deps.db, tenant.id) : [];
   const seenUser = new Map<string, number>();
   const seenNumber = new Map<string, number>();
@@ -141,7 +198,7 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
       const parsed = explicit[index];
       if (!parsed) return fail('PhoneNumber is missing: a row without UserPrincipalName sets the emergency location of that number.');
       if (!parsed.ok) return fail(parsed.reason);
-      if (seenNumber.has(parsed.value.e164)) return fail(`The same number is on line ${seenNumber.get(parsed.value.e164)}.`);
+      if (seenNumber.has(parsed.value.e164)) return fail(`The same number is on ${where(seenNumber.get(parsed.value.e164)!)}.`);
       seenNumber.set(parsed.value.e164, rowNumber);
       if (!inventory.get(parsed.value.e164)) return fail(`${parsed.value.e164} is not in ${tenant.name}'s inventory.`);
       return { rowNumber, input, error: undefined, userId: null };
@@ -149,7 +206,7 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
     if (!input.upn || !input.upn.includes('@')) return fail('UserPrincipalName is missing or not a UPN.');
     const user = users.get(input.upn);
     if (!user) return fail(`No user ${input.upn} in ${tenant.name}.`);
-    if (seenUser.has(input.upn)) return fail(`The same user is on line ${seenUser.get(input.upn)}.`);
+    if (seenUser.has(input.upn)) return fail(`The same user is on ${where(seenUser.get(input.upn)!)}.`);
     seenUser.set(input.upn, rowNumber);
     if (!user.accountEnabled) return fail(`${input.upn} is disabled in Entra ID.`);
     const profile = input.profile ? profiles.get(input.profile.toLowerCase()) : undefined;
@@ -159,6 +216,15 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
     if (wantsNumber && !user.usageLocation) return fail(`${input.upn} has no usage location.`);
     for (const [type, name] of Object.entries({ ...(profile?.policies ?? {}), ...input.policies })) {
       if (name && !policies.has(`${type}|${name.toLowerCase()}`)) return fail(`The tenant has no ${type} named "${name}" (add it to the policy catalog if it exists).`);
+    }
+    const siteName = nextFromSite(input.phoneNumber);
+    if (siteName) {
+      const site = siteByName.get(siteName.toLowerCase());
+      if (!site) return fail(`There is no site named "${siteName}".`);
+      const left = freeInSite.get(site.id) ?? 0;
+      if (left <= 0) return fail(`No available number is left in site ${site.name} for this row.`);
+      freeInSite.set(site.id, left - 1);
+      return { rowNumber, input, error: undefined, userId: user.userId };
     }
     const rangeName = nextFromRange(input.phoneNumber);
     if (rangeName) {
@@ -173,7 +239,7 @@ async function judgeRows(deps: AppDeps, tenant: TenantRow, rows: Array<{ rowNumb
     if (parsed && !parsed.ok) return fail(parsed.reason);
     if (parsed?.ok) {
       const e164 = parsed.value.e164;
-      if (seenNumber.has(e164)) return fail(`The same number is on line ${seenNumber.get(e164)}.`);
+      if (seenNumber.has(e164)) return fail(`The same number is on ${where(seenNumber.get(e164)!)}.`);
       seenNumber.set(e164, rowNumber);
       const number = inventory.get(e164);
       const kind = inventoryKindOf(input.numberType);
@@ -217,6 +283,10 @@ export async function startBulkJob(deps: AppDeps, actor: Actor, tenantId: string
   if (job.status !== 'draft' && job.status !== 'completed' && job.status !== 'cancelled') throw new ConflictError('This job is already queued or running.', 'job_running');
   const [pending] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(bulkJobRows).where(and(eq(bulkJobRows.jobId, jobId), eq(bulkJobRows.state, 'pending')));
   if (!pending?.n) throw new ConflictError('No row is waiting to run.', 'nothing_to_run');
+  if (job.source === 'selection') {
+    const [bad] = await deps.db.select({ n: sql<number>`count(*)::int` }).from(bulkJobRows).where(and(eq(bulkJobRows.jobId, jobId), eq(bulkJobRows.verdict, 'error')));
+    if (bad?.n) throw new ConflictError('Ticked users run only when every one passes the dry run: fix the users with errors and dry-run again.', 'selection_has_errors');
+  }
   if (!deps.queue) throw new AppError(503, 'jobs_unavailable', 'The job queue is not running.');
   const [updated] = await deps.db.update(bulkJobs).set({ status: 'queued', cancelRequested: false, finishedAt: null }).where(eq(bulkJobs.id, jobId)).returning();
   await recordAudit(deps.db, { action: 'bulk.started', actor, tenantId, targetType: 'bulk_job', targetId: jobId, after: { pending: pending.n }, ticketId: job.ticketId, request: info });
@@ -402,8 +472,13 @@ async function rowRequest(deps: AppDeps, job: JobRow, row: RowRow, actor: Actor,
   // A resumed row reuses the number it already holds.
   if (row.numberE164) return { change: { number: { e164: row.numberE164 }, policies, ...location }, numberE164: row.numberE164 };
   const rangeName = nextFromRange(input.phoneNumber);
+  const siteName = nextFromSite(input.phoneNumber);
   let source: { rangeId: string } | { siteId: string } | { tag: string } | null = null;
-  if (rangeName) {
+  if (siteName) {
+    const [site] = await deps.db.select({ id: sites.id }).from(sites).where(and(eq(sites.tenantId, job.tenantId), sql`lower(${sites.name}) = lower(${siteName})`));
+    if (!site) throw new ValidationError(`There is no site named "${siteName}".`);
+    source = { siteId: site.id };
+  } else if (rangeName) {
     const [range] = await deps.db.select({ id: numberRanges.id }).from(numberRanges).where(and(eq(numberRanges.tenantId, job.tenantId), sql`lower(${numberRanges.name}) = lower(${rangeName})`));
     if (!range) throw new ValidationError(`There is no range named "${rangeName}".`);
     source = { rangeId: range.id };

@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
-import { bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, retryFailedRows, startBulkJob } from './bulk-assignment.ts';
+import { bulkFromSelection, bulkResultsCsv, cancelBulkJob, dryRunBulk, getBulkJob, listBulkJobs, retryFailedRows, startBulkJob } from './bulk-assignment.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-import { jobSchema, rowSchema } from './schemas.ts';
+import { jobSchema, rowSchema, selectionBodySchema } from './schemas.ts';
 
 const jobParams = tenantParams.extend({ jobId: z.string().uuid('must be a job id (UUID)') });
 export const BULK_TEMPLATE = 'UserPrincipalName,PhoneNumber,PhoneNumberType,VoiceRoutingPolicy,DialPlan,Profile\r\nann@contoso.com,+14255551234,DirectRouting,US-International,US-Redmond,\r\nbob@contoso.com,next:Seattle DR block,DirectRouting,US-International,,\r\ncarol@contoso.com,,,,,US user\r\n';
@@ -40,6 +40,21 @@ export function bulkRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!body || typeof body.pipe !== 'function') throw new ValidationError('Send the CSV file as the request body with Content-Type: text/csv.', [{ field: 'file', message: 'Missing CSV body' }]);
       return reply.status(201).send(await dryRunBulk(deps, actorOf(request), request.params.tenantId, body, requestInfo(request), { fileName: request.query.fileName, ticketId: request.query.ticketId }));
     },
+  );
+
+  r.post(
+    '/api/tenants/:tenantId/bulk-assignments/from-selection',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Assign users ticked in the Teams user list: the same dry run and job as a CSV upload; with run, starts at once only if every user passes',
+        params: tenantParams,
+        body: selectionBodySchema,
+        response: { 201: jobSchema.extend({ rows: z.array(rowSchema) }) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await bulkFromSelection(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request))),
   );
 
   r.get(

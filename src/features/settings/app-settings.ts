@@ -23,6 +23,9 @@ export const settingsSchema = z.object({
   // A range is running out below this many free numbers (or at 90 % in use): the Overview and the
   // "Ranges running out" report (#19) flag it.
   rangeLowFree: z.number().int().min(0).max(100_000),
+  // Opening a tenant's Teams users refreshes the directory in the background when its last full
+  // sync is older than this many minutes.
+  usersStaleMinutes: z.number().int().min(1).max(1440),
 });
 export type AppSettings = z.infer<typeof settingsSchema>;
 
@@ -37,6 +40,7 @@ export const defaultSettings: AppSettings = {
   coolingDays: 30,
   auditRetentionDays: null,
   rangeLowFree: 10,
+  usersStaleMinutes: 15,
 };
 
 // Read on every request, so cached briefly; other nodes see a change within CACHE_MS.

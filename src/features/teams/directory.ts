@@ -2,7 +2,8 @@ import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { GraphUser, UserConfiguration } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType } from '../../core/policy-types.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { teamsPolicies, teamsUsers, type TeamsUserPolicies } from '../../db/schema/index.ts';
+import { teamsDirectorySyncs, teamsPolicies, teamsUsers, tenantConnections, type TeamsUserPolicies } from '../../db/schema/index.ts';
+import { cachedSettings } from '../settings/app-settings.ts';
 import type { Db } from '../../db/connection.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
@@ -85,6 +86,7 @@ export async function syncTeamsDirectory(deps: AppDeps, tenant: TenantRow): Prom
     await recordSeenPolicies(tx, tenant.id, rows);
     // Users no longer in the tenant leave the directory.
     const removed = await tx.delete(teamsUsers).where(and(eq(teamsUsers.tenantId, tenant.id), sql`${teamsUsers.syncedAt} < ${now.toISOString()}::timestamptz`)).returning({ id: teamsUsers.userId });
+    await tx.insert(teamsDirectorySyncs).values({ tenantId: tenant.id, syncedAt: now }).onConflictDoUpdate({ target: teamsDirectorySyncs.tenantId, set: { syncedAt: now } });
     return { users: rows.length, removed: removed.length };
   });
 }
@@ -144,4 +146,50 @@ export async function getTeamsUser(deps: AppDeps, actor: Actor, tenantId: string
   const [row] = await deps.db.select().from(teamsUsers).where(and(eq(teamsUsers.tenantId, tenantId), eq(teamsUsers.userId, userId)));
   if (!row) throw new NotFoundError('Teams user');
   return teamsUserView(row);
+}
+
+export const DIRECTORY_REFRESH_QUEUE = 'teams-directory-refresh';
+
+/** When the directory was last read in full, and whether a background refresh is under way. */
+export async function directoryFreshness(deps: AppDeps, tenantId: string): Promise<{ syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number }> {
+  const { usersStaleMinutes } = await cachedSettings(deps.db);
+  const [row] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
+  const cutoff = deps.now().getTime() - usersStaleMinutes * 60_000;
+  const asked = row?.requestedAt && row.requestedAt.getTime() > cutoff && (!row.syncedAt || row.requestedAt > row.syncedAt);
+  return { syncedAt: row?.syncedAt?.toISOString() ?? null, refreshing: Boolean(asked), staleAfterMinutes: usersStaleMinutes };
+}
+
+/**
+ * Opening a tenant's users asks for a background sync when the last one is older than the
+ * setting. The claim is one conditional upsert on requested_at, so of several requests (on any
+ * node) at most one per period wins and queues the job; the job's singleton key is a second
+ * guard. The caller never waits for the sync itself.
+ */
+export async function refreshDirectoryIfStale(deps: AppDeps, tenantId: string): Promise<boolean> {
+  if (!deps.queue) return false;
+  const [connection] = await deps.db.select({ tenantId: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'teams')));
+  if (!connection) return false;
+  const { usersStaleMinutes } = await cachedSettings(deps.db);
+  const now = deps.now();
+  const cutoff = new Date(now.getTime() - usersStaleMinutes * 60_000).toISOString();
+  const claimed = await deps.db
+    .insert(teamsDirectorySyncs)
+    .values({ tenantId, requestedAt: now })
+    .onConflictDoUpdate({
+      target: teamsDirectorySyncs.tenantId,
+      set: { requestedAt: now },
+      setWhere: sql`(${teamsDirectorySyncs.syncedAt} is null or ${teamsDirectorySyncs.syncedAt} < ${cutoff}::timestamptz) and (${teamsDirectorySyncs.requestedAt} is null or ${teamsDirectorySyncs.requestedAt} < ${cutoff}::timestamptz)`,
+    })
+    .returning({ tenantId: teamsDirectorySyncs.tenantId });
+  if (claimed.length === 0) return false;
+  await deps.queue.send(DIRECTORY_REFRESH_QUEUE, { tenantId }, { singletonKey: `directory-${tenantId}`, retryLimit: 2, retryDelay: 30, expireInSeconds: 1800 });
+  return true;
+}
+
+/** A tenant's users are being looked at: refresh them in the background if stale, and say how fresh they are. */
+export async function openDirectory(deps: AppDeps, actor: Actor, tenantId: string): Promise<{ syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number }> {
+  await loadTenant(deps.db, actor, tenantId);
+  // A failed claim or queue must never keep the list from showing.
+  await refreshDirectoryIfStale(deps, tenantId).catch((error: unknown) => deps.log.warn({ err: error, tenantId }, 'could not ask for a background Teams directory refresh'));
+  return directoryFreshness(deps, tenantId);
 }

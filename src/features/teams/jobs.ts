@@ -3,7 +3,7 @@ import { tenantConnections, tenants } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { findDrift } from '../numbers/reconcile/reconcile.ts';
 import { teamsNumberSource } from './reconcile.ts';
-import { syncTeamsDirectory } from './directory.ts';
+import { DIRECTORY_REFRESH_QUEUE, syncTeamsDirectory } from './directory.ts';
 import { followVoiceChange, VOICE_CHANGE_QUEUE } from './voice-changes.ts';
 import { asBackgroundJob } from '../../connectors/shared/background.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -17,6 +17,24 @@ const nightlyActor: Actor = { operatorId: '', email: 'system (nightly Teams sync
 export async function declareTeamsJobs(queue: JobQueue): Promise<void> {
   await queue.createQueue(TEAMS_SYNC_QUEUE);
   await queue.schedule(TEAMS_SYNC_QUEUE, '30 2 * * *');
+  await declareDirectoryRefreshJobs(queue);
+}
+
+export async function declareDirectoryRefreshJobs(queue: JobQueue): Promise<void> {
+  await queue.createQueue(DIRECTORY_REFRESH_QUEUE);
+}
+
+export async function workDirectoryRefreshJobs(queue: JobQueue, deps: AppDeps, options: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+  await queue.work<{ tenantId: string }>(DIRECTORY_REFRESH_QUEUE, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
+    if (job) await asBackgroundJob(() => refreshTenantDirectory(deps, job.data.tenantId));
+  });
+}
+
+/** The background refresh asked for when someone opens a tenant's users and the list is stale. */
+export async function refreshTenantDirectory(deps: AppDeps, tenantId: string): Promise<void> {
+  const [tenant] = await deps.db.select().from(tenants).where(eq(tenants.id, tenantId));
+  if (!tenant || tenant.status !== 'active') return;
+  await syncTeamsDirectory(deps, tenant);
 }
 
 export async function syncAllTeamsDirectories(deps: AppDeps): Promise<{ synced: number; failed: number }> {
@@ -45,6 +63,7 @@ export async function syncAllTeamsDirectories(deps: AppDeps): Promise<{ synced: 
 
 export async function workTeamsJobs(queue: JobQueue, deps: AppDeps): Promise<void> {
   await queue.work(TEAMS_SYNC_QUEUE, { pollingIntervalSeconds: 5 }, async () => asBackgroundJob(() => syncAllTeamsDirectories(deps)));
+  await workDirectoryRefreshJobs(queue, deps);
 }
 
 export async function declareVoiceJobs(queue: JobQueue): Promise<void> {

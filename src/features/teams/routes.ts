@@ -5,14 +5,14 @@ import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
-import { getTeamsUser, searchTeamsUsers, syncTeamsDirectoryFor } from './directory.ts';
+import { getTeamsUser, openDirectory, searchTeamsUsers, syncTeamsDirectoryFor } from './directory.ts';
 import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from './policies.ts';
 import { teamsNumberSource } from './reconcile.ts';
 import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { getVoiceChange, listVoiceChanges, requestVoiceChange, revertVoiceChange } from './voice-changes.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-import { changeParams, connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, userParams, voiceChangeInput, voiceChangeSchema } from './schemas.ts';
+import { changeParams, connectionCheckSchema, directoryFreshnessSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, userParams, voiceChangeInput, voiceChangeSchema } from './schemas.ts';
 
 export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -88,10 +88,28 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
         summary: 'Search the synced user directory (name, UPN or number)',
         params: tenantParams,
         querystring: z.object({ search: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(200).default(25) }),
-        response: { 200: z.object({ users: z.array(teamsUserSchema) }) },
+        response: { 200: z.object({ users: z.array(teamsUserSchema), directory: directoryFreshnessSchema }) },
       },
     },
-    async (request) => ({ users: await searchTeamsUsers(deps, actorOf(request), request.params.tenantId, request.query.search, request.query.limit) }),
+    async (request) => {
+      const actor = actorOf(request);
+      const directory = await openDirectory(deps, actor, request.params.tenantId);
+      return { users: await searchTeamsUsers(deps, actor, request.params.tenantId, request.query.search, request.query.limit), directory };
+    },
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/teams/directory',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags,
+        summary: "When the tenant's users were last read from Teams; a stale directory is refreshed in the background (the answer does not wait for it)",
+        params: tenantParams,
+        response: { 200: directoryFreshnessSchema },
+      },
+    },
+    async (request) => openDirectory(deps, actorOf(request), request.params.tenantId),
   );
 
   r.get(

@@ -121,3 +121,13 @@ export const profileSchema = z.object({
   updatedAt: z.string(),
 });
 export type VoiceProfileDto = z.infer<typeof profileSchema>;
+
+/** How fresh a tenant's synced user directory is. */
+export const directoryFreshnessSchema = z.object({
+  /** The last full read from Teams (ISO time), or null if never. */
+  syncedAt: z.string().nullable(),
+  /** A background refresh is queued or running. */
+  refreshing: z.boolean(),
+  /** The installation setting: older than this, opening the users refreshes them. */
+  staleAfterMinutes: z.number(),
+});

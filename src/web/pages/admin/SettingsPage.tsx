@@ -28,6 +28,7 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
   });
   const [coolingDays, setCoolingDays] = useState(String(settings.coolingDays));
   const [rangeLowFree, setRangeLowFree] = useState(String(settings.rangeLowFree));
+  const [usersStaleMinutes, setUsersStaleMinutes] = useState(String(settings.usersStaleMinutes));
   // Empty means "keep forever".
   const [retention, setRetention] = useState(settings.auditRetentionDays === null ? '' : String(settings.auditRetentionDays));
   const save = useMutation({
@@ -39,6 +40,7 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
         ...defaults,
         coolingDays: Number(coolingDays),
         rangeLowFree: Number(rangeLowFree),
+        usersStaleMinutes: Number(usersStaleMinutes),
         auditRetentionDays: retention.trim() === '' ? null : Number(retention),
       }),
     onSuccess: async (saved) => {
@@ -155,6 +157,23 @@ function SettingsForm({ settings }: { settings: SettingsDto }) {
               touched();
             }}
             error={err?.fieldMessage('rangeLowFree')}
+            className="max-w-xs"
+          />
+          <TextField
+            label="Refresh Teams users older than (minutes)"
+            name="usersStaleMinutes"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={1440}
+            required
+            hint="Opening a tenant's Teams users reads them from Teams again in the background when the last sync is older than this. 1 to 1440."
+            value={usersStaleMinutes}
+            onChange={(e) => {
+              setUsersStaleMinutes(e.target.value);
+              touched();
+            }}
+            error={err?.fieldMessage('usersStaleMinutes')}
             className="max-w-xs"
           />
         </div>
