@@ -3,12 +3,13 @@
  * follow it. Shapes come from the server's response schemas, as types only.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto } from '../../features/bulk/schemas.ts';
+import type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto, SelectionBodyDto } from '../../features/bulk/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
 import { uploadFile, type UploadProgress } from './upload.ts';
 
-export type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto };
+export type { BulkJobDto, BulkJobWithRowsDto, BulkRowDto, SelectionBodyDto };
+export type SelectionUserDto = SelectionBodyDto['users'][number];
 export type BulkRowState = BulkRowDto['state'];
 
 export const bulkKeys = {
@@ -37,6 +38,8 @@ export const bulkApi = {
     if (ticketId) params.set('ticketId', ticketId);
     return uploadFile<BulkJobWithRowsDto>(`${base(tenantId)}?${params.toString()}`, file, 'text/csv', onProgress);
   },
+  /** Ticked users: the same dry run (and job) as a CSV upload. */
+  fromSelection: (tenantId: string, body: SelectionBodyDto) => api.post<BulkJobWithRowsDto>(`${base(tenantId)}/from-selection`, body),
   run: (tenantId: string, jobId: string) => api.post<BulkJobDto>(`${base(tenantId)}/${encodeURIComponent(jobId)}/run`),
   cancel: (tenantId: string, jobId: string) => api.post<BulkJobDto>(`${base(tenantId)}/${encodeURIComponent(jobId)}/cancel`),
   retry: (tenantId: string, jobId: string) => api.post<BulkJobDto>(`${base(tenantId)}/${encodeURIComponent(jobId)}/retry`),

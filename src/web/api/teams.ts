@@ -66,6 +66,17 @@ export const teamsUserSearchQuery = (tenantId: string, term: string) =>
     placeholderData: keepPreviousData,
   });
 
+export type DirectoryFreshnessDto = { syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number };
+
+/** How fresh the synced users are; asking refreshes a stale directory in the background. Polled while that runs. */
+export const directoryFreshnessQuery = (tenantId: string) =>
+  queryOptions({
+    queryKey: [...teamsKeys.users(tenantId), 'directory'] as const,
+    queryFn: ({ signal }) => api.get<DirectoryFreshnessDto>(`${t(tenantId)}/teams/directory`, signal),
+    refetchInterval: (query) => (query.state.data?.refreshing ? 3000 : false),
+    staleTime: 0,
+  });
+
 /** One user, read from Teams now (the server refreshes its copy on the way). */
 export const teamsUserLiveQuery = (tenantId: string, userId: string) =>
   queryOptions({

@@ -9,11 +9,11 @@ import { ChoiceField, TextAreaField, TextField } from '../../components/Field.ts
 import { Section } from '../../components/Section.tsx';
 import { Table, Td, Th } from '../../components/Table.tsx';
 import { fieldError } from '../../lib/errors.ts';
-import { formatDateTime } from '../../lib/format.ts';
 import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { useRole } from '../../lib/role.ts';
 import { policyLabel, policyTypes } from '../../lib/teams.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { PowerShellSetupNotice, refreshedText } from './PolicyRefresh.tsx';
 
 const sources: Record<string, { label: string; tone: 'neutral' | 'blue' }> = {
   seen: { label: 'Seen on users', tone: 'neutral' },
@@ -109,16 +109,10 @@ export function PoliciesPage() {
     >
       {page.data ? (
         <p className="mb-4 text-sm text-zinc-600" data-testid="policies-refreshed">
-          {page.data.refreshedAt ? `Last refreshed from Teams ${formatDateTime(page.data.refreshedAt)}.` : 'Never refreshed from Teams: the names below were seen on synced users or added by an admin.'}
+          {refreshedText(page.data.refreshedAt)}
         </p>
       ) : null}
-      {page.data && !page.data.powershellBridge ? (
-        <div data-testid="powershell-setup">
-        <Notice className="mb-4" tone="info">
-          Graph cannot list a tenant’s policies; the PowerShell bridge reads them. To list every policy here: install PowerShell 7 and the MicrosoftTeams module on this server, set UCR_PWSH_PATH to the pwsh executable, upload or generate this tenant’s Teams certificate (Connections › Microsoft Teams), and give the app registration the Teams Administrator role in Entra ID. Until then, add policy names by hand (each is checked against the tenant).
-        </Notice>
-        </div>
-      ) : null}
+      {page.data && !page.data.powershellBridge ? <PowerShellSetupNotice className="mb-4" /> : null}
       {added ? <Notice className="mb-4">{added}</Notice> : null}
       <ErrorAlert error={refresh.error} />
       <ErrorAlert error={catalog.error} />

@@ -15,6 +15,7 @@ import { assignmentLabel, mainPolicyTypes, otherPolicyTypes, policyLabel, voiceR
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
 import { ticketBody, type TicketLogChoicesDto } from '../../api/connectwise.ts';
 import { NumberPicker } from './NumberPicker.tsx';
+import { PolicyRefreshBar } from './PolicyRefresh.tsx';
 
 type NumberChoice = 'keep' | 'inventory' | 'typed' | 'remove';
 /** The select's value for "no direct assignment": the user inherits (group or org-wide). */
@@ -200,6 +201,7 @@ export function VoiceChangeForm({ tenant, user, disabled, onRequested }: { tenan
 
       <fieldset className="space-y-3" disabled={disabled}>
         <legend className="text-sm font-semibold text-zinc-900">Policies</legend>
+        <PolicyRefreshBar tenantId={tenant.id} disabled={disabled} />
         <ErrorAlert error={catalog.error} />
         <div className="grid gap-4 sm:grid-cols-2">
           {mainPolicyTypes.map((type) => (

@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearch } from '@tanstack/react-router';
-import { useId, useState } from 'react';
-import { teamsApi, teamsKeys, teamsUserSearchQuery, USER_SEARCH_LIMIT, type TeamsUserDto } from '../../api/teams.ts';
+import { useEffect, useId, useRef, useState } from 'react';
+import { directoryFreshnessQuery, teamsApi, teamsKeys, teamsUserSearchQuery, USER_SEARCH_LIMIT, type TeamsUserDto } from '../../api/teams.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { AssignSelected } from './AssignSelected.tsx';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
 import { Button } from '../../components/Button.tsx';
@@ -12,17 +14,29 @@ import { useTenant } from '../tenants/tenant-context.ts';
 import { UserVoicePanel } from './UserVoicePanel.tsx';
 import type { VoiceSearch } from './voice-search.ts';
 
-function UserRow({ tenantId, user, selected }: { tenantId: string; user: TeamsUserDto; selected: boolean }) {
+type Ticking = { ticked: Record<string, TeamsUserDto>; toggle: (user: TeamsUserDto) => void };
+
+function UserRow({ tenantId, user, selected, ticking }: { tenantId: string; user: TeamsUserDto; selected: boolean; ticking: Ticking | undefined }) {
   const number = user.numbers[0]?.telephoneNumber;
   return (
-    <li>
+    <li className="flex items-start gap-1">
+      {ticking ? (
+        <input
+          type="checkbox"
+          aria-label={`Tick ${user.upn} to assign with others`}
+          checked={Boolean(ticking.ticked[user.userId])}
+          onChange={() => ticking.toggle(user)}
+          className="mt-3 ml-1 accent-blue-700"
+          data-testid="user-tick"
+        />
+      ) : null}
       <Link
         to="/tenants/$tenantId/voice"
         params={{ tenantId }}
         search={{ user: user.userId }}
         aria-current={selected ? 'true' : undefined}
         data-testid="user-result"
-        className="block rounded-md border border-transparent px-3 py-2 text-sm hover:bg-zinc-50 aria-[current=true]:border-blue-300 aria-[current=true]:bg-blue-50"
+        className="block min-w-0 flex-1 rounded-md border border-transparent px-3 py-2 text-sm hover:bg-zinc-50 aria-[current=true]:border-blue-300 aria-[current=true]:bg-blue-50"
       >
         <span className="block font-medium text-zinc-900">{user.displayName || user.upn}</span>
         <span className="block truncate text-xs text-zinc-600">{user.upn}</span>
@@ -36,7 +50,26 @@ function UserRow({ tenantId, user, selected }: { tenantId: string; user: TeamsUs
   );
 }
 
-function UserSearch({ tenantId, selectedId, canWrite }: { tenantId: string; selectedId: string | undefined; canWrite: boolean }) {
+/** When the list was last read from Teams; opening it refreshes a stale one in the background, and the list follows. */
+function DirectoryFreshness({ tenantId }: { tenantId: string }) {
+  const queryClient = useQueryClient();
+  const freshness = useQuery(directoryFreshnessQuery(tenantId));
+  const syncedAt = freshness.data?.syncedAt;
+  const seen = useRef(syncedAt);
+  useEffect(() => {
+    if (seen.current !== undefined && seen.current !== syncedAt) void queryClient.invalidateQueries({ queryKey: teamsKeys.users(tenantId), predicate: (q) => q.queryKey[3] !== 'directory' });
+    seen.current = syncedAt;
+  }, [syncedAt, tenantId, queryClient]);
+  if (!freshness.data) return <p className="text-xs text-zinc-600">From the directory synced from Teams.</p>;
+  return (
+    <p className="text-xs text-zinc-600" data-testid="directory-synced" aria-live="polite">
+      {syncedAt ? `Synced from Teams ${formatDateTime(syncedAt)}.` : 'Not synced from Teams yet.'}
+      {freshness.data.refreshing ? ' Refreshing in the background…' : ''}
+    </p>
+  );
+}
+
+function UserSearch({ tenantId, selectedId, canWrite, ticking }: { tenantId: string; selectedId: string | undefined; canWrite: boolean; ticking: Ticking | undefined }) {
   const queryClient = useQueryClient();
   const [text, setText] = useState('');
   const term = useDebouncedValue(text.trim(), 250);
@@ -69,7 +102,7 @@ function UserSearch({ tenantId, selectedId, canWrite }: { tenantId: string; sele
         <h2 id="voice-users-heading" className="text-base font-semibold text-zinc-900">
           Users
         </h2>
-        <p className="text-xs text-zinc-600">From the directory synced from Teams.</p>
+        <DirectoryFreshness tenantId={tenantId} />
       </div>
       <div className="space-y-3 px-4 py-3">
         <form role="search" aria-label="Find a Teams user" onSubmit={(e) => e.preventDefault()} className="space-y-1">
@@ -98,7 +131,7 @@ function UserSearch({ tenantId, selectedId, canWrite }: { tenantId: string; sele
         {list && list.length > 0 ? (
           <ul aria-label="Users found" className={`-mx-1 max-h-[60vh] space-y-0.5 overflow-y-auto ${users.isFetching ? 'opacity-70' : ''}`}>
             {list.map((u) => (
-              <UserRow key={u.userId} tenantId={tenantId} user={u} selected={u.userId === selectedId} />
+              <UserRow key={u.userId} tenantId={tenantId} user={u} selected={u.userId === selectedId} ticking={ticking} />
             ))}
           </ul>
         ) : null}
@@ -125,10 +158,31 @@ export function VoicePage() {
   const { tenant, canWrite } = useTenant();
   const search = useSearch({ strict: false }) as VoiceSearch;
   const userId = search.user;
+  const [ticked, setTicked] = useState<Record<string, TeamsUserDto>>({});
+  const ticking: Ticking | undefined = canWrite
+    ? {
+        ticked,
+        toggle: (user) => {
+          const { [user.userId]: was, ...rest } = ticked;
+          setTicked(was ? rest : { ...ticked, [user.userId]: user });
+        },
+      }
+    : undefined;
+  const tickedUsers = Object.values(ticked);
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[18rem_minmax(0,1fr)]">
-      <UserSearch tenantId={tenant.id} selectedId={userId} canWrite={canWrite} />
-      {userId ? (
+      <UserSearch tenantId={tenant.id} selectedId={userId} canWrite={canWrite} ticking={ticking} />
+      {tickedUsers.length > 0 ? (
+        <AssignSelected
+          tenantId={tenant.id}
+          users={tickedUsers}
+          onRemove={(id) => {
+            const { [id]: _gone, ...rest } = ticked;
+            setTicked(rest);
+          }}
+          onClear={() => setTicked({})}
+        />
+      ) : userId ? (
         <UserVoicePanel key={userId} tenant={tenant} userId={userId} canWrite={canWrite} />
       ) : (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-center text-sm text-zinc-600">
