@@ -30,7 +30,7 @@ const statusLabels: Record<BulkJobDto['status'], string> = { draft: 'Dry run', q
 
 const columnHelp: [string, string][] = [
   ['UserPrincipalName', 'Required. The Teams user, e.g. ann@contoso.com.'],
-  ['PhoneNumber', 'E.164 such as +14255551234, or next:<range name> for the next free number of a range. Empty keeps the user’s number.'],
+  ['PhoneNumber', 'E.164 such as +14255551234, or next:<range name> for the next free number of a range (next site:<site name> for a site’s). Empty keeps the user’s number.'],
   ['PhoneNumberType', 'DirectRouting, CallingPlan or OperatorConnect (optional; checked against the inventory).'],
   ['VoiceRoutingPolicy, DialPlan', 'Policy names from the tenant’s catalog. Other Teams policy types (e.g. TeamsCallingPolicy) can be columns too.'],
   ['Profile', 'A saved profile: its number source and policies apply; the row’s own columns win.'],
