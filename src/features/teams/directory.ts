@@ -167,11 +167,15 @@ export async function directoryFreshness(deps: AppDeps, tenantId: string): Promi
  */
 export async function refreshDirectoryIfStale(deps: AppDeps, tenantId: string): Promise<boolean> {
   if (!deps.queue) return false;
-  const [connection] = await deps.db.select({ tenantId: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'teams')));
-  if (!connection) return false;
   const { usersStaleMinutes } = await cachedSettings(deps.db);
   const now = deps.now();
-  const cutoff = new Date(now.getTime() - usersStaleMinutes * 60_000).toISOString();
+  const cutoffTime = now.getTime() - usersStaleMinutes * 60_000;
+  // Searching calls this on every keystroke: a plain read settles the usual, fresh case without a write.
+  const [known] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
+  if (known && ((known.syncedAt && known.syncedAt.getTime() >= cutoffTime) || (known.requestedAt && known.requestedAt.getTime() >= cutoffTime))) return false;
+  const [connection] = await deps.db.select({ tenantId: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'teams')));
+  if (!connection) return false;
+  const cutoff = new Date(cutoffTime).toISOString();
   const claimed = await deps.db
     .insert(teamsDirectorySyncs)
     .values({ tenantId, requestedAt: now })
