@@ -136,8 +136,8 @@ function merged(deps: AppDeps, stored: Stored, storedSecret: string | undefined,
   const next: Stored = { tenant: pick('tenant'), clientId: pick('clientId'), authority: pick('authority'), redirectUri: pick('redirectUri') };
   if (next.tenant !== null) {
     const ref = readMicrosoftTenantRef(next.tenant);
-    if ('problem' in ref) problems.push({ field: 'tenant', message: ref.message });
-    else if (MULTI_TENANT_ALIASES.includes(next.tenant.toLowerCase())) problems.push({ field: 'tenant', message: 'Must be your own tenant (its id or a verified domain), not common, organizations or consumers.' });
+    if (MULTI_TENANT_ALIASES.includes(next.tenant.toLowerCase())) problems.push({ field: 'tenant', message: 'Must be your own tenant (its id or a verified domain), not common, organizations or consumers: those would let accounts of any organisation in.' });
+    else if ('problem' in ref) problems.push({ field: 'tenant', message: ref.message });
     else next.tenant = ref.kind === 'id' ? ref.tenantId : ref.domain;
   }
   if (next.clientId !== null) {
