@@ -10,7 +10,9 @@ import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraSimulator, type RunningEntraSimulator } from '../../../simulators/index.ts';
 import type { EntraTenant } from '../../../simulators/entra/state.ts';
+import { decryptSecret, keyFromMaterial } from '../../../src/core/secret-box.ts';
 import { appSettings, auditEvents } from '../../../src/db/schema/index.ts';
+import { reencryptAll } from '../../../src/features/kernel/key-rotation.ts';
 import type { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { dumpDatabase, expectNoSecretsInLogs } from '../../helpers/leaks.ts';
@@ -126,6 +128,14 @@ describe.each(dbTargets())('Entra sign-in set up in Settings on %s', (target) =>
     expect(changes).toHaveLength(2);
     expect(JSON.stringify(changes)).not.toContain(clientSecret);
     expect(changes[1]!.after).toMatchObject({ tenant: home.id, clientSecretSet: true });
+
+    // Key rotation covers the stored secret (app_settings.secret_enc is a registered encrypted column).
+    const rotated = { active: keyFromMaterial(randomBytes(32)), previous: [nodeA.deps.keyring.active] };
+    expect((await reencryptAll(nodeA.deps.db, rotated)).reencrypted).toBeGreaterThanOrEqual(1);
+    const [after] = await nodeA.deps.db.select().from(appSettings).where(eq(appSettings.key, 'entraSignIn'));
+    expect(decryptSecret({ active: rotated.active, previous: [] }, after!.secretEnc!)).toBe(clientSecret);
+    // Rotated back, so both running nodes (which hold the first key) read it again.
+    await reencryptAll(nodeA.deps.db, { active: rotated.previous[0]!, previous: [rotated.active] });
 
     // Removed in Settings: both nodes stop offering it at once.
     const cleared = await admin.request('DELETE', '/api/settings/entra-sign-in');
