@@ -152,8 +152,13 @@ export type Config = {
   signInRateLimit: number;
   /** How long one call to Microsoft Graph, ConnectWise or 3CX may take before it counts as failed (then retried). */
   connectorTimeoutMs: number;
-  /** Operator sign-in with Entra ID (OpenID Connect); undefined when not configured. */
+  /** Operator sign-in with Entra ID (OpenID Connect) as the environment sets it; undefined when it does not. */
   entra: EntraConfig | undefined;
+  /**
+   * Which Entra sign-in fields the environment sets (they win over what an admin saves in
+   * Settings), and the authority to use when neither sets one.
+   */
+  entraEnvironment: { fields: Array<keyof EntraConfig>; authority: string };
   logLevel: (typeof logLevels)[number];
   /** pretty: one readable line per event; json: pino's lines for log collectors. Unset: pretty on a terminal, json otherwise. */
   logFormat: LogFormat | undefined;
@@ -224,6 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET
           ? { tenant: e.UCR_ENTRA_TENANT, clientId: e.UCR_ENTRA_CLIENT_ID, clientSecret: e.UCR_ENTRA_CLIENT_SECRET, authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, '') }
           : undefined,
+      entraEnvironment: {
+        fields: [...(e.UCR_ENTRA_TENANT && e.UCR_ENTRA_CLIENT_ID && e.UCR_ENTRA_CLIENT_SECRET ? (['tenant', 'clientId', 'clientSecret'] as const) : []), ...(cleaned.UCR_ENTRA_AUTHORITY ? (['authority'] as const) : [])],
+        authority: e.UCR_ENTRA_AUTHORITY.replace(/\/+$/, ''),
+      },
       logLevel: e.LOG_LEVEL,
       logFormat: e.LOG_FORMAT,
     },

@@ -231,6 +231,11 @@ const reportsRoute = createRoute({
 });
 const operatorsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/operators', component: OperatorsPage });
 const settingsRoute = createRoute({ getParentRoute: () => adminRoute, path: '/admin/settings', component: SettingsPage });
+const addTenantRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/tenants/new',
+  component: lazyRouteComponent(() => import('./pages/tenants/AddTenantWizard.tsx'), 'AddTenantWizard'),
+});
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
@@ -265,7 +270,7 @@ const routeTree = rootRoute.addChildren([
     ]),
     auditRoute,
     reportsRoute,
-    adminRoute.addChildren([operatorsRoute, settingsRoute]),
+    adminRoute.addChildren([operatorsRoute, settingsRoute, addTenantRoute]),
   ]),
 ]);
 

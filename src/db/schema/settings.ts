@@ -4,5 +4,7 @@ import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export const appSettings = pgTable('app_settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
+  /** A setting's secret (the Entra sign-in client secret), secret-box encrypted; never in `value`, so key rotation finds it. */
+  secretEnc: text('secret_enc'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,6 +1,6 @@
 import { ManageApi } from '../../connectors/connectwise/manage-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';
-import { ConflictError, ValidationError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { keepStoredSecrets, TenantConnections, type StoredConnection } from '../tenants/connections.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
@@ -54,6 +54,13 @@ export type ConnectWiseConnectionView = ReturnType<typeof view>;
 export async function getConnectWiseConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ConnectWiseConnectionView> {
   await loadTenant(deps.db, actor, tenantId);
   return view(await connectWiseConnections.load(deps, tenantId));
+}
+
+/** Deletes the connection with its private key (audited); ticket logging then answers "not set up". */
+export async function deleteConnectWiseConnection(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<ConnectWiseConnectionView> {
+  await loadTenant(deps.db, actor, tenantId);
+  if (!(await connectWiseConnections.remove(deps, actor, tenantId, { action: 'connectwise_connection.deleted', request }))) throw new NotFoundError('The ConnectWise connection');
+  return view(undefined);
 }
 
 export type ConnectWiseInput = Omit<ConnectWiseSettings, 'defaults'> & { privateKey?: string | undefined; defaults?: Partial<ConnectWiseDefaults> | undefined };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getConnectWiseConnection, saveConnectWiseConnection, searchTenantTickets, testConnectWiseConnection, ticketStatuses } from './connection.ts';
+import { deleteConnectWiseConnection, getConnectWiseConnection, saveConnectWiseConnection, searchTenantTickets, testConnectWiseConnection, ticketStatuses } from './connection.ts';
 import { boardStatusChoices, connectWiseChoices, connectWiseMembers } from './lists.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { retryTicketLog } from './ticket-logger.ts';
@@ -44,6 +44,12 @@ export function connectWiseRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request) => saveConnectWiseConnection(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request)),
+  );
+
+  r.delete(
+    '/api/tenants/:tenantId/connections/connectwise',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Delete the ConnectWise connection and its private key (audited); answers the now empty connection', params: tenantParams, response: { 200: connectionSchema } } },
+    async (request) => deleteConnectWiseConnection(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );
 
   r.post(

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config/env.ts';
-import { createEntraOidc, EntraSignInError, newFlowSecrets, type EntraFailureReason } from '../../connectors/entra/oidc.ts';
+import { EntraSignInError, newFlowSecrets, type EntraFailureReason } from '../../connectors/entra/oidc.ts';
+import { currentEntraSignIn, ENTRA_CALLBACK_PATH } from '../settings/entra-sign-in.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SignInMessageCode } from '../../core/sign-in-messages.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
@@ -13,10 +14,14 @@ import { clearFlowCookie, ENTRA_FLOW_COOKIE, openFlow, sealFlow, setFlowCookie }
 import { requestInfo } from '../kernel/request-info.ts';
 import { setSessionCookie } from './session-cookie.ts';
 
-export const ENTRA_CALLBACK_PATH = '/api/auth/entra/callback';
+export { ENTRA_CALLBACK_PATH };
 
-/** `<UCR_PUBLIC_URL>/api/auth/entra/callback`, or built from the request's protocol and host when no public URL is set. */
-export function entraRedirectUri(request: FastifyRequest, config: Config): string {
+/**
+ * The redirect URI set in Settings, else `<UCR_PUBLIC_URL>/api/auth/entra/callback`, else built
+ * from the request's protocol and host.
+ */
+export function entraRedirectUri(request: FastifyRequest, config: Config, configured: string | null = null): string {
+  if (configured) return configured;
   const base = config.publicUrl ? config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
   return `${base}${ENTRA_CALLBACK_PATH}`;
 }
@@ -46,7 +51,6 @@ const optionalParam = z.string().max(8192).optional();
  */
 export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const entra = deps.config.entra ? createEntraOidc(deps.config.entra) : undefined;
   const rateLimit = { max: deps.config.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['auth'];
 
@@ -59,7 +63,7 @@ export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'public' },
       schema: { tags, summary: 'Sign-in methods this server offers', response: { 200: z.object({ password: z.literal(true), entra: z.boolean() }) } },
     },
-    async () => ({ password: true as const, entra: entra !== undefined }),
+    async () => ({ password: true as const, entra: (await currentEntraSignIn(deps)) !== undefined }),
   );
 
   r.get(
@@ -75,9 +79,12 @@ export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      if (!entra) throw notConfigured();
+      // Read per sign-in: a change saved in Settings (on any node) applies to the next one.
+      const signIn = await currentEntraSignIn(deps);
+      if (!signIn) throw notConfigured();
+      const entra = signIn.oidc;
       const secrets = newFlowSecrets();
-      const redirectUri = entraRedirectUri(request, deps.config);
+      const redirectUri = entraRedirectUri(request, deps.config, signIn.redirectUri);
       const hint = request.query.login_hint?.trim();
       let authorizeUrl: URL;
       try {
@@ -107,6 +114,7 @@ export function entraSignInRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
+      const entra = (await currentEntraSignIn(deps))?.oidc;
       if (!entra) throw notConfigured();
       const flow = openFlow(deps.keyring, request.cookies[ENTRA_FLOW_COOKIE], deps.now());
       clearFlowCookie(reply, request, deps.config);

@@ -7,6 +7,7 @@ export const encryptedColumns: Array<{ table: string; column: string }> = [
   { table: 'operators', column: 'totp_secret_enc' },
   { table: 'operators', column: 'pending_totp_secret_enc' },
   { table: 'tenant_connections', column: 'secret_enc' },
+  { table: 'app_settings', column: 'secret_enc' },
   { table: 'threecx_tokens', column: 'credential_enc' },
   { table: 'threecx_tokens', column: 'access_token_enc' },
   { table: 'threecx_tokens', column: 'refresh_token_enc' },

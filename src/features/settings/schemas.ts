@@ -14,3 +14,29 @@ export const settingsSchemaDto = z.object({
   usersStaleMinutes: z.number({ error: 'must be a number of minutes' }).int('must be whole minutes').min(1, 'must be at least 1 minute').max(1440, 'must be at most 1440 minutes (a day)'),
 });
 export type SettingsDto = z.infer<typeof settingsSchemaDto>;
+
+const optionalText = (max: number) => z.string().max(max).nullable().optional();
+
+/** Checked field by field in the service, so each bad value is named in words (nothing is saved then). */
+export const entraSignInInput = z.object({
+  tenant: optionalText(300),
+  clientId: optionalText(200),
+  clientSecret: z.string().max(1000).optional(),
+  authority: optionalText(500),
+  redirectUri: optionalText(1000),
+});
+
+export const entraSignInSchema = z.object({
+  enabled: z.boolean(),
+  tenant: z.string().nullable(),
+  clientId: z.string().nullable(),
+  clientSecretSet: z.boolean(),
+  authority: z.string(),
+  redirectUri: z.string(),
+  redirectUriOverride: z.string().nullable(),
+  fromEnvironment: z.array(z.enum(['tenant', 'clientId', 'clientSecret', 'authority'])),
+});
+export type EntraSignInDto = z.infer<typeof entraSignInSchema>;
+
+export const entraSignInCheckSchema = z.object({ ok: z.boolean(), tenantId: z.string().nullable(), steps: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })) });
+export type EntraSignInCheckDto = z.infer<typeof entraSignInCheckSchema>;

@@ -80,6 +80,13 @@ export type TeamsConnectionInput = {
   graphBaseUrl?: string | undefined;
 };
 
+/** Deletes the connection with its secrets (audited); the tenant's Teams work then answers "not set up" until it is added again. */
+export async function deleteTeamsConnection(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<TeamsConnectionView> {
+  await loadTenant(deps.db, actor, tenantId);
+  if (!(await teamsConnections.remove(deps, actor, tenantId, { action: 'teams_connection.deleted', request }))) throw new NotFoundError('The Teams connection');
+  return view(undefined);
+}
+
 /** Saves the app registration; a secret left out keeps the stored one (secrets are write-only). */
 export async function saveTeamsConnection(deps: AppDeps, actor: Actor, tenantId: string, input: TeamsConnectionInput, request: RequestInfo): Promise<TeamsConnectionView> {
   await loadActiveTenant(deps.db, actor, tenantId);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
 import type { AppDeps } from '../kernel/deps.ts';
-import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
+import { deleteTeamsConnection, generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
 import { getTeamsUser, openDirectory, searchTeamsUsers, syncTeamsDirectoryFor } from './directory.ts';
 import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from './policies.ts';
 import { teamsNumberSource } from './reconcile.ts';
@@ -31,6 +31,12 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags, summary: 'Save the app registration (client id, certificate or secret authentication, cloud)', params: tenantParams, body: teamsConnectionInput, response: { 200: teamsConnectionSchema } },
     },
     async (request) => saveTeamsConnection(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request)),
+  );
+
+  r.delete(
+    '/api/tenants/:tenantId/connections/teams',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Delete the Teams connection and its secrets (audited); answers the now empty connection', params: tenantParams, response: { 200: teamsConnectionSchema } } },
+    async (request) => deleteTeamsConnection(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );
 
   r.post(

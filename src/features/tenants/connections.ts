@@ -127,6 +127,25 @@ export class TenantConnections<Settings, Secrets extends SecretValues, Client = 
     return saved;
   }
 
+  /**
+   * Deletes the connection: the row goes, and with it every secret (nothing is kept to undo
+   * with). One audit event shows what was there, secrets only as "set" flags. The version check
+   * of cached clients cannot catch a deletion (there is no row left to compare with), so the
+   * client is dropped here, and on other nodes the next load finds no row and refuses as
+   * "not set up". Answers false when there was nothing to delete (and audits nothing).
+   */
+  async remove(deps: AppDeps, actor: Actor, tenantId: string, audit: { action: AuditAction; request: RequestInfo }): Promise<boolean> {
+    const removed = await deps.db.transaction(async (tx) => {
+      const [beforeRow] = await tx.select().from(tenantConnections).where(this.where(tenantId)).for('update');
+      if (!beforeRow) return false;
+      await tx.delete(tenantConnections).where(this.where(tenantId));
+      await recordAudit(tx, { action: audit.action, actor, tenantId, targetType: `${this.system}_connection`, targetId: tenantId, before: this.audited(this.decode(deps, beforeRow)), after: null, request: audit.request });
+      return true;
+    });
+    this.forgetClient(deps, tenantId);
+    return removed;
+  }
+
   /** Records the outcome of a connection test and audits it (success or failure) in one transaction. */
   async recordTest(deps: AppDeps, actor: Actor, tenantId: string, result: { ok: boolean }, audit: { action: AuditAction; after: unknown; request: RequestInfo }): Promise<void> {
     await deps.db.transaction(async (tx) => {

@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../kernel/deps.ts';
 import { createSite, listSites, updateSite } from './sites.ts';
+import { resolveMicrosoftTenant } from './microsoft-tenant.ts';
 import { createTenant, getTenant, listTenants, setTenantStatus, updateTenant } from './tenants.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { siteParams, siteSchema, tenantInput, tenantSchema } from './schemas.ts';
+import { loginBaseUrl, resolvedMicrosoftTenantSchema, siteParams, siteSchema, tenantInput, tenantSchema } from './schemas.ts';
 import { tenantParams } from '../../http/schemas.ts';
 
 export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -30,6 +31,20 @@ export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants',
     { config: { access: 'admin' }, schema: { tags, summary: 'Create a tenant', body: tenantInput, response: { 201: tenantSchema } } },
     async (request, reply) => reply.status(201).send(await createTenant(deps, actorOf(request), request.body, requestInfo(request))),
+  );
+
+  r.post(
+    '/api/tenants/resolve-microsoft-tenant',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "Look up a Microsoft tenant by tenant id or verified domain (its OpenID configuration); stores nothing",
+        body: z.object({ tenant: z.string().trim().min(1, 'is required').max(300), loginBaseUrl: loginBaseUrl.optional() }),
+        response: { 200: resolvedMicrosoftTenantSchema },
+      },
+    },
+    async (request) => resolveMicrosoftTenant(deps, request.body),
   );
 
   r.get(

@@ -65,3 +65,16 @@ export type TenantDto = z.infer<typeof tenantSchema>;
 
 export const siteSchema = z.object({ id: z.string(), tenantId: z.string(), name: z.string(), address: z.string(), createdAt: z.string() });
 export type SiteDto = z.infer<typeof siteSchema>;
+
+/** The sign-in address of a national cloud or the built-in simulator: https, or http on localhost only. */
+export const loginBaseUrl = z
+  .string()
+  .trim()
+  .url('must be a URL such as https://login.microsoftonline.us')
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  }, 'must be an https:// address (plain http only on localhost)');
+
+export const resolvedMicrosoftTenantSchema = z.object({ microsoftTenantId: z.string(), domain: z.string().nullable(), issuer: z.string(), regionScope: z.string().nullable() });
+export type ResolvedMicrosoftTenantDto = z.infer<typeof resolvedMicrosoftTenantSchema>;

@@ -1,7 +1,7 @@
 import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import { ThreeCxApi } from '../../connectors/threecx/xapi.ts';
 import type { ThreeCxAuth } from '../../connectors/threecx/auth.ts';
-import { ConflictError, ValidationError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { TenantConnections, type StoredConnection } from '../tenants/connections.ts';
 import { loadActiveTenant, loadTenant, tenantFeatures, type TenantRow } from '../tenants/tenants.ts';
@@ -56,6 +56,16 @@ export type ThreeCxConnectionView = Awaited<ReturnType<typeof view>>;
 export async function getThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string): Promise<ThreeCxConnectionView> {
   await loadTenant(deps.db, actor, tenantId);
   return view(deps, await threeCxConnections.load(deps, tenantId));
+}
+
+/**
+ * Deletes the connection with its secrets (audited). A 3CX session held for this sign-in
+ * (token-holder.ts) is sealed with the deleted secret, so nothing can open it any more.
+ */
+export async function deleteThreeCxConnection(deps: AppDeps, actor: Actor, tenantId: string, request: RequestInfo): Promise<ThreeCxConnectionView> {
+  await loadTenant(deps.db, actor, tenantId);
+  if (!(await threeCxConnections.remove(deps, actor, tenantId, { action: 'threecx_connection.deleted', request }))) throw new NotFoundError('The 3CX connection');
+  return view(deps, undefined);
 }
 
 export type ThreeCxConnectionInput = {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import type { AppDeps } from '../kernel/deps.ts';
-import { getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } from './connection.ts';
+import { deleteThreeCxConnection, getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } from './connection.ts';
 import { threeCxNumberSource } from './reconcile.ts';
 import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { createDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
@@ -43,6 +43,12 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/api/tenants/:tenantId/connections/threecx',
     { config: { access: 'admin' }, schema: { tags, summary: 'Save the PBX and its API client or admin sign-in (a secret left out keeps the stored one)', params: tenantParams, body: threeCxConnectionInput, response: { 200: threeCxConnectionSchema } } },
     async (request) => saveThreeCxConnection(deps, actorOf(request), request.params.tenantId, request.body, requestInfo(request)),
+  );
+
+  r.delete(
+    '/api/tenants/:tenantId/connections/threecx',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Delete the 3CX connection and its secrets (audited); answers the now empty connection', params: tenantParams, response: { 200: threeCxConnectionSchema } } },
+    async (request) => deleteThreeCxConnection(deps, actorOf(request), request.params.tenantId, requestInfo(request)),
   );
 
   r.post(

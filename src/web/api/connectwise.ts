@@ -65,6 +65,7 @@ export const membersQuery = queryOptions({
 export const connectWiseApi = {
   save: (tenantId: string, input: ConnectWiseInput) => api.put<ConnectWiseConnectionDto>(`${t(tenantId)}/connections/connectwise`, input),
   test: (tenantId: string) => api.post<ConnectWiseCheckDto>(`${t(tenantId)}/connections/connectwise/test`),
+  deleteConnection: (tenantId: string) => api.delete<ConnectWiseConnectionDto>(`${t(tenantId)}/connections/connectwise`),
   retryTicketLog: (tenantId: string, changeId: string) => api.post<{ ok: true }>(`${t(tenantId)}/voice-changes/${encodeURIComponent(changeId)}/ticket-log/retry`),
 };
 

@@ -149,6 +149,7 @@ export const teamsApi = {
   uploadCertificate: (tenantId: string, body: { pfxBase64: string; password?: string } | { certificatePem: string; privateKeyPem: string }) =>
     api.post<TeamsConnectionDto>(`${t(tenantId)}/connections/teams/certificate`, body),
   test: (tenantId: string) => api.post<ConnectionCheckDto>(`${t(tenantId)}/connections/teams/test`),
+  deleteConnection: (tenantId: string) => api.delete<TeamsConnectionDto>(`${t(tenantId)}/connections/teams`),
   sync: (tenantId: string) => api.post<{ users: number; removed: number }>(`${t(tenantId)}/teams/sync`),
   requestChange: (tenantId: string, userId: string, body: VoiceChangeInput) => api.post<VoiceChangeDto>(`${t(tenantId)}/teams/users/${enc(userId)}/voice`, body),
   revert: (tenantId: string, changeId: string, ticketId: string | null) => api.post<VoiceChangeDto>(`${t(tenantId)}/voice-changes/${enc(changeId)}/revert`, ticketId ? { ticketId } : {}),

@@ -70,6 +70,7 @@ const ticket = (ticketId: string) => (ticketId.trim() ? ticketId.trim() : undefi
 
 export const threeCxApi = {
   saveConnection: (tenantId: string, input: ThreeCxConnectionInput) => api.put<ThreeCxConnectionDto>(`${t(tenantId)}/connections/threecx`, input),
+  deleteConnection: (tenantId: string) => api.delete<ThreeCxConnectionDto>(`${t(tenantId)}/connections/threecx`),
   testConnection: (tenantId: string, securityCode?: string) => api.post<ThreeCxTestDto>(`${t(tenantId)}/connections/threecx/test`, securityCode ? { securityCode } : {}),
   createExtension: (tenantId: string, input: CreateExtensionInput) => api.post<ExtensionDto>(`${t(tenantId)}/threecx/extensions`, input),
   updateExtension: (tenantId: string, id: number, input: UpdateExtensionInput) => api.patch<ExtensionDto>(`${t(tenantId)}/threecx/extensions/${id}`, input),

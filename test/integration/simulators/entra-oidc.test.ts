@@ -43,6 +43,21 @@ async function redeem(code: string, verifier: string, overrides: Record<string, 
 }
 
 describe('Entra simulator: OpenID Connect sign-in', () => {
+  // Source: https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc ("Find your app's
+  // OpenID configuration document URI": https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration,
+  // where {tenant} may be the tenant id or a domain name; the issuer is .../{tenant id}/v2.0). The
+  // add-tenant wizard maps a domain to the tenant id this way. An unknown tenant: 400 with AADSTS90002
+  // (the body's exact shape is not documented; the connector takes any 400 or 404 as unknown).
+  it('maps a domain (any case) or the tenant id to the tenant id in the issuer; an unknown tenant is 400 AADSTS90002', async () => {
+    for (const name of ['MSP.example', TENANT_ID]) {
+      const doc = (await (await fetch(`${entra.url}/${name}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>;
+      expect(doc.issuer).toBe(`${entra.url}/${TENANT_ID}/v2.0`);
+    }
+    const unknown = await fetch(`${entra.url}/nobody.example/v2.0/.well-known/openid-configuration`);
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error_description: string }).error_description).toMatch(/^AADSTS90002: Tenant 'nobody.example' not found/);
+  });
+
   it('publishes discovery whose endpoints and issuer point back at the simulator', async () => {
     const response = await fetch(`${entra.url}/msp.example/v2.0/.well-known/openid-configuration`);
     const doc = (await response.json()) as Record<string, string>;

@@ -7,6 +7,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { CheckboxField, TextField } from '../../components/Field.tsx';
 import { PageHeader, Section } from '../../components/Section.tsx';
+import { EntraSignInSettings } from './EntraSignInSettings.tsx';
 
 const defaultFlags = [
   { key: 'teamsEnabled', label: 'Microsoft Teams', hint: 'Teams voice: users, numbers and policies.' },
@@ -218,6 +219,9 @@ export function SettingsPage() {
       <ErrorAlert error={settings.error} />
       {settings.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {settings.data ? <SettingsForm settings={settings.data} /> : null}
+      <div className="mt-6">
+        <EntraSignInSettings />
+      </div>
     </div>
   );
 }

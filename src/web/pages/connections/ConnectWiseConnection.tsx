@@ -18,6 +18,7 @@ import { fieldError } from '../../lib/errors.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
+import { DeleteConnectionButton } from '../../components/DeleteConnectionButton.tsx';
 import { SecretField } from '../../components/SecretField.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
@@ -271,6 +272,18 @@ export function ConnectWiseConnection() {
               {data?.configured ? 'Edit keys' : 'Set up'}
             </Button>
             {data?.configured ? <Button onClick={() => setEditing('defaults')}>Edit ticket defaults</Button> : null}
+            {data?.site ? (
+              <DeleteConnectionButton
+                system="ConnectWise"
+                tenantName={tenant.name}
+                remove={() => connectWiseApi.deleteConnection(tenant.id)}
+                onDeleted={(empty) => {
+                  test.reset();
+                  queryClient.setQueryData(connectWiseKeys.connection(tenant.id), empty);
+                  void queryClient.invalidateQueries({ queryKey: ['connectwise', tenant.id] });
+                }}
+              />
+            ) : null}
           </>
         ) : null
       }

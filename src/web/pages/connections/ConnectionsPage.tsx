@@ -14,6 +14,7 @@ import { useTenant } from '../tenants/tenant-context.ts';
 import { ConnectWiseConnection } from './ConnectWiseConnection.tsx';
 import { ConnectionCard, ConnectionFormActions, useConnectionForm } from '../../components/ConnectionCard.tsx';
 import { SecretField } from '../../components/SecretField.tsx';
+import { DeleteConnectionButton } from '../../components/DeleteConnectionButton.tsx';
 import { notSet, SummaryItem } from './SummaryItem.tsx';
 
 
@@ -312,7 +313,7 @@ function FileField({ label, accept, file, onChange }: { label: string; accept: s
   );
 }
 
-function Permissions({ check }: { check: ConnectionCheckDto | null }) {
+export function Permissions({ check }: { check: ConnectionCheckDto | null }) {
   // Permissions are only known once the app could sign in and read its token's roles.
   const checked = Boolean(check?.steps.some((s) => /permission/i.test(s.name)));
   return (
@@ -368,16 +369,29 @@ function TeamsConnection() {
       texts={{ testing: 'Signing in as the app and asking Microsoft Graph…', ok: 'The connection works.', fail: 'The connection does not work yet.' }}
       testIds={{ result: 'connection-test', step: 'connection-step' }}
       actions={
-        canAdmin && !editing ? (
-          <Button
-            onClick={() => {
-              test.reset();
-              setEditing(true);
-            }}
-          >
-            {data?.clientId ? 'Edit' : 'Set up'}
-          </Button>
-        ) : null
+        <>
+          {canAdmin && !editing ? (
+            <Button
+              onClick={() => {
+                test.reset();
+                setEditing(true);
+              }}
+            >
+              {data?.clientId ? 'Edit' : 'Set up'}
+            </Button>
+          ) : null}
+          {isAdmin && !editing && (data?.clientId || data?.certificate) ? (
+            <DeleteConnectionButton
+              system="Teams"
+              tenantName={tenant.name}
+              remove={() => teamsApi.deleteConnection(tenant.id)}
+              onDeleted={(empty) => {
+                test.reset();
+                queryClient.setQueryData(teamsKeys.connection(tenant.id), empty);
+              }}
+            />
+          ) : null}
+        </>
       }
       footer={(check) => <Permissions check={check} />}
     >

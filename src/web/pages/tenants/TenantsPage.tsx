@@ -45,9 +45,12 @@ export function TenantsPage() {
         description="Your customers: their Microsoft tenant, numbers, ranges and sites."
         actions={
           isAdmin ? (
-            <Button variant="primary" onClick={() => setCreating(true)}>
-              Add tenant
-            </Button>
+            <div className="flex gap-2">
+              <Link to="/tenants/new" className="inline-flex items-center rounded-md border border-blue-700 bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800">
+                Add tenant (guided)
+              </Link>
+              <Button onClick={() => setCreating(true)}>Add tenant</Button>
+            </div>
           ) : null
         }
       />

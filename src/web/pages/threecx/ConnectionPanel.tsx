@@ -5,6 +5,7 @@ import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
 import { ConnectionCard, ConnectionFormActions } from '../../components/ConnectionCard.tsx';
+import { DeleteConnectionButton } from '../../components/DeleteConnectionButton.tsx';
 import { SecretField } from '../../components/SecretField.tsx';
 import { fieldError } from '../../lib/errors.ts';
 import { useRole } from '../../lib/role.ts';
@@ -65,7 +66,8 @@ function ConnectionForm({ tenantId, current, onSaved }: { tenantId: string; curr
 }
 
 /** B3: the PBX, how to sign in to it, and a test (with the 2FA prompt when the admin has 2FA). */
-export function ConnectionPanel({ tenantId }: { tenantId: string }) {
+export function ConnectionPanel({ tenantId, tenantName }: { tenantId: string; tenantName: string }) {
+  const queryClient = useQueryClient();
   const connection = useQuery(threeCxConnectionQuery(tenantId));
   const { isAdmin, canOperate } = useRole();
   const [editing, setEditing] = useState(false);
@@ -83,15 +85,30 @@ export function ConnectionPanel({ tenantId }: { tenantId: string }) {
       testIds={{ result: 'threecx-test-result' }}
       actions={
         isAdmin && c && !editing ? (
-          <Button
-            onClick={() => {
-              test.reset();
-              setEditing(true);
-              setSaved(false);
-            }}
-          >
-            {c.configured ? 'Change connection' : 'Set up connection'}
-          </Button>
+          <>
+            <Button
+              onClick={() => {
+                test.reset();
+                setEditing(true);
+                setSaved(false);
+              }}
+            >
+              {c.configured ? 'Change connection' : 'Set up connection'}
+            </Button>
+            {c.fqdn ? (
+              <DeleteConnectionButton
+                system="3CX"
+                tenantName={tenantName}
+                remove={() => threeCxApi.deleteConnection(tenantId)}
+                onDeleted={(empty) => {
+                  test.reset();
+                  setSaved(false);
+                  queryClient.setQueryData(threeCxKeys.connection(tenantId), empty);
+                  void queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
+                }}
+              />
+            ) : null}
+          </>
         ) : null
       }
       footer={() => (test.data?.twoFactorRequired ? <TwoFactorPrompt tenantId={tenantId} onOpened={() => test.reset()} /> : null)}

@@ -45,7 +45,7 @@ export function ThreeCxPage() {
         ))}
       </div>
       <div role="tabpanel" aria-label={views.find((v) => v.id === view)?.label}>
-        {view === 'connection' ? <ConnectionPanel tenantId={tenant.id} /> : null}
+        {view === 'connection' ? <ConnectionPanel tenantId={tenant.id} tenantName={tenant.name} /> : null}
         {view === 'extensions' ? <ExtensionsPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
         {view === 'dids' ? <DidsPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
         {view === 'trunks' ? <TrunksPanel tenantId={tenant.id} canWrite={canWrite} /> : null}

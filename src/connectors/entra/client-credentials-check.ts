@@ -1,0 +1,30 @@
+import { describeNetworkError, NetworkError, resilientFetch } from '../shared/resilient-fetch.ts';
+
+/**
+ * Proves a client id and secret without a person signing in: a client-credentials token request
+ * (Microsoft identity platform, "OAuth 2.0 client credentials flow": `grant_type=client_credentials`,
+ * `scope={resource}/.default`, `client_secret`). Microsoft Graph is the resource every tenant has;
+ * the token is thrown away. Refusals carry an AADSTS code in `error_description` (AADSTS7000215:
+ * invalid client secret; AADSTS700016: application not found in the directory), shown as given.
+ */
+export async function checkClientCredentials(tokenEndpoint: string, clientId: string, clientSecret: string, timeoutMs: number): Promise<{ ok: boolean; message: string }> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default' }).toString();
+  let answer;
+  try {
+    // A POST that timed out is not repeated: the check is cheap to run again by hand.
+    answer = await resilientFetch(tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, { policy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, timeoutMs } });
+  } catch (error) {
+    return { ok: false, message: `The token endpoint (${new URL(tokenEndpoint).host}) could not be reached: ${error instanceof NetworkError ? error.message : describeNetworkError(error)}.` };
+  }
+  let parsed: { access_token?: unknown; error?: unknown; error_description?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(answer.text) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  if (answer.status === 200 && typeof parsed?.access_token === 'string') return { ok: true, message: 'Entra ID accepted the client id and secret.' };
+  const description = typeof parsed?.error_description === 'string' ? parsed.error_description.split(/\r?\n/)[0]!.slice(0, 300) : `HTTP ${answer.status}`;
+  const code = /AADSTS\d+/.exec(description)?.[0];
+  const hint = code === 'AADSTS7000215' ? ' The secret is wrong or expired: copy the secret\'s Value (not its ID) from Certificates & secrets.' : code === 'AADSTS700016' ? ' No app with this client id in the tenant: copy the Application (client) ID from the app registration\'s Overview.' : '';
+  return { ok: false, message: `Entra ID refused the client id and secret: ${description}.${hint}` };
+}
