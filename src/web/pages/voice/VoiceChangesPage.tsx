@@ -65,7 +65,7 @@ function ChangeRow({ tenantId, change, canWrite, onRevert }: { tenantId: string;
       <Td className="whitespace-nowrap">
         <time dateTime={change.createdAt}>{formatDateTime(change.createdAt)}</time>
       </Td>
-      <Td className="break-all">
+      <Td className="break-words">
         <Link to="/tenants/$tenantId/voice" params={{ tenantId }} search={{ user: change.userId }} className="font-medium text-blue-700 hover:underline">
           {change.userUpn}
         </Link>
@@ -85,7 +85,7 @@ function ChangeRow({ tenantId, change, canWrite, onRevert }: { tenantId: string;
         <Badge tone={status.tone}>{status.label}</Badge>
         {change.errorMessage ? <span className="mt-1 block text-xs text-red-800">{change.errorMessage}</span> : null}
       </Td>
-      <Td className="break-all text-xs">{change.operator ?? 'system'}</Td>
+      <Td className="text-xs">{change.operator ?? 'system'}</Td>
       <Td className="text-xs whitespace-nowrap">{change.ticketId ? <TicketRef tenantId={tenantId} ticketId={change.ticketId} /> : '—'}</Td>
       <Td>
         {canWrite && change.revertible ? (
