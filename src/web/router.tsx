@@ -14,6 +14,7 @@ import { validateReportsSearch } from './pages/reports-search.ts';
 import { validateNumbersSearch } from './pages/numbers/numbers-search.ts';
 import { validateVoiceSearch } from './pages/voice/voice-search.ts';
 import { validateBulkSearch } from './pages/voice/bulk-search.ts';
+import { validateVoiceChangesSearch } from './pages/voice/voice-changes-search.ts';
 import { validateAuditSearch } from './pages/audit-search.ts';
 import { AdminOnly, NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OperatorsPage } from './pages/admin/OperatorsPage.tsx';
@@ -162,6 +163,12 @@ const tenantVoiceRoute = createRoute({
   validateSearch: validateVoiceSearch,
   component: lazyRouteComponent(() => import('./pages/voice/VoicePage.tsx'), 'VoicePage'),
 });
+const tenantVoiceChangesRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'voice-changes',
+  validateSearch: validateVoiceChangesSearch,
+  component: lazyRouteComponent(() => import('./pages/voice/VoiceChangesPage.tsx'), 'VoiceChangesPage'),
+});
 const tenantBulkRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'bulk',
@@ -211,6 +218,8 @@ const threeCxHomeRoute = createRoute({
 const tenantThreeCxRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'threecx',
+  // ?extension=101: the extensions list opens searched for it (the number drawer links there).
+  validateSearch: (raw: Record<string, unknown>): { extension?: string } => (typeof raw.extension === 'string' || typeof raw.extension === 'number' ? { extension: String(raw.extension) } : {}),
   component: lazyRouteComponent(() => import('./pages/threecx/ThreeCxPage.tsx'), 'ThreeCxPage'),
 });
 const tenantConnectionsRoute = createRoute({
@@ -258,6 +267,7 @@ const routeTree = rootRoute.addChildren([
       tenantSitesRoute,
       tenantImportRoute,
       tenantVoiceRoute,
+      tenantVoiceChangesRoute,
       tenantBulkRoute,
       tenantLifecycleRoute,
       tenantScheduledRoute,

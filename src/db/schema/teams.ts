@@ -143,6 +143,10 @@ export const voiceChanges = pgTable(
     index('voice_changes_tenant_user_idx').on(t.tenantId, t.userId, t.createdAt),
     uniqueIndex('voice_changes_bulk_row_unique').on(t.bulkRowId),
     index('voice_changes_pending_idx').on(t.status).where(sql`${t.status} = 'pending'`),
+    // The tenant-wide list (issue #17 item 4): newest first with its keyset, and its operator and ticket filters.
+    index('voice_changes_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
+    index('voice_changes_tenant_operator_idx').on(t.tenantId, t.operatorId, t.createdAt),
+    index('voice_changes_tenant_ticket_idx').on(t.tenantId, t.ticketId),
   ],
 );
 

@@ -12,7 +12,8 @@ import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
 import { getVoiceChange, listVoiceChanges, requestVoiceChange, revertVoiceChange } from './voice-changes.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
-import { changeParams, connectionCheckSchema, directoryFreshnessSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, userParams, voiceChangeInput, voiceChangeSchema } from './schemas.ts';
+import { changeParams, connectionCheckSchema, directoryFreshnessSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, userParams, voiceChangeInput, voiceChangeListQuery, voiceChangeSchema } from './schemas.ts';
+import { decodeVoiceChangeCursor } from '../../core/voice-change-cursor.ts';
 
 export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -148,17 +149,27 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'viewer' },
       schema: {
         tags,
-        summary: 'Voice changes, newest first',
+        summary: "The tenant's voice changes, newest first: filter by user, operator, ticket, status and time; paged by nextCursor",
         params: tenantParams,
-        querystring: z.object({
-          userId: z.string().max(200).optional(),
-          status: z.preprocess((v) => (typeof v === 'string' && v ? v.split(',') : v), z.array(z.enum(['pending', 'succeeded', 'failed'])).optional()),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        }),
-        response: { 200: z.object({ changes: z.array(voiceChangeSchema) }) },
+        querystring: voiceChangeListQuery,
+        response: { 200: z.object({ changes: z.array(voiceChangeSchema), nextCursor: z.string().nullable() }) },
       },
     },
-    async (request) => ({ changes: await listVoiceChanges(deps, actorOf(request), request.params.tenantId, request.query) }),
+    async (request) => {
+      const q = request.query;
+      return listVoiceChanges(deps, actorOf(request), request.params.tenantId, {
+        userId: q.userId,
+        user: q.user,
+        operatorId: q.operator,
+        ticketId: q.ticket,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+        ids: q.ids,
+        cursor: q.cursor === undefined ? undefined : (decodeVoiceChangeCursor(q.cursor) ?? undefined),
+        limit: q.limit,
+      });
+    },
   );
 
   r.get(

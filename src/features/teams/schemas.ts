@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
-import { tenantParams } from '../../http/schemas.ts';
+import { isoDateParam, tenantParams } from '../../http/schemas.ts';
+import { decodeVoiceChangeCursor } from '../../core/voice-change-cursor.ts';
 
 export const userParams = tenantParams.extend({ userId: z.string().min(1).max(200) });
 export const changeParams = tenantParams.extend({ changeId: z.string().uuid('must be a change id (UUID)') });
@@ -75,6 +76,11 @@ export const voiceChangeSchema = z.object({
   ticketId: z.string().nullable(),
   ticketLog: z.object({ status: z.enum(['none', 'queued', 'logged', 'retrying', 'failed']), error: z.string().nullable(), choices: ticketLogChoicesSchema }),
   revertOf: z.string().nullable(),
+  operatorId: z.string().nullable(),
+  /** Who asked for it (name, else email); on the list and the single change. */
+  operator: z.string().nullable().optional(),
+  /** Teams completed it and nothing newer completed for the user: Revert is offered (a taken old number is still refused then). */
+  revertible: z.boolean().optional(),
   createdAt: z.string(),
   completedAt: z.string().nullable(),
 });
@@ -89,7 +95,34 @@ export const voiceChangeInput = z.object({
   ticketId: z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullable().optional(),
   /** Minutes, status, work role and type, member for the ticket (issue #17 item 1); left out: the defaults. */
   ticketLog: ticketLogChoicesSchema.optional(),
+  /** Remove every directly assigned policy (the user inherits the tenant's); not with `policies`. */
+  resetPolicies: z.literal(true).optional(),
+  /** The number the caller saw on the user (E.164): if Teams shows another now, 409 number_moved and nothing changes. */
+  expectedNumber: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14255550100').optional(),
 });
+
+export const voiceChangeStatuses = ['pending', 'succeeded', 'failed'] as const;
+
+export const voiceChangeListQuery = z
+  .object({
+    userId: z.string().max(200).optional().describe("Exact Teams user id (a user's own history)"),
+    user: z.string().trim().max(200).optional().describe('A Teams user id, or part of the UPN'),
+    operator: z.string().uuid('must be an operator id (UUID)').optional().describe('The operator who asked for the change'),
+    ticket: z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number (digits only)').optional(),
+    status: z.preprocess(
+      (v) => (typeof v === 'string' ? (v ? v.split(',') : undefined) : v),
+      z.array(z.enum(voiceChangeStatuses, { message: 'must be pending, succeeded or failed (comma-separated for several)' })).optional(),
+    ),
+    from: isoDateParam.optional().describe('Changes made at or after this time'),
+    to: isoDateParam.optional().describe('Changes made at or before this time'),
+    ids: z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.string().uuid('must be change ids (UUIDs), comma-separated')).max(200).optional()),
+    cursor: z.string().max(200).optional().describe('The `nextCursor` of the previous page'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .superRefine((query, ctx) => {
+    if (query.from && query.to && query.from > query.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    if (query.cursor !== undefined && !decodeVoiceChangeCursor(query.cursor)) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'is not a cursor from this list (use nextCursor as given)' });
+  });
 
 export const policyCatalogSchema = z.array(
   z.object({

@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, inArray, lte, or, sql } from 'drizzle-orm';
 import { TeamsError, classifyFailure } from '../../connectors/teams/errors.ts';
 import { graphNumberType, type TeamsApi } from '../../connectors/teams/teams-api.ts';
 import type { NumberOperation } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType, type TeamsPolicyType } from '../../core/policy-types.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
+import { encodeVoiceChangeCursor, type VoiceChangeCursor } from '../../core/voice-change-cursor.ts';
 import type { Db } from '../../db/connection.ts';
 import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
@@ -34,6 +35,10 @@ export type VoiceChangeRequest = {
   ticketId?: string | null | undefined;
   /** The operator's ConnectWise choices for the ticket; left out: the defaults. */
   ticketLog?: TicketLogChoices | undefined;
+  /** Remove every policy assigned directly to the user, so they inherit the tenant's (the number drawer's "Reset the user's policies"). */
+  resetPolicies?: boolean | undefined;
+  /** The number the operator saw on the user: when Teams shows another one now, nothing changes. */
+  expectedNumber?: string | undefined;
 };
 
 export function voiceChangeView(c: VoiceChangeRow) {
@@ -51,6 +56,7 @@ export function voiceChangeView(c: VoiceChangeRow) {
     ticketId: c.ticketId,
     ticketLog: { status: c.ticketLogStatus, error: c.ticketLogError, choices: c.ticketChoices },
     revertOf: c.revertOf,
+    operatorId: c.operatorId,
     createdAt: c.createdAt.toISOString(),
     completedAt: c.completedAt?.toISOString() ?? null,
   };
@@ -109,7 +115,13 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
 
   const currentInventory = user.numbers[0] ? await inventoryNumber(deps.db, tenantId, user.numbers[0].telephoneNumber) : undefined;
   const before = stateOf(user, currentInventory);
-  const policies = await resolvePolicies(deps, api, tenantId, input.policies ?? {});
+  if (input.expectedNumber !== undefined && before.number?.e164 !== input.expectedNumber) {
+    throw new ConflictError(
+      `${user.upn} does not have ${input.expectedNumber} in Teams any more (${before.number ? `they have ${before.number.e164} now` : 'they have no number now'}); nothing was changed. Reconcile the tenant with Teams to bring the inventory up to date.`,
+      'number_moved',
+    );
+  }
+  const policies = await resolvePolicies(deps, api, tenantId, input.resetPolicies ? directPoliciesCleared(user.upn, before, input.policies) : (input.policies ?? {}));
   const target = input.number === undefined ? undefined : input.number === null ? null : await resolveTargetNumber(deps, actor, tenant, input.number, info);
   const numberChanges = target === null ? before.number !== null : target !== undefined && target.e164 !== before.number?.e164;
   const policyChanges = Object.entries(policies).filter(([type, p]) => (p?.name ?? null) !== (before.policies[type] ?? null));
@@ -153,7 +165,7 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
         createdAt: deps.now(),
       })
       .returning();
-    await recordAudit(tx, { action: `voice.${kind}_requested`, actor, tenantId, targetType: 'teams_user', targetId: user.userId, before, after: requested, ticketId: input.ticketId ?? null, request: info });
+    await recordAudit(tx, { action: `voice.${kind}_requested`, actor, tenantId, targetType: 'teams_user', targetId: user.userId, before, after: { ...requested, changeId: row!.id }, ticketId: input.ticketId ?? null, request: info });
     return row!;
   });
 
@@ -177,6 +189,14 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
     }
     return voiceChangeView(await failChange(deps, change.id, error, actor));
   }
+}
+
+/** Every directly assigned policy set to none, so the user inherits the tenant's global (default) ones. */
+function directPoliciesCleared(upn: string, before: VoiceState, asked: VoiceChangeRequest['policies']): Record<string, null> {
+  if (asked && Object.keys(asked).length) throw new ValidationError('Reset the policies, or name the ones to set; not both in one change.', [{ field: 'resetPolicies', message: 'Not with policies' }]);
+  const direct = Object.entries(before.policies).filter(([, name]) => name !== null);
+  if (!direct.length) throw new ValidationError(`Nothing to reset: ${upn} has no policies assigned directly; they already inherit the tenant's.`, [{ field: 'resetPolicies', message: 'No direct policies' }]);
+  return Object.fromEntries(direct.map(([type]) => [type, null]));
 }
 
 /**
@@ -394,7 +414,8 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
       targetType: 'teams_user',
       targetId: change.userId,
       before: change.before,
-      after: after ? { ...change.requested, confirmedNumbers: after.numbers } : change.requested,
+      // changeId: the audit log offers Revert on this event for the same change.
+      after: after ? { ...change.requested, confirmedNumbers: after.numbers, changeId: change.id } : { ...change.requested, changeId: change.id },
       result: failedPolicies ? 'failure' : 'success',
       ...(message ? { error: message } : {}),
       ticketId: change.ticketId,
@@ -432,7 +453,7 @@ async function failChange(deps: AppDeps, changeId: string, error: unknown, actor
       targetType: 'teams_user',
       targetId: change.userId,
       before: change.before,
-      after: change.requested,
+      after: { ...change.requested, changeId: change.id },
       result: 'failure',
       error: message,
       ticketId: change.ticketId,
@@ -441,22 +462,78 @@ async function failChange(deps: AppDeps, changeId: string, error: unknown, actor
   });
 }
 
-export async function getVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string): Promise<VoiceChangeView> {
-  await loadTenant(deps.db, actor, tenantId);
-  const [row] = await deps.db.select().from(voiceChanges).where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
-  if (!row) throw new NotFoundError('Voice change');
-  return voiceChangeView(row);
+/** A LIKE pattern that matches `text` literally: the user's % _ and \ are not wildcards. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Who made the change and whether a revert may be offered, read with the rows (list and detail). */
+const operatorLabel = sql<string | null>`(select coalesce(nullif(o.display_name, ''), o.email) from operators o where o.id = voice_changes.operator_id)`;
+/** Revertible: Teams completed it and nothing newer completed for the same user (the order revert checks too). */
+// Spelled out with the table's name: an interpolated column may render unqualified, and inside the subquery that would name the later row.
+const revertibleFlag = sql<boolean>`(voice_changes.status = 'succeeded' and not exists (select 1 from voice_changes later where later.tenant_id = voice_changes.tenant_id and later.user_id = voice_changes.user_id and later.status = 'succeeded' and later.created_at > voice_changes.created_at))`;
+
+/** The creation time to the microsecond (a JavaScript Date keeps milliseconds), so a page boundary never skips a row. */
+const cursorTimestamp = sql<string>`to_char(${voiceChanges.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function listedView(row: { change: VoiceChangeRow; operator: string | null; revertible: boolean }) {
+  return { ...voiceChangeView(row.change), operator: row.operator, revertible: Boolean(row.revertible) };
 }
 
-export async function listVoiceChanges(deps: AppDeps, actor: Actor, tenantId: string, filter: { userId?: string | undefined; status?: Array<VoiceChangeRow['status']> | undefined; limit: number }) {
+export async function getVoiceChange(deps: AppDeps, actor: Actor, tenantId: string, changeId: string): Promise<VoiceChangeView> {
   await loadTenant(deps.db, actor, tenantId);
-  const rows = await deps.db
-    .select()
+  const [row] = await deps.db
+    .select({ change: voiceChanges, operator: operatorLabel, revertible: revertibleFlag })
     .from(voiceChanges)
-    .where(and(eq(voiceChanges.tenantId, tenantId), filter.userId ? eq(voiceChanges.userId, filter.userId) : undefined, filter.status?.length ? inArray(voiceChanges.status, filter.status) : undefined))
-    .orderBy(desc(voiceChanges.createdAt))
-    .limit(filter.limit);
-  return rows.map(voiceChangeView);
+    .where(and(eq(voiceChanges.id, changeId), eq(voiceChanges.tenantId, tenantId)));
+  if (!row) throw new NotFoundError('Voice change');
+  return listedView(row);
+}
+
+export type VoiceChangeFilter = {
+  /** Exact Teams user id (the user panel's history). */
+  userId?: string | undefined;
+  /** A Teams user id, or any part of the UPN. */
+  user?: string | undefined;
+  operatorId?: string | undefined;
+  ticketId?: string | undefined;
+  status?: Array<VoiceChangeRow['status']> | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Only these changes (the audit log asks which of its events can be reverted). */
+  ids?: string[] | undefined;
+  cursor?: VoiceChangeCursor | undefined;
+  limit: number;
+};
+
+/** The tenant's voice changes, newest first, filtered and paged by keyset (issue #17 item 4). */
+export async function listVoiceChanges(deps: AppDeps, actor: Actor, tenantId: string, filter: VoiceChangeFilter): Promise<{ changes: Array<ReturnType<typeof listedView>>; nextCursor: string | null }> {
+  await loadTenant(deps.db, actor, tenantId);
+  const user = filter.user?.trim();
+  const cursor = filter.cursor;
+  const rows = await deps.db
+    .select({ change: voiceChanges, operator: operatorLabel, revertible: revertibleFlag, cursorAt: cursorTimestamp })
+    .from(voiceChanges)
+    .where(
+      and(
+        eq(voiceChanges.tenantId, tenantId),
+        filter.userId ? eq(voiceChanges.userId, filter.userId) : undefined,
+        user ? or(eq(voiceChanges.userId, user), ilike(voiceChanges.userUpn, `%${likeLiteral(user)}%`)) : undefined,
+        filter.operatorId ? eq(voiceChanges.operatorId, filter.operatorId) : undefined,
+        filter.ticketId ? eq(voiceChanges.ticketId, filter.ticketId) : undefined,
+        filter.status?.length ? inArray(voiceChanges.status, filter.status) : undefined,
+        filter.from ? gte(voiceChanges.createdAt, filter.from) : undefined,
+        filter.to ? lte(voiceChanges.createdAt, filter.to) : undefined,
+        filter.ids ? (filter.ids.length ? inArray(voiceChanges.id, filter.ids) : sql`false`) : undefined,
+        cursor ? sql`(${voiceChanges.createdAt}, ${voiceChanges.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(voiceChanges.createdAt), desc(voiceChanges.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    changes: page.map(listedView),
+    nextCursor: rows.length > filter.limit && last ? encodeVoiceChangeCursor({ createdAt: last.cursorAt, id: last.change.id }) : null,
+  };
 }
 
 /**

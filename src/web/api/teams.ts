@@ -2,7 +2,7 @@
  * Teams voice: the connection, the synced user directory, voice changes, the policy catalog and
  * the reconcile view. Shapes come from the server's schemas as types only.
  */
-import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { TeamsPolicyType } from '../../core/policy-types.ts';
 import type { connectionCheckSchema, policyCatalogSchema, teamsConnectionInput, teamsConnectionSchema, teamsUserSchema, voiceChangeInput, voiceChangeSchema } from '../../features/teams/schemas.ts';
@@ -96,6 +96,33 @@ export const userChangesQuery = (tenantId: string, userId: string) =>
   queryOptions({
     queryKey: teamsKeys.userChanges(tenantId, userId),
     queryFn: async () => (await api.get<{ changes: VoiceChangeDto[] }>(`${t(tenantId)}/voice-changes?userId=${enc(userId)}&limit=50`)).changes,
+  });
+
+/** The tenant-wide list's filters, as the page's address keeps them (issue #17 item 4). */
+export type VoiceChangeFilters = { user?: string; operator?: string; ticket?: string; status?: string; from?: string; to?: string };
+export const VOICE_CHANGES_PAGE = 50;
+
+/** The tenant's voice changes, newest first, one page per "Load more"; polled while any is pending. */
+export const tenantChangesQuery = (tenantId: string, filters: VoiceChangeFilters) =>
+  infiniteQueryOptions({
+    queryKey: [...teamsKeys.changes(tenantId), 'list', filters] as const,
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams({ limit: String(VOICE_CHANGES_PAGE) });
+      for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+      if (pageParam) params.set('cursor', pageParam);
+      return api.get<{ changes: VoiceChangeDto[]; nextCursor: string | null }>(`${t(tenantId)}/voice-changes?${params.toString()}`, signal);
+    },
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: (query) => (query.state.data?.pages.some((p) => p.changes.some((c) => c.status === 'pending')) ? CHANGE_POLL_MS : false),
+  });
+
+/** Only these changes of a tenant (the audit log asks which of its voice events can be reverted). */
+export const changesByIdQuery = (tenantId: string, ids: string[]) =>
+  queryOptions({
+    queryKey: [...teamsKeys.changes(tenantId), 'ids', ids] as const,
+    queryFn: async ({ signal }) => (await api.get<{ changes: VoiceChangeDto[] }>(`${t(tenantId)}/voice-changes?ids=${ids.map(enc).join(',')}&limit=200`, signal)).changes,
+    enabled: ids.length > 0,
   });
 
 export const CHANGE_POLL_MS = 1_500;

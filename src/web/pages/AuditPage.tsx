@@ -1,5 +1,5 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useSearch } from '@tanstack/react-router';
+import { useInfiniteQuery, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearch } from '@tanstack/react-router';
 import { useId, useState, type FormEvent } from 'react';
 import { tenantsQuery } from '../api/inventory.ts';
 import { auditExportUrl, auditQuery, emptyAuditFilters, operatorsQuery, type AuditFilters } from '../api/queries.ts';
@@ -14,11 +14,39 @@ import { formatDateTime } from '../lib/format.ts';
 import { auditActionFamilies } from '../../core/audit-actions.ts';
 import type { AuditSearch } from './audit-search.ts';
 import { sessionQuery } from '../api/session.ts';
+import { changesByIdQuery, teamsKeys, type VoiceChangeDto } from '../api/teams.ts';
+import { Notice } from '../components/Alert.tsx';
+import { useRole } from '../lib/role.ts';
+import { RevertDialog } from './voice/ChangeHistory.tsx';
 
 /** The filter's choices: each family as a prefix ("voice." matches all voice events), then its actions. */
 const knownActions = Object.entries(auditActionFamilies).flatMap(([family, actions]) => [`${family}.`, ...actions]);
 
 const empty = emptyAuditFilters;
+
+/** A voice change's completion event names its change (after.changeId): the log can offer Revert on it. */
+const voiceCompletion = /^voice\.(assign_number|remove_number|policies|revert)$/;
+function changeIdOf(event: AuditEventDto): string | null {
+  if (!event.tenantId || event.result !== 'success' || !voiceCompletion.test(event.action)) return null;
+  const id = (event.after as { changeId?: unknown } | null)?.changeId;
+  return typeof id === 'string' ? id : null;
+}
+
+/**
+ * The voice changes behind the listed events, asked of each tenant at once; the server answers
+ * only for tenants in the operator's scope, and says which ones can still be reverted.
+ */
+function useRevertibleChanges(events: AuditEventDto[], enabled: boolean): Map<string, VoiceChangeDto> {
+  const byTenant = new Map<string, string[]>();
+  for (const e of events) {
+    const id = changeIdOf(e);
+    if (id && e.tenantId) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), id]);
+  }
+  const results = useQueries({ queries: [...byTenant].map(([tenantId, ids]) => ({ ...changesByIdQuery(tenantId, ids.slice(0, 200)), enabled })) });
+  const found = new Map<string, VoiceChangeDto>();
+  for (const r of results) for (const c of r.data ?? []) if (c.revertible) found.set(c.id, c);
+  return found;
+}
 
 function Details({ event }: { event: AuditEventDto }) {
   const hasData = event.before != null || event.after != null;
@@ -60,6 +88,21 @@ function Details({ event }: { event: AuditEventDto }) {
   );
 }
 
+/** Revert on a voice event whose change can still be reverted, and a link to that user's changes. */
+function VoiceRevert({ event, change, onRevert }: { event: AuditEventDto; change: VoiceChangeDto | undefined; onRevert: (change: VoiceChangeDto) => void }) {
+  if (!change) return null;
+  return (
+    <div className="mt-1 flex flex-col items-start gap-1">
+      <Button size="sm" onClick={() => onRevert(change)} aria-label={`Revert ${event.action} of ${change.userUpn}`}>
+        Revert…
+      </Button>
+      <Link to="/tenants/$tenantId/voice-changes" params={{ tenantId: change.tenantId }} search={{ user: change.userId }} className="text-xs text-blue-700 underline">
+        In voice changes
+      </Link>
+    </div>
+  );
+}
+
 export function AuditPage() {
   // A link can open the log already filtered (e.g. "Audit trail" of a user's voice changes).
   const linked = useSearch({ strict: false }) as AuditSearch;
@@ -74,6 +117,11 @@ export function AuditPage() {
   const operators = useQuery({ ...operatorsQuery, enabled: admin });
   const listId = useId();
   const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
+  const { canOperate } = useRole();
+  const queryClient = useQueryClient();
+  const revertible = useRevertibleChanges(events, canOperate);
+  const [reverting, setReverting] = useState<VoiceChangeDto | null>(null);
+  const [reverted, setReverted] = useState<VoiceChangeDto | null>(null);
   const set = (key: keyof AuditFilters) => (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value });
 
   const onSubmit = (event: FormEvent) => {
@@ -168,6 +216,25 @@ export function AuditPage() {
           </Button>
         </p>
       ) : null}
+      {reverted ? (
+        <Notice className="mb-4">
+          Revert of {reverted.userUpn} sent to Teams.{' '}
+          <Link to="/tenants/$tenantId/voice-changes" params={{ tenantId: reverted.tenantId }} search={{ user: reverted.userId }} className="font-medium underline">
+            Follow it in the tenant’s voice changes
+          </Link>
+          .
+        </Notice>
+      ) : null}
+      <RevertDialog
+        tenantId={reverting?.tenantId ?? ''}
+        change={reverting}
+        onClose={() => setReverting(null)}
+        onRequested={(started) => {
+          setReverted(started);
+          void queryClient.invalidateQueries({ queryKey: teamsKeys.changes(started.tenantId) });
+          void audit.refetch();
+        }}
+      />
       <ErrorAlert error={audit.error} />
       {audit.isPending ? <p className="text-sm text-zinc-600">Loading…</p> : null}
       {audit.isSuccess && events.length === 0 ? <p className="text-sm text-zinc-600">No events match these filters.</p> : null}
@@ -202,6 +269,7 @@ export function AuditPage() {
                 </Td>
                 <Td>
                   <Details event={event} />
+                  <VoiceRevert event={event} change={revertible.get(changeIdOf(event) ?? '')} onRevert={setReverting} />
                 </Td>
               </tr>
             ))}

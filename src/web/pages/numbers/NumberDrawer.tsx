@@ -17,6 +17,7 @@ import { useFocusFirstInvalid } from '../../lib/focus.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { actionLabels, actionsByStatus, historyLabel, kindLabel, kindLabels, statusLabel, type LifecycleAction } from '../../lib/inventory.ts';
 import { LifecycleDialog } from './LifecycleDialog.tsx';
+import { NumberHolder } from './NumberHolder.tsx';
 import { useNumberChanged, useSyncNumberIntoLists } from './number-cache.ts';
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
@@ -251,6 +252,8 @@ function Details({ tenantId, number, canWrite, coolingDays, rangeName, siteName 
           ))}
         </div>
       ) : null}
+
+      <NumberHolder number={number} />
 
       {editing ? (
         <EditAttributes tenantId={tenantId} number={number} onDone={() => setEditing(false)} />

@@ -31,9 +31,9 @@ const actionWords: Record<string, string> = {
 };
 
 /** E1: the PBX's extensions, searched and paged on the PBX, with create, edit, delete and revert. */
-export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: boolean }) {
+export function ExtensionsPanel({ tenantId, canWrite, initialSearch = '' }: { tenantId: string; canWrite: boolean; initialSearch?: string }) {
   const queryClient = useQueryClient();
-  const [text, setText] = useState('');
+  const [text, setText] = useState(initialSearch);
   const search = useDebouncedValue(text.trim(), 300);
   const [page, setPage] = useState(1);
   const list = useQuery(extensionsQuery(tenantId, search, page));

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useSearch } from '@tanstack/react-router';
 import { threeCxConnectionQuery } from '../../api/threecx.ts';
 import { Notice } from '../../components/Alert.tsx';
 import { useTenant } from '../tenants/tenant-context.ts';
@@ -23,6 +24,7 @@ export function ThreeCxPage() {
   const { tenant, canWrite } = useTenant();
   const connection = useQuery(threeCxConnectionQuery(tenant.id));
   const [chosen, setChosen] = useState<View | null>(null);
+  const { extension } = useSearch({ strict: false }) as { extension?: string };
   if (!tenant.features.threecx) return <Notice tone="info">3CX is switched off for this tenant. An admin can switch it on in the tenant’s settings.</Notice>;
   if (connection.isPending) return <p className="text-sm text-zinc-600">Loading…</p>;
   const configured = connection.data?.configured ?? false;
@@ -46,7 +48,7 @@ export function ThreeCxPage() {
       </div>
       <div role="tabpanel" aria-label={views.find((v) => v.id === view)?.label}>
         {view === 'connection' ? <ConnectionPanel tenantId={tenant.id} tenantName={tenant.name} /> : null}
-        {view === 'extensions' ? <ExtensionsPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
+        {view === 'extensions' ? <ExtensionsPanel tenantId={tenant.id} canWrite={canWrite} initialSearch={extension} /> : null}
         {view === 'dids' ? <DidsPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
         {view === 'trunks' ? <TrunksPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
         {view === 'reconcile' ? <ReconcilePanel tenantId={tenant.id} canWrite={canWrite} /> : null}

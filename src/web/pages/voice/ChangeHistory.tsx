@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState, type ReactNode } from 'react';
+import { ApiError } from '../../api/client.ts';
 import { teamsApi, type VoiceChangeDto } from '../../api/teams.ts';
 import { ErrorAlert } from '../../components/Alert.tsx';
 import { Badge } from '../../components/Badge.tsx';
@@ -13,7 +14,7 @@ import { changeKindLabels, changeStatus, changeSummary } from '../../lib/teams.t
 import { TicketLogState, TicketRef } from '../connectwise/TicketLogState.tsx';
 
 /** Numbers a change touched, each linking to its own history in the inventory. */
-function NumberLinks({ tenantId, change }: { tenantId: string; change: VoiceChangeDto }) {
+export function NumberLinks({ tenantId, change }: { tenantId: string; change: VoiceChangeDto }) {
   const numbers = [change.before.number, change.requested.number].filter((n, i, all): n is NonNullable<typeof n> => Boolean(n?.numberId) && all.findIndex((m) => m?.numberId === n?.numberId) === i);
   if (!numbers.length) return null;
   return (
@@ -27,7 +28,8 @@ function NumberLinks({ tenantId, change }: { tenantId: string; change: VoiceChan
   );
 }
 
-function RevertDialog({ tenantId, change, onClose, onRequested }: { tenantId: string; change: VoiceChangeDto | null; onClose: () => void; onRequested: (change: VoiceChangeDto) => void }) {
+/** Asks before reverting one change; a conflict (the old number taken, a newer change) is shown as such and changes nothing. */
+export function RevertDialog({ tenantId, change, onClose, onRequested }: { tenantId: string; change: VoiceChangeDto | null; onClose: () => void; onRequested: (change: VoiceChangeDto) => void }) {
   const [ticket, setTicket] = useState('');
   const [ticketError, setTicketError] = useState<string | undefined>();
   const revert = useMutation({
@@ -44,13 +46,14 @@ function RevertDialog({ tenantId, change, onClose, onRequested }: { tenantId: st
     onClose();
   };
   const lines = change ? changeSummary({ before: change.requested, requested: change.before }) : [];
+  const conflict = revert.error instanceof ApiError && revert.error.status === 409 ? revert.error : null;
   return (
     <ConfirmDialog
       open={change !== null}
       title="Revert this change?"
       confirmLabel="Revert in Teams"
       busy={revert.isPending}
-      error={revert.error}
+      error={conflict ? null : revert.error}
       onCancel={close}
       onConfirm={() => {
         if (ticket.trim() && !TICKET.test(ticket.trim())) return setTicketError('A ticket number is digits only, e.g. 48213.');
@@ -68,6 +71,12 @@ function RevertDialog({ tenantId, change, onClose, onRequested }: { tenantId: st
           </ul>
         ) : null}
         <p className="text-zinc-600">If the old number has been given to someone else meanwhile, nothing is changed and you are told why.</p>
+        {conflict ? (
+          <div role="alert" data-testid="revert-conflict" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+            <p className="font-semibold">Not reverted: nothing was changed.</p>
+            <p className="mt-1">{conflict.message}</p>
+          </div>
+        ) : null}
         <TextField label="Ticket number (optional)" name="revertTicket" inputMode="numeric" autoComplete="off" value={ticket} onChange={(e) => setTicket(e.target.value)} error={ticketError} className="max-w-56" />
       </div>
     </ConfirmDialog>
