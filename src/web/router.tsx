@@ -188,6 +188,11 @@ const tenantPoliciesRoute = createRoute({
   path: 'policies',
   component: lazyRouteComponent(() => import('./pages/voice/PoliciesPage.tsx'), 'PoliciesPage'),
 });
+const tenantVoiceAppsRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'voice-apps',
+  component: lazyRouteComponent(() => import('./pages/voice-apps/VoiceAppsPage.tsx'), 'VoiceAppsPage'),
+});
 const tenantProfilesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'profiles',
@@ -253,6 +258,7 @@ const routeTree = rootRoute.addChildren([
       tenantSitesRoute,
       tenantImportRoute,
       tenantVoiceRoute,
+      tenantVoiceAppsRoute,
       tenantBulkRoute,
       tenantLifecycleRoute,
       tenantScheduledRoute,
