@@ -14,6 +14,8 @@ const escapeHtml = (value: unknown): string =>
 const typeLabel: Record<ResourceAccountDto['type'], string> = { aa: 'Auto attendant', cq: 'Call queue', other: 'Other', unknown: 'Not known without PowerShell' };
 const keyLabel = (key: string) => (/^Tone(\d|Star|Pound)$/.test(key) ? `Press ${key.replace('Tone', '').replace('Star', '*').replace('Pound', '#')}` : key === 'Automatic' ? 'Straight away' : key);
 const targetText = (t: CallTargetDto | null) => (t ? `${t.label} (${t.type})` : '');
+/** 08:30:00 reads as 08:30; dates with times stay as they are. */
+const clock = (time: string) => (/^\d\d:\d\d:00$/.test(time) ? time.slice(0, 5) : time);
 
 function flowDiagram(flow: CallFlowDto | null, title: string): string {
   if (!flow) return `<p class="muted">${escapeHtml(title)}: no call flow.</p>`;
@@ -27,7 +29,7 @@ function flowDiagram(flow: CallFlowDto | null, title: string): string {
 
 function autoAttendantSection(a: AutoAttendantDto): string {
   const hours = a.businessHours
-    ? `<table><thead><tr><th>Day</th><th>Open</th></tr></thead><tbody>${a.businessHours.days.map((d) => `<tr><td>${escapeHtml(d.day)}</td><td>${d.ranges.length ? d.ranges.map((r) => `${escapeHtml(r.start)}–${escapeHtml(r.end)}`).join(', ') : 'Closed'}</td></tr>`).join('')}</tbody></table>`
+    ? `<table><thead><tr><th>Day</th><th>Open</th></tr></thead><tbody>${a.businessHours.days.map((d) => `<tr><td>${escapeHtml(d.day)}</td><td>${d.ranges.length ? d.ranges.map((r) => `${escapeHtml(clock(r.start))}–${escapeHtml(clock(r.end))}`).join(', ') : 'Closed'}</td></tr>`).join('')}</tbody></table>`
     : '<p>Open all the time (no after-hours schedule).</p>';
   const holidays = a.holidays.length
     ? `<table><thead><tr><th>Holiday</th><th>Dates</th><th>Call flow</th></tr></thead><tbody>${a.holidays.map((h) => `<tr><td>${escapeHtml(h.scheduleName)}</td><td>${h.ranges.map((r) => `${escapeHtml(r.start)} – ${escapeHtml(r.end)}`).join('<br>')}</td><td>${escapeHtml(h.callFlow?.name ?? '')}</td></tr>`).join('')}</tbody></table>${a.holidays.map((h) => flowDiagram(h.callFlow, `Holiday ${h.scheduleName}`)).join('')}`
