@@ -21,7 +21,7 @@ function flowDiagram(flow: CallFlowDto | null, title: string): string {
   if (!flow) return `<p class="muted">${escapeHtml(title)}: no call flow.</p>`;
   const options = flow.options.length
     ? flow.options
-        .map((o) => `<li class="option"><span class="box key">${escapeHtml(keyLabel(o.key))}</span><span class="arrow" aria-hidden="true">→</span><span class="box target">${escapeHtml(o.action)}${o.target ? `: ${escapeHtml(targetText(o.target))}` : ''}</span></li>`)
+        .map((o) => `<li class="option"><span class="box key">${escapeHtml(keyLabel(o.dtmf))}</span><span class="arrow" aria-hidden="true">→</span><span class="box target">${escapeHtml(o.action)}${o.target ? `: ${escapeHtml(targetText(o.target))}` : ''}</span></li>`)
         .join('')
     : '<li class="muted">No menu options.</li>';
   return `<div class="flow"><div class="box start">${escapeHtml(title)}: ${escapeHtml(flow.name)}${flow.menuName ? ` — menu “${escapeHtml(flow.menuName)}”` : ''}</div><ul class="options">${options}</ul></div>`;

@@ -8,8 +8,8 @@ export const callFlowSchema = z.object({
   id: z.string(),
   name: z.string(),
   menuName: z.string(),
-  /** Each menu option: the key (Tone1…, Automatic for "no menu, go straight there"), the action and its target. */
-  options: z.array(z.object({ key: z.string(), action: z.string(), target: callTargetSchema.nullable() })),
+  /** Each menu option: the DTMF response (Tone1…, Automatic for "no menu, go straight there"), the action and its target. */
+  options: z.array(z.object({ dtmf: z.string(), action: z.string(), target: callTargetSchema.nullable() })),
 });
 
 export const resourceAccountSchema = z.object({

@@ -129,7 +129,7 @@ export async function refreshVoiceApps(deps: AppDeps, actor: Actor, tenantId: st
     return { type, id: t.id, label };
   };
   const flow = (f: CallFlow | null | undefined): CallFlowDto | null =>
-    f ? { id: f.id, name: f.name, menuName: f.menu?.name ?? '', options: (f.menu?.options ?? []).map((o) => ({ key: o.dtmfResponse, action: o.action, target: target(o.callTarget) })) } : null;
+    f ? { id: f.id, name: f.name, menuName: f.menu?.name ?? '', options: (f.menu?.options ?? []).map((o) => ({ dtmf: o.dtmfResponse, action: o.action, target: target(o.callTarget) })) } : null;
 
   const read: VoiceAppsRead = {
     resourceAccounts,

@@ -74,12 +74,12 @@ describe.each(dbTargets())('voice apps on %s', (target) => {
     expect(aa).toMatchObject({ identity: seeded.autoAttendantId, name: 'Contoso Main Line', languageId: 'en-US', timeZoneId: 'Pacific Standard Time' });
     const receptionist = fx.seeded.byProfile.voiceDirectRouting[4]!;
     expect(aa.defaultCallFlow.options).toEqual([
-      { key: 'Tone1', action: 'TransferCallToTarget', target: { type: 'ApplicationEndpoint', id: seeded.salesAccount.id, label: 'Contoso Sales Queue → call queue Contoso Sales' } },
-      { key: 'Tone2', action: 'TransferCallToTarget', target: { type: 'ApplicationEndpoint', id: seeded.supportAccount.id, label: 'Contoso Support Queue (+14255550101) → call queue Contoso Support' } },
-      { key: 'Tone0', action: 'TransferCallToTarget', target: { type: 'User', id: receptionist.id, label: `${receptionist.displayName} <${receptionist.userPrincipalName}>` } },
+      { dtmf: 'Tone1', action: 'TransferCallToTarget', target: { type: 'ApplicationEndpoint', id: seeded.salesAccount.id, label: 'Contoso Sales Queue → call queue Contoso Sales' } },
+      { dtmf: 'Tone2', action: 'TransferCallToTarget', target: { type: 'ApplicationEndpoint', id: seeded.supportAccount.id, label: 'Contoso Support Queue (+14255550101) → call queue Contoso Support' } },
+      { dtmf: 'Tone0', action: 'TransferCallToTarget', target: { type: 'User', id: receptionist.id, label: `${receptionist.displayName} <${receptionist.userPrincipalName}>` } },
     ]);
     expect(aa.businessHours.days.find((d: { day: string }) => d.day === 'Friday')).toEqual({ day: 'Friday', ranges: [{ start: '08:30:00', end: '16:00:00' }] });
-    expect(aa.businessHours.callFlow.options[0]).toMatchObject({ key: 'Automatic', target: { type: 'SharedVoicemail' } });
+    expect(aa.businessHours.callFlow.options[0]).toMatchObject({ dtmf: 'Automatic', target: { type: 'SharedVoicemail' } });
     expect(aa.holidays).toEqual([{ scheduleName: 'Christmas 2026', ranges: [{ start: '2026-12-24T12:00:00', end: '2026-12-27T00:00:00' }], callFlow: expect.objectContaining({ name: 'Contoso Main Line holiday' }) }]);
 
     const support = body.callQueues.find((q: { identity: string }) => q.identity === seeded.supportQueueId);

@@ -22,8 +22,8 @@ function CallFlow({ flow, title }: { flow: CallFlowDto | null; title: string }) 
       <ul className="mt-1 ml-3 space-y-1 border-l-2 border-zinc-300 pl-3">
         {flow.options.length === 0 ? <li className="text-zinc-500">No menu options.</li> : null}
         {flow.options.map((o) => (
-          <li key={o.key} data-testid="menu-option">
-            <span className="font-semibold">{keyLabel(o.key)}</span> <span aria-hidden="true">→</span> {o.action}
+          <li key={o.dtmf} data-testid="menu-option">
+            <span className="font-semibold">{keyLabel(o.dtmf)}</span> <span aria-hidden="true">→</span> {o.action}
             {o.target ? `: ${targetText(o.target)}` : ''}
           </li>
         ))}
