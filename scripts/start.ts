@@ -5,6 +5,7 @@
  * sees URLs (UCR_DEMO_*), exactly as it would see Microsoft's.
  */
 import { enableCompileCache } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { AllSimulators } from '../simulators/index.ts';
 
 // Node keeps the compiled modules on disk between starts: about a second less to ready (P4).
@@ -33,6 +34,14 @@ if (demoWanted && process.env.UCR_DEMO_SIMULATORS !== 'false') {
   process.env.UCR_DEMO_LOGIN_URL ??= sims.entra.url;
   process.env.UCR_DEMO_CONNECTWISE_URL ??= sims.connectwise.url;
   process.env.UCR_DEMO_THREECX_URL ??= sims.threecx.url;
+  // Teams PowerShell is simulated too (auto attendants, call queues, emergency locations, every
+  // policy): the bridge runs simulators/teams-powershell/pwsh.mjs, which keeps its tenant in the
+  // Graph simulator. UCR_DEMO_POWERSHELL=false runs the demo without a bridge.
+  const simulatedPwsh = !process.env.UCR_PWSH_PATH && process.env.UCR_DEMO_POWERSHELL !== 'false';
+  if (simulatedPwsh) {
+    process.env.UCR_PWSH_PATH = fileURLToPath(new URL('../simulators/teams-powershell/pwsh.mjs', import.meta.url));
+    process.env.FAKE_PWSH_GRAPH_URL ??= sims.graph.url;
+  }
   if (!process.env.UCR_ENTRA_TENANT) {
     process.env.UCR_ENTRA_TENANT = DEMO.domain;
     process.env.UCR_ENTRA_CLIENT_ID = DEMO.clientId;
@@ -43,6 +52,7 @@ if (demoWanted && process.env.UCR_DEMO_SIMULATORS !== 'false') {
     [
       'Demo mode: built-in simulators (not Microsoft, not ConnectWise, not 3CX) are serving the demo tenant:',
       `  Entra ID ${sims.entra.url}   Graph ${sims.graph.url}   ConnectWise ${sims.connectwise.url}   3CX ${sims.threecx.url}`,
+      simulatedPwsh ? `  Teams PowerShell is SIMULATED (UCR_PWSH_PATH=${process.env.UCR_PWSH_PATH}): auto attendants, call queues and the rest come from the Graph simulator.` : '  No Teams PowerShell bridge (UCR_DEMO_POWERSHELL=false or UCR_PWSH_PATH set).',
       `  "Sign in with Microsoft" uses the simulated ${DEMO.domain} (e.g. ${DEMO.operators[0]!.userPrincipalName}); a first sign-in waits for an admin's approval.`,
     ].join('\n'),
   );

@@ -2,6 +2,7 @@ import { createEntraState } from './entra/state.ts';
 import type { EntraState } from './entra/state.ts';
 import { ALL_APP_PERMISSIONS } from './graph/catalog.ts';
 import { seedGraphTenant } from './graph/seed.ts';
+import { seedVoiceApps } from './graph/voice-apps-seed.ts';
 import type { SeededTenant } from './graph/seed.ts';
 import { createGraphState } from './graph/state.ts';
 import type { GraphState } from './graph/state.ts';
@@ -97,6 +98,10 @@ export function buildDemoStates(extraRedirectUris: string[] = []): DemoStates {
 
   const graph = createGraphState();
   const graphTenant = seedGraphTenant(graph, { tenantId: DEMO.tenantId, domain: DEMO.domain, userCount: DEMO.teamsUsers, seed: 42, emergencyAddresses: DEMO.emergencyAddresses.map((a) => ({ ...a, places: 'places' in a ? [...a.places] : [] })) });
+
+  // The demo's front door: a main-line auto attendant and two call queues (read through the simulated Teams PowerShell).
+  const [receptionist, ...agents] = graphTenant.byProfile.voiceDirectRouting;
+  if (receptionist) seedVoiceApps(graphTenant.tenant, { agents: agents.slice(0, 4), receptionist, numbers: { mainLine: '+14255559000', support: '+14255559001' } });
 
   // Demo ConnectWise accepts any clientId so a person can try their own client.
   const connectwise = seedConnectWise({ ...DEMO.connectwise, clientId: null });

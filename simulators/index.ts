@@ -18,6 +18,7 @@ export { startGraphSimulator } from './graph/server.ts';
 export type { GraphSimulatorOptions, RunningGraphSimulator } from './graph/server.ts';
 export { createGraphState } from './graph/state.ts';
 export { seedGraphTenant } from './graph/seed.ts';
+export { seedVoiceApps, type SeededVoiceApps } from './graph/voice-apps-seed.ts';
 export type { SeedOptions as GraphSeedOptions, SeededTenant, UserProfile } from './graph/seed.ts';
 export { ALL_APP_PERMISSIONS, POLICY_TYPES } from './graph/catalog.ts';
 export { startConnectWiseSimulator, API_PREFIX as CONNECTWISE_API_PREFIX } from './connectwise/server.ts';

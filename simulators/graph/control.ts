@@ -49,7 +49,7 @@ export function registerGraphControl(app: FastifyInstance, state: GraphState): v
   });
 
   // The tenant's Location Information Service, which Graph does not expose: the stand-in for
-  // Teams PowerShell (test/fixtures/fake-pwsh.mjs) reads and writes it here, so the addresses
+  // Teams PowerShell (simulators/teams-powershell/pwsh.mjs) reads and writes it here, so the addresses
   // and locations it shows are the ones the simulated numberAssignments accept.
   app.get<{ Params: { tenantId: string } }>('/_sim/tenants/:tenantId/lis', async (request, reply) => {
     const tenant = state.tenants.get(request.params.tenantId.toLowerCase());

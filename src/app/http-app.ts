@@ -35,6 +35,7 @@ import { threeCxRoutes } from '../features/threecx/routes.ts';
 import { overviewRoutes } from '../features/overview/routes.ts';
 import { reportRoutes } from '../features/reports/routes.ts';
 import { searchRoutes } from '../features/search/routes.ts';
+import { voiceAppRoutes } from '../features/voice-apps/routes.ts';
 
 const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -145,6 +146,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   teamsRoutes(app, deps);
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
+  voiceAppRoutes(app, deps);
   emergencyRoutes(app, deps);
   lifecycleRoutes(app, deps);
   scheduledRoutes(app, deps);

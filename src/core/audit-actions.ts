@@ -42,6 +42,7 @@ export const auditActionFamilies = {
   scheduled: ['scheduled.created', 'scheduled.updated', 'scheduled.cancelled', 'scheduled.started', 'scheduled.done', 'scheduled.failed'],
   teams_connection: ['teams_connection.saved', 'teams_connection.tested', 'teams_connection.certificate_generated', 'teams_connection.certificate_uploaded', 'teams_connection.deleted'],
   teams_policy: ['teams_policy.added', 'teams_policy.refreshed_with_powershell'],
+  voice_apps: ['voice_apps.refreshed'],
   emergency: ['emergency.locations_refreshed', 'emergency.locations_imported', 'emergency.address_created', 'emergency.location_created', 'emergency.default_set', 'emergency.fix_started'],
   bulk: ['bulk.dry_run', 'bulk.started', 'bulk.completed', 'bulk.cancelled'],
   threecx: [

@@ -195,6 +195,11 @@ const tenantPoliciesRoute = createRoute({
   path: 'policies',
   component: lazyRouteComponent(() => import('./pages/voice/PoliciesPage.tsx'), 'PoliciesPage'),
 });
+const tenantVoiceAppsRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'voice-apps',
+  component: lazyRouteComponent(() => import('./pages/voice-apps/VoiceAppsPage.tsx'), 'VoiceAppsPage'),
+});
 const tenantProfilesRoute = createRoute({
   getParentRoute: () => tenantRoute,
   path: 'profiles',
@@ -268,6 +273,7 @@ const routeTree = rootRoute.addChildren([
       tenantImportRoute,
       tenantVoiceRoute,
       tenantVoiceChangesRoute,
+      tenantVoiceAppsRoute,
       tenantBulkRoute,
       tenantLifecycleRoute,
       tenantScheduledRoute,

@@ -74,7 +74,8 @@ describe.skipIf(!haveChromium).each(targets())('emergency locations in the brows
 
   beforeAll(async () => {
     ensureWebBuilt();
-    server = await startServer(target, { entry: 'start' });
+    // This suite is about the demo without a PowerShell bridge (what the page says, the CSV import).
+    server = await startServer(target, { entry: 'start', env: { UCR_DEMO_POWERSHELL: 'false' } });
     sims = demoSimulators(server);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1360, height: 900 } });

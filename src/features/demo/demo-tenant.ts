@@ -8,7 +8,7 @@ import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { editNumberAttributes, insertNumbers, seedDemoStatuses, type NewNumber } from '../numbers/number-store.ts';
 import { createRange } from '../numbers/number-ranges.ts';
 import { createSite } from '../tenants/sites.ts';
-import { getTeamsConnection, saveTeamsConnection } from '../teams/connection.ts';
+import { generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem } from '../teams/connection.ts';
 import { syncTeamsDirectory } from '../teams/directory.ts';
 import { teamsNumberSource } from '../teams/reconcile.ts';
 import { getThreeCxConnection, saveThreeCxConnection } from '../threecx/connection.ts';
@@ -115,8 +115,15 @@ export async function connectDemoTenant(deps: AppDeps): Promise<void> {
   if (deps.config.demoConnectWiseUrl) await connectDemoConnectWise(deps, actor, tenant, deps.config.demoConnectWiseUrl);
   const endpoints = deps.config.demoEndpoints;
   if (!endpoints) return;
-  const firstTime = !(await getTeamsConnection(deps, actor, tenant.id)).configured;
-  await saveTeamsConnection(deps, actor, tenant.id, { clientId: DEMO_APP.clientId, authMethod: 'secret', clientSecret: DEMO_APP.clientSecret, cloud: 'custom', ...endpoints }, request);
+  const current = await getTeamsConnection(deps, actor, tenant.id);
+  const firstTime = !current.configured;
+  // With the simulated Teams PowerShell (npm start sets UCR_PWSH_PATH), the demo signs in with a
+  // certificate, as the bridge requires; the simulated Entra ID forgets it between runs, so it is registered on every start.
+  const bridge = Boolean(deps.config.pwshPath && tenant.microsoftTenantId);
+  const certificatePem = bridge && current.certificate?.privateKeySet ? await teamsCertificatePem(deps, actor, tenant.id) : null;
+  if (certificatePem) await registerDemoCertificate(endpoints.loginBaseUrl, tenant.microsoftTenantId!, certificatePem);
+  await saveTeamsConnection(deps, actor, tenant.id, { clientId: DEMO_APP.clientId, authMethod: certificatePem ? 'certificate' : 'secret', clientSecret: DEMO_APP.clientSecret, cloud: 'custom', ...endpoints }, request);
+  if (bridge && !certificatePem) await registerDemoCertificate(endpoints.loginBaseUrl, tenant.microsoftTenantId!, (await generateTeamsCertificate(deps, actor, tenant.id, request)).certificatePem);
   if (!firstTime) return;
   try {
     await syncTeamsDirectory(deps, tenant);
@@ -124,6 +131,12 @@ export async function connectDemoTenant(deps: AppDeps): Promise<void> {
   } catch (error) {
     deps.log.warn({ err: error }, 'demo tenant: could not read the simulated Teams tenant');
   }
+}
+
+/** Adds the demo app's certificate to the simulated Entra ID (its control endpoint), so certificate sign-in works there. */
+async function registerDemoCertificate(loginBaseUrl: string, microsoftTenantId: string, pem: string): Promise<void> {
+  const response = await fetch(`${loginBaseUrl}/_sim/tenants/${encodeURIComponent(microsoftTenantId)}/apps/${DEMO_APP.clientId}/certificates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pem }) });
+  if (!response.ok) throw new Error(`The simulated Entra ID refused the demo certificate (${response.status}).`);
 }
 
 /**

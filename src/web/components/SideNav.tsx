@@ -9,7 +9,7 @@ const linkClass = `flex items-center rounded-md px-2.5 py-1.5 text-sm font-mediu
 function useInventoryArea(): 'tenants' | 'numbers' | 'voice' | 'threecx' | null {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (pathname === '/numbers' || /^\/tenants\/[^/]+\/(numbers|import)\/?$/.test(pathname)) return 'numbers';
-  if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|voice-changes|policies|profiles|reconcile)\/?$/.test(pathname)) return 'voice';
+  if (pathname === '/voice' || /^\/tenants\/[^/]+\/(voice|voice-changes|voice-apps|policies|profiles|reconcile)\/?$/.test(pathname)) return 'voice';
   if (pathname === '/threecx' || /^\/tenants\/[^/]+\/threecx\/?$/.test(pathname)) return 'threecx';
   if (pathname === '/tenants' || pathname.startsWith('/tenants/')) return 'tenants';
   return null;

@@ -16,6 +16,7 @@ const sections = [
   { path: 'import', label: 'Import', to: '/tenants/$tenantId/import' },
   { path: 'voice', label: 'Voice', to: '/tenants/$tenantId/voice', teams: true },
   { path: 'voice-changes', label: 'Voice changes', to: '/tenants/$tenantId/voice-changes', teams: true },
+  { path: 'voice-apps', label: 'Voice apps', to: '/tenants/$tenantId/voice-apps', teams: true },
   { path: 'bulk', label: 'Bulk', to: '/tenants/$tenantId/bulk', teams: true },
   { path: 'lifecycle', label: 'Joiners & leavers', to: '/tenants/$tenantId/lifecycle', teams: true },
   { path: 'scheduled', label: 'Scheduled', to: '/tenants/$tenantId/scheduled' },
