@@ -12,6 +12,17 @@ import type { NumberStatus } from '../../api/types.ts';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
 import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
+import type { ColumnIdOf } from '../../../core/table-columns.ts';
+import { ColumnArrangementMenu } from '../../components/ColumnArrangementMenu.tsx';
+import { inOrder, useColumnArrangement, type TableColumn } from '../../lib/column-arrangement.ts';
+
+/** The DID comes first always; the operator arranges the rest. */
+const didColumns: TableColumn<DidDto, ColumnIdOf<'threecx-dids'>>[] = [
+  { id: 'trunk', label: 'Trunk', render: (d) => d.trunkName },
+  { id: 'extension', label: 'Extension', render: (d) => (d.extension ? `${d.extension.number} ${d.extension.name}` : '') },
+  { id: 'inventory', label: 'Inventory', render: (d) => (d.inventory ? <StatusBadge status={d.inventory.status as NumberStatus} /> : <span className="text-zinc-500">Not in the inventory</span>) },
+];
+const defaultDidColumns = didColumns.map((c) => c.id);
 
 function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -96,6 +107,8 @@ export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: 
   const [editing, setEditing] = useState<DidDto | null>(null);
   const [adding, setAdding] = useState(false);
   const list = dids.data?.dids ?? [];
+  const arrangement = useColumnArrangement('threecx-dids', didColumns, defaultDidColumns);
+  const shownColumns = inOrder(didColumns, arrangement.visible);
   return (
     <Section
       title="DIDs"
@@ -106,13 +119,18 @@ export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: 
         <ThreeCxError tenantId={tenantId} error={dids.error} />
         {dids.isPending ? <p className="text-sm text-zinc-600">Asking the PBX…</p> : null}
         {dids.data ? (
+          <div className="flex justify-end">
+            <ColumnArrangementMenu arrangement={arrangement} fixed="DID" label="the 3CX DIDs" />
+          </div>
+        ) : null}
+        {dids.data ? (
           <Table caption="3CX DIDs">
             <thead>
               <tr>
                 <Th>DID</Th>
-                <Th>Trunk</Th>
-                <Th>Extension</Th>
-                <Th>Inventory</Th>
+                {shownColumns.map((c) => (
+                  <Th key={c.id}>{c.label}</Th>
+                ))}
                 {canWrite ? <Th className="sr-only">Edit</Th> : null}
               </tr>
             </thead>
@@ -120,9 +138,9 @@ export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: 
               {list.map((d) => (
                 <tr key={d.number} data-testid="did-row">
                   <Td className="font-mono whitespace-nowrap">{d.number}</Td>
-                  <Td>{d.trunkName}</Td>
-                  <Td>{d.extension ? `${d.extension.number} ${d.extension.name}` : ''}</Td>
-                  <Td>{d.inventory ? <StatusBadge status={d.inventory.status as NumberStatus} /> : <span className="text-zinc-500">Not in the inventory</span>}</Td>
+                  {shownColumns.map((c) => (
+                    <Td key={c.id}>{c.render(d)}</Td>
+                  ))}
                   {canWrite ? (
                     <Td>
                       <Button size="sm" onClick={() => setEditing(d)} aria-label={`Edit ${d.number}`}>
