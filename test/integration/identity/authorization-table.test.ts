@@ -161,6 +161,8 @@ const expected: Record<string, Access> = {
   'GET /api/tenants/:tenantId/threecx/dids': 'viewer',
   'POST /api/tenants/:tenantId/threecx/dids': 'operator',
   'PATCH /api/tenants/:tenantId/threecx/dids/:did': 'operator',
+  'DELETE /api/tenants/:tenantId/threecx/dids/:did': 'operator',
+  'GET /api/tenants/:tenantId/threecx/system': 'viewer',
   'GET /api/tenants/:tenantId/threecx/trunks': 'viewer',
   'GET /api/tenants/:tenantId/threecx/trunks/:trunkId': 'viewer',
   'PATCH /api/tenants/:tenantId/threecx/trunks/:trunkId': 'operator',
