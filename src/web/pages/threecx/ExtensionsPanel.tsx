@@ -52,6 +52,7 @@ const actionWords: Record<string, string> = {
   'threecx.trunk_updated': 'Trunk updated',
   'threecx.did_updated': 'DID updated',
   'threecx.did_created': 'DID create asked',
+  'threecx.did_deleted': 'DID deleted',
   'threecx.reconciled': 'Reconciled',
 };
 
