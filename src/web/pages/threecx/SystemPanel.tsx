@@ -15,13 +15,13 @@ export function SystemPanel({ tenantId }: { tenantId: string }) {
     ? [
         ['Version', data.version ?? 'Unknown'],
         ['PBX address', data.fqdn ?? '—'],
-        ['Licence', data.activated === null ? '—' : data.activated ? 'Activated' : 'Not activated'],
         ['Extensions', formatCount(data.counts.extensions)],
         ['Extensions registered', figure(data.counts.extensionsRegistered)],
         ['Trunks', formatCount(data.counts.trunks)],
         ['Trunks registered', figure(data.counts.trunksRegistered, data.counts.trunks)],
         ['DIDs', formatCount(data.counts.dids)],
         ['Calls now', figure(data.counts.callsActive, data.counts.maxSimultaneousCalls)],
+        ['Licence', data.activated === null ? '—' : data.activated ? 'Activated' : 'Not activated'],
       ]
     : [];
   return (
