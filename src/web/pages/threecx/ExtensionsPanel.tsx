@@ -117,18 +117,18 @@ export function ExtensionsPanel({ tenantId, canWrite }: { tenantId: string; canW
         <div className="space-y-3">
           {done ? <Notice>{done}</Notice> : null}
           <div className="flex flex-wrap items-center justify-between gap-2">
-          <input
-            type="search"
-            aria-label="Search extensions"
-            placeholder="Number, name or email"
-            className={`${inputClass} max-w-sm`}
-            value={text}
-            onChange={(e) => {
-              setText(e.target.value);
-              setPage(1);
-            }}
-          />
-          <ColumnArrangementMenu arrangement={arrangement} fixed="Ext." label="the 3CX extensions" />
+            <input
+              type="search"
+              aria-label="Search extensions"
+              placeholder="Number, name or email"
+              className={`${inputClass} max-w-sm`}
+              value={text}
+              onChange={(e) => {
+                setText(e.target.value);
+                setPage(1);
+              }}
+            />
+            <ColumnArrangementMenu arrangement={arrangement} fixed="Ext." label="the 3CX extensions" />
           </div>
           <ThreeCxError tenantId={tenantId} error={list.error} />
           {list.data ? (

@@ -365,20 +365,20 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
 
         <div className="space-y-2">
           <div className="flex flex-wrap items-center justify-between gap-2">
-          <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">
-            {filters.map(([id, label, n]) => (
-              <button
-                key={id}
-                type="button"
-                aria-pressed={filter === id}
-                onClick={() => setFilter(id)}
-                className="rounded px-2.5 py-1 text-sm font-medium text-zinc-700 hover:bg-white aria-pressed:bg-white aria-pressed:text-blue-800 aria-pressed:shadow-xs"
-              >
-                {label} <span className="tabular-nums">({formatCount(n)})</span>
-              </button>
-            ))}
-          </div>
-          <ColumnArrangementMenu arrangement={rowArrangement} fixed="Line" label="the rows of the file" />
+            <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">
+              {filters.map(([id, label, n]) => (
+                <button
+                  key={id}
+                  type="button"
+                  aria-pressed={filter === id}
+                  onClick={() => setFilter(id)}
+                  className="rounded px-2.5 py-1 text-sm font-medium text-zinc-700 hover:bg-white aria-pressed:bg-white aria-pressed:text-blue-800 aria-pressed:shadow-xs"
+                >
+                  {label} <span className="tabular-nums">({formatCount(n)})</span>
+                </button>
+              ))}
+            </div>
+            <ColumnArrangementMenu arrangement={rowArrangement} fixed="Line" label="the rows of the file" />
           </div>
           <RowsTable rows={shown} showState={started} arrangement={rowArrangement} />
         </div>
