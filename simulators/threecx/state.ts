@@ -61,6 +61,8 @@ export interface IssuedToken {
 
 export interface ThreeCxState {
   fqdn: string;
+  /** The PBX's version as its SystemStatus reports it (Pbx.SystemStatus.Version, V20 swagger.yaml). */
+  version: string;
   users: PbxUser[];
   trunks: Trunk[];
   groups: Array<{ Id: number; Name: string }>;
@@ -83,6 +85,7 @@ export function createThreeCxState(fqdn = 'pbx.contoso.example'): ThreeCxState {
   let userId = 100;
   return {
     fqdn,
+    version: '20.0.9.1012',
     users: [],
     trunks: [],
     groups: [{ Id: 28, Name: 'DEFAULT' }],

@@ -107,6 +107,30 @@ function methodNotAllowed(reply: FastifyReply, method: string, allow: string): F
   return reply.header('allow', allow).code(405).send({ error: { code: '', message: `The requested resource does not support http method '${method}'.` } });
 }
 
+/**
+ * The SystemStatus singleton (V20 swagger.yaml `/SystemStatus`, operationId GetSystemStatus;
+ * 3cx/xapi-tutorial src/system-information.spec.ts "Show system status"). The simulator fills the
+ * Pbx.SystemStatus fields it can know; the counts come from its own users and trunks (phones do
+ * not register with the simulator, so an enabled user counts as registered, an online trunk too).
+ */
+function systemStatus(state: ThreeCxState, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.send({
+    '@odata.context': `${requestBaseUrl(request)}/xapi/v1/$metadata#SystemStatus`,
+    Id: 0,
+    FQDN: state.fqdn,
+    Version: state.version,
+    Activated: true,
+    MaxSimCalls: 16,
+    ExtensionsRegistered: state.users.filter((user) => user.Enabled !== false).length,
+    ExtensionsTotal: state.users.length,
+    UserExtensions: state.users.length,
+    TrunksRegistered: state.trunks.filter((trunk) => trunk.IsOnline !== false).length,
+    TrunksTotal: state.trunks.length,
+    CallsActive: 0,
+    OS: 'Linux',
+  });
+}
+
 export function registerXapiRoutes(app: FastifyInstance, state: ThreeCxState): void {
   app.all('/xapi/v1/*', async (request, reply) => {
     if (!checkBearer(state, request, reply)) return reply;
@@ -117,6 +141,7 @@ export function registerXapiRoutes(app: FastifyInstance, state: ThreeCxState): v
     if (path === 'Users' && method === 'GET') return sendODataCollection(request, reply, 'Users', 'Pbx.User', state.users as unknown as Array<Record<string, unknown>>);
     if (path === 'Users' && method === 'POST') return createUser(state, request, reply);
     if (path === 'Users/Pbx.BatchDelete' && method === 'POST') return batchDelete(state, request, reply);
+    if (path === 'SystemStatus') return method === 'GET' ? systemStatus(state, request, reply) : methodNotAllowed(reply, method, 'GET');
     if (path === 'Trunks' && method === 'GET') return sendODataCollection(request, reply, 'Trunks', 'Pbx.Trunk', state.trunks as unknown as Array<Record<string, unknown>>);
     if (keyed) {
       const id = Number(keyed[2]);

@@ -54,6 +54,7 @@ export const auditActionFamilies = {
     'threecx.extension_renumbered',
     'threecx.did_created',
     'threecx.did_updated',
+    'threecx.did_deleted',
     'threecx.trunk_updated',
     'threecx.reconciled',
   ],

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, launchBrowser, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Lantern-Basalt-Orchid-2093';
@@ -153,5 +153,44 @@ describe.skipIf(!haveChromium).each(targets())('3CX in the browser on the npm st
     expect(text).toContain('Assigned');
     expect(text).toContain('Released');
     await shot('history');
+  });
+
+  it("shows the PBX's version and counts on the System tab", async () => {
+    await page.goto(`${server.url}/tenants/${tenantId}/threecx`);
+    await subTab('System').click();
+    const system = page.getByTestId('threecx-system');
+    await system.getByText('20.0.9.1012').waitFor();
+    const figures = Object.fromEntries(
+      await system.locator('div').evaluateAll((rows) => rows.map((row) => [row.querySelector('dt')?.textContent ?? '', row.querySelector('dd')?.textContent ?? ''])),
+    ) as Record<string, string>;
+    expect(figures).toMatchObject({ Version: '20.0.9.1012', Licence: 'Activated' });
+    for (const label of ['Extensions', 'Trunks', 'DIDs']) expect(figures[label]).toMatch(/^[1-9][\d,]*$/);
+    if (target.name === 'pglite') await guideScreenshot(page, 'threecx-system');
+  });
+
+  it('deletes a free DID after confirming, and says why a DID in use cannot be deleted', async () => {
+    await subTab('DIDs').click();
+    const rows = page.getByTestId('did-row');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    // Default columns: DID, trunk, extension, inventory.
+    const used = rows.filter({ has: page.locator('td:nth-child(3):not(:empty)') }).first();
+    const usedNumber = (await used.locator('td').first().textContent())!.trim();
+    await used.getByRole('button', { name: `Delete ${usedNumber}` }).click();
+    const refused = page.getByRole('dialog', { name: `Delete DID ${usedNumber}?` });
+    await refused.getByTestId('did-delete-refused').getByText('Give that extension another DID first').waitFor();
+    expect(await refused.getByRole('button', { name: 'Delete DID' }).count()).toBe(0);
+    await refused.getByTestId('did-delete-refused').getByRole('button', { name: 'Close' }).click();
+
+    const free = rows.filter({ has: page.locator('td:nth-child(3):empty') }).first();
+    const freeNumber = (await free.locator('td').first().textContent())!.trim();
+    await free.getByRole('button', { name: `Delete ${freeNumber}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete DID ${freeNumber}?` });
+    await confirm.getByText('3CX has no delete for a DID on its own').waitFor();
+    await confirm.getByTestId('ticket-picker').getByRole('button', { name: /^#7004 / }).click();
+    await confirm.getByRole('button', { name: 'Delete DID' }).click();
+    await page.getByText(`DID ${freeNumber} deleted from`).waitFor();
+    await expect.poll(() => rows.count()).toBe(before - 1);
+    expect(await rows.filter({ hasText: freeNumber }).count()).toBe(0);
   });
 });

@@ -66,3 +66,22 @@ export type PbxDid = z.infer<typeof pbxDid>;
 /** The answer of Users/Pbx.BatchDelete: one Pbx.UserDeleteError per user 3CX did not delete. */
 export const userDeleteErrors = z.object({ value: z.array(z.object({ ExtensionNumber: z.string().nullable().optional(), Error: z.string().nullable().optional() }).passthrough()).optional() }).passthrough();
 export type UserDeleteError = NonNullable<z.infer<typeof userDeleteErrors>['value']>[number];
+
+/**
+ * The parts of the SystemStatus singleton (Pbx.SystemStatus, V20 swagger.yaml) UCR Manager shows.
+ * Every field is optional: a PBX that leaves one out still answers.
+ */
+export const pbxSystemStatus = z
+  .object({
+    FQDN: z.string().nullable().optional(),
+    Version: z.string().nullable().optional(),
+    Activated: z.boolean().nullable().optional(),
+    MaxSimCalls: z.number().nullable().optional(),
+    ExtensionsRegistered: z.number().nullable().optional(),
+    ExtensionsTotal: z.number().nullable().optional(),
+    TrunksRegistered: z.number().nullable().optional(),
+    TrunksTotal: z.number().nullable().optional(),
+    CallsActive: z.number().nullable().optional(),
+  })
+  .passthrough();
+export type PbxSystemStatus = z.infer<typeof pbxSystemStatus>;

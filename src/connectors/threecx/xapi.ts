@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { ThreeCxAuth } from './auth.ts';
 import { odataString, ThreeCxClient, type ThreeCxClientOptions } from './client.ts';
-import { pbxDid, pbxTrunk, pbxUser, userDeleteErrors, type PbxDid, type PbxTrunk, type PbxUser, type TrunkFields, type UserDeleteError, type UserFields } from './schemas.ts';
+import { pbxDid, pbxSystemStatus, pbxTrunk, pbxUser, userDeleteErrors, type PbxDid, type PbxSystemStatus, type PbxTrunk, type PbxUser, type TrunkFields, type UserDeleteError, type UserFields } from './schemas.ts';
 
 export type UserQuery = { search?: string | undefined; top: number; skip: number };
 
@@ -34,6 +35,10 @@ export class ThreeCxApi {
 
   async findUserByNumber(extension: string): Promise<PbxUser | undefined> {
     return (await this.client.page('Users', pbxUser, { $filter: `Number eq ${odataString(extension)}`, $top: 1 })).items[0];
+  }
+
+  async findUserByCallerId(number: string): Promise<PbxUser | undefined> {
+    return (await this.client.page('Users', pbxUser, { $filter: `OutboundCallerID eq ${odataString(number)}`, $top: 1 })).items[0];
   }
 
   async createUser(fields: UserFields & { Number: string }): Promise<PbxUser> {
@@ -81,6 +86,21 @@ export class ThreeCxApi {
   /** 3CX has no API to create a DID on its own; this asks anyway so the PBX's own answer (405) is what the operator sees. */
   async createDid(number: string, trunkId: number): Promise<void> {
     await this.client.request('POST', 'DidNumbers', undefined, { Number: number, TrunkId: trunkId });
+  }
+
+  /** GET /SystemStatus (V20 swagger.yaml, GetSystemStatus): the PBX's version and its own totals. */
+  async systemStatus(): Promise<PbxSystemStatus> {
+    return (await this.client.request('GET', 'SystemStatus', pbxSystemStatus)).data;
+  }
+
+  /**
+   * How many entities a collection holds: `$count=true` asks the PBX for `@odata.count` (the
+   * swagger's `count` parameter and BaseCollectionPaginationCountResponse) with one row at most.
+   * A PBX that leaves the count out is counted row by row instead.
+   */
+  async count(path: 'Users' | 'Trunks' | 'DidNumbers'): Promise<number> {
+    const page = await this.client.page(path, z.object({}).passthrough(), { $top: 1, $count: true });
+    return page.total ?? (await this.client.all(path, z.object({}).passthrough(), {})).length;
   }
 
   /** Who we are on the PBX and what is visible: the connection test. */

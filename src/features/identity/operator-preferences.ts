@@ -15,3 +15,7 @@ export async function writePreference(deps: AppDeps, actor: Actor, key: string, 
     .values({ operatorId: actor.operatorId, key, value: text })
     .onConflictDoUpdate({ target: [operatorPreferences.operatorId, operatorPreferences.key], set: { value: text, updatedAt: deps.now() } });
 }
+
+export async function deletePreference(deps: AppDeps, actor: Actor, key: string): Promise<void> {
+  await deps.db.delete(operatorPreferences).where(and(eq(operatorPreferences.operatorId, actor.operatorId), eq(operatorPreferences.key, key)));
+}

@@ -6,7 +6,8 @@ import type { AppDeps } from '../kernel/deps.ts';
 import { deleteThreeCxConnection, getThreeCxConnection, saveThreeCxConnection, testThreeCxConnection } from './connection.ts';
 import { threeCxNumberSource } from './reconcile.ts';
 import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
-import { createDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
+import { createDid, deleteDid, getTrunk, listDids, listTrunks, updateDid, updateTrunk } from './trunks.ts';
+import { threeCxSystem } from './system.ts';
 import { createExtension, deleteExtension, getExtension, listExtensionChanges, listExtensions, renumberExtension, revertExtensionChange, updateExtension } from './users.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
 import { tenantParams } from '../../http/schemas.ts';
@@ -22,6 +23,7 @@ import {
   renumberExtensionInput,
   threeCxConnectionInput,
   threeCxConnectionSchema,
+  threeCxSystemSchema,
   ticketId,
   trunkInput,
   trunkParams,
@@ -157,6 +159,27 @@ export function threeCxRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags, summary: 'Move a DID to another trunk or correct its number', params: didParams, body: z.object({ number: z.string().trim().min(3).max(30).optional(), trunkId: z.number().int().positive().optional(), ticketId, ticketLog: ticketLogChoicesSchema.optional() }), response: { 200: trunkSchema } },
     },
     async (request) => updateDid(deps, actorOf(request), request.params.tenantId, request.params.did, request.body, requestInfo(request)),
+  );
+
+  r.delete(
+    '/api/tenants/:tenantId/threecx/dids/:did',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: "Delete a DID: 3CX has no delete for a DID, so it is taken off its trunk's DidNumbers (refused while it is an extension's caller id)",
+        params: didParams,
+        body: z.object({ ticketId, ticketLog: ticketLogChoicesSchema.optional() }).optional(),
+        response: { 200: trunkSchema },
+      },
+    },
+    async (request) => deleteDid(deps, actorOf(request), request.params.tenantId, request.params.did, { ticketId: request.body?.ticketId, ticketLog: request.body?.ticketLog }, requestInfo(request)),
+  );
+
+  r.get(
+    '/api/tenants/:tenantId/threecx/system',
+    { config: { access: 'viewer' }, schema: { tags, summary: "The PBX's version (SystemStatus) and how many extensions, trunks and DIDs it holds", params: tenantParams, response: { 200: threeCxSystemSchema } } },
+    async (request) => threeCxSystem(deps, actorOf(request), request.params.tenantId),
   );
 
   r.get(

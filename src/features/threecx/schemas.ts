@@ -128,3 +128,19 @@ export const changeSchema = z.object({
   ticketId: z.string().nullable(),
   revertible: z.boolean(),
 });
+
+export const threeCxSystemSchema = z.object({
+  version: z.string().nullable().describe("SystemStatus.Version; null when the PBX would not give it (statusProblem says why)"),
+  fqdn: z.string().nullable(),
+  activated: z.boolean().nullable(),
+  statusProblem: z.string().nullable(),
+  counts: z.object({
+    extensions: z.number().int(),
+    trunks: z.number().int(),
+    dids: z.number().int(),
+    extensionsRegistered: z.number().int().nullable(),
+    trunksRegistered: z.number().int().nullable(),
+    callsActive: z.number().int().nullable(),
+    maxSimultaneousCalls: z.number().int().nullable(),
+  }),
+});

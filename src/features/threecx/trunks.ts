@@ -2,7 +2,7 @@ import type { AuditAction } from '../../core/audit-actions.ts';
 import { and, eq, inArray } from 'drizzle-orm';
 import { ThreeCxError } from '../../connectors/threecx/errors.ts';
 import type { PbxTrunk, TrunkFields } from '../../connectors/threecx/schemas.ts';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
 import { phoneNumbers } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
@@ -137,6 +137,31 @@ export async function updateDid(deps: AppDeps, actor: Actor, tenantId: string, d
     after = await applyTrunkChange(deps, actor, tenantId, api, to, { DidNumbers: [...to.didNumbers, next] }, 'threecx.did_updated', input.ticketId, request);
   }
   await logTrunkWork(deps, actor, tenantId, ticket, `DID ${next}`, note);
+  return after;
+}
+
+/**
+ * Deletes a DID from the PBX (E2). The v20 XAPI has no delete on DidNumbers (the swagger lists
+ * only GET): a DID is an entry of its trunk's `DidNumbers`, so deleting it is a patch of that
+ * trunk without it. A DID that is an extension's outbound caller id is refused, since the
+ * extension would keep calling out with a number the PBX no longer has: pick another DID for it
+ * first. The inventory keeps its record; reconcile shows it as no longer on the PBX.
+ */
+export async function deleteDid(deps: AppDeps, actor: Actor, tenantId: string, did: string, input: { ticketId?: string | null | undefined; ticketLog?: TicketLogChoices | undefined }, request: RequestInfo): Promise<TrunkView> {
+  const tenant = await loadActiveTenant(deps.db, actor, tenantId);
+  const api = await threeCxApiFor(deps, tenant);
+  const number = e164Of(did, 'did');
+  const from = (await api.listTrunks()).map(trunkView).find((t) => t.didNumbers.includes(number));
+  if (!from) throw new NotFoundError(`DID ${number}`);
+  const user = await api.findUserByCallerId(number);
+  if (user) {
+    const message = `${number} is the outbound caller id of extension ${user.Number}${user.DisplayName ? ` (${user.DisplayName})` : ''}. Give that extension another DID first, then delete this one.`;
+    await recordAudit(deps.db, { action: 'threecx.did_deleted', result: 'failure', actor, tenantId, targetType: 'threecx_did', targetId: number, error: message, ticketId: input.ticketId ?? null, request });
+    throw new ConflictError(message, 'threecx_did_in_use');
+  }
+  const ticket = await checkThreeCxTicket(deps, actor, tenantId, input);
+  const after = await applyTrunkChange(deps, actor, tenantId, api, from, { DidNumbers: from.didNumbers.filter((d) => d !== number) }, 'threecx.did_deleted', input.ticketId, request);
+  await logTrunkWork(deps, actor, tenantId, ticket, `DID ${number}`, `3CX DID ${number} deleted from trunk ${from.name}.`);
   return after;
 }
 

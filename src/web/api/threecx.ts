@@ -1,7 +1,7 @@
 /** 3CX: the connection, extensions, DIDs, trunks, changes and the reconcile view. Shapes come from the server's schemas as types only. */
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { changeSchema, connectionTestSchema, createExtensionInput, didSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, renumberExtensionInput, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
+import type { changeSchema, connectionTestSchema, threeCxSystemSchema, createExtensionInput, didSchema, extensionSchema, threeCxConnectionInput, threeCxConnectionSchema, renumberExtensionInput, trunkInput, trunkSchema, updateExtensionInput } from '../../features/threecx/schemas.ts';
 import type { DriftFixResult, DriftReport } from '../../features/numbers/schemas.ts';
 import { api } from './client.ts';
 import { tenantApi } from './inventory.ts';
@@ -18,6 +18,7 @@ export type TrunkDto = z.infer<typeof trunkSchema>;
 export type TrunkInput = z.input<typeof trunkInput>;
 export type DidDto = z.infer<typeof didSchema>;
 export type ThreeCxChangeDto = z.infer<typeof changeSchema>;
+export type ThreeCxSystemDto = z.infer<typeof threeCxSystemSchema>;
 
 export const threeCxKeys = {
   all: (tenantId: string) => ['threecx', tenantId] as const,
@@ -25,6 +26,7 @@ export const threeCxKeys = {
   extensions: (tenantId: string, search: string, page: number) => ['threecx', tenantId, 'extensions', search, page] as const,
   dids: (tenantId: string) => ['threecx', tenantId, 'dids'] as const,
   trunks: (tenantId: string) => ['threecx', tenantId, 'trunks'] as const,
+  system: (tenantId: string) => ['threecx', tenantId, 'system'] as const,
   changes: (tenantId: string) => ['threecx', tenantId, 'changes'] as const,
   reconcile: (tenantId: string) => ['threecx', tenantId, 'reconcile'] as const,
   // Under the tenant's inventory key, so any number change refreshes it.
@@ -50,6 +52,7 @@ export const extensionsQuery = (tenantId: string, search: string, page: number) 
 
 export const didsQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.dids(tenantId), queryFn: () => api.get<{ dids: DidDto[]; consoleUrl: string | null }>(`${t(tenantId)}/threecx/dids`), retry: false });
 export const trunksQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.trunks(tenantId), queryFn: async () => (await api.get<{ trunks: TrunkDto[] }>(`${t(tenantId)}/threecx/trunks`)).trunks, retry: false });
+export const threeCxSystemQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.system(tenantId), queryFn: () => api.get<ThreeCxSystemDto>(`${t(tenantId)}/threecx/system`), retry: false });
 export const threeCxChangesQuery = (tenantId: string) => queryOptions({ queryKey: threeCxKeys.changes(tenantId), queryFn: async () => (await api.get<{ changes: ThreeCxChangeDto[] }>(`${t(tenantId)}/threecx/changes?limit=30`)).changes, retry: false });
 export const threeCxReconcileQuery = (tenantId: string) =>
   queryOptions({ queryKey: threeCxKeys.reconcile(tenantId), queryFn: () => api.get<DriftReport>(`${t(tenantId)}/threecx/reconcile`), retry: false });
@@ -79,6 +82,7 @@ export const threeCxApi = {
   revert: (tenantId: string, changeId: number) => api.post<unknown>(`${t(tenantId)}/threecx/changes/${changeId}/revert`, {}),
   createDid: (tenantId: string, number: string, trunkId: number) => api.post<unknown>(`${t(tenantId)}/threecx/dids`, { number, trunkId }),
   updateDid: (tenantId: string, did: string, body: { number?: string; trunkId?: number; ticketId?: string }) => api.patch<TrunkDto>(`${t(tenantId)}/threecx/dids/${encodeURIComponent(did)}`, body),
+  deleteDid: (tenantId: string, did: string, body: { ticketId?: string; ticketLog?: unknown }) => api.delete<TrunkDto>(`${t(tenantId)}/threecx/dids/${encodeURIComponent(did)}`, body),
   updateTrunk: (tenantId: string, id: number, input: TrunkInput) => api.patch<TrunkDto>(`${t(tenantId)}/threecx/trunks/${id}`, input),
   fixDrift: (tenantId: string, numbers: string[] | 'all') => api.post<DriftFixResult>(`${t(tenantId)}/threecx/reconcile/fix`, { numbers }),
 };

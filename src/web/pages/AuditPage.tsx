@@ -13,6 +13,9 @@ import { Table, Td, Th } from '../components/Table.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { auditActionFamilies } from '../../core/audit-actions.ts';
 import type { AuditSearch } from './audit-search.ts';
+import type { ColumnIdOf } from '../../core/table-columns.ts';
+import { ColumnArrangementMenu } from '../components/ColumnArrangementMenu.tsx';
+import { inOrder, useColumnArrangement, type TableColumn } from '../lib/column-arrangement.ts';
 import { sessionQuery } from '../api/session.ts';
 import { changesByIdQuery, teamsKeys, type VoiceChangeDto } from '../api/teams.ts';
 import { Notice } from '../components/Alert.tsx';
@@ -47,6 +50,44 @@ function useRevertibleChanges(events: AuditEventDto[], enabled: boolean): Map<st
   for (const r of results) for (const c of r.data ?? []) if (c.revertible) found.set(c.id, c);
   return found;
 }
+
+/** The time comes first always; the operator arranges the rest. */
+const auditColumns: TableColumn<AuditEventDto, ColumnIdOf<'audit'>>[] = [
+  { id: 'actor', label: 'Who', cellClass: 'break-all', render: (event) => event.actor },
+  {
+    id: 'action',
+    label: 'Action',
+    render: (event) => (
+      <>
+        <code className="font-mono text-xs text-zinc-900">{event.action}</code>
+        {event.ticketId ? <span className="block text-xs text-zinc-500">Ticket #{event.ticketId}</span> : null}
+      </>
+    ),
+  },
+  {
+    id: 'target',
+    label: 'Target',
+    cellClass: 'text-xs',
+    render: (event) => (
+      <>
+        {event.targetType ? <span className="block text-zinc-500">{event.targetType}</span> : null}
+        {event.targetId ? <span className="font-mono break-all">{event.targetId}</span> : null}
+      </>
+    ),
+  },
+  {
+    id: 'result',
+    label: 'Result',
+    render: (event) => (
+      <>
+        {event.result === 'success' ? <Badge tone="green">Success</Badge> : <Badge tone="red">Failure</Badge>}
+        {event.error ? <span className="mt-1 block text-xs text-red-800">{event.error}</span> : null}
+      </>
+    ),
+  },
+  { id: 'details', label: 'More', render: (event) => <Details event={event} /> },
+];
+const defaultAuditColumns = auditColumns.map((c) => c.id);
 
 function Details({ event }: { event: AuditEventDto }) {
   const hasData = event.before != null || event.after != null;
@@ -116,6 +157,8 @@ export function AuditPage() {
   // The operator list is an admin's; others filter by tenant, action and time.
   const operators = useQuery({ ...operatorsQuery, enabled: admin });
   const listId = useId();
+  const arrangement = useColumnArrangement('audit', auditColumns, defaultAuditColumns);
+  const shownColumns = inOrder(auditColumns, arrangement.visible);
   const events = audit.data?.pages.flatMap((p) => p.events) ?? [];
   const { canOperate } = useRole();
   const queryClient = useQueryClient();
@@ -198,6 +241,7 @@ export function AuditPage() {
           >
             Export CSV
           </a>
+          <ColumnArrangementMenu arrangement={arrangement} fixed="Time" label="the audit log" />
         </div>
       </form>
 
@@ -243,34 +287,21 @@ export function AuditPage() {
           <thead>
             <tr>
               <Th>Time</Th>
-              <Th>Who</Th>
-              <Th>Action</Th>
-              <Th>Target</Th>
-              <Th>Result</Th>
-              <Th>More</Th>
+              {shownColumns.map((c) => (
+                <Th key={c.id}>{c.label}</Th>
+              ))}
             </tr>
           </thead>
           <tbody className="bg-white">
             {events.map((event) => (
               <tr key={event.id} data-testid="audit-row">
                 <Td className="whitespace-nowrap">{formatDateTime(event.occurredAt)}</Td>
-                <Td className="break-all">{event.actor}</Td>
-                <Td>
-                  <code className="font-mono text-xs text-zinc-900">{event.action}</code>
-                  {event.ticketId ? <span className="block text-xs text-zinc-500">Ticket #{event.ticketId}</span> : null}
-                </Td>
-                <Td className="text-xs">
-                  {event.targetType ? <span className="block text-zinc-500">{event.targetType}</span> : null}
-                  {event.targetId ? <span className="font-mono break-all">{event.targetId}</span> : null}
-                </Td>
-                <Td>
-                  {event.result === 'success' ? <Badge tone="green">Success</Badge> : <Badge tone="red">Failure</Badge>}
-                  {event.error ? <span className="mt-1 block text-xs text-red-800">{event.error}</span> : null}
-                </Td>
-                <Td>
-                  <Details event={event} />
-                  <VoiceRevert event={event} change={revertible.get(changeIdOf(event) ?? '')} onRevert={setReverting} />
-                </Td>
+                {shownColumns.map((c) => (
+                  <Td key={c.id} className={c.cellClass}>
+                    {c.render(event)}
+                    {c.id === 'details' ? <VoiceRevert event={event} change={revertible.get(changeIdOf(event) ?? '')} onRevert={setReverting} /> : null}
+                  </Td>
+                ))}
               </tr>
             ))}
           </tbody>

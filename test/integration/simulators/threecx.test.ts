@@ -190,6 +190,33 @@ describe('3CX simulator: XAPI OData', () => {
     expect(await json(response)).toMatchObject({ error: { message: expect.stringContaining('POST') } });
   });
 
+  it('answers 405 to deleting a DID on its own: a DID leaves the PBX by patching its trunk', async () => {
+    // Source: V20 swagger.yaml (3cx/xapi-tutorial) /DidNumbers lists only `get`; Pbx.Trunk.DidNumbers is a string array.
+    const deleted = await xapi('DidNumbers', { method: 'DELETE', body: '{}' });
+    expect(deleted.status).toBe(405);
+    const trunk = await json<{ DidNumbers: string[] }>(await xapi('Trunks(2)'));
+    const gone = trunk.DidNumbers[0]!;
+    expect((await xapi('Trunks(2)', { method: 'PATCH', body: JSON.stringify({ DidNumbers: trunk.DidNumbers.slice(1) }) })).status).toBe(204);
+    const dids = await json<Collection>(await xapi(`DidNumbers?$filter=${encodeURIComponent(`Number eq '${gone}'`)}&$count=true`));
+    expect(dids['@odata.count']).toBe(0);
+    await xapi('Trunks(2)', { method: 'PATCH', body: JSON.stringify({ DidNumbers: trunk.DidNumbers }) });
+  });
+
+  it('serves the SystemStatus singleton with the PBX version and its totals', async () => {
+    // Source: V20 swagger.yaml (3cx/xapi-tutorial) `/SystemStatus` (GetSystemStatus) answering Pbx.SystemStatus
+    // { FQDN, Version, Activated, MaxSimCalls, ExtensionsRegistered, ExtensionsTotal, TrunksRegistered, TrunksTotal,
+    // CallsActive, … }; src/system-information.spec.ts "Show system status" (SystemStatusApi.getSystemStatus).
+    const status = await json(await xapi('SystemStatus'));
+    expect(status).toMatchObject({ FQDN: pbx.state.fqdn, Version: pbx.state.version, Activated: true, ExtensionsTotal: pbx.state.users.length, TrunksTotal: 2, TrunksRegistered: 1 });
+    expect(typeof status.Version).toBe('string');
+    expect(String(status['@odata.context'])).toContain('$metadata#SystemStatus');
+    // A singleton: not a collection, and read-only here.
+    expect('value' in status).toBe(false);
+    expect((await xapi('SystemStatus', { method: 'PATCH', body: '{}' })).status).toBe(405);
+    // $count on a collection, as the app counts extensions, trunks and DIDs (swagger `count` parameter, @odata.count).
+    expect((await json<Collection>(await xapi('Users?$top=1&$count=true')))['@odata.count']).toBe(pbx.state.users.length);
+  });
+
   it('throttles and injects faults like the other simulators', async () => {
     pbx.knobs.set({ failNext: { count: 1, status: 500 } });
     expect((await xapi('Users?$top=1')).status).toBe(500);

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { bulkFilter, emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQuery, numberStatuses, preferenceQuery, rangesQuery, sitesQuery, type NumberFilters, type NumberSort } from '../../api/inventory.ts';
+import { bulkFilter, emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQuery, numberStatuses, rangesQuery, sitesQuery, type NumberFilters, type NumberSort } from '../../api/inventory.ts';
 import type { NumberStatus } from '../../api/types.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
@@ -10,8 +10,9 @@ import { formatCount, kindLabels, plural, statusLabel, statusTones } from '../..
 import { useTenant } from '../tenants/tenant-context.ts';
 import { AddNumberDialog } from './AddNumberDialog.tsx';
 import { BulkDialog, type BulkSelection } from './BulkDialog.tsx';
-import { ColumnChooser, COLUMNS_PREFERENCE } from './ColumnChooser.tsx';
-import { visibleColumns, type ColumnId } from './columns.tsx';
+import { ColumnArrangementMenu } from '../../components/ColumnArrangementMenu.tsx';
+import { useColumnArrangement } from '../../lib/column-arrangement.ts';
+import { columns, defaultColumns } from './columns.tsx';
 import { NextFreeDialog } from './NextFreeDialog.tsx';
 import { NumberDrawer } from './NumberDrawer.tsx';
 import { NumbersTable, type RowSelection } from './NumbersTable.tsx';
@@ -108,9 +109,8 @@ export function NumbersPage() {
   const ranges = useQuery(rangesQuery(tenant.id));
   const sites = useQuery(sitesQuery(tenant.id));
   const facets = useQuery(facetsQuery(tenant.id));
-  const columnsPref = useQuery(preferenceQuery<string[]>(COLUMNS_PREFERENCE));
-  const [chosenColumns, setChosenColumns] = useState<ColumnId[] | null>(null);
-  const visible = chosenColumns ?? visibleColumns(columnsPref.data);
+  const arrangement = useColumnArrangement('numbers', columns, defaultColumns);
+  const visible = arrangement.visible;
 
   const rows = useMemo(() => numbers.data?.pages.flatMap((p) => p.numbers) ?? [], [numbers.data]);
   const total = numbers.data?.pages[0]?.total;
@@ -198,7 +198,7 @@ export function NumbersPage() {
           {updating && total !== undefined ? <span className="ml-2 text-xs text-zinc-500">Updating…</span> : null}
         </p>
         <div className="flex flex-wrap items-center gap-2">
-          <ColumnChooser visible={visible} onChange={setChosenColumns} />
+          <ColumnArrangementMenu arrangement={arrangement} fixed="Number" label="the numbers table" />
           <a
             href={exportUrl(tenant.id, filters)}
             download

@@ -78,7 +78,8 @@ export function NumbersTable({
   selection?: RowSelection | undefined;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const shown = allColumns.filter((c) => visible.includes(c.id));
+  // In the operator's order.
+  const shown = visible.flatMap((id) => allColumns.filter((c) => c.id === id));
   const count = rows.length + (hasNextPage ? 1 : 0);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const items = virtualizer.getVirtualItems();

@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
+import type { ColumnIdOf } from '../../../core/table-columns.ts';
 import type { NumberSort } from '../../api/inventory.ts';
 import type { NumberDto } from '../../api/types.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { kindLabel } from '../../lib/inventory.ts';
 
-export type ColumnId = 'status' | 'kind' | 'assignee' | 'range' | 'site' | 'carrier' | 'tags' | 'reservation' | 'notes' | 'updatedAt';
+export type ColumnId = ColumnIdOf<'numbers'>;
 
 export type Lookup = { rangeName: (id: string | null) => string; siteName: (id: string | null) => string };
 
@@ -67,10 +68,3 @@ export const columns: Column[] = [
 ];
 
 export const defaultColumns: ColumnId[] = ['status', 'kind', 'assignee', 'range', 'site', 'tags', 'updatedAt'];
-
-export function visibleColumns(saved: unknown): ColumnId[] {
-  if (!Array.isArray(saved)) return defaultColumns;
-  const known = new Set(columns.map((c) => c.id));
-  const ids = saved.filter((x): x is ColumnId => typeof x === 'string' && known.has(x as ColumnId));
-  return ids;
-}

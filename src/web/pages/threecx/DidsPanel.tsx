@@ -12,6 +12,17 @@ import type { NumberStatus } from '../../api/types.ts';
 import { fieldError } from '../../lib/errors.ts';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
 import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
+import type { ColumnIdOf } from '../../../core/table-columns.ts';
+import { ColumnArrangementMenu } from '../../components/ColumnArrangementMenu.tsx';
+import { inOrder, useColumnArrangement, type TableColumn } from '../../lib/column-arrangement.ts';
+
+/** The DID comes first always; the operator arranges the rest. */
+const didColumns: TableColumn<DidDto, ColumnIdOf<'threecx-dids'>>[] = [
+  { id: 'trunk', label: 'Trunk', render: (d) => d.trunkName },
+  { id: 'extension', label: 'Extension', render: (d) => (d.extension ? `${d.extension.number} ${d.extension.name}` : '') },
+  { id: 'inventory', label: 'Inventory', render: (d) => (d.inventory ? <StatusBadge status={d.inventory.status as NumberStatus} /> : <span className="text-zinc-500">Not in the inventory</span>) },
+];
+const defaultDidColumns = didColumns.map((c) => c.id);
 
 function EditDid({ tenantId, did, onClose }: { tenantId: string; did: DidDto; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -90,12 +101,76 @@ function AddDidExplanation({ tenantId, consoleUrl, firstTrunk, onClose }: { tena
   );
 }
 
+/**
+ * Deleting a DID. 3CX has no delete for a DID on its own: it is an entry of its trunk's DID list,
+ * so the server takes it off that list. A DID that is an extension's caller id is not offered:
+ * the dialog says what to do first.
+ */
+function DeleteDid({ tenantId, did, consoleUrl, onClose, onDeleted }: { tenantId: string; did: DidDto; consoleUrl: string | null; onClose: () => void; onDeleted: (message: string) => void }) {
+  const queryClient = useQueryClient();
+  const ticket = useThreeCxTicket();
+  const remove = useMutation({
+    mutationFn: () => threeCxApi.deleteDid(tenantId, did.number, ticket.body),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: threeCxKeys.all(tenantId) });
+      onDeleted(`DID ${did.number} deleted from ${did.trunkName}.`);
+    },
+  });
+  const consoleLink = consoleUrl ? (
+    <a href={consoleUrl} target="_blank" rel="noreferrer" className="font-medium text-blue-700 underline">
+      3CX admin console
+    </a>
+  ) : (
+    '3CX admin console'
+  );
+  if (did.extension) {
+    return (
+      <div className="space-y-4 text-sm" data-testid="did-delete-refused">
+        <p>
+          <strong>{did.number} cannot be deleted now:</strong> it is the outbound caller id of extension {did.extension.number}
+          {did.extension.name ? ` (${did.extension.name})` : ''}, which would keep calling out with a number the PBX no longer has.
+        </p>
+        <p>Give that extension another DID first (Extensions › Edit), then delete this one.</p>
+        <div className="flex justify-end">
+          <Button onClick={onClose} data-autofocus>
+            Close
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-4 text-sm">
+      <p>
+        3CX has no delete for a DID on its own: UCR Manager takes {did.number} off the DID list of trunk <strong>{did.trunkName}</strong>. Calls to it stop reaching the PBX through that trunk.
+      </p>
+      <p className="text-zinc-600">
+        An inbound rule in 3CX that routed this number is not changed by the API: check the inbound rules in the {consoleLink} afterwards. The inventory keeps its record of the number; reconcile shows it as no longer on the PBX.
+      </p>
+      <ThreeCxTicketField {...ticket.field} serverError={remove.error} />
+      <ThreeCxError tenantId={tenantId} error={remove.error} />
+      <div className="flex justify-end gap-2">
+        <Button onClick={onClose} data-autofocus>
+          Cancel
+        </Button>
+        <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate()}>
+          Delete DID
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 /** E2: the PBX's DIDs, who uses each, and the inventory's record of it. */
 export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: boolean }) {
   const dids = useQuery(didsQuery(tenantId));
   const [editing, setEditing] = useState<DidDto | null>(null);
   const [adding, setAdding] = useState(false);
+  const [deleting, setDeleting] = useState<DidDto | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const list = dids.data?.dids ?? [];
+  const arrangement = useColumnArrangement('threecx-dids', didColumns, defaultDidColumns);
+  const shownColumns = inOrder(didColumns, arrangement.visible);
   return (
     <Section
       title="DIDs"
@@ -103,30 +178,39 @@ export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: 
       actions={canWrite ? <Button onClick={() => setAdding(true)}>Add a DID</Button> : null}
     >
       <div className="space-y-3">
+        {done ? <Notice>{done}</Notice> : null}
         <ThreeCxError tenantId={tenantId} error={dids.error} />
         {dids.isPending ? <p className="text-sm text-zinc-600">Asking the PBX…</p> : null}
+        {dids.data ? (
+          <div className="flex justify-end">
+            <ColumnArrangementMenu arrangement={arrangement} fixed="DID" label="the 3CX DIDs" />
+          </div>
+        ) : null}
         {dids.data ? (
           <Table caption="3CX DIDs">
             <thead>
               <tr>
                 <Th>DID</Th>
-                <Th>Trunk</Th>
-                <Th>Extension</Th>
-                <Th>Inventory</Th>
-                {canWrite ? <Th className="sr-only">Edit</Th> : null}
+                {shownColumns.map((c) => (
+                  <Th key={c.id}>{c.label}</Th>
+                ))}
+                {canWrite ? <Th className="sr-only">Actions</Th> : null}
               </tr>
             </thead>
             <tbody className="bg-white">
               {list.map((d) => (
                 <tr key={d.number} data-testid="did-row">
                   <Td className="font-mono whitespace-nowrap">{d.number}</Td>
-                  <Td>{d.trunkName}</Td>
-                  <Td>{d.extension ? `${d.extension.number} ${d.extension.name}` : ''}</Td>
-                  <Td>{d.inventory ? <StatusBadge status={d.inventory.status as NumberStatus} /> : <span className="text-zinc-500">Not in the inventory</span>}</Td>
+                  {shownColumns.map((c) => (
+                    <Td key={c.id}>{c.render(d)}</Td>
+                  ))}
                   {canWrite ? (
                     <Td>
                       <Button size="sm" onClick={() => setEditing(d)} aria-label={`Edit ${d.number}`}>
                         Edit
+                      </Button>{' '}
+                      <Button size="sm" variant="ghost" onClick={() => setDeleting(d)} aria-label={`Delete ${d.number}`}>
+                        Delete
                       </Button>
                     </Td>
                   ) : null}
@@ -138,6 +222,20 @@ export function DidsPanel({ tenantId, canWrite }: { tenantId: string; canWrite: 
       </div>
       <Dialog open={editing !== null} onClose={() => setEditing(null)} title={`Edit DID ${editing?.number ?? ''}`}>
         {editing ? <EditDid tenantId={tenantId} did={editing} onClose={() => setEditing(null)} /> : null}
+      </Dialog>
+      <Dialog open={deleting !== null} onClose={() => setDeleting(null)} title={`Delete DID ${deleting?.number ?? ''}?`}>
+        {deleting ? (
+          <DeleteDid
+            tenantId={tenantId}
+            did={deleting}
+            consoleUrl={dids.data?.consoleUrl ?? null}
+            onClose={() => setDeleting(null)}
+            onDeleted={(message) => {
+              setDeleting(null);
+              setDone(message);
+            }}
+          />
+        ) : null}
       </Dialog>
       <Dialog open={adding} onClose={() => setAdding(false)} title="Adding a DID">
         <AddDidExplanation tenantId={tenantId} consoleUrl={dids.data?.consoleUrl ?? null} firstTrunk={list[0]?.trunkId} onClose={() => setAdding(false)} />

@@ -16,6 +16,31 @@ import { fieldError } from '../../lib/errors.ts';
 import { ExtensionDialog } from './ExtensionDialog.tsx';
 import { ThreeCxError } from './TwoFactorPrompt.tsx';
 import { ThreeCxTicketField, useThreeCxTicket } from './ThreeCxTicketField.tsx';
+import type { ColumnIdOf } from '../../../core/table-columns.ts';
+import { ColumnArrangementMenu } from '../../components/ColumnArrangementMenu.tsx';
+import { inOrder, useColumnArrangement, type TableColumn } from '../../lib/column-arrangement.ts';
+
+/** The extension number comes first always; the operator arranges the rest. */
+const extensionColumns: TableColumn<ExtensionDto, ColumnIdOf<'threecx-extensions'>>[] = [
+  { id: 'displayName', label: 'Name', render: (x) => x.displayName },
+  { id: 'email', label: 'Email', cellClass: 'break-all', render: (x) => x.email },
+  { id: 'mobile', label: 'Mobile', cellClass: 'font-mono whitespace-nowrap', render: (x) => x.mobile },
+  {
+    id: 'did',
+    label: 'DID / caller id',
+    cellClass: 'font-mono whitespace-nowrap',
+    render: (x) =>
+      x.did ? (
+        <>
+          {x.did.e164} <Badge tone="blue">DID</Badge>
+        </>
+      ) : (
+        x.outboundCallerId
+      ),
+  },
+  { id: 'state', label: 'State', render: (x) => (x.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>) },
+];
+const defaultExtensionColumns = extensionColumns.map((c) => c.id);
 
 const actionWords: Record<string, string> = {
   'threecx.extension_created': 'Created',
@@ -27,6 +52,7 @@ const actionWords: Record<string, string> = {
   'threecx.trunk_updated': 'Trunk updated',
   'threecx.did_updated': 'DID updated',
   'threecx.did_created': 'DID create asked',
+  'threecx.did_deleted': 'DID deleted',
   'threecx.reconciled': 'Reconciled',
 };
 
@@ -76,6 +102,8 @@ export function ExtensionsPanel({ tenantId, canWrite, initialSearch = '' }: { te
       await refresh();
     },
   });
+  const arrangement = useColumnArrangement('threecx-extensions', extensionColumns, defaultExtensionColumns);
+  const shownColumns = inOrder(extensionColumns, arrangement.visible);
   const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / EXTENSIONS_PAGE_SIZE));
 
@@ -88,17 +116,20 @@ export function ExtensionsPanel({ tenantId, canWrite, initialSearch = '' }: { te
       >
         <div className="space-y-3">
           {done ? <Notice>{done}</Notice> : null}
-          <input
-            type="search"
-            aria-label="Search extensions"
-            placeholder="Number, name or email"
-            className={`${inputClass} max-w-sm`}
-            value={text}
-            onChange={(e) => {
-              setText(e.target.value);
-              setPage(1);
-            }}
-          />
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <input
+              type="search"
+              aria-label="Search extensions"
+              placeholder="Number, name or email"
+              className={`${inputClass} max-w-sm`}
+              value={text}
+              onChange={(e) => {
+                setText(e.target.value);
+                setPage(1);
+              }}
+            />
+            <ColumnArrangementMenu arrangement={arrangement} fixed="Ext." label="the 3CX extensions" />
+          </div>
           <ThreeCxError tenantId={tenantId} error={list.error} />
           {list.data ? (
             <>
@@ -110,11 +141,9 @@ export function ExtensionsPanel({ tenantId, canWrite, initialSearch = '' }: { te
                 <thead>
                   <tr>
                     <Th>Ext.</Th>
-                    <Th>Name</Th>
-                    <Th>Email</Th>
-                    <Th>Mobile</Th>
-                    <Th>DID / caller id</Th>
-                    <Th>State</Th>
+                    {shownColumns.map((c) => (
+                      <Th key={c.id}>{c.label}</Th>
+                    ))}
                     {canWrite ? <Th className="sr-only">Actions</Th> : null}
                   </tr>
                 </thead>
@@ -122,19 +151,11 @@ export function ExtensionsPanel({ tenantId, canWrite, initialSearch = '' }: { te
                   {list.data.extensions.map((x) => (
                     <tr key={x.id} data-testid="extension-row">
                       <Td className="font-mono">{x.number}</Td>
-                      <Td>{x.displayName}</Td>
-                      <Td className="break-all">{x.email}</Td>
-                      <Td className="font-mono whitespace-nowrap">{x.mobile}</Td>
-                      <Td className="font-mono whitespace-nowrap">
-                        {x.did ? (
-                          <>
-                            {x.did.e164} <Badge tone="blue">DID</Badge>
-                          </>
-                        ) : (
-                          x.outboundCallerId
-                        )}
-                      </Td>
-                      <Td>{x.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</Td>
+                      {shownColumns.map((c) => (
+                        <Td key={c.id} className={c.cellClass}>
+                          {c.render(x)}
+                        </Td>
+                      ))}
                       {canWrite ? (
                         <Td className="whitespace-nowrap">
                           <Button size="sm" onClick={() => setEditing(x)} aria-label={`Edit extension ${x.number}`}>

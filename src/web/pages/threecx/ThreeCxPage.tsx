@@ -8,6 +8,7 @@ import { ConnectionPanel } from './ConnectionPanel.tsx';
 import { DidsPanel } from './DidsPanel.tsx';
 import { ExtensionsPanel } from './ExtensionsPanel.tsx';
 import { ReconcilePanel } from './ReconcilePanel.tsx';
+import { SystemPanel } from './SystemPanel.tsx';
 import { TrunksPanel } from './TrunksPanel.tsx';
 
 const views = [
@@ -15,11 +16,12 @@ const views = [
   { id: 'dids', label: 'DIDs' },
   { id: 'trunks', label: 'Trunks' },
   { id: 'reconcile', label: 'Reconcile' },
+  { id: 'system', label: 'System' },
   { id: 'connection', label: 'Connection' },
 ] as const;
 type View = (typeof views)[number]['id'];
 
-/** The tenant's 3CX tab: connection, extensions (E1), DIDs (E2), trunks (E3) and reconcile (C7). */
+/** The tenant's 3CX tab: connection, extensions (E1), DIDs (E2), trunks (E3), reconcile (C7) and the PBX's version and counts. */
 export function ThreeCxPage() {
   const { tenant, canWrite } = useTenant();
   const connection = useQuery(threeCxConnectionQuery(tenant.id));
@@ -51,6 +53,7 @@ export function ThreeCxPage() {
         {view === 'extensions' ? <ExtensionsPanel tenantId={tenant.id} canWrite={canWrite} initialSearch={extension} /> : null}
         {view === 'dids' ? <DidsPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
         {view === 'trunks' ? <TrunksPanel tenantId={tenant.id} canWrite={canWrite} /> : null}
+        {view === 'system' ? <SystemPanel tenantId={tenant.id} /> : null}
         {view === 'reconcile' ? <ReconcilePanel tenantId={tenant.id} canWrite={canWrite} /> : null}
       </div>
     </div>

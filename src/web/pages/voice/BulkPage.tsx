@@ -16,6 +16,9 @@ import { formatCount, plural, TICKET } from '../../lib/inventory.ts';
 import { TicketPicker } from '../connectwise/TicketPicker.tsx';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { ScheduleControl } from './ScheduleControl.tsx';
+import type { ColumnIdOf } from '../../../core/table-columns.ts';
+import { ColumnArrangementMenu } from '../../components/ColumnArrangementMenu.tsx';
+import { inOrder, useColumnArrangement, type ColumnArrangement, type TableColumn } from '../../lib/column-arrangement.ts';
 
 const stateLabels: Record<BulkRowState, string> = {
   pending: 'Waiting',
@@ -110,21 +113,65 @@ function policiesOf(row: BulkRowDto): string {
   return parts.join(' · ');
 }
 
+const cell = 'border-t border-zinc-100 px-3 py-1.5 align-top';
+
+/** The line number comes first always; the operator arranges the rest. The result shows once the job has started. */
+const rowColumns: TableColumn<BulkRowDto, ColumnIdOf<'teams-bulk-rows'>>[] = [
+  { id: 'user', label: 'User', cellClass: `min-w-56 ${cell} [overflow-wrap:anywhere] text-zinc-900`, render: (row) => row.input.upn || <span className="text-zinc-400">(empty)</span> },
+  {
+    id: 'number',
+    label: 'Number',
+    cellClass: `${cell} font-mono text-xs whitespace-nowrap text-zinc-800`,
+    render: (row) => (
+      <>
+        {row.numberE164 ?? row.input.phoneNumber ?? <span className="font-sans text-zinc-400">(unchanged)</span>}
+        {row.numberE164 && row.input.phoneNumber && row.numberE164 !== row.input.phoneNumber ? <span className="block font-sans text-zinc-500">{row.input.phoneNumber}</span> : null}
+      </>
+    ),
+  },
+  { id: 'policies', label: 'Policies', cellClass: `min-w-40 ${cell} text-xs text-zinc-700`, render: (row) => policiesOf(row) || <span className="text-zinc-400">(none)</span> },
+  {
+    id: 'verdict',
+    label: 'Dry run',
+    cellClass: `min-w-48 ${cell}`,
+    render: (row) => (
+      <>
+        {row.verdict === 'ok' ? <Badge tone="green">OK</Badge> : <Badge tone="red">Error</Badge>}
+        {row.verdictMessage ? <span className="mt-0.5 block text-xs text-red-800">{row.verdictMessage}</span> : null}
+      </>
+    ),
+  },
+  {
+    id: 'result',
+    label: 'Result',
+    cellClass: `min-w-48 ${cell}`,
+    render: (row) => (
+      <span data-testid="bulk-row-result">
+        <Badge tone={stateTones[row.state]}>{stateLabels[row.state]}</Badge>
+        {row.attempts > 1 ? <span className="ml-1 text-xs text-zinc-500">attempt {row.attempts}</span> : null}
+        {row.resultMessage ? <span className={`mt-0.5 block text-xs ${row.state === 'failed' ? 'text-red-800' : 'text-zinc-600'}`}>{row.resultMessage}</span> : null}
+      </span>
+    ),
+  },
+];
+const defaultRowColumns = rowColumns.map((c) => c.id);
+
 /** Every row with its dry-run verdict and its run state; only the visible rows are in the DOM. */
-function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean }) {
+function RowsTable({ rows, showState, arrangement }: { rows: BulkRowDto[]; showState: boolean; arrangement: ColumnArrangement<ColumnIdOf<'teams-bulk-rows'>> }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   const items = virtualizer.getVirtualItems();
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
-  const colSpan = showState ? 6 : 5;
+  const shownColumns = inOrder(rowColumns, arrangement.visible).filter((c) => showState || c.id !== 'result');
+  const colSpan = shownColumns.length + 1;
   return (
     <div ref={scrollRef} role="region" aria-label="Rows of the file" tabIndex={0} className="relative max-h-[32rem] overflow-auto rounded-md border border-zinc-200 bg-white" data-testid="bulk-rows-scroll">
       <table className="w-full text-sm" aria-rowcount={rows.length + 1}>
         <caption className="sr-only">Rows of the file with their dry-run verdict{showState ? ' and result' : ''}</caption>
         <thead className="sticky top-0 z-[1] bg-zinc-50 shadow-[0_1px_0_var(--color-zinc-200)]">
           <tr aria-rowindex={1}>
-            {['Line', 'User', 'Number', 'Policies', 'Dry run', ...(showState ? ['Result'] : [])].map((h) => (
+            {['Line', ...shownColumns.map((c) => c.label)].map((h) => (
               <th key={h} scope="col" className="px-3 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-zinc-600 uppercase">
                 {h}
               </th>
@@ -141,24 +188,12 @@ function RowsTable({ rows, showState }: { rows: BulkRowDto[]; showState: boolean
             const row = rows[item.index]!;
             return (
               <tr key={row.id} ref={virtualizer.measureElement} data-index={item.index} aria-rowindex={item.index + 2} data-testid="bulk-row" data-state={row.state} data-verdict={row.verdict}>
-                <td className="border-t border-zinc-100 px-3 py-1.5 align-top text-zinc-600 tabular-nums">{row.rowNumber}</td>
-                <td className="min-w-56 border-t border-zinc-100 px-3 py-1.5 align-top [overflow-wrap:anywhere] text-zinc-900">{row.input.upn || <span className="text-zinc-400">(empty)</span>}</td>
-                <td className="border-t border-zinc-100 px-3 py-1.5 align-top font-mono text-xs whitespace-nowrap text-zinc-800">
-                  {row.numberE164 ?? row.input.phoneNumber ?? <span className="font-sans text-zinc-400">(unchanged)</span>}
-                  {row.numberE164 && row.input.phoneNumber && row.numberE164 !== row.input.phoneNumber ? <span className="block font-sans text-zinc-500">{row.input.phoneNumber}</span> : null}
-                </td>
-                <td className="min-w-40 border-t border-zinc-100 px-3 py-1.5 align-top text-xs text-zinc-700">{policiesOf(row) || <span className="text-zinc-400">(none)</span>}</td>
-                <td className="min-w-48 border-t border-zinc-100 px-3 py-1.5 align-top">
-                  {row.verdict === 'ok' ? <Badge tone="green">OK</Badge> : <Badge tone="red">Error</Badge>}
-                  {row.verdictMessage ? <span className="mt-0.5 block text-xs text-red-800">{row.verdictMessage}</span> : null}
-                </td>
-                {showState ? (
-                  <td className="min-w-48 border-t border-zinc-100 px-3 py-1.5 align-top" data-testid="bulk-row-result">
-                    <Badge tone={stateTones[row.state]}>{stateLabels[row.state]}</Badge>
-                    {row.attempts > 1 ? <span className="ml-1 text-xs text-zinc-500">attempt {row.attempts}</span> : null}
-                    {row.resultMessage ? <span className={`mt-0.5 block text-xs ${row.state === 'failed' ? 'text-red-800' : 'text-zinc-600'}`}>{row.resultMessage}</span> : null}
+                <td className={`${cell} text-zinc-600 tabular-nums`}>{row.rowNumber}</td>
+                {shownColumns.map((c) => (
+                  <td key={c.id} className={c.cellClass}>
+                    {c.render(row)}
                   </td>
-                ) : null}
+                ))}
               </tr>
             );
           })}
@@ -186,6 +221,7 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
   const query = useQuery(bulkJobQuery(tenantId, jobId));
   const job = query.data;
   const [filter, setFilter] = useState<Filter>('all');
+  const rowArrangement = useColumnArrangement('teams-bulk-rows', rowColumns, defaultRowColumns);
   const wasActive = useRef(false);
 
   // After an upload (or opening a job), focus moves to the job's heading so a screen reader reads it next.
@@ -328,20 +364,23 @@ function Job({ tenantId, jobId, canWrite, onReset }: { tenantId: string; jobId: 
         {canWrite && job.status === 'draft' && job.counts.pending > 0 && !started ? <ScheduleControl tenantId={tenantId} timeZone={tenant.timeZone} kind="bulk_run" name="bulkWhen" input={() => ({ jobId })} /> : null}
 
         <div className="space-y-2">
-          <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">
-            {filters.map(([id, label, n]) => (
-              <button
-                key={id}
-                type="button"
-                aria-pressed={filter === id}
-                onClick={() => setFilter(id)}
-                className="rounded px-2.5 py-1 text-sm font-medium text-zinc-700 hover:bg-white aria-pressed:bg-white aria-pressed:text-blue-800 aria-pressed:shadow-xs"
-              >
-                {label} <span className="tabular-nums">({formatCount(n)})</span>
-              </button>
-            ))}
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <div role="group" aria-label="Show rows" className="inline-flex flex-wrap gap-1 rounded-md border border-zinc-200 bg-zinc-50 p-1">
+              {filters.map(([id, label, n]) => (
+                <button
+                  key={id}
+                  type="button"
+                  aria-pressed={filter === id}
+                  onClick={() => setFilter(id)}
+                  className="rounded px-2.5 py-1 text-sm font-medium text-zinc-700 hover:bg-white aria-pressed:bg-white aria-pressed:text-blue-800 aria-pressed:shadow-xs"
+                >
+                  {label} <span className="tabular-nums">({formatCount(n)})</span>
+                </button>
+              ))}
+            </div>
+            <ColumnArrangementMenu arrangement={rowArrangement} fixed="Line" label="the rows of the file" />
           </div>
-          <RowsTable rows={shown} showState={started} />
+          <RowsTable rows={shown} showState={started} arrangement={rowArrangement} />
         </div>
       </div>
     </Section>
