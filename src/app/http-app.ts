@@ -29,6 +29,7 @@ import { teamsRoutes } from '../features/teams/routes.ts';
 import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
 import { lifecycleRoutes, scheduledRoutes } from '../features/lifecycle/routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
+import { resourceAccountRoutes } from '../features/voice-apps/resource-account-routes.ts';
 import { emergencyRoutes } from '../features/emergency/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
@@ -145,6 +146,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   teamsRoutes(app, deps);
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
+  resourceAccountRoutes(app, deps);
   emergencyRoutes(app, deps);
   lifecycleRoutes(app, deps);
   scheduledRoutes(app, deps);

@@ -43,6 +43,7 @@ export const auditActionFamilies = {
   teams_connection: ['teams_connection.saved', 'teams_connection.tested', 'teams_connection.certificate_generated', 'teams_connection.certificate_uploaded'],
   teams_policy: ['teams_policy.added', 'teams_policy.refreshed_with_powershell'],
   emergency: ['emergency.locations_refreshed', 'emergency.locations_imported', 'emergency.address_created', 'emergency.location_created', 'emergency.default_set', 'emergency.fix_started'],
+  resource_account: ['resource_account.create_requested', 'resource_account.step', 'resource_account.created', 'resource_account.create_failed'],
   bulk: ['bulk.dry_run', 'bulk.started', 'bulk.completed', 'bulk.cancelled'],
   threecx: [
     'threecx.extension_created',

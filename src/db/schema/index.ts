@@ -11,3 +11,4 @@ export * from './threecx.ts';
 export * from './emergency.ts';
 export * from './lifecycle.ts';
 export * from './connectwise.ts';
+export * from './resource-account-jobs.ts';
