@@ -9,6 +9,7 @@
  */
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { associateResourceAccounts, createResourceAccount, listAutoAttendants, listCallQueues, type VoiceAppType } from '../../connectors/teams/voice-apps.ts';
+import { TeamsError } from '../../connectors/teams/errors.ts';
 import type { TeamsApi } from '../../connectors/teams/teams-api.ts';
 import type { SubscribedSku } from '../../connectors/teams/graph-schemas.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -77,12 +78,15 @@ async function resourceAccountLicence(api: TeamsApi, tenantName: string): Promis
   return sku;
 }
 
+/** Graph's 404 for a user: "Request_ResourceNotFound" (its message does not always say "user"). */
+const notFound = (error: unknown) => (error instanceof TeamsError && error.graphStatus === 404) || (error instanceof AppError && error.status === 404);
+
 async function upnTaken(api: TeamsApi, upn: string): Promise<boolean> {
   try {
     await api.getUser(upn);
     return true;
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return false;
+    if (notFound(error)) return false;
     throw error;
   }
 }
@@ -241,7 +245,7 @@ async function runStep(ctx: Ctx, step: JobStep, index: number): Promise<StepOutc
           await setObjectId(ctx, found.id);
           return { state: 'succeeded', message: `${wanted.userPrincipalName} created.`, result: { objectId: found.id } };
         } catch (error) {
-          if (!(error instanceof AppError && error.status === 404)) throw error;
+          if (!notFound(error)) throw error;
         }
       }
       await noteJobStep(ctx, index, { sent: true });
@@ -259,7 +263,7 @@ async function runStep(ctx: Ctx, step: JobStep, index: number): Promise<StepOutc
           await refreshTeamsUser(deps, tenant, objectId);
           return { state: 'succeeded', message: `Microsoft Graph shows ${wanted.userPrincipalName}.` };
         } catch (error) {
-          if (!(error instanceof AppError && error.status === 404) || Date.now() > deadline) throw error;
+          if (!notFound(error) || Date.now() > deadline) throw error;
         }
         await new Promise((r) => setTimeout(r, ctx.pollMs));
       }

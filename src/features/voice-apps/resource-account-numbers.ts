@@ -3,6 +3,7 @@
  * (teams/voice-changes.ts), so it is claimed in the inventory first, followed until Teams
  * confirms, reverted with POST …/voice-changes/:id/revert and logged to the ticket like any other.
  */
+import { TeamsError } from '../../connectors/teams/errors.ts';
 import { AppError, ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { TicketLogChoices } from '../kernel/ticket-work.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
@@ -17,7 +18,7 @@ async function resourceAccountOf(deps: AppDeps, actor: Actor, tenantId: string, 
   try {
     account = await refreshTeamsUser(deps, tenant, objectId);
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw new NotFoundError('Resource account');
+    if ((error instanceof AppError && error.status === 404) || (error instanceof TeamsError && error.graphStatus === 404)) throw new NotFoundError('Resource account');
     throw error;
   }
   if (account.accountType !== 'resourceAccount') throw new ConflictError(`${account.upn} is not a resource account; give a user their number on the user's voice page.`, 'not_a_resource_account');
