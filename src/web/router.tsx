@@ -203,6 +203,11 @@ const tenantReconcileRoute = createRoute({
   path: 'reconcile',
   component: lazyRouteComponent(() => import('./pages/voice/ReconcilePage.tsx'), 'ReconcilePage'),
 });
+const tenantVoiceAppsRoute = createRoute({
+  getParentRoute: () => tenantRoute,
+  path: 'voice-apps',
+  component: lazyRouteComponent(() => import('./pages/voice-apps/VoiceAppsPage.tsx'), 'VoiceAppsPage'),
+});
 const threeCxHomeRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/threecx',
@@ -260,6 +265,7 @@ const routeTree = rootRoute.addChildren([
       tenantProfilesRoute,
       tenantEmergencyRoute,
       tenantReconcileRoute,
+      tenantVoiceAppsRoute,
       tenantThreeCxRoute,
       tenantConnectionsRoute,
     ]),

@@ -96,7 +96,8 @@ export async function serverOnFreshData(target: 'pglite' | 'postgres', cleanups:
     cleanups.push(() => db.drop());
     Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   }
-  const server = await startServerProcess(env);
+  // A first start migrates a fresh database: on a busy machine that takes longer than a restart.
+  const server = await startServerProcess(env, 'serve', 180_000);
   const admin = new ApiClient(server.url, new Set());
   const password = `${passphrase} 2`;
   await admin.login('admin@ucr.local', first);

@@ -76,7 +76,7 @@ describe.each(dbTargets())('resource accounts: numbers and creation on %s', (tar
     await useCertificate(admin, fx, tenantId);
     // Room in the Teams Phone Resource Account pool for every account these tests license.
     simTenant().subscriptions.get('TeamsPhoneResourceAccount')!.enabled += 20;
-  });
+  }, 300_000);
   afterAll(async () => {
     expectNoSecretsInLogs(t);
     await t.close();
