@@ -20,6 +20,7 @@ const sections = [
   { path: 'scheduled', label: 'Scheduled', to: '/tenants/$tenantId/scheduled' },
   { path: 'policies', label: 'Policies', to: '/tenants/$tenantId/policies', teams: true },
   { path: 'profiles', label: 'Profiles', to: '/tenants/$tenantId/profiles', teams: true },
+  { path: 'voice-apps', label: 'Voice apps', to: '/tenants/$tenantId/voice-apps', teams: true },
   { path: 'emergency', label: 'Emergency', to: '/tenants/$tenantId/emergency', teams: true },
   { path: 'reconcile', label: 'Reconcile with Teams', to: '/tenants/$tenantId/reconcile', teams: true },
   { path: 'threecx', label: '3CX', to: '/tenants/$tenantId/threecx', threecx: true },

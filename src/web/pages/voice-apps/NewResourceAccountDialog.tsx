@@ -103,7 +103,7 @@ export function NewResourceAccountDialog({ tenantId, voiceApps = [], defaultUsag
               <option value="aa">Auto attendant</option>
               <option value="cq">Call queue</option>
             </SelectField>
-            <TextField label="Usage location" hint="Two-letter country code, needed for the Teams Phone Resource Account licence. Empty: the tenant's default country." value={usageLocation} onChange={(e) => setUsageLocation(e.target.value)} maxLength={2} className="max-w-48" />
+            <TextField label="Usage location" hint="Two-letter country code, needed for the Teams Phone Resource Account licence. Empty: the tenant's default country." value={usageLocation} onChange={(e) => setUsageLocation(e.target.value)} maxLength={2} />
             <label className="flex items-center gap-2 text-sm font-medium text-zinc-800">
               <input type="checkbox" checked={withNumber} onChange={(e) => setWithNumber(e.target.checked)} className="accent-blue-700" />
               Assign a number from the inventory
