@@ -118,6 +118,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
         { name: 'numbers', description: 'Number inventory: ranges, numbers, lifecycle, import and export' },
         { name: 'teams', description: 'Teams Phone: connection, users, voice changes, policies, profiles, reconcile' },
         { name: 'bulk', description: 'Bulk voice assignment from CSV' },
+        { name: 'voice-apps', description: 'Resource accounts, auto attendants and call queues: creating resource accounts and their service numbers' },
         { name: 'lifecycle', description: 'Joiners and leavers: onboarding and offboarding a user as one durable job of steps, with dry run, retry and undo' },
         { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
         { name: 'threecx', description: '3CX: connection, extensions, DIDs, trunks, reconcile' },
