@@ -29,6 +29,7 @@ import { teamsRoutes } from '../features/teams/routes.ts';
 import { voiceProfileRoutes } from '../features/teams/profile-routes.ts';
 import { lifecycleRoutes, scheduledRoutes } from '../features/lifecycle/routes.ts';
 import { bulkRoutes } from '../features/bulk/routes.ts';
+import { resourceAccountRoutes } from '../features/voice-apps/resource-account-routes.ts';
 import { emergencyRoutes } from '../features/emergency/routes.ts';
 import { connectWiseRoutes } from '../features/connectwise/routes.ts';
 import { threeCxRoutes } from '../features/threecx/routes.ts';
@@ -118,6 +119,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
         { name: 'numbers', description: 'Number inventory: ranges, numbers, lifecycle, import and export' },
         { name: 'teams', description: 'Teams Phone: connection, users, voice changes, policies, profiles, reconcile' },
         { name: 'bulk', description: 'Bulk voice assignment from CSV' },
+        { name: 'voice-apps', description: 'Resource accounts, auto attendants and call queues: creating resource accounts and their service numbers' },
         { name: 'lifecycle', description: 'Joiners and leavers: onboarding and offboarding a user as one durable job of steps, with dry run, retry and undo' },
         { name: 'connectwise', description: 'ConnectWise Manage connection and tickets' },
         { name: 'threecx', description: '3CX: connection, extensions, DIDs, trunks, reconcile' },
@@ -147,6 +149,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   voiceProfileRoutes(app, deps);
   bulkRoutes(app, deps);
   voiceAppRoutes(app, deps);
+  resourceAccountRoutes(app, deps);
   emergencyRoutes(app, deps);
   lifecycleRoutes(app, deps);
   scheduledRoutes(app, deps);

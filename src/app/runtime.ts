@@ -11,6 +11,7 @@ import { declareIdentityJobs, workIdentityJobs } from '../features/identity/jobs
 import { declareAuditJobs, workAuditJobs } from '../features/audit/jobs.ts';
 import { declareInventoryJobs, workInventoryJobs } from '../features/numbers/jobs.ts';
 import { declareBulkJobs, workBulkJobs } from '../features/bulk/jobs.ts';
+import { declareResourceAccountJobs, workResourceAccountJobs } from '../features/voice-apps/jobs.ts';
 import { declareLifecycleJobs, workLifecycleJobs } from '../features/lifecycle/jobs.ts';
 import { declareTeamsJobs, declareVoiceJobs, workTeamsJobs, workVoiceJobs } from '../features/teams/jobs.ts';
 import { declareTicketJobs, workTicketJobs } from '../features/connectwise/jobs.ts';
@@ -52,6 +53,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await declareInventoryJobs(queue);
   await declareVoiceJobs(queue);
   await declareBulkJobs(queue);
+  await declareResourceAccountJobs(queue);
   await declareLifecycleJobs(queue);
   await declareTeamsJobs(queue);
   await declareTicketJobs(queue);
@@ -61,6 +63,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     await workInventoryJobs(queue, deps);
     await workVoiceJobs(queue, deps);
     await workBulkJobs(queue, deps);
+    await workResourceAccountJobs(queue, deps);
     await workLifecycleJobs(queue, deps);
     await workTeamsJobs(queue, deps);
     await workTicketJobs(queue, deps);

@@ -44,6 +44,7 @@ export const auditActionFamilies = {
   teams_policy: ['teams_policy.added', 'teams_policy.refreshed_with_powershell'],
   voice_apps: ['voice_apps.refreshed'],
   emergency: ['emergency.locations_refreshed', 'emergency.locations_imported', 'emergency.address_created', 'emergency.location_created', 'emergency.default_set', 'emergency.fix_started'],
+  resource_account: ['resource_account.create_requested', 'resource_account.step', 'resource_account.created', 'resource_account.create_failed'],
   bulk: ['bulk.dry_run', 'bulk.started', 'bulk.completed', 'bulk.cancelled'],
   threecx: [
     'threecx.extension_created',

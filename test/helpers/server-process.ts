@@ -86,17 +86,18 @@ type Cleanups = Array<() => Promise<void> | void>;
  * own key — with the first admin signed in and their one-time password already changed. The
  * caller owns stopping `server` (it may restart it on the same `env`); the data goes in `cleanups`.
  */
-export async function serverOnFreshData(target: 'pglite' | 'postgres', cleanups: Cleanups, passphrase: string): Promise<{ env: NodeJS.ProcessEnv; server: ServerProcess; admin: ApiClient; password: string }> {
+export async function serverOnFreshData(target: 'pglite' | 'postgres', cleanups: Cleanups, passphrase: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; server: ServerProcess; admin: ApiClient; password: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ucr-process-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const first = `${passphrase} 1`;
-  const env: NodeJS.ProcessEnv = { UCR_DATA_DIR: dataDir, UCR_ADMIN_PASSWORD: first, UCR_DEMO: 'false', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { UCR_DATA_DIR: dataDir, UCR_ADMIN_PASSWORD: first, UCR_DEMO: 'false', LOG_LEVEL: 'warn', ...extraEnv };
   if (target === 'postgres') {
     const db = await createPostgresDatabase();
     cleanups.push(() => db.drop());
     Object.assign(env, { DATABASE_URL: db.url, UCR_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   }
-  const server = await startServerProcess(env);
+  // A first start migrates a fresh database: on a busy machine that takes longer than a restart.
+  const server = await startServerProcess(env, 'serve', 180_000);
   const admin = new ApiClient(server.url, new Set());
   const password = `${passphrase} 2`;
   await admin.login('admin@ucr.local', first);

@@ -19,6 +19,7 @@ import { declareVoiceJobs, workVoiceJobs } from '../../src/features/teams/jobs.t
 import { declareBulkJobs, workBulkJobs } from '../../src/features/bulk/jobs.ts';
 import { declareTicketJobs, workTicketJobs } from '../../src/features/connectwise/jobs.ts';
 import { declareLifecycleJobs, workLifecycleJobs } from '../../src/features/lifecycle/jobs.ts';
+import { declareResourceAccountJobs, workResourceAccountJobs } from '../../src/features/voice-apps/jobs.ts';
 import type { Role } from '../../src/core/roles.ts';
 
 export type TestApp = {
@@ -63,6 +64,8 @@ export async function startTestApp(target: DbTarget, overrides: NodeJS.ProcessEn
     await workBulkJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100, concurrency: 3 });
     await declareLifecycleJobs(deps.queue);
     await workLifecycleJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
+    await declareResourceAccountJobs(deps.queue);
+    await workResourceAccountJobs(deps.queue, deps, { pollingIntervalSeconds: 0.5, pollMs: 100 });
   }
   const app = await buildHttpApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });

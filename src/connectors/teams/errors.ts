@@ -28,12 +28,15 @@ export type TeamsErrorCode =
   | 'app_auth_unsupported'
   /** The PowerShell bridge: a cmdlet ran and failed; its own message is passed on. */
   | 'cmdlet_failed'
+  /** Teams refused a number for a resource account (no usage location or Teams Phone Resource Account licence). */
+  | 'resource_account_refused'
   | 'unknown';
 
 /** How a Teams failure answers our own API: 409 for problems with the user or number, 502 for Microsoft's side. */
 const httpStatus: Partial<Record<TeamsErrorCode, number>> = {
   not_licensed: 409,
   no_usage_location: 409,
+  resource_account_refused: 409,
   number_already_assigned: 409,
   number_not_found: 409,
   policy_not_found: 409,

@@ -12,3 +12,4 @@ export * from './emergency.ts';
 export * from './lifecycle.ts';
 export * from './connectwise.ts';
 export * from './voice-apps.ts';
+export * from './resource-account-jobs.ts';

@@ -102,7 +102,10 @@ export async function syncTeamsDirectoryFor(deps: AppDeps, actor: Actor, tenantI
 export async function refreshTeamsUser(deps: AppDeps, tenant: TenantRow, userId: string): Promise<TeamsUserRow> {
   const api = await teamsApiFor(deps, tenant);
   const [user, config] = await Promise.all([api.getUser(userId), api.getUserConfiguration(userId).catch(() => undefined)]);
-  const row = directoryRow(tenant.id, user, config, deps.now());
+  // Graph documents userConfiguration's telephoneNumbers for users and is silent on resource
+  // accounts; their number is read from the numberAssignments that name them (voiceApplicationAssigned).
+  const numbers = config?.accountType === 'resourceAccount' && !config.telephoneNumbers?.length ? (await api.listNumberAssignments(`assignmentTargetId eq '${user.id.replace(/'/g, "''")}'`)).filter((n) => n.assignmentTargetId === user.id && n.assignmentStatus !== 'unassigned') : [];
+  const row = directoryRow(tenant.id, user, numbers.length ? { ...config!, telephoneNumbers: numbers.map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: n.assignmentCategory ?? 'primary' })) } : config, deps.now());
   await upsertUsers(deps.db, [row]);
   await recordSeenPolicies(deps.db, tenant.id, [row]);
   const [stored] = await deps.db.select().from(teamsUsers).where(and(eq(teamsUsers.tenantId, tenant.id), eq(teamsUsers.userId, user.id)));

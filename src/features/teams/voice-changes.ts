@@ -7,7 +7,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../c
 import { parseNumber } from '../../core/phone-number.ts';
 import { encodeVoiceChangeCursor, type VoiceChangeCursor } from '../../core/voice-change-cursor.ts';
 import type { Db } from '../../db/connection.ts';
-import { phoneNumbers, teamsPolicies, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
+import { phoneNumbers, teamsPolicies, teamsUsers, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { queueTicketLog, ticketLoggingApplies } from '../connectwise/ticket-logger.ts';
@@ -239,6 +239,9 @@ async function resolveTargetNumber(deps: AppDeps, actor: Actor, tenant: TenantRo
 }
 
 function assertUserCanHaveNumber(user: TeamsUserRow): void {
+  // A resource account is blocked from sign-in in Entra by design and holds the Teams Phone
+  // Resource Account licence rather than Phone System: Teams judges it (see failureOf).
+  if (user.accountType === 'resourceAccount') return;
   if (!user.accountEnabled) throw new ValidationError(`${user.upn} is disabled in Entra ID.`);
   if (!user.phoneSystem) throw new ValidationError(`${user.upn} has no Teams Phone licence (Phone System). Assign the licence in Microsoft 365 first.`);
   if (!user.usageLocation) throw new ValidationError(`${user.upn} has no usage location. Set it in Entra ID first.`);
@@ -278,14 +281,27 @@ export async function followVoiceChange(deps: AppDeps, changeId: string, options
     if (status === 'skipped') return settleSkippedChange(deps, change, operation);
     if (status === 'failed') {
       const detail = operation.numbers?.map((n) => n.statusDetail ?? n.statusMessage).find(Boolean) ?? 'Teams reported the order as failed.';
-      const known = classifyFailure(detail);
-      return failChange(deps, changeId, new TeamsError(known?.code ?? 'unknown', known?.message ?? `Teams refused the change: ${detail}`, { detail }), null);
+      return failChange(deps, changeId, await failureOf(deps, change, detail), null);
     }
     if (Date.now() > deadline) {
       return failChange(deps, changeId, new TeamsError('unavailable', 'Teams did not finish the order within 10 minutes. Check the user in the Teams admin center, then refresh.'), null);
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/**
+ * Why Teams refused an order, in plain words. For a resource account the licence Teams wants is
+ * the Teams Phone Resource Account licence (Graph documents assignNumber for user accounts only;
+ * the failed operation's statusDetail is what Teams says), so that refusal gets its own code.
+ */
+async function failureOf(deps: AppDeps, change: VoiceChangeRow, detail: string): Promise<TeamsError> {
+  const known = classifyFailure(detail);
+  const [target] = await deps.db.select({ accountType: teamsUsers.accountType }).from(teamsUsers).where(and(eq(teamsUsers.tenantId, change.tenantId), eq(teamsUsers.userId, change.userId)));
+  if (target?.accountType === 'resourceAccount' && (known?.code === 'not_licensed' || known?.code === 'no_usage_location')) {
+    return new TeamsError('resource_account_refused', `Teams refused the number for resource account ${change.userUpn}: it needs a usage location and the Microsoft Teams Phone Resource Account licence before a number can be assigned (Teams said: ${detail}).`, { detail });
+  }
+  return new TeamsError(known?.code ?? 'unknown', known?.message ?? `Teams refused the change: ${detail}`, { detail });
 }
 
 /**
@@ -391,7 +407,9 @@ async function completeChange(deps: AppDeps, changeId: string, actor: Actor | nu
     if (change.newNumberId) {
       const [held] = await tx.select().from(phoneNumbers).where(eq(phoneNumbers.id, change.newNumberId));
       if (held?.status === 'reserved') {
-        const assignee = { type: 'teams_user' as const, id: change.userId, upn: change.userUpn, name: after?.displayName ?? null };
+        // A resource account is an Entra user too; its name says what it is, so the inventory shows e.g. "Main line AA (resource account)".
+        const name = after?.displayName ? (after.accountType === 'resourceAccount' ? `${after.displayName} (resource account)` : after.displayName) : null;
+        const assignee = { type: 'teams_user' as const, id: change.userId, upn: change.userUpn, name };
         await changeNumberStatus(deps, actor, change.tenantId, change.newNumberId, { action: 'assign', assignee, ticketId: change.ticketId }, undefined, tx);
       }
       // Teams took the emergency location with the assignment (assignNumber's locationId): the inventory records it.

@@ -173,6 +173,40 @@ describe('Graph simulator: number assignment orders', () => {
     expect((await numberState('+13125559000'))?.assignmentStatus).toBe('voiceApplicationAssigned');
   });
 
+  // Resource accounts (#20). assignNumber is documented for user accounts only
+  // (https://learn.microsoft.com/graph/api/teamsadministration-numberassignment-assignnumber); the same
+  // API unassigns "from a user or resource account" and reports `voiceApplicationAssigned`
+  // (https://learn.microsoft.com/graph/api/resources/teamsadministration-numberassignment), and
+  // Set-CsPhoneNumberAssignment assigns to resource accounts
+  // (https://learn.microsoft.com/powershell/module/microsoftteams/set-csphonenumberassignment). Docs
+  // silent on a resource account target: the simulator takes it when the account holds the Teams Phone
+  // Resource Account licence and a usage location (https://learn.microsoft.com/microsoftteams/manage-resource-accounts).
+  it('refuses a number for a resource account without the Teams Phone Resource Account licence, in the operation', async () => {
+    const account = fx.seeded.byProfile.resourceAccount.find((candidate) => ![...fx.seeded.tenant.numbers.values()].some((n) => n.assignmentTargetId === candidate.id))!;
+    const licences = account.licenses;
+    account.licenses = [];
+    try {
+      const e164 = freeNumber();
+      const operation = await finished(await order('assignNumber', { telephoneNumber: e164, assignmentTargetId: account.id, numberType: 'directRouting' }));
+      expect(operation.status).toBe('failed');
+      expect(operation.numbers[0]!.statusDetail).toMatch(/not licensed for Teams Phone/);
+      expect((await numberState(e164))?.assignmentStatus).toBe('unassigned');
+    } finally {
+      account.licenses = licences;
+    }
+  });
+
+  it('lists a resource account\'s number by assignmentTargetId, not in its userConfiguration (docs silent there)', async () => {
+    const account = fx.seeded.byProfile.resourceAccount.find((candidate) => ![...fx.seeded.tenant.numbers.values()].some((n) => n.assignmentTargetId === candidate.id))!;
+    const e164 = freeNumber();
+    expect((await finished(await order('assignNumber', { telephoneNumber: e164, assignmentTargetId: account.id, numberType: 'directRouting' }))).status).toBe('succeeded');
+    const byTarget = await json<{ value: Array<{ telephoneNumber: string; assignmentStatus: string }> }>(await fx.api(`${ROOT}/numberAssignments?$filter=assignmentTargetId eq '${account.id}'`));
+    expect(byTarget.value).toEqual([expect.objectContaining({ telephoneNumber: e164, assignmentStatus: 'voiceApplicationAssigned' })]);
+    const config = await json<{ telephoneNumbers: unknown[]; accountType: string }>(await fx.api(`/v1.0/admin/teams/userConfigurations/${account.id}`));
+    expect(config.accountType).toBe('resourceAccount');
+    expect(config.telephoneNumbers).toEqual([]);
+  });
+
   it('ends an order as skipped when the skipNextOrders knob says so, changing nothing', async () => {
     // telephoneNumberLongRunningOperation (Graph v1.0) lists `skipped` without saying when Teams
     // uses it; the knob produces it so the app's reading of it (docs/external-apis.md) is tested.

@@ -6,6 +6,8 @@ import { Section } from '../../components/Section.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useRole } from '../../lib/role.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
+import { AssignResourceAccountNumberDialog } from './AssignResourceAccountNumberDialog.tsx';
+import { NewResourceAccountDialog } from './NewResourceAccountDialog.tsx';
 import { ResourceAccountsTable } from './ResourceAccountsTable.tsx';
 
 const keyLabel = (key: string) => (/^Tone(\d|Star|Pound)$/.test(key) ? `Press ${key.replace('Tone', '').replace('Star', '*').replace('Pound', '#')}` : key === 'Automatic' ? 'Straight away' : key);
@@ -118,6 +120,8 @@ export function VoiceAppsPage() {
     onSuccess: (data) => queryClient.setQueryData(voiceAppsKeys.all(tenant.id), data),
   });
   const data = page.data;
+  // Creating accounts and changing their numbers: operators, on an active tenant (as every voice change).
+  const canChange = canOperate && tenant.status === 'active';
   return (
     <div className="space-y-6">
       <Section
@@ -160,7 +164,30 @@ export function VoiceAppsPage() {
       {data ? (
         <>
           <Section title="Resource accounts" description="Read from Graph: each account's number and licence; the type and what it serves come from Teams PowerShell.">
-            <ResourceAccountsTable accounts={data.resourceAccounts} />
+            <ResourceAccountsTable
+              accounts={data.resourceAccounts}
+              header={
+                canChange ? (
+                  <NewResourceAccountDialog
+                    tenantId={tenant.id}
+                    voiceApps={[...data.autoAttendants.map((aa) => ({ identity: aa.identity, name: aa.name, type: 'aa' as const })), ...data.callQueues.map((q) => ({ identity: q.identity, name: q.name, type: 'cq' as const }))]}
+                    defaultUsageLocation={tenant.defaultCountry ?? ''}
+                    onDone={() => refresh.mutate()}
+                  />
+                ) : undefined
+              }
+              actions={
+                canChange
+                  ? (account) => (
+                      <AssignResourceAccountNumberDialog
+                        tenantId={tenant.id}
+                        account={{ objectId: account.objectId, displayName: account.displayName, phoneNumber: account.phoneNumbers[0] ?? null }}
+                        onDone={() => refresh.mutate()}
+                      />
+                    )
+                  : undefined
+              }
+            />
           </Section>
           <Section title="Auto attendants">
             {data.autoAttendants.length === 0 ? <p className="text-sm text-zinc-600">{data.bridge.status === 'read' ? 'None in this tenant.' : 'Read through the PowerShell bridge (see above).'}</p> : null}
