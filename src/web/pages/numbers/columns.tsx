@@ -5,7 +5,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { kindLabel } from '../../lib/inventory.ts';
 
-export type ColumnId = 'status' | 'kind' | 'assignee' | 'range' | 'site' | 'carrier' | 'tags' | 'reservation' | 'notes' | 'updatedAt';
+export type ColumnId = 'status' | 'kind' | 'systems' | 'displayName' | 'country' | 'assignee' | 'range' | 'site' | 'carrier' | 'tags' | 'reservation' | 'notes' | 'updatedAt';
 
 export type Lookup = { rangeName: (id: string | null) => string; siteName: (id: string | null) => string };
 
@@ -16,6 +16,34 @@ const dash = <span className="text-zinc-400">—</span>;
 export const columns: Column[] = [
   { id: 'status', label: 'Status', sort: 'status', width: 'w-28', render: (n) => <StatusBadge status={n.status} /> },
   { id: 'kind', label: 'Kind', width: 'w-36', render: (n) => kindLabel(n.kind) },
+  {
+    id: 'systems',
+    label: 'Used by',
+    width: 'w-32',
+    // One DID on both a Teams user and the same person's 3CX extension (docs/decisions/0006) says so in words.
+    render: (n) =>
+      n.linkedExtension ? (
+        <span className="inline-block rounded bg-indigo-50 px-1.5 py-0.5 text-xs font-medium text-indigo-800 ring-1 ring-indigo-200 ring-inset" data-testid="shared-badge">
+          Teams + 3CX
+        </span>
+      ) : n.assignee ? (
+        <span className="text-xs text-zinc-700">{n.assignee.type === 'teams_user' ? 'Teams' : '3CX'}</span>
+      ) : (
+        dash
+      ),
+  },
+  { id: 'displayName', label: 'Display name', width: 'w-40', render: (n) => <span className="block truncate">{n.displayName || dash}</span> },
+  {
+    id: 'country',
+    label: 'Country / usage',
+    width: 'w-32',
+    render: (n) => (
+      <span className="text-xs whitespace-nowrap" title={n.usageLocation ? `Number of ${n.country || 'no country'}, used in ${n.usageLocation}` : undefined}>
+        {n.country || '—'}
+        {n.usageLocation && n.usageLocation !== n.country ? ` · used in ${n.usageLocation}` : ''}
+      </span>
+    ),
+  },
   {
     id: 'assignee',
     label: 'Assignee',
@@ -66,7 +94,7 @@ export const columns: Column[] = [
   { id: 'updatedAt', label: 'Updated', sort: 'updatedAt', width: 'w-40', render: (n) => <span className="whitespace-nowrap">{formatDateTime(n.updatedAt)}</span> },
 ];
 
-export const defaultColumns: ColumnId[] = ['status', 'kind', 'assignee', 'range', 'site', 'tags', 'updatedAt'];
+export const defaultColumns: ColumnId[] = ['status', 'kind', 'systems', 'assignee', 'range', 'site', 'tags', 'updatedAt'];
 
 export function visibleColumns(saved: unknown): ColumnId[] {
   if (!Array.isArray(saved)) return defaultColumns;
