@@ -52,7 +52,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
     const problems: Record<string, string> = {};
     if (!name.trim()) problems.name = 'Give the range a name.';
     if (by !== 'pattern' && !start.trim()) problems.start = 'Enter the first number, e.g. +1 415 555 0100.';
-    if (by === 'pattern' && !/^\+[\d\s().-]+[xX][xX\s]*$/.test(pattern.trim())) problems.pattern = 'Write + and the fixed digits, then an x for each free digit, e.g. +1 555 123 xxxx.';
+    if (by === 'pattern' && !pattern.trim()) problems.pattern = 'Write + and the fixed digits, then an x for each free digit, e.g. +1 555 123 xxxx.';
     if (by === 'end' && !end.trim()) problems.end = 'Enter the last number.';
     if (by === 'count' && !(/^\d+$/.test(count) && Number(count) >= 1 && Number(count) <= 100_000)) problems.count = 'A whole number from 1 to 100,000.';
     setLocal(problems);
@@ -89,7 +89,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
           </label>
           <label className="flex items-center gap-1.5">
             <input type="radio" name="by" value="pattern" checked={by === 'pattern'} onChange={() => setBy('pattern')} className="accent-blue-700" />
-            Pattern
+            From a pattern
           </label>
         </div>
         {by === 'pattern' ? (
