@@ -46,22 +46,28 @@ describe.skipIf(!haveChromium).each(targets())('pattern ranges in the browser ($
     await page.waitForURL('**/ranges');
     await page.getByRole('button', { name: 'Add range' }).click();
     const form = page.getByRole('dialog');
-    await form.getByLabel('Name').fill('Seattle DID block');
+    await form.getByLabel('Name').fill('Portland DID block');
     await form.getByLabel('From a pattern').check();
     // A pattern whose x's are not at the end is explained next to its field, and nothing is made.
-    await form.getByLabel('Pattern', { exact: true }).fill('+1 206 55x 0100');
+    await form.getByLabel('Pattern', { exact: true }).fill('+1 503 55x 0100');
     await form.getByRole('button', { name: 'Create range' }).click();
     const patternField = form.locator('input[name="pattern"]');
     await expect.poll(() => patternField.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await patternField.getAttribute('aria-describedby'))!.split(' ');
     const messages = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
     expect(messages.join(' ')).toContain("the x's must all come at the end");
-    await patternField.fill('+1 206 555 xxxx');
+    await patternField.fill('+1 503 555 xxxx');
     await form.getByLabel('Carrier').fill('Acme Telecom');
     await form.getByRole('button', { name: 'Create range' }).click();
-    await page.getByRole('status').filter({ hasText: 'created for the pattern +1206555xxxx: 10,000 numbers' }).waitFor();
-    const row = page.getByTestId('range-row').filter({ hasText: 'Seattle DID block' });
-    expect(await row.textContent()).toContain('Pattern +1206555xxxx');
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'created for the pattern +1503555xxxx: 10,000 numbers' })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\nThe dialog said: ${await form.textContent().catch(() => '(gone)')}`);
+      });
+    const row = page.getByTestId('range-row').filter({ hasText: 'Portland DID block' });
+    expect(await row.textContent()).toContain('Pattern +1503555xxxx');
     expect(await row.getByTestId('range-capacity').textContent()).toBe('10,000 numbers · 0 used (0 %)');
 
     // The inventory holds none of them yet; the next free number is created as it is handed out.
@@ -69,12 +75,12 @@ describe.skipIf(!haveChromium).each(targets())('pattern ranges in the browser ($
     await expect.poll(() => page.getByTestId('numbers-total').textContent()).toBe('0 numbers');
     await page.getByRole('button', { name: 'Next free number' }).click();
     const next = page.getByRole('dialog', { name: 'Next free number' });
-    await next.getByLabel('Range').selectOption({ label: 'Seattle DID block (10,000 available)' });
+    await next.getByLabel('Range').selectOption({ label: 'Portland DID block (10,000 available)' });
     await next.getByLabel('Reason').fill('New starter');
     await next.getByRole('button', { name: 'Reserve next free number' }).click();
     const got = next.getByTestId('allocated-number');
     await got.waitFor();
-    expect(await got.textContent()).toContain('+12065550000');
+    expect(await got.textContent()).toContain('+15035550000');
     await next.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.getByTestId('numbers-total').textContent()).toBe('1 number');
 
