@@ -176,8 +176,9 @@ describe.each(dbTargets())('number details and pattern ranges on %s', (target) =
     const created = await admin.post(`/api/tenants/${tenantId}/ranges`, { name: 'Tiny', pattern: '+1312555000x', kind: 'toll_free' });
     expect(created.status).toBe(201);
     expect(created.body.size).toBe(10);
-    const byHand = await admin.post(`/api/tenants/${other}/numbers`, { number: '+13125550001', kind: 'direct_routing' });
+    const byHand = await admin.post(`/api/tenants/${other}/numbers`, { number: '+13125550001', kind: 'direct_routing', displayName: 'Lobby', usageLocation: 'us' });
     expect(byHand.status).toBe(201);
+    expect(byHand.body).toMatchObject({ displayName: 'Lobby', usageLocation: 'US', country: 'US' });
     const body = { from: { rangeId: created.body.id }, reason: 'fill', until: new Date(t.clock.now().getTime() + day).toISOString() };
     const got: string[] = [];
     for (let i = 0; i < 9; i++) got.push((await admin.post(`/api/tenants/${tenantId}/numbers/allocate`, body)).body.e164);
