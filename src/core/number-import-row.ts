@@ -1,12 +1,13 @@
 import { headerKey } from './import-csv.ts';
-import { inRange, parseNumber } from './phone-number.ts';
+import { numberKinds } from './number-vocabulary.ts';
+import { inRange, isKnownCountry, parseNumber } from './phone-number.ts';
 
 /**
  * Validation of one CSV import row, without I/O: the caller supplies what the tenant has
  * (ranges, sites) and what it has seen so far. Returns the normalized number or the reasons
  * the row cannot be imported, each naming its column.
  */
-export const importKinds = ['direct_routing', 'calling_plan', 'operator_connect', 'threecx_did'] as const;
+export const importKinds = numberKinds;
 export const importStatuses = ['available', 'reserved', 'assigned', 'blocked', 'retired'] as const;
 
 export type ImportKind = (typeof importKinds)[number];
@@ -22,6 +23,10 @@ export type ImportedNumber = {
   carrier: string;
   tags: string[];
   notes: string;
+  displayName: string;
+  usageLocation: string;
+  /** Derived from the E.164 (not a column of the file). */
+  country: string;
   assignee: string | null;
   assigneeName: string | null;
   reservedUntil: string | null;
@@ -65,7 +70,12 @@ const headerAliases: Record<string, string> = {
   userprincipalname: 'assignee',
   upn: 'assignee',
   assigneename: 'assignee_name',
-  displayname: 'assignee_name',
+  numbername: 'display_name',
+  usagelocation: 'usage_location',
+  usagecountry: 'usage_location',
+  // The number's own name (export column display_name); the assignee's is assignee_name.
+  displayname: 'display_name',
+  username: 'assignee_name',
   reserveduntil: 'reserved_until',
   reservationreason: 'reservation_reason',
   reason: 'reservation_reason',
@@ -86,6 +96,12 @@ const kindAliases: Record<string, ImportKind> = {
   '3cxdid': 'threecx_did',
   '3cx': 'threecx_did',
   threecx: 'threecx_did',
+  tollfree: 'toll_free',
+  freephone: 'toll_free',
+  service: 'service',
+  servicenumber: 'service',
+  extensiononly: 'extension_only',
+  extension: 'extension_only',
 };
 
 const statusHints: Record<string, string> = {
@@ -114,6 +130,8 @@ export function validateImportRow(raw: Record<string, string>, ctx: ImportContex
   const kindText = get('kind');
   const kind = kindText === '' ? 'direct_routing' : kindAliases[kindText.toLowerCase().replace(/[^a-z0-9]/g, '')];
   if (!kind) problems.push({ column: 'kind', value: kindText, message: `Unknown kind; use one of: ${importKinds.join(', ')}.` });
+
+  if (kind === 'extension_only' && !extension) problems.push({ column: 'extension', value: '', message: 'An extension-only number needs its extension (the digits dialled after the main number).' });
 
   const statusText = get('status').toLowerCase();
   const status = (statusText === '' ? 'available' : statusText) as ImportStatus;
@@ -155,6 +173,12 @@ export function validateImportRow(raw: Record<string, string>, ctx: ImportContex
     .filter(Boolean);
   if (tags.some((t) => t.length > 50)) problems.push({ column: 'tags', value: get('tags'), message: 'A tag is at most 50 characters.' });
 
+  const displayName = get('display_name');
+  if (displayName.length > 200) problems.push({ column: 'display_name', value: `${displayName.slice(0, 20)}…`, message: 'A display name is at most 200 characters.' });
+  const usageText = get('usage_location');
+  const usageLocation = usageText.toUpperCase();
+  if (usageText && !isKnownCountry(usageLocation)) problems.push({ column: 'usage_location', value: usageText, message: 'Not a country code; use two letters (ISO 3166-1 alpha-2), such as GB or US.' });
+
   if (problems.length > 0 || !parsed.ok || !kind) return { ok: false, problems };
   return {
     ok: true,
@@ -168,6 +192,9 @@ export function validateImportRow(raw: Record<string, string>, ctx: ImportContex
       carrier: get('carrier'),
       tags,
       notes,
+      displayName,
+      usageLocation,
+      country: parsed.value.country ?? '',
       assignee: assignee?.toLowerCase() ?? null,
       assigneeName: get('assignee_name') || null,
       reservedUntil,

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export type ParsedNumber = { e164: string; extension: string; national: string; country: string | undefined };
 export type NumberParseResult = { ok: true; value: ParsedNumber } | { ok: false; reason: string };
@@ -60,4 +60,14 @@ export function rangeEnd(startE164: string, count: number): string {
 /** Whether an E.164 number lies within a range's first and last number. */
 export function inRange(e164: string, startE164: string, endE164: string): boolean {
   return e164.length === startE164.length && e164 >= startE164 && e164 <= endE164;
+}
+
+/** The country (ISO 3166-1 alpha-2) an E.164 number belongs to; '' when it names none (+800, or a number libphonenumber cannot place). */
+export function countryOfNumber(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.country ?? '';
+}
+
+/** Whether a text is a country code libphonenumber knows (ISO 3166-1 alpha-2, upper case), as a usage location must be. */
+export function isKnownCountry(code: string): boolean {
+  return isSupportedCountry(code);
 }

@@ -6,7 +6,7 @@
  * not listed. Labels and default choices belong to the web, which shows them.
  */
 export const arrangeableTables = {
-  numbers: ['status', 'kind', 'assignee', 'range', 'site', 'carrier', 'tags', 'reservation', 'notes', 'updatedAt'],
+  numbers: ['status', 'kind', 'systems', 'displayName', 'country', 'assignee', 'range', 'site', 'carrier', 'tags', 'reservation', 'notes', 'updatedAt'],
   audit: ['actor', 'action', 'target', 'result', 'details'],
   'threecx-extensions': ['displayName', 'email', 'mobile', 'did', 'state'],
   'threecx-dids': ['trunk', 'extension', 'inventory'],

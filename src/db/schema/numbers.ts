@@ -15,6 +15,14 @@ export const numberRanges = pgTable(
     startE164: text('start_e164').notNull(),
     endE164: text('end_e164').notNull(),
     size: integer('size').notNull(),
+    /**
+     * The range as a pattern (`+1555123xxxx`), when it was defined so: its numbers are created one
+     * by one as the allocator hands them out, instead of all when the range is made. Null: a range
+     * whose numbers were all created with it.
+     */
+    pattern: text('pattern'),
+    /** Pattern ranges: how many of the pattern's numbers the allocator has created (or found taken) so far, in order. */
+    patternNext: integer('pattern_next').notNull().default(0),
     kind: text('kind', { enum: numberKinds }).notNull(),
     carrier: text('carrier').notNull().default(''),
     siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
@@ -46,6 +54,16 @@ export const phoneNumbers = pgTable(
     carrier: text('carrier').notNull().default(''),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     notes: text('notes').notNull().default(''),
+    /** What the number is called (a main line, "Reception", a fax): the number's own name, not its assignee's. */
+    displayName: text('display_name').notNull().default(''),
+    /** The country (ISO 3166-1 alpha-2) where the number is used, as Teams' usage location; '' when not said. */
+    usageLocation: text('usage_location').notNull().default(''),
+    /**
+     * The number's country (ISO 3166-1 alpha-2), derived from the E.164 by number-store.ts when the row is
+     * written ('' when libphonenumber names none, null until derived). Stored, though derivable, because
+     * the country filter needs an index on it.
+     */
+    country: text('country'),
     assigneeType: text('assignee_type', { enum: ['teams_user', 'threecx_extension'] }),
     assigneeId: text('assignee_id'),
     assigneeUpn: text('assignee_upn'),
@@ -81,6 +99,8 @@ export const phoneNumbers = pgTable(
     index('phone_numbers_tenant_status_e164_idx').on(t.tenantId, t.status, t.e164, t.id),
     index('phone_numbers_tenant_updated_idx').on(t.tenantId, t.updatedAt, t.id),
     index('phone_numbers_tenant_assignee_idx').on(t.tenantId, t.status, sql`coalesce(${t.assigneeUpn}, '')`, t.e164, t.id),
+    index('phone_numbers_tenant_country_idx').on(t.tenantId, t.country, t.e164, t.id),
+    index('phone_numbers_tenant_usage_location_idx').on(t.tenantId, t.usageLocation, t.e164, t.id).where(sql`${t.usageLocation} <> ''`),
     index('phone_numbers_range_status_idx').on(t.rangeId, t.status, t.e164),
     index('phone_numbers_site_idx').on(t.siteId),
     index('phone_numbers_import_idx').on(t.importId).where(sql`${t.importId} is not null`),

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../kernel/deps.ts';
-import { expireCoolingAndReservations } from './number-store.ts';
+import { expireCoolingAndReservations, fillMissingCountries } from './number-store.ts';
 import { snapshotUtilisation } from './utilisation.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 
@@ -18,6 +18,9 @@ export async function declareInventoryJobs(queue: JobQueue): Promise<void> {
 }
 
 export async function workInventoryJobs(queue: JobQueue, deps: AppDeps, pollingIntervalSeconds = 2): Promise<void> {
+  // Numbers from before the country was stored get it once; afterwards every write sets it.
+  const filled = await fillMissingCountries(deps.db);
+  if (filled > 0) deps.log.info({ filled }, 'numbers given their country');
   await queue.work(INVENTORY_EXPIRY_QUEUE, { pollingIntervalSeconds }, async () => {
     const result = await expireCoolingAndReservations(deps);
     deps.log.info(result, 'cooling and reservation expiry done');

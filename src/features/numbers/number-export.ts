@@ -7,7 +7,7 @@ import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { cursorAfter, queryNumberRows, type NumberFilter, type NumberSort } from './numbers-query.ts';
 import { loadTenant } from '../tenants/tenants.ts';
 
-const columns = ['number', 'extension', 'kind', 'status', 'range', 'site', 'carrier', 'tags', 'notes', 'assignee', 'assignee_name', 'reserved_until', 'reservation_reason', 'cooling_until', 'updated_at'];
+const columns = ['number', 'extension', 'kind', 'status', 'range', 'site', 'carrier', 'tags', 'notes', 'display_name', 'usage_location', 'country', 'shared_with_3cx', 'assignee', 'assignee_name', 'reserved_until', 'reservation_reason', 'cooling_until', 'updated_at'];
 const BATCH = 5_000;
 
 /**
@@ -15,6 +15,8 @@ const BATCH = 5_000;
  * in memory at once. Every cell is made spreadsheet-safe. The columns match the import's, so an
  * export can be edited and imported into another tenant. (No national-format column: formatting
  * costs more than the rest of the export together, and spreadsheets can show E.164 as is.)
+ * `country` (derived from the E.164) and `shared_with_3cx` (the 3CX extension that also uses a
+ * Teams user's number) are facts for the reader; the import ignores them.
  */
 export async function exportNumbersCsv(deps: AppDeps, actor: Actor, tenantId: string, filter: NumberFilter & { sort: NumberSort; dir: 'asc' | 'desc' }, request: RequestInfo): Promise<{ stream: Readable; fileName: string }> {
   const tenant = await loadTenant(deps.db, actor, tenantId);
@@ -39,6 +41,10 @@ export async function exportNumbersCsv(deps: AppDeps, actor: Actor, tenantId: st
           n.carrier,
           n.tags.join(';'),
           n.notes,
+          n.displayName,
+          n.usageLocation,
+          n.country ?? '',
+          n.linkedExtension ?? '',
           n.assigneeUpn ?? n.assigneeId ?? '',
           n.assigneeName ?? '',
           n.reservedUntil?.toISOString() ?? '',

@@ -6,6 +6,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { ValidationError } from '../../core/errors.ts';
 import { importCsvOptions, sniffDelimiter } from '../../core/import-csv.ts';
 import { canonicalHeader, validateImportRow, type ImportedNumber } from '../../core/number-import-row.ts';
+import { isThreecxKind } from '../../core/number-vocabulary.ts';
 import { numberRanges, phoneNumbers, sites } from '../../db/schema/index.ts';
 import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
@@ -136,9 +137,12 @@ export async function importNumbers(deps: AppDeps, actor: Actor, tenantId: strin
         carrier: v.carrier,
         tags: v.tags,
         notes: v.notes,
-        assigneeType: v.status === 'assigned' ? (v.kind === 'threecx_did' ? 'threecx_extension' : 'teams_user') : null,
+        assigneeType: v.status === 'assigned' ? (isThreecxKind(v.kind) ? 'threecx_extension' : 'teams_user') : null,
         assigneeId: v.assignee,
-        assigneeUpn: v.kind === 'threecx_did' ? null : v.assignee,
+        assigneeUpn: isThreecxKind(v.kind) ? null : v.assignee,
+        displayName: v.displayName,
+        usageLocation: v.usageLocation,
+        country: v.country,
         assigneeName: v.assigneeName,
         reservedBy: v.status === 'reserved' ? actor.operatorId : null,
         reservedUntil: v.reservedUntil,

@@ -9,6 +9,7 @@
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { transition, type LifecycleAction } from '../../core/number-lifecycle.ts';
+import { countryOfNumber } from '../../core/phone-number.ts';
 import { queryRows, type Db } from '../../db/connection.ts';
 import { phoneNumbers, tenants } from '../../db/schema/index.ts';
 import { recordAudit, type AuditInput } from '../kernel/audit-log.ts';
@@ -413,9 +414,9 @@ export async function recordTeamsLocations(tx: Db, tenantId: string, byE164: Map
   return rows[0]?.n ?? 0;
 }
 
-export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null };
+export type NumberAttributes = { kind?: NumberRow['kind']; carrier?: string; tags?: string[]; notes?: string; siteId?: string | null; rangeId?: string | null; displayName?: string; usageLocation?: string };
 
-/** Edits what a number is (kind, carrier, site, range, tags, notes); the caller has checked the site and range belong to the tenant. */
+/** Edits what a number is (kind, carrier, site, range, tags, notes, name, usage location); the caller has checked the site and range belong to the tenant. */
 export async function editNumberAttributes(deps: AppDeps, tx: Db, actor: Actor, tenantId: string, numberId: string, changes: NumberAttributes, request: RequestInfo): Promise<NumberView> {
   const [before] = await tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, numberId), eq(phoneNumbers.tenantId, tenantId))).for('update');
   if (!before) throw new NotFoundError('Number');
@@ -424,7 +425,7 @@ export async function editNumberAttributes(deps: AppDeps, tx: Db, actor: Actor, 
   const merged = { ...before, ...changes, tags: changes.tags ? [...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))] : before.tags };
   const [after] = await tx
     .update(phoneNumbers)
-    .set({ kind: merged.kind, carrier: merged.carrier, tags: merged.tags, notes: merged.notes, siteId: merged.siteId, rangeId: merged.rangeId, searchText: searchTextOf(merged), updatedAt: deps.now() })
+    .set({ kind: merged.kind, carrier: merged.carrier, tags: merged.tags, notes: merged.notes, siteId: merged.siteId, rangeId: merged.rangeId, displayName: merged.displayName, usageLocation: merged.usageLocation, searchText: searchTextOf(merged), updatedAt: deps.now() })
     .where(eq(phoneNumbers.id, numberId))
     .returning();
   await recordAudit(tx, { action: 'number.updated', actor, tenantId, targetType: 'phone_number', targetId: numberId, before: numberSnapshot(before), after: numberSnapshot(after!), request });
@@ -441,6 +442,10 @@ export type NewNumber = {
   carrier: string;
   tags: string[];
   notes: string;
+  displayName?: string | undefined;
+  usageLocation?: string | undefined;
+  /** The number's country when the caller has derived it already (the import has); derived here otherwise. */
+  country?: string | undefined;
   assigneeType?: string | null;
   assigneeId?: string | null;
   assigneeUpn?: string | null;
@@ -488,6 +493,9 @@ async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Ac
       carrier: r.carrier,
       tags: r.tags,
       notes: r.notes,
+      display_name: r.displayName ?? '',
+      usage_location: r.usageLocation ?? '',
+      country: r.country ?? countryOfNumber(r.e164),
       assignee_type: r.assigneeType ?? null,
       assignee_id: r.assigneeId ?? null,
       assignee_upn: r.assigneeUpn ?? null,
@@ -502,12 +510,12 @@ async function insertRows(tx: Db, tenantId: string, rows: NewNumber[], actor: Ac
     const result = await queryRows<{ e164: string }>(
       tx,
       sql`with ins as (
-            insert into phone_numbers (tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
+            insert into phone_numbers (tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes, display_name, usage_location, country,
                                        assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, import_id, search_text)
-            select tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes,
+            select tenant_id, e164, extension, kind, status, range_id, site_id, carrier, tags, notes, display_name, usage_location, country,
                    assignee_type, assignee_id, assignee_upn, assignee_name, reserved_by, reserved_until, reservation_reason, import_id, search_text
               from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(
-                tenant_id uuid, e164 text, extension text, kind text, status text, range_id uuid, site_id uuid, carrier text, tags text[], notes text,
+                tenant_id uuid, e164 text, extension text, kind text, status text, range_id uuid, site_id uuid, carrier text, tags text[], notes text, display_name text, usage_location text, country text,
                 assignee_type text, assignee_id text, assignee_upn text, assignee_name text, reserved_by uuid, reserved_until timestamptz, reservation_reason text, import_id uuid, search_text text)
             ${onConflict}
             returning id, tenant_id, e164, extension, status, kind
@@ -677,4 +685,34 @@ export async function deleteNumberRows(tx: Db, tenantId: string, rows: NumberRow
 export async function lockNumbers(tx: Db, tenantId: string, ids: string[]): Promise<NumberRow[]> {
   if (ids.length === 0) return [];
   return tx.select().from(phoneNumbers).where(and(eq(phoneNumbers.tenantId, tenantId), inArray(phoneNumbers.id, ids))).orderBy(phoneNumbers.e164).for('update');
+}
+
+/**
+ * A pattern range's next number, created for the allocator (the range was never loaded): inserted
+ * as available with its `number.created` event, unless the number is in the inventory already (any
+ * tenant), when nothing is written. Returns the new row's id, or null when the number was taken.
+ * The unique index decides between two allocators that try the same number: the second waits for
+ * the first to commit, then inserts nothing.
+ */
+export async function createPatternNumber(tx: Db, tenantId: string, row: NewNumber, actor: Actor, request: RequestInfo, source: Record<string, unknown>): Promise<string | null> {
+  const inserted = await insertRows(tx, tenantId, [row], actor, request, source, sql`on conflict (e164, extension) do nothing`);
+  if (inserted.length === 0) return null;
+  const [created] = await tx.select({ id: phoneNumbers.id }).from(phoneNumbers).where(and(eq(phoneNumbers.e164, row.e164), eq(phoneNumbers.extension, row.extension)));
+  return created!.id;
+}
+
+/**
+ * Numbers written before the country was kept (the column came with migration 0018) get theirs,
+ * derived from the E.164, a batch at a time; '' when libphonenumber names none. Not audited: it
+ * records a fact of the number, nothing anyone changed. Returns how many rows it filled.
+ */
+export async function fillMissingCountries(db: Db, batch = 5_000): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const rows = await db.select({ id: phoneNumbers.id, e164: phoneNumbers.e164 }).from(phoneNumbers).where(sql`${phoneNumbers.country} is null`).limit(batch);
+    if (rows.length === 0) return filled;
+    const pairs = JSON.stringify(rows.map((r) => ({ id: r.id, country: countryOfNumber(r.e164) })));
+    await db.execute(sql`update phone_numbers p set country = r.country from jsonb_to_recordset(${pairs}::jsonb) as r(id uuid, country text) where p.id = r.id`);
+    filled += rows.length;
+  }
 }

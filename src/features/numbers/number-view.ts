@@ -1,4 +1,4 @@
-import { formatNational } from '../../core/phone-number.ts';
+import { countryOfNumber, formatNational } from '../../core/phone-number.ts';
 import type { phoneNumbers } from '../../db/schema/index.ts';
 
 export type NumberRow = typeof phoneNumbers.$inferSelect;
@@ -17,6 +17,10 @@ export function numberView(n: NumberRow) {
     carrier: n.carrier,
     tags: n.tags,
     notes: n.notes,
+    displayName: n.displayName,
+    usageLocation: n.usageLocation,
+    /** Derived from the E.164 (stored for the filter's index); '' when it names no country. */
+    country: n.country ?? countryOfNumber(n.e164),
     assignee: n.assigneeId ? { type: n.assigneeType!, id: n.assigneeId, upn: n.assigneeUpn, name: n.assigneeName } : null,
     /** The same person's 3CX extension, when it uses this number too (docs/decisions/0006). */
     linkedExtension: n.linkedExtension ? { id: n.linkedExtension, name: n.linkedExtensionName } : null,
@@ -44,6 +48,8 @@ export function numberSnapshot(n: NumberRow) {
     coolingUntil: n.coolingUntil?.toISOString() ?? null,
     tags: n.tags,
     notes: n.notes,
+    displayName: n.displayName,
+    usageLocation: n.usageLocation,
     carrier: n.carrier,
     siteId: n.siteId,
     rangeId: n.rangeId,
@@ -51,8 +57,8 @@ export function numberSnapshot(n: NumberRow) {
   };
 }
 
-/** The lower-cased text the search box matches: digits, assignee, tags and notes. */
-export function searchTextOf(n: { e164: string; extension: string; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; linkedExtension?: string | null; tags: string[]; notes: string }): string {
+/** The lower-cased text the search box matches: digits, the number's name, assignee, tags and notes. */
+export function searchTextOf(n: { e164: string; extension: string; displayName?: string | null; assigneeUpn?: string | null; assigneeName?: string | null; assigneeId?: string | null; linkedExtension?: string | null; tags: string[]; notes: string }): string {
   // Digits without the plus: searches are matched on digits, so "+1 415" and "1415" both hit.
-  return [n.e164.slice(1), n.extension, n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.linkedExtension ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
+  return [n.e164.slice(1), n.extension, n.displayName ?? '', n.assigneeUpn ?? '', n.assigneeName ?? '', n.assigneeId ?? '', n.linkedExtension ?? '', n.tags.join(' '), n.notes].join(' ').toLowerCase();
 }

@@ -1,4 +1,4 @@
-import { and, arrayContains, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, ilike, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { ValidationError } from '../../core/errors.ts';
 import { decodeNumberCursor, encodeNumberCursor, type NumberSort } from '../../core/number-cursor.ts';
 import type { Db } from '../../db/connection.ts';
@@ -19,6 +19,11 @@ export type NumberFilter = {
   tag?: string | undefined;
   /** The numbers one CSV import created. */
   importId?: string | undefined;
+  /** The number's country (ISO alpha-2, derived from the E.164). */
+  country?: string | undefined;
+  usageLocation?: string | undefined;
+  /** Numbers a Teams user and the same person's 3CX extension both use (docs/decisions/0006). */
+  shared?: boolean | undefined;
 };
 
 export type NumberPageRequest = NumberFilter & { sort: NumberSort; dir: 'asc' | 'desc'; after?: string | undefined; limit: number; withTotal?: boolean | undefined };
@@ -64,6 +69,10 @@ export function filterConditions(tenantId: string, f: NumberFilter): SQL {
   if (f.carrier) conditions.push(eq(phoneNumbers.carrier, f.carrier));
   if (f.tag) conditions.push(arrayContains(phoneNumbers.tags, [f.tag]));
   if (f.importId) conditions.push(eq(phoneNumbers.importId, f.importId));
+  // Each served by its index: (tenant, country, e164), (tenant, usage location, e164) and the partial (tenant, linked extension).
+  if (f.country) conditions.push(eq(phoneNumbers.country, f.country));
+  if (f.usageLocation) conditions.push(eq(phoneNumbers.usageLocation, f.usageLocation));
+  if (f.shared) conditions.push(isNotNull(phoneNumbers.linkedExtension));
   const search = f.search?.trim().toLowerCase();
   if (search) {
     // "+1 (415) 555-01" and "41555501" should both find +14155550123: digits-only searches ignore formatting.

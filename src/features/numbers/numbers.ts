@@ -45,7 +45,7 @@ export async function addNumber(deps: AppDeps, actor: Actor, tenantId: string, i
     await insertNumbers(
       tx,
       tenantId,
-      [{ e164: parsed.value.e164, extension: parsed.value.extension, kind: input.kind, status: 'available', rangeId: input.rangeId ?? null, siteId: input.siteId ?? null, carrier: input.carrier ?? '', tags: input.tags ?? [], notes: input.notes ?? '' }],
+      [{ e164: parsed.value.e164, extension: parsed.value.extension, kind: input.kind, status: 'available', rangeId: input.rangeId ?? null, siteId: input.siteId ?? null, carrier: input.carrier ?? '', tags: input.tags ?? [], notes: input.notes ?? '', displayName: input.displayName ?? '', usageLocation: input.usageLocation ?? '', country: parsed.value.country ?? '' }],
       actor,
       request,
       { source: 'manual' },

@@ -37,19 +37,20 @@ export function numberRoutes(app: FastifyInstance, deps: AppDeps): void {
       config: { access: 'operator' },
       schema: {
         tags,
-        summary: 'Create a range and all its numbers (as available)',
+        summary: 'Create a range: start with end or count (all its numbers are created, as available), or a pattern such as +1555123xxxx (its numbers are created as they are allocated)',
         params: tenantParams,
         body: z
           .object({
             name: z.string().trim().min(1, 'is required').max(120),
-            start: z.string().trim().min(1, 'is required').max(40),
+            start: z.string().trim().min(1, 'is required').max(40).optional(),
             end: z.string().trim().max(40).optional(),
+            pattern: z.string().trim().min(1, 'is required').max(40).optional().describe('+, the fixed digits, then an x for each free digit (at most 8), such as +1555123xxxx'),
             count: z.number().int().min(1).max(100_000).optional(),
             kind: kindSchema,
             carrier: z.string().trim().max(100).optional(),
             siteId: z.string().uuid().nullable().optional(),
           })
-          .refine((b) => Boolean(b.end) !== Boolean(b.count), 'give either end or count'),
+          .refine((b) => (b.pattern ? !b.start && !b.end && !b.count : Boolean(b.start) && Boolean(b.end) !== Boolean(b.count)), 'give start with either end or count, or a pattern alone'),
         response: { 201: rangeSchema },
       },
     },

@@ -5,6 +5,7 @@ import { bulkStatusActions } from '../../core/number-bulk-change.ts';
 import { decodeNumberCursor } from '../../core/number-cursor.ts';
 import { numberKinds, numberStatuses } from '../../core/number-vocabulary.ts';
 import { dateInput, tenantParams } from '../../http/schemas.ts';
+import { isKnownCountry } from '../../core/phone-number.ts';
 
 export const numberParams = tenantParams.extend({ numberId: z.string().uuid('must be a number id (UUID)') });
 export const rangeParams = tenantParams.extend({ rangeId: z.string().uuid('must be a range id (UUID)') });
@@ -18,7 +19,10 @@ export const rangeSchema = z.object({
   name: z.string(),
   startE164: z.string(),
   endE164: z.string(),
-  size: z.number(),
+  size: z.number().describe('How many numbers the range holds (a pattern range: 10 to the power of its x count)'),
+  pattern: z.string().nullable().describe('The pattern the range was defined by (+1555123xxxx); its numbers are created as they are allocated. null: all numbers were created with the range'),
+  used: z.number().describe('Numbers in use (assigned or reserved)'),
+  percentUsed: z.number().describe('used / size, in percent (one decimal)'),
   kind: kindSchema,
   carrier: z.string(),
   siteId: z.string().nullable(),
@@ -41,6 +45,9 @@ export const numberSchema = z.object({
   carrier: z.string(),
   tags: z.array(z.string()),
   notes: z.string(),
+  displayName: z.string().describe("The number's own name (Reception, Main line); '' when none"),
+  usageLocation: z.string().describe("Where the number is used (ISO 3166-1 alpha-2, as Teams' usage location); '' when not said"),
+  country: z.string().describe("The number's country (ISO 3166-1 alpha-2), derived from the E.164; '' when it names none"),
   assignee: z.object({ type: z.enum(['teams_user', 'threecx_extension']), id: z.string(), upn: z.string().nullable(), name: z.string().nullable() }).nullable(),
   /** The same person's 3CX extension when it shares the Teams user's number (3CX integrated with Teams); null: none. */
   linkedExtension: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
@@ -53,6 +60,13 @@ export const numberSchema = z.object({
   updatedAt: z.string(),
 });
 export type NumberDto = z.infer<typeof numberSchema>;
+
+/** A country as ISO 3166-1 alpha-2 (GB, US), upper-cased; one libphonenumber does not know is refused. */
+export const countryCode = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .refine((v) => isKnownCountry(v), 'must be a two-letter country code (ISO 3166-1 alpha-2), such as GB or US');
 
 /** `status=available,reserved` or repeated `status=…` both work. */
 const list = <T extends z.ZodTypeAny>(item: T) =>
@@ -67,6 +81,13 @@ export const numberFilterQuery = z.object({
   carrier: z.string().max(100).optional(),
   tag: z.string().max(50).optional(),
   importId: z.string().uuid('must be an import id (UUID)').optional(),
+  country: countryCode.optional().describe("The number's country (derived from its E.164), such as GB"),
+  usageLocation: countryCode.optional().describe('The usage location, such as GB'),
+  shared: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only numbers a Teams user and the same person\'s 3CX extension both use (Teams + 3CX)'),
   sort: z.enum(['e164', 'status', 'updatedAt', 'assignee']).default('e164'),
   dir: z.enum(['asc', 'desc']).default('asc'),
 });
@@ -127,6 +148,8 @@ export const numberAttributesBody = z
     notes: z.string().max(2000),
     siteId: z.string().uuid().nullable(),
     rangeId: z.string().uuid().nullable(),
+    displayName: z.string().trim().max(200),
+    usageLocation: z.union([z.literal(''), countryCode]).describe("ISO 3166-1 alpha-2, or '' to clear it"),
   })
   .partial();
 
@@ -166,6 +189,8 @@ export const importReportSchema = z.object({
       carrier: z.string(),
       tags: z.array(z.string()),
       notes: z.string(),
+      displayName: z.string(),
+      usageLocation: z.string(),
       assignee: z.string().nullable(),
       assigneeName: z.string().nullable(),
       reservedUntil: z.string().nullable(),

@@ -3,7 +3,7 @@ import { bulkJobRows, bulkJobs, lifecycleJobs, numberRanges, phoneNumbers, recon
 import { formatInZone } from '../../core/time-zone.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { scopeCondition } from '../kernel/tenant-scope.ts';
-import { isRunningOut, percentInUse } from '../../core/range-rules.ts';
+import { isRunningOut, percentInUse, rangeCounts } from '../../core/range-rules.ts';
 import { cachedSettings } from '../settings/app-settings.ts';
 import type { OverviewDto, OverviewItemDto } from './schemas.ts';
 
@@ -184,6 +184,8 @@ async function rangeItems(deps: AppDeps, tenantIds: string[]) {
       tenantId: numberRanges.tenantId,
       name: numberRanges.name,
       size: numberRanges.size,
+      pattern: numberRanges.pattern,
+      rows: sql<number>`count(${phoneNumbers.id})::int`,
       free: sql<number>`count(${phoneNumbers.id}) filter (where ${phoneNumbers.status} = 'available')::int`,
       inUse: sql<number>`count(${phoneNumbers.id}) filter (where ${phoneNumbers.status} in ('assigned', 'reserved'))::int`,
     })
@@ -193,7 +195,7 @@ async function rangeItems(deps: AppDeps, tenantIds: string[]) {
     .groupBy(numberRanges.id);
   const { rangeLowFree } = await cachedSettings(deps.db);
   return rows
-    .map((r) => ({ ...r, percentInUse: percentInUse(r.inUse, r.size) }))
+    .map(({ pattern, rows: created, ...r }) => ({ ...r, free: rangeCounts({ size: r.size, pattern }, { available: r.free, other: created - r.free }).available ?? 0, percentInUse: percentInUse(r.inUse, r.size) }))
     .filter((r) => isRunningOut(r, rangeLowFree))
     .sort((a, b) => a.free - b.free)
     .slice(0, PER_KIND);

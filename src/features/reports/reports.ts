@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { numberStatuses } from '../../core/number-vocabulary.ts';
-import { RANGE_FULL_PERCENT, isRunningOut, percentInUse } from '../../core/range-rules.ts';
+import { RANGE_FULL_PERCENT, isRunningOut, percentInUse, rangeCounts } from '../../core/range-rules.ts';
 import { queryRows } from '../../db/connection.ts';
 import { numberRanges, phoneNumbers, reconcileChecks, teamsUsers, tenants } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
@@ -37,18 +37,20 @@ const byTenantName = (scope: Scope) => (a: { tenantId: string }, b: { tenantId: 
 async function rangeUse(deps: AppDeps, scope: Scope): Promise<RangeUseDto[]> {
   if (!scope.ids.length) return [];
   const rows = await deps.db
-    .select({ id: numberRanges.id, tenantId: numberRanges.tenantId, name: numberRanges.name, startE164: numberRanges.startE164, endE164: numberRanges.endE164, size: numberRanges.size, status: phoneNumbers.status, n: sql<number>`count(${phoneNumbers.id})::int` })
+    .select({ id: numberRanges.id, tenantId: numberRanges.tenantId, name: numberRanges.name, startE164: numberRanges.startE164, endE164: numberRanges.endE164, size: numberRanges.size, pattern: numberRanges.pattern, status: phoneNumbers.status, n: sql<number>`count(${phoneNumbers.id})::int` })
     .from(numberRanges)
     .leftJoin(phoneNumbers, eq(phoneNumbers.rangeId, numberRanges.id))
     .where(inArray(numberRanges.tenantId, scope.ids))
     .groupBy(numberRanges.id, phoneNumbers.status);
   const ranges = new Map<string, RangeUseDto>();
+  const patternOf = new Map(rows.map((r) => [r.id, r.pattern]));
   for (const r of rows) {
     const range = ranges.get(r.id) ?? { tenantId: r.tenantId, tenantName: scope.nameOf.get(r.tenantId) ?? '', rangeId: r.id, name: r.name, startE164: r.startE164, endE164: r.endE164, size: r.size, counts: emptyCounts(), free: 0, inUse: 0, percentInUse: 0 };
     if (r.status) range.counts[r.status] = r.n;
     ranges.set(r.id, range);
   }
   return [...ranges.values()]
+    .map((r) => ({ ...r, counts: { ...r.counts, available: rangeCounts({ size: r.size, pattern: patternOf.get(r.rangeId) ?? null }, r.counts).available ?? 0 } }))
     .map((r) => ({ ...r, free: r.counts.available, inUse: inUseOf(r.counts), percentInUse: percentInUse(inUseOf(r.counts), r.size) }))
     .sort((a, b) => byTenantName(scope)(a, b) || a.name.localeCompare(b.name));
 }

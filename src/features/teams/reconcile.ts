@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { NumberKind } from '../../core/number-vocabulary.ts';
+import { teamsKinds, type NumberKind } from '../../core/number-vocabulary.ts';
 import { teamsUsers } from '../../db/schema/index.ts';
 import type { NumberSource } from '../numbers/reconcile/number-source.ts';
 import { teamsApiFor } from './connection.ts';
@@ -15,7 +15,8 @@ export const teamsNumberSource: NumberSource = {
   system: 'teams',
   name: 'Teams',
   assigneeType: 'teams_user',
-  kinds: ['direct_routing', 'calling_plan', 'operator_connect'],
+  // Service and toll-free numbers are Teams' too (on resource accounts and conference bridges), so they are compared.
+  kinds: teamsKinds,
   retiresWhatItLacks: false,
   describeAssignee: (assignee) => assignee.upn ?? assignee.id,
   added: { tags: [], notes: 'Added from Teams by reconcile', source: 'teams reconcile' },

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, ilike, inArray, lte, or, sql } from 'drizzle-orm';
 import { TeamsError, classifyFailure } from '../../connectors/teams/errors.ts';
 import { graphNumberType, type TeamsApi } from '../../connectors/teams/teams-api.ts';
+import { isTeamsUserKind, kindWords } from '../../core/number-vocabulary.ts';
 import type { NumberOperation } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType, type TeamsPolicyType } from '../../core/policy-types.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -127,6 +128,9 @@ export async function requestVoiceChange(deps: AppDeps, actor: Actor, tenantId: 
   const policyChanges = Object.entries(policies).filter(([type, p]) => (p?.name ?? null) !== (before.policies[type] ?? null));
   if (!numberChanges && policyChanges.length === 0) throw new ValidationError(`Nothing to change: ${user.upn} already has this configuration.`);
   if (numberChanges && target) assertUserCanHaveNumber(user);
+  if (numberChanges && target && !isTeamsUserKind(target.kind)) {
+    throw new ValidationError(`${target.e164} is a ${kindWords(target.kind)} number: Teams gives a user a Direct Routing, Calling Plan or Operator Connect number only.`, [{ field: 'number', message: 'Not a user number' }]);
+  }
 
   const locationId = numberChanges && target ? await locationForAssignment(deps, tenantId, target, input.locationId) : null;
   const requested: VoiceState = {

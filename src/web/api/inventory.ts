@@ -66,11 +66,16 @@ export type NumberFilters = {
   tag: string;
   /** The numbers one CSV import created. */
   importId: string;
+  /** ISO alpha-2; the number's (derived from the E.164) and where it is used. */
+  country: string;
+  usageLocation: string;
+  /** Only numbers a Teams user and the same person's 3CX extension both use. */
+  shared: boolean;
   sort: NumberSort;
   dir: 'asc' | 'desc';
 };
 
-export const emptyFilters: NumberFilters = { search: '', status: [], kind: '', rangeId: '', siteId: '', carrier: '', tag: '', importId: '', sort: 'e164', dir: 'asc' };
+export const emptyFilters: NumberFilters = { search: '', status: [], kind: '', rangeId: '', siteId: '', carrier: '', tag: '', importId: '', country: '', usageLocation: '', shared: false, sort: 'e164', dir: 'asc' };
 
 export function filterParams(filters: NumberFilters): URLSearchParams {
   const params = new URLSearchParams();
@@ -82,6 +87,9 @@ export function filterParams(filters: NumberFilters): URLSearchParams {
   if (filters.carrier) params.set('carrier', filters.carrier);
   if (filters.tag) params.set('tag', filters.tag);
   if (filters.importId) params.set('importId', filters.importId);
+  if (filters.country) params.set('country', filters.country);
+  if (filters.usageLocation) params.set('usageLocation', filters.usageLocation);
+  if (filters.shared) params.set('shared', 'true');
   params.set('sort', filters.sort);
   params.set('dir', filters.dir);
   return params;
@@ -119,6 +127,10 @@ export function bulkFilter(filters: NumberFilters): Record<string, unknown> {
   const { sort: _sort, dir: _dir, ...rest } = filters;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
+    if (typeof value === 'boolean') {
+      if (value) out[key] = 'true';
+      continue;
+    }
     if (Array.isArray(value) ? value.length : typeof value === 'string' && value.trim()) out[key] = typeof value === 'string' ? value.trim() : value;
   }
   return out;

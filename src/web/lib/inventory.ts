@@ -35,6 +35,9 @@ export const kindLabels: Record<NumberKind, string> = {
   calling_plan: 'Calling Plan',
   operator_connect: 'Operator Connect',
   threecx_did: '3CX DID',
+  toll_free: 'Toll-free',
+  service: 'Service number',
+  extension_only: 'Extension only',
 };
 
 export function statusLabel(status: string): string {

@@ -45,9 +45,20 @@ function EditAttributes({ tenantId, number, onDone }: { tenantId: string; number
   const [rangeId, setRangeId] = useState(number.rangeId ?? '');
   const [tags, setTags] = useState(number.tags.join(', '));
   const [notes, setNotes] = useState(number.notes);
+  const [displayName, setDisplayName] = useState(number.displayName);
+  const [usageLocation, setUsageLocation] = useState(number.usageLocation);
   const save = useMutation({
     mutationFn: () =>
-      api.patch<NumberDto>(`${tenantApi(tenantId)}/numbers/${number.id}`, { kind, carrier: carrier.trim(), siteId: siteId || null, rangeId: rangeId || null, tags: parseTags(tags), notes }),
+      api.patch<NumberDto>(`${tenantApi(tenantId)}/numbers/${number.id}`, {
+        kind,
+        carrier: carrier.trim(),
+        siteId: siteId || null,
+        rangeId: rangeId || null,
+        tags: parseTags(tags),
+        notes,
+        displayName: displayName.trim(),
+        usageLocation: usageLocation.trim(),
+      }),
     onSuccess: async (saved) => {
       await changed(saved);
       onDone();
@@ -72,6 +83,8 @@ function EditAttributes({ tenantId, number, onDone }: { tenantId: string; number
         </datalist>
         <ChoiceField label="Site" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} error={fieldError(err, 'siteId')} empty="No site" choices={sites.data?.map((s) => ({ value: s.id, label: s.name })) ?? []} />
         <ChoiceField label="Range" name="rangeId" value={rangeId} onChange={(e) => setRangeId(e.target.value)} error={fieldError(err, 'rangeId')} empty="No range" choices={ranges.data?.map((r) => ({ value: r.id, label: r.name })) ?? []} />
+        <TextField label="Display name" name="displayName" maxLength={200} autoComplete="off" hint="The number's own name, e.g. Reception." value={displayName} onChange={(e) => setDisplayName(e.target.value)} error={fieldError(err, 'displayName')} />
+        <TextField label="Usage location" name="usageLocation" maxLength={2} autoComplete="off" hint="Two letters, e.g. GB." value={usageLocation} onChange={(e) => setUsageLocation(e.target.value.toUpperCase())} error={fieldError(err, 'usageLocation')} />
       </div>
       <TextField label="Tags" name="tags" autoComplete="off" hint="Separate tags with commas." value={tags} onChange={(e) => setTags(e.target.value)} error={fieldError(err, 'tags')} />
       <TextAreaField label="Notes" name="notes" rows={3} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} error={fieldError(err, 'notes')} />
@@ -116,8 +129,8 @@ function eventDetail(event: NumberHistoryEventDto): string | null {
     return source === 'import' ? `Imported${file ? ` from ${file}` : ''}` : source === 'range' ? 'With its range' : source === 'manual' ? 'Added by hand' : source;
   }
   if (event.action === 'number.updated') {
-    const changedKeys = ['kind', 'carrier', 'tags', 'notes', 'siteId', 'rangeId'].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-    const names: Record<string, string> = { kind: 'kind', carrier: 'carrier', tags: 'tags', notes: 'notes', siteId: 'site', rangeId: 'range' };
+    const changedKeys = ['kind', 'carrier', 'tags', 'notes', 'siteId', 'rangeId', 'displayName', 'usageLocation'].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    const names: Record<string, string> = { kind: 'kind', carrier: 'carrier', tags: 'tags', notes: 'notes', siteId: 'site', rangeId: 'range', displayName: 'display name', usageLocation: 'usage location' };
     return changedKeys.length ? `Changed ${changedKeys.map((k) => names[k]).join(', ')}` : null;
   }
   return null;
@@ -276,6 +289,10 @@ function Details({ tenantId, number, canWrite, coolingDays, rangeName, siteName 
             </Item>
             <Item label="National format">{number.national}</Item>
             <Item label="Kind">{kindLabel(number.kind)}</Item>
+            <Item label="Display name">{number.displayName || none}</Item>
+            <Item label="Country">{number.country || none}</Item>
+            <Item label="Usage location">{number.usageLocation || none}</Item>
+            <Item label="Used by">{number.linkedExtension ? 'Teams + 3CX' : number.assignee ? (number.assignee.type === 'teams_user' ? 'Teams' : '3CX') : none}</Item>
             <Item label="Carrier">{number.carrier || none}</Item>
             <Item label="Range">{rangeName || none}</Item>
             <Item label="Site">{siteName || none}</Item>

@@ -5,7 +5,7 @@ import { bulkFilter, emptyFilters, exportUrl, facetsQuery, numberKinds, numbersQ
 import type { NumberStatus } from '../../api/types.ts';
 import { ErrorAlert, Notice } from '../../components/Alert.tsx';
 import { Button } from '../../components/Button.tsx';
-import { ChoiceField, TextField } from '../../components/Field.tsx';
+import { CheckboxField, ChoiceField, TextField } from '../../components/Field.tsx';
 import { formatCount, kindLabels, plural, statusLabel, statusTones } from '../../lib/inventory.ts';
 import { useTenant } from '../tenants/tenant-context.ts';
 import { AddNumberDialog } from './AddNumberDialog.tsx';
@@ -171,6 +171,9 @@ export function NumbersPage() {
           <StatusChips selected={filters.status} onChange={(status) => setFilters({ status })} />
           <ChoiceField label="Carrier" name="carrier" value={filters.carrier} onChange={(e) => setFilters({ carrier: e.target.value })} className="w-44" empty="Any carrier" choices={facets.data?.carriers.map((c) => ({ value: c, label: c })) ?? []} />
           <ChoiceField label="Tag" name="tag" value={filters.tag} onChange={(e) => setFilters({ tag: e.target.value })} className="w-44" empty="Any tag" choices={facets.data?.tags.map((t) => ({ value: t, label: t })) ?? []} />
+          <CountryFilter label="Country" name="country" value={filters.country} onChange={(country) => setFilters({ country })} />
+          <CountryFilter label="Usage location" name="usageLocation" value={filters.usageLocation} onChange={(usageLocation) => setFilters({ usageLocation })} />
+          <CheckboxField label="Teams + 3CX" name="shared" hint="One number on both" checked={filters.shared} onChange={(e) => setFilters({ shared: e.target.checked })} />
           {filtered ? (
             <Button
               variant="ghost"
@@ -307,5 +310,31 @@ export function NumbersPage() {
         }}
       />
     </div>
+  );
+}
+
+/** A two-letter country code (GB, US): the filter changes once two letters are typed, or when cleared. */
+function CountryFilter({ label, name, value, onChange }: { label: string; name: string; value: string; onChange: (code: string) => void }) {
+  const [text, setText] = useState(value);
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setText(value);
+  }
+  return (
+    <TextField
+      label={label}
+      name={name}
+      className="w-28"
+      autoComplete="off"
+      maxLength={2}
+      placeholder="GB"
+      value={text}
+      onChange={(e) => {
+        const next = e.target.value.toUpperCase();
+        setText(next);
+        if (next === '' || /^[A-Z]{2}$/.test(next)) onChange(next);
+      }}
+    />
   );
 }

@@ -18,6 +18,34 @@ export const columns: Column[] = [
   { id: 'status', label: 'Status', sort: 'status', width: 'w-28', render: (n) => <StatusBadge status={n.status} /> },
   { id: 'kind', label: 'Kind', width: 'w-36', render: (n) => kindLabel(n.kind) },
   {
+    id: 'systems',
+    label: 'Used by',
+    width: 'w-32',
+    // One DID on both a Teams user and the same person's 3CX extension (docs/decisions/0006) says so in words.
+    render: (n) =>
+      n.linkedExtension ? (
+        <span className="inline-block rounded bg-indigo-50 px-1.5 py-0.5 text-xs font-medium text-indigo-800 ring-1 ring-indigo-200 ring-inset" data-testid="shared-badge">
+          Teams + 3CX
+        </span>
+      ) : n.assignee ? (
+        <span className="text-xs text-zinc-700">{n.assignee.type === 'teams_user' ? 'Teams' : '3CX'}</span>
+      ) : (
+        dash
+      ),
+  },
+  { id: 'displayName', label: 'Display name', width: 'w-40', render: (n) => <span className="block truncate">{n.displayName || dash}</span> },
+  {
+    id: 'country',
+    label: 'Country / usage',
+    width: 'w-32',
+    render: (n) => (
+      <span className="text-xs whitespace-nowrap" title={n.usageLocation ? `Number of ${n.country || 'no country'}, used in ${n.usageLocation}` : undefined}>
+        {n.country || '—'}
+        {n.usageLocation && n.usageLocation !== n.country ? ` · used in ${n.usageLocation}` : ''}
+      </span>
+    ),
+  },
+  {
     id: 'assignee',
     label: 'Assignee',
     sort: 'assignee',
@@ -67,4 +95,4 @@ export const columns: Column[] = [
   { id: 'updatedAt', label: 'Updated', sort: 'updatedAt', width: 'w-40', render: (n) => <span className="whitespace-nowrap">{formatDateTime(n.updatedAt)}</span> },
 ];
 
-export const defaultColumns: ColumnId[] = ['status', 'kind', 'assignee', 'range', 'site', 'tags', 'updatedAt'];
+export const defaultColumns: ColumnId[] = ['status', 'kind', 'systems', 'assignee', 'range', 'site', 'tags', 'updatedAt'];

@@ -11,6 +11,9 @@ export type NumbersSearch = {
   carrier?: string;
   tag?: string;
   importId?: string;
+  country?: string;
+  usageLocation?: string;
+  shared?: string;
   sort?: NumberSort;
   dir?: 'asc' | 'desc';
   number?: string;
@@ -21,7 +24,7 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v ==
 
 export function validateNumbersSearch(raw: Record<string, unknown>): NumbersSearch {
   const out: NumbersSearch = {};
-  for (const key of ['search', 'status', 'kind', 'rangeId', 'siteId', 'carrier', 'tag', 'importId', 'number'] as const) {
+  for (const key of ['search', 'status', 'kind', 'rangeId', 'siteId', 'carrier', 'tag', 'importId', 'country', 'usageLocation', 'shared', 'number'] as const) {
     const value = str(raw[key]);
     if (value !== undefined) out[key] = value;
   }
@@ -42,6 +45,9 @@ export function filtersFromSearch(s: NumbersSearch): NumberFilters {
     carrier: s.carrier ?? '',
     tag: s.tag ?? '',
     importId: s.importId ?? '',
+    country: /^[A-Za-z]{2}$/.test(s.country ?? '') ? s.country!.toUpperCase() : '',
+    usageLocation: /^[A-Za-z]{2}$/.test(s.usageLocation ?? '') ? s.usageLocation!.toUpperCase() : '',
+    shared: s.shared === 'true',
     sort: s.sort ?? 'e164',
     dir: s.dir ?? 'asc',
   };
@@ -58,6 +64,9 @@ export function searchFromFilters(f: NumberFilters, number?: string): NumbersSea
   if (f.carrier) out.carrier = f.carrier;
   if (f.tag) out.tag = f.tag;
   if (f.importId) out.importId = f.importId;
+  if (f.country) out.country = f.country;
+  if (f.usageLocation) out.usageLocation = f.usageLocation;
+  if (f.shared) out.shared = 'true';
   if (f.sort !== emptyFilters.sort) out.sort = f.sort;
   if (f.dir !== emptyFilters.dir) out.dir = f.dir;
   if (number) out.number = number;
@@ -65,5 +74,5 @@ export function searchFromFilters(f: NumberFilters, number?: string): NumbersSea
 }
 
 export function hasFilters(f: NumberFilters): boolean {
-  return Boolean(f.search.trim() || f.status.length || f.kind || f.rangeId || f.siteId || f.carrier || f.tag || f.importId);
+  return Boolean(f.search.trim() || f.status.length || f.kind || f.rangeId || f.siteId || f.carrier || f.tag || f.importId || f.country || f.usageLocation || f.shared);
 }

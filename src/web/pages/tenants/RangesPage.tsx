@@ -23,7 +23,8 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
   const carriersId = useId();
   const [name, setName] = useState('');
   const [start, setStart] = useState('');
-  const [by, setBy] = useState<'count' | 'end'>('count');
+  const [by, setBy] = useState<'count' | 'end' | 'pattern'>('count');
+  const [pattern, setPattern] = useState('');
   const [end, setEnd] = useState('');
   const [count, setCount] = useState('100');
   const [kind, setKind] = useState<NumberKind>('direct_routing');
@@ -34,8 +35,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
     mutationFn: () =>
       api.post<RangeDto>(`${tenantApi(tenantId)}/ranges`, {
         name: name.trim(),
-        start: start.trim(),
-        ...(by === 'end' ? { end: end.trim() } : { count: Number(count) }),
+        ...(by === 'pattern' ? { pattern: pattern.trim() } : { start: start.trim(), ...(by === 'end' ? { end: end.trim() } : { count: Number(count) }) }),
         kind,
         ...(carrier.trim() ? { carrier: carrier.trim() } : {}),
         siteId: siteId || null,
@@ -51,7 +51,8 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
     event.preventDefault();
     const problems: Record<string, string> = {};
     if (!name.trim()) problems.name = 'Give the range a name.';
-    if (!start.trim()) problems.start = 'Enter the first number, e.g. +1 415 555 0100.';
+    if (by !== 'pattern' && !start.trim()) problems.start = 'Enter the first number, e.g. +1 415 555 0100.';
+    if (by === 'pattern' && !pattern.trim()) problems.pattern = 'Write + and the fixed digits, then an x for each free digit, e.g. +1 555 123 xxxx.';
     if (by === 'end' && !end.trim()) problems.end = 'Enter the last number.';
     if (by === 'count' && !(/^\d+$/.test(count) && Number(count) >= 1 && Number(count) <= 100_000)) problems.count = 'A whole number from 1 to 100,000.';
     setLocal(problems);
@@ -61,6 +62,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
   return (
     <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
       <TextField label="Name" name="name" required maxLength={120} autoComplete="off" placeholder="e.g. Seattle main block" value={name} onChange={(e) => setName(e.target.value)} error={local.name ?? fieldError(err, 'name')} data-autofocus />
+      {by === 'pattern' ? null : (
       <TextField
         label="First number"
         name="start"
@@ -73,6 +75,7 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
         onChange={(e) => setStart(e.target.value)}
         error={local.start ?? fieldError(err, 'start')}
       />
+      )}
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-zinc-800">Size</legend>
         <div className="flex gap-4 text-sm">
@@ -84,8 +87,23 @@ function CreateRangeForm({ tenantId, onDone, onCancel }: { tenantId: string; onD
             <input type="radio" name="by" value="end" checked={by === 'end'} onChange={() => setBy('end')} className="accent-blue-700" />
             Last number
           </label>
+          <label className="flex items-center gap-1.5">
+            <input type="radio" name="by" value="pattern" checked={by === 'pattern'} onChange={() => setBy('pattern')} className="accent-blue-700" />
+            From a pattern
+          </label>
         </div>
-        {by === 'count' ? (
+        {by === 'pattern' ? (
+          <TextField
+            label="Pattern"
+            name="pattern"
+            autoComplete="off"
+            placeholder="+1 555 123 xxxx"
+            hint="The fixed digits, then an x for each free digit (at most 8). Numbers are added to the inventory as they are handed out."
+            value={pattern}
+            onChange={(e) => setPattern(e.target.value)}
+            error={local.pattern ?? fieldError(err, 'pattern')}
+          />
+        ) : by === 'count' ? (
           <TextField label="Count" name="count" type="number" inputMode="numeric" min={1} max={100_000} value={count} onChange={(e) => setCount(e.target.value)} error={local.count ?? fieldError(err, 'count')} />
         ) : (
           <TextField label="Last number" name="end" autoComplete="off" inputMode="tel" placeholder="+1 415 555 0199" value={end} onChange={(e) => setEnd(e.target.value)} error={local.end ?? fieldError(err, 'end')} />
@@ -123,7 +141,7 @@ export function RangesPage() {
   return (
     <Section
       title="Ranges"
-      description="Blocks of consecutive numbers. Creating a range adds all its numbers as available."
+      description="Blocks of consecutive numbers. Creating a range adds all its numbers as available; a range given as a pattern (+1 555 123 xxxx) adds each number when it is handed out."
       actions={
         canWrite ? (
           <Button variant="primary" onClick={() => setCreating(true)}>
@@ -134,7 +152,9 @@ export function RangesPage() {
     >
       {created ? (
         <Notice className="mb-4">
-          Range “{created.name}” created with {formatCount(created.size)} numbers ({created.startE164} – {created.endE164}).
+          {created.pattern
+            ? `Range “${created.name}” created for the pattern ${created.pattern}: ${formatCount(created.size)} numbers, each added to the inventory when it is handed out.`
+            : `Range “${created.name}” created with ${formatCount(created.size)} numbers (${created.startE164} – ${created.endE164}).`}
         </Notice>
       ) : null}
       <ErrorAlert error={ranges.error} />
@@ -165,7 +185,10 @@ export function RangesPage() {
                   <span className="font-mono text-xs">
                     {r.startE164} – {r.endE164}
                   </span>
-                  <span className="block text-xs text-zinc-500">{formatCount(r.size)} numbers</span>
+                  {r.pattern ? <span className="block font-mono text-xs text-zinc-700">Pattern {r.pattern}</span> : null}
+                  <span className="block text-xs text-zinc-500" data-testid="range-capacity">
+                    {formatCount(r.size)} numbers · {formatCount(r.used)} used ({r.percentUsed} %)
+                  </span>
                 </Td>
                 <Td>{kindLabel(r.kind)}</Td>
                 <Td>{r.carrier || <span className="text-zinc-400">—</span>}</Td>
@@ -184,7 +207,7 @@ export function RangesPage() {
           </tbody>
         </Table>
       ) : null}
-      <Dialog open={creating} onClose={() => setCreating(false)} title="Add a range" description="All numbers from the first to the last become available in the inventory.">
+      <Dialog open={creating} onClose={() => setCreating(false)} title="Add a range" description="All numbers from the first to the last become available in the inventory; with a pattern, each number joins the inventory when it is handed out.">
         <CreateRangeForm
           tenantId={tenant.id}
           onCancel={() => setCreating(false)}
