@@ -1,4 +1,3 @@
-CREATE INDEX "audit_tenant_id_idx" ON "audit_events" USING btree ("tenant_id","id");--> statement-breakpoint
 -- Every node caches who a session cookie or API token is (src/features/identity/access-cache.ts).
 -- These triggers announce each change that can alter that answer on the channel `ucr_access`,
 -- with the operator's id as payload; NOTIFY is delivered at commit, to every listening node.
