@@ -7,8 +7,7 @@ import { findLiveTokenByHash, tokenIsLive, tokenKey, touchToken, type LiveToken 
 import { AccessCache, startAccessListener } from './access-cache.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { csrfTokenFor, findLiveSessionByHash, sessionIsLive, touchSession, type LiveSession, type OperatorRow, type SessionRow } from './sessions.ts';
-import { sha256 } from './tokens.ts';
-import { safeEqual } from './tokens.ts';
+import { safeEqual, sha256 } from './tokens.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 declare module 'fastify' {
