@@ -7,6 +7,7 @@ const benches: Record<string, string> = {
   bulk: './bulk.ts',
   api: './api.ts',
   startup: './startup.ts',
+  explain: './explain.ts',
 };
 
 const name = process.argv[2];

@@ -7,7 +7,8 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { responseSerializerCompiler } from './response-serializer.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../features/kernel/deps.ts';
 import { openApiTransform } from '../http/openapi.ts';
@@ -69,7 +70,7 @@ export async function buildHttpApp(deps: AppDeps, options: HttpAppOptions = {}):
   }) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   acceptEmptyBodies(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));

@@ -87,16 +87,35 @@ function tokenLookup(db: AppDeps['db']) {
   return lookup;
 }
 
+export type LiveToken = { token: typeof apiTokens.$inferSelect; operator: OperatorRow };
+
+/** The hash a token is stored and cached under; undefined for something that is not one of our tokens. */
+export function tokenKey(token: string): string | undefined {
+  return token.startsWith(TOKEN_PREFIX) ? sha256(token) : undefined;
+}
+
+/** Whether a token (read now or kept in the access cache) may still be used at `now`. */
+export function tokenIsLive(row: LiveToken, now: Date): boolean {
+  return !row.token.revokedAt && !(row.token.expiresAt && row.token.expiresAt <= now) && row.operator.status === 'active';
+}
+
 /** Resolves a bearer token to its operator; undefined when unknown, revoked, expired or the operator cannot sign in. */
-export async function findLiveToken(deps: AppDeps, token: string): Promise<{ token: typeof apiTokens.$inferSelect; operator: OperatorRow } | undefined> {
-  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-  const rows = await tokenLookup(deps.db).execute({ hash: sha256(token) });
+export async function findLiveToken(deps: AppDeps, token: string): Promise<LiveToken | undefined> {
+  const hash = tokenKey(token);
+  return hash ? findLiveTokenByHash(deps, hash) : undefined;
+}
+
+export async function findLiveTokenByHash(deps: AppDeps, hash: string): Promise<LiveToken | undefined> {
+  const rows = await tokenLookup(deps.db).execute({ hash });
   const row = rows[0];
+  if (!row || !tokenIsLive(row, deps.now())) return undefined;
+  return touchToken(deps, row);
+}
+
+/** Last-used to the minute is enough and spares a write per request under load; returns the row as it now is. */
+export async function touchToken(deps: AppDeps, row: LiveToken): Promise<LiveToken> {
   const now = deps.now();
-  if (!row || row.token.revokedAt || (row.token.expiresAt && row.token.expiresAt <= now) || row.operator.status !== 'active') return undefined;
-  // Last-used to the minute is enough and spares a write per request under load.
-  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > 60_000) {
-    await deps.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
-  }
-  return row;
+  if (row.token.lastUsedAt && now.getTime() - row.token.lastUsedAt.getTime() <= 60_000) return row;
+  await deps.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
+  return { ...row, token: { ...row.token, lastUsedAt: now } };
 }

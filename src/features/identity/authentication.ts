@@ -3,10 +3,11 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/
 import { inScope } from '../kernel/tenant-scope.ts';
 import { roleAllows, type Access } from '../../core/roles.ts';
 import { cachedSettings, type AppSettings } from '../settings/app-settings.ts';
-import { findLiveToken } from './api-tokens.ts';
+import { findLiveTokenByHash, tokenIsLive, tokenKey, touchToken, type LiveToken } from './api-tokens.ts';
+import { AccessCache, startAccessListener } from './access-cache.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
-import { csrfTokenFor, findLiveSession, type OperatorRow, type SessionRow } from './sessions.ts';
-import { safeEqual } from './tokens.ts';
+import { csrfTokenFor, findLiveSessionByHash, sessionIsLive, touchSession, type LiveSession, type OperatorRow, type SessionRow } from './sessions.ts';
+import { safeEqual, sha256 } from './tokens.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 declare module 'fastify' {
@@ -19,6 +20,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route with its declared access, for the authorization table test and docs. */
     registeredRoutes: Array<{ method: string; url: string; access: Access }>;
+    /** This node's cache of who a token or session is (see access-cache.ts). */
+    accessCache: { tokens: AccessCache<LiveToken>; sessions: AccessCache<LiveSession> };
   }
   interface FastifyRequest {
     actor?: Actor;
@@ -27,6 +30,9 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** A safety net only: entries are dropped by notification the moment access changes. */
+const ACCESS_CACHE_TTL_MS = 30_000;
+const ACCESS_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * What must happen before a signed-in operator may work: shown to the UI as a code. Both
@@ -65,6 +71,14 @@ function actorFrom(operator: OperatorRow, via: 'session' | 'token', token?: { ac
  */
 export function registerAuthentication(app: FastifyInstance, deps: AppDeps): void {
   const settings = () => cachedSettings(deps.db);
+
+  const tokenCache = new AccessCache<LiveToken>((row) => row.operator.id, ACCESS_CACHE_TTL_MS, ACCESS_CACHE_MAX_ENTRIES);
+  const sessionCache = new AccessCache<LiveSession>((row) => row.operator.id, ACCESS_CACHE_TTL_MS, ACCESS_CACHE_MAX_ENTRIES);
+  app.decorate('accessCache', { tokens: tokenCache, sessions: sessionCache });
+  const { started, listener } = startAccessListener(deps.database, deps.log, [tokenCache, sessionCache]);
+  // Until the listener is connected the caches are bypassed, so waiting here only makes the first requests cheaper.
+  app.addHook('onReady', async () => started);
+  app.addHook('onClose', async () => listener.stop());
 
   const registered: Array<{ method: string; url: string; access: Access }> = [];
   app.decorate('registeredRoutes', registered);
@@ -114,17 +128,46 @@ export function registerAuthentication(app: FastifyInstance, deps: AppDeps): voi
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const found = match ? await findLiveToken(deps, match[1]!) : undefined;
+      const hash = match ? tokenKey(match[1]!) : undefined;
+      const found = hash ? await liveToken(hash) : undefined;
       if (!found) throw new UnauthenticatedError('The API token is not valid, has expired or was revoked.', 'invalid_token');
       request.actor = actorFrom(found.operator, 'token', { access: found.token.access, name: found.token.name });
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie) return;
-    const found = await findLiveSession(deps, cookie);
+    const found = await liveSession(sha256(cookie));
     if (!found) return;
     request.session = { token: cookie, row: found.session, operator: found.operator };
     request.actor = actorFrom(found.operator, 'session');
+  }
+
+  /** What the cache holds for a key once every access change committed before this request has reached this node. */
+  async function current<T>(cache: AccessCache<T>, key: string): Promise<T | undefined> {
+    if (cache.get(key) === undefined || !(await listener.sync())) return undefined;
+    return cache.get(key);
+  }
+
+  /** From this node's cache when it holds a live answer; otherwise from the database (which then fills the cache). */
+  async function liveToken(hash: string): Promise<LiveToken | undefined> {
+    const cached = await current(tokenCache, hash);
+    if (cached && tokenIsLive(cached, deps.now())) {
+      const touched = await touchToken(deps, cached);
+      if (touched !== cached) tokenCache.update(hash, touched);
+      return touched;
+    }
+    return tokenCache.load(hash, () => findLiveTokenByHash(deps, hash));
+  }
+
+  async function liveSession(idHash: string): Promise<LiveSession | undefined> {
+    const cached = await current(sessionCache, idHash);
+    // A cached session past a timeout goes to the database, which decides (and deletes it).
+    if (cached && sessionIsLive(deps, cached, deps.now())) {
+      const touched = await touchSession(deps, cached);
+      if (touched !== cached) sessionCache.update(idHash, touched);
+      return touched;
+    }
+    return sessionCache.load(idHash, () => findLiveSessionByHash(deps, idHash));
   }
 
   function checkCsrf(request: FastifyRequest): void {

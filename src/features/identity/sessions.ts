@@ -43,12 +43,24 @@ export async function createSession(
   return { token, csrfToken };
 }
 
+export type LiveSession = { session: SessionRow; operator: OperatorRow };
+
 /**
- * Finds the live session for a cookie token and marks it used. Idle and absolute timeouts are
- * enforced here, so an expired session is refused even before the clean-up job deletes it.
+ * Whether a session (read now or kept in the access cache) may be used at `now`. Idle and
+ * absolute timeouts are enforced here, so an expired session is refused even before the
+ * clean-up job deletes it.
  */
-export async function findLiveSession(deps: AppDeps, token: string): Promise<{ session: SessionRow; operator: OperatorRow } | undefined> {
-  const idHash = sha256(token);
+export function sessionIsLive(deps: AppDeps, row: LiveSession, now: Date): boolean {
+  const idleLimit = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
+  return row.session.expiresAt > now && row.session.lastSeenAt > idleLimit && row.operator.status === 'active';
+}
+
+/** Finds the live session for a cookie token and marks it used; a dead one is deleted. */
+export async function findLiveSession(deps: AppDeps, token: string): Promise<LiveSession | undefined> {
+  return findLiveSessionByHash(deps, sha256(token));
+}
+
+export async function findLiveSessionByHash(deps: AppDeps, idHash: string): Promise<LiveSession | undefined> {
   const rows = await deps.db
     .select({ session: sessions, operator: operators })
     .from(sessions)
@@ -56,17 +68,19 @@ export async function findLiveSession(deps: AppDeps, token: string): Promise<{ s
     .where(eq(sessions.idHash, idHash));
   const row = rows[0];
   if (!row) return undefined;
-  const now = deps.now();
-  const idleLimit = new Date(now.getTime() - deps.config.sessionIdleMinutes * 60_000);
-  if (row.session.expiresAt <= now || row.session.lastSeenAt <= idleLimit || row.operator.status !== 'active') {
+  if (!sessionIsLive(deps, row, deps.now())) {
     await deps.db.delete(sessions).where(eq(sessions.idHash, idHash));
     return undefined;
   }
-  // Writing on every request would cost a write per read; a minute's precision is plenty.
-  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
-    await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
-  }
-  return row;
+  return touchSession(deps, row);
+}
+
+/** Writing on every request would cost a write per read; a minute's precision is plenty. Returns the row as it now is. */
+export async function touchSession(deps: AppDeps, row: LiveSession): Promise<LiveSession> {
+  const now = deps.now();
+  if (now.getTime() - row.session.lastSeenAt.getTime() <= 60_000) return row;
+  await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
+  return { ...row, session: { ...row.session, lastSeenAt: now } };
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
