@@ -139,7 +139,7 @@ describe.skipIf(!haveChromium).each(targets())('emergency locations in the brows
     }
     expect(dr, 'an available Seattle DR block number').toBeTruthy();
 
-    await tabs().getByRole('link', { name: 'Voice' }).click();
+    await tabs().getByRole('link', { name: 'Voice', exact: true }).click();
     await page.getByLabel('Find a user').fill(user.upn);
     await page.getByTestId('user-result').filter({ hasText: user.upn }).click();
     await page.getByRole('heading', { name: user.displayName }).waitFor();

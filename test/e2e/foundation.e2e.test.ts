@@ -199,7 +199,7 @@ describe.skipIf(!haveChromium).each(targets())('foundation in the browser ($name
     await page.waitForURL('**/audit');
     await page.getByTestId('audit-row').first().waitFor();
     expect(await page.getByTestId('audit-row').filter({ hasText: 'operator.created' }).count()).toBeGreaterThanOrEqual(1);
-    await page.getByRole('search').getByLabel('Action').fill('operator.created');
+    await page.getByRole('search').getByRole('combobox', { name: 'Action' }).fill('operator.created');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     // The first admin (system) and the viewer (by the admin).
     await expect.poll(() => page.getByTestId('audit-row').count()).toBe(2);

@@ -331,7 +331,7 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     if (target.name === 'pglite') await guideScreenshot(page, 'column-arrangement', { keepFocus: true });
     await page.reload();
     await header.getByText('Carrier', { exact: true }).waitFor();
-    expect(await headings()).toEqual(['Number', 'Status', 'Site', 'Assignee', 'Range', 'Tags', 'Updated', 'Carrier']);
+    expect(await headings()).toEqual(['Number', 'Status', 'Used by', 'Site', 'Assignee', 'Range', 'Tags', 'Updated', 'Carrier']);
     expect(await rows().first().textContent()).toContain('Acme Telecom');
     // Back to the default: the server forgets the arrangement.
     await menu.locator('summary').click();
@@ -339,7 +339,7 @@ describe.skipIf(!haveChromium).each(targets())('tenants and number inventory in 
     await page.getByText('Default columns back').waitFor();
     await page.reload();
     await header.getByText('Kind', { exact: true }).waitFor();
-    expect(await headings()).toEqual(['Number', 'Status', 'Kind', 'Assignee', 'Range', 'Site', 'Tags', 'Updated']);
+    expect(await headings()).toEqual(['Number', 'Status', 'Kind', 'Used by', 'Assignee', 'Range', 'Site', 'Tags', 'Updated']);
   });
 
   it('loads a large range page by page while scrolling, sorted either way', async () => {

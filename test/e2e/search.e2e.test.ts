@@ -67,7 +67,7 @@ describe.skipIf(!haveChromium)('global search and reports (npm start demo)', () 
 
   it('"/" typed in a text field is a character there, not a jump', async () => {
     await page.goto(`${server.url}/audit`);
-    const field = page.getByLabel('Target', { exact: true });
+    const field = page.getByRole('textbox', { name: 'Target', exact: true });
     await field.click();
     await page.keyboard.type('a/b');
     expect(await field.inputValue()).toBe('a/b');

@@ -157,7 +157,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await olivia.getByRole('link', { name: 'Contoso (demo)' }).click();
     await olivia.waitForURL(/\/tenants\/[0-9a-f-]{36}$/);
     tenantId = /\/tenants\/([0-9a-f-]{36})/.exec(olivia.url())![1]!;
-    await olivia.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Voice' }).click();
+    await olivia.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Voice', exact: true }).click();
     await olivia.waitForURL(`**/tenants/${tenantId}/voice`);
     await olivia.getByRole('heading', { name: 'Users' }).waitFor();
     // An operator changes voice and syncs; the connection itself is the admins'.
@@ -318,7 +318,7 @@ describe.skipIf(!haveChromium).each(targets())('Teams voice in the browser on th
     await shot(olivia, '10-profiles');
 
     const user = readyUsers[2]!;
-    await olivia.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Voice' }).click();
+    await olivia.getByRole('navigation', { name: 'Tenant sections' }).getByRole('link', { name: 'Voice', exact: true }).click();
     await openUser(user);
     await olivia.getByLabel('Profile', { exact: true }).selectOption({ label: 'US calling' });
     await olivia.getByRole('button', { name: 'Apply profile' }).click();

@@ -15,7 +15,10 @@ describe('all simulators with the demo tenant', () => {
     try {
       const token = await demoToken(sims.entra.url);
       const users = await fetch(`${sims.graph.url}/v1.0/admin/teams/userConfigurations?$top=999`, { headers: { authorization: `Bearer ${token}` } });
-      expect(((await users.json()) as { value: unknown[] }).value).toHaveLength(DEMO.teamsUsers);
+      // The demo's seeded accounts, and the three resource accounts of its auto attendant and two
+      // call queues (simulators/graph/voice-apps-seed.ts).
+      const accounts = ((await users.json()) as { value: unknown[] }).value;
+      expect(accounts).toHaveLength(DEMO.teamsUsers + 3);
       const basic = Buffer.from(`${DEMO.connectwise.companyId}+${DEMO.connectwise.publicKey}:${DEMO.connectwise.privateKey}`).toString('base64');
       const roles = await fetch(`${sims.connectwise.apiUrl}/time/workRoles`, { headers: { authorization: `Basic ${basic}`, clientId: DEMO.connectwise.clientId } });
       expect(roles.status).toBe(200);

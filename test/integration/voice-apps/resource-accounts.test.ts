@@ -8,6 +8,7 @@ import { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
 import { expectNoSecretsInLogs } from '../../helpers/leaks.ts';
 import { serverOnFreshData, startServerProcess, type ServerProcess } from '../../helpers/server-process.ts';
+import { settledStepJob } from '../../helpers/lifecycle.ts';
 import { connectedTenant, startTeamsSimulators, type TeamsFixture } from '../../helpers/teams-fixture.ts';
 import { startTestApp, type TestApp } from '../../helpers/test-app.ts';
 
@@ -21,12 +22,7 @@ async function useCertificate(admin: ApiClient, fx: TeamsFixture, tenantId: stri
 }
 
 async function settledJob(admin: ApiClient, tenantId: string, jobId: string) {
-  for (let i = 0; i < 600; i++) {
-    const job = (await admin.get(`/api/tenants/${tenantId}/voice-apps/resource-accounts/jobs/${jobId}`)).body;
-    if (job.status !== 'queued' && job.status !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the resource account job did not finish');
+  return settledStepJob(admin, `/api/tenants/${tenantId}/voice-apps/resource-accounts/jobs/${jobId}`, ['queued', 'running']);
 }
 
 describe.each(dbTargets())('resource accounts: numbers and creation on %s', (target) => {
