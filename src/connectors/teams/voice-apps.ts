@@ -143,10 +143,31 @@ export async function listResourceAccounts(options: PowerShellBridgeOptions, cre
   return parse(listOf(resourceAccountSchema), output, 'the resource accounts').map(resourceAccountOf);
 }
 
-/** Get-CsAutoAttendant (the first 100, the cmdlet's default page). */
+/**
+ * Get-CsAutoAttendant and Get-CsCallQueue answer 100 items unless asked for more ("This example
+ * gets the first 100 call queues", learn.microsoft.com/powershell/module/teams/get-cscallqueue);
+ * -First and -Skip page through the rest, as Microsoft's answer to "Get all Auto Attendants or
+ * Call Queues" (techcommunity.microsoft.com/discussions/teamsdeveloper/4442755) does. A page
+ * shorter than asked is the last; a page that only repeats items already read (a module that
+ * ignores -Skip) ends the reading instead of looping.
+ */
+export const VOICE_APP_PAGE_SIZE = 100;
+async function readAllPages<T extends { Identity: string }>(options: PowerShellBridgeOptions, credentials: BridgeCredentials, cmdlet: 'Get-CsAutoAttendant' | 'Get-CsCallQueue', schema: z.ZodType<T[]>, what: string): Promise<T[]> {
+  const all: T[] = [];
+  const seen = new Set<string>();
+  for (let skip = 0; ; skip += VOICE_APP_PAGE_SIZE) {
+    const [output] = await runCmdlets(options, credentials, [{ cmdlet, parameters: { First: VOICE_APP_PAGE_SIZE, Skip: skip } }]);
+    const page = parse(schema, output, what);
+    const fresh = page.filter((item) => !seen.has(item.Identity));
+    for (const item of fresh) seen.add(item.Identity);
+    all.push(...fresh);
+    if (page.length < VOICE_APP_PAGE_SIZE || fresh.length === 0) return all;
+  }
+}
+
+/** Get-CsAutoAttendant, every page. */
 export async function listAutoAttendants(options: PowerShellBridgeOptions, credentials: BridgeCredentials): Promise<AutoAttendant[]> {
-  const [output] = await runCmdlets(options, credentials, [{ cmdlet: 'Get-CsAutoAttendant' }]);
-  return parse(listOf(autoAttendantSchema), output, 'the auto attendants').map((a) => ({
+  return (await readAllPages(options, credentials, 'Get-CsAutoAttendant', listOf(autoAttendantSchema), 'the auto attendants')).map((a) => ({
     identity: a.Identity,
     name: a.Name,
     languageId: a.LanguageId,
@@ -159,10 +180,9 @@ export async function listAutoAttendants(options: PowerShellBridgeOptions, crede
   }));
 }
 
-/** Get-CsCallQueue (the first 100, the cmdlet's default page). */
+/** Get-CsCallQueue, every page. */
 export async function listCallQueues(options: PowerShellBridgeOptions, credentials: BridgeCredentials): Promise<CallQueue[]> {
-  const [output] = await runCmdlets(options, credentials, [{ cmdlet: 'Get-CsCallQueue' }]);
-  return parse(listOf(callQueueSchema), output, 'the call queues').map((q) => ({
+  return (await readAllPages(options, credentials, 'Get-CsCallQueue', listOf(callQueueSchema), 'the call queues')).map((q) => ({
     identity: q.Identity,
     name: q.Name,
     agents: q.Agents.map((a) => ({ objectId: a.ObjectId, optIn: a.OptIn ?? true })),

@@ -145,4 +145,19 @@ describe('Teams PowerShell bridge: allow-listed cmdlets, errors, voice applicati
     expect(await associateResourceAccounts(options, credentials, { resourceAccountIds: [account.objectId], configurationId: queue.Identity, configurationType: 'CallQueue' })).toEqual([{ id: account.objectId, result: 'Success' }]);
     expect((await listCallQueues(options, credentials)).find((q) => q.identity === queue.Identity)?.applicationInstances).toEqual([account.objectId]);
   });
+  // Get-CsCallQueue and Get-CsAutoAttendant answer 100 unless paged with -First/-Skip
+  // (learn.microsoft.com/powershell/module/teams/get-cscallqueue, "gets the first 100 call queues";
+  // techcommunity.microsoft.com/discussions/teamsdeveloper/4442755, paging with -First 100 -Skip n).
+  it('reads every call queue and auto attendant past the cmdlets\' first 100, page by page', async () => {
+    const before = (await listCallQueues(options, credentials)).length;
+    for (let i = 0; i < 205; i++) await seed('call-queues', { Name: `Queue ${String(i).padStart(3, '0')}`, Agents: [], DistributionLists: [], RoutingMethod: 'Attendant', TimeoutThreshold: 1200, TimeoutAction: 'Disconnect', OverflowThreshold: 50, OverflowAction: 'DisconnectWithBusy', LanguageId: 'en-US' });
+    const queues = await listCallQueues(options, credentials);
+    expect(queues).toHaveLength(before + 205);
+    expect(new Set(queues.map((q) => q.identity)).size).toBe(before + 205);
+    expect(queues.map((q) => q.name)).toContain('Queue 204');
+
+    const attendantsBefore = (await listAutoAttendants(options, credentials)).length;
+    for (let i = 0; i < 101 - attendantsBefore; i++) await seed('auto-attendants', { Name: `Attendant ${i}`, LanguageId: 'en-US', TimeZoneId: 'UTC', DefaultCallFlow: null, CallFlows: [], CallHandlingAssociations: [], Schedules: [], ApplicationInstances: [] });
+    expect(await listAutoAttendants(options, credentials)).toHaveLength(Math.max(101, attendantsBefore));
+  });
 });
