@@ -14,7 +14,7 @@ import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraSimulator, type RunningEntraSimulator } from '../../../simulators/index.ts';
 import { registerCertificate, type AppRegistration, type EntraTenant } from '../../../simulators/entra/state.ts';
-import { decryptSecret } from '../../../src/core/secret-box.ts';
+import { decryptSecret, encryptSecret } from '../../../src/core/secret-box.ts';
 import { appSettings, auditEvents } from '../../../src/db/schema/index.ts';
 import type { ApiClient } from '../../helpers/api-client.ts';
 import { dbTargets } from '../../helpers/databases.ts';
@@ -151,6 +151,15 @@ describe.each(dbTargets())('Entra sign-in with a certificate on %s', (target) =>
     expect(generated.after).toMatchObject({ authMethod: 'secret', privateKeySet: true, certificate: { thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
     const changes = audit.filter((e) => e.action === 'settings.entra_sign_in_changed').sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
     expect(changes.at(-1)!.after).toMatchObject({ authMethod: 'secret', privateKeySet: false, certificate: null });
+  });
+
+  it('a row saved before certificates existed (secret_enc = the secret alone) still signs in with its secret', async () => {
+    await node.deps.db
+      .update(appSettings)
+      .set({ value: { ...base(), redirectUri: null }, secretEnc: encryptSecret(node.deps.keyring, clientSecret) })
+      .where(eq(appSettings.key, 'entraSignIn'));
+    expect((await admin.get('/api/settings/entra-sign-in')).body).toMatchObject({ enabled: true, authMethod: 'secret', clientSecretSet: true, certificate: null });
+    expect((await admin.post('/api/settings/entra-sign-in/test', {})).body).toMatchObject({ ok: true, steps: [{ ok: true }, { name: 'Client id and secret', ok: true }] });
   });
 
   it('where the environment sets the secret, it wins: no certificate can be generated or chosen', async () => {
