@@ -16,7 +16,6 @@ export async function checkClientCredentials(tokenEndpoint: string, clientId: st
     credential.kind === 'secret'
       ? { client_secret: credential.clientSecret }
       : { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion({ clientId, ...credential }, tokenEndpoint) };
-  const what = credential.kind === 'secret' ? 'client id and secret' : 'client id and certificate';
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, ...proof, scope: 'https://graph.microsoft.com/.default' }).toString();
   let answer;
   try {
@@ -31,9 +30,10 @@ export async function checkClientCredentials(tokenEndpoint: string, clientId: st
   } catch {
     parsed = undefined;
   }
-  if (answer.status === 200 && typeof parsed?.access_token === 'string') return { ok: true, message: `Entra ID accepted the ${what}.` };
+  if (answer.status === 200 && typeof parsed?.access_token === 'string') return { ok: true, message: credential.kind === 'secret' ? 'Entra ID accepted the client id and secret.' : 'Entra ID accepted the client id and certificate.' };
   const description = typeof parsed?.error_description === 'string' ? parsed.error_description.split(/\r?\n/)[0]!.slice(0, 500) : `HTTP ${answer.status}`;
   const code = /AADSTS\d+/.exec(description)?.[0];
   const hint = code === 'AADSTS700027' ? ' The certificate is not on the app registration (or has expired there): download the .cer and upload it under Certificates & secrets → Certificates.' : code === 'AADSTS7000215' ? ' The secret is wrong or expired: copy the secret\'s Value (not its ID) from Certificates & secrets.' : code === 'AADSTS700016' ? ' No app with this client id in the tenant: copy the Application (client) ID from the app registration\'s Overview.' : '';
-  return { ok: false, message: `Entra ID refused the ${what}: ${description}.${hint}` };
+  const refused = credential.kind === 'secret' ? `Entra ID refused the client id and secret: ${description}.` : `Entra ID refused the client id and certificate: ${description}.`;
+  return { ok: false, message: `${refused}${hint}` };
 }
