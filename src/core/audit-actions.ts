@@ -15,7 +15,7 @@ export const auditActionFamilies = {
   mfa: ['mfa.enrolled', 'mfa.recovery_codes_regenerated', 'mfa.reset_by_admin'],
   operator: ['operator.created', 'operator.updated', 'operator.role_changed', 'operator.scope_changed', 'operator.disabled', 'operator.enabled', 'operator.approved', 'operator.entra_linked', 'operator.password_changed', 'operator.password_reset', 'operator.unlocked'],
   api_token: ['api_token.created', 'api_token.revoked'],
-  settings: ['settings.changed', 'settings.entra_sign_in_changed', 'settings.entra_sign_in_tested'],
+  settings: ['settings.changed', 'settings.entra_sign_in_changed', 'settings.entra_sign_in_tested', 'settings.entra_sign_in_certificate_generated'],
   tenant: ['tenant.created', 'tenant.updated', 'tenant.archived', 'tenant.restored'],
   site: ['site.created', 'site.updated'],
   range: ['range.created'],

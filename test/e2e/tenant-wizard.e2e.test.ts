@@ -126,7 +126,8 @@ describe.skipIf(!haveChromium).each(targets())('Add-tenant wizard in the browser
     expect(await section.getByTestId('entra-redirect-uri').textContent()).toBe(`${server.url}/api/auth/entra/callback`);
     await section.getByLabel('Tenant (id or verified domain)').fill('wizard-msp.example');
     await section.getByLabel('Application (client) id').fill('not-a-guid');
-    await section.getByLabel('Client secret').fill(entraSecret);
+    // The password field, not the "Client secret" choice next to "Certificate".
+    await section.locator('input[name="clientSecret"]').fill(entraSecret);
     await section.getByLabel('Authority').fill(msp.url);
     await section.getByRole('button', { name: 'Save Entra ID sign-in' }).click();
     // Named at the field; nothing saved.
@@ -144,5 +145,20 @@ describe.skipIf(!haveChromium).each(targets())('Add-tenant wizard in the browser
     await signIn.goto(`${server.url}/sign-in`);
     await signIn.getByRole('link', { name: 'Sign in with Microsoft' }).waitFor();
     await fresh.close();
+
+    // Switched to a certificate: generated here, its .cer uploaded to the app registration, tested and saved.
+    await section.getByLabel('Certificate', { exact: true }).check();
+    await section.getByRole('button', { name: 'Generate certificate' }).click();
+    await section.getByRole('link', { name: 'Download the certificate (.cer)' }).waitFor();
+    expect(await section.getByTestId('entra-certificate').textContent()).toMatch(/Thumbprint [0-9A-F]{40}, valid until/);
+    const pem = await (await page.request.get(`${server.url}/api/settings/entra-sign-in/certificate.cer`)).text();
+    expect(pem).not.toMatch(/PRIVATE KEY/);
+    const uploaded = await fetch(`${msp.url}/_sim/tenants/wizard-msp.example/apps/${entraClientId}/certificates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pem }) });
+    expect(uploaded.status).toBe(201);
+    await section.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect.poll(() => section.getByTestId('entra-test-result').textContent()).toContain('Entra ID accepted the client id and certificate.');
+    await guideScreenshot(page, 'entra-settings-certificate', { element: section });
+    await section.getByRole('button', { name: 'Save Entra ID sign-in' }).click();
+    await expect.poll(async () => (await (await page.request.get(`${server.url}/api/settings/entra-sign-in`)).json()).authMethod).toBe('certificate');
   });
 });

@@ -1,9 +1,10 @@
+import { createPrivateKey } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { EntraConfig } from '../../config/env.ts';
+import { certificateThumbprints, type CertificatePair } from '../shared/app-certificates.ts';
 
 /**
  * OpenID Connect client for operator sign-in against the MSP's own Entra ID tenant
- * (authorization code + PKCE, client secret). openid-client does the protocol work: state,
+ * (authorization code + PKCE; the app proves itself with a client secret or a certificate). openid-client does the protocol work: state,
  * PKCE, the code exchange, and ID token validation (signature against the tenant's JWKS,
  * issuer, audience, expiry, nonce). On top of that we pin the tenant: the discovered issuer
  * must be this authority's `/{tenant GUID}/v2.0`, and the token's `tid` must be that GUID.
@@ -34,13 +35,25 @@ export class EntraSignInError extends Error {
   }
 }
 
+/** How the sign-in app proves itself at the token endpoint. */
+export type EntraClientCredential = { kind: 'secret'; clientSecret: string } | ({ kind: 'certificate' } & CertificatePair);
+
+export type EntraClientConfig = {
+  /** Tenant GUID or verified domain of the MSP's own Entra ID tenant. */
+  tenant: string;
+  clientId: string;
+  /** Base URL of the identity platform, without a trailing slash. */
+  authority: string;
+  credential: EntraClientCredential;
+};
+
 export type EntraOidc = {
   authorizationUrl(input: { redirectUri: string; state: string; nonce: string; codeVerifier: string; loginHint?: string | undefined }): Promise<URL>;
   /** Exchanges the code of a callback and returns the validated identity. */
   redeem(input: { callbackUrl: URL; state: string; nonce: string; codeVerifier: string }): Promise<EntraIdentity>;
 };
 
-export function createEntraOidc(config: EntraConfig): EntraOidc {
+export function createEntraOidc(config: EntraClientConfig): EntraOidc {
   const wellKnown = new URL(`${config.authority}/${encodeURIComponent(config.tenant)}/v2.0/.well-known/openid-configuration`);
   let discovered: Promise<{ configuration: oidc.Configuration; tenantId: string }> | undefined;
 
@@ -54,7 +67,7 @@ export function createEntraOidc(config: EntraConfig): EntraOidc {
     discovered ??= (async () => {
       let configuration: oidc.Configuration;
       try {
-        configuration = await oidc.discovery(wellKnown, config.clientId, undefined, oidc.ClientSecretPost(config.clientSecret), {
+        configuration = await oidc.discovery(wellKnown, config.clientId, undefined, clientAuthentication(config.credential), {
           timeout: TIMEOUT_SECONDS,
           // Plain http is accepted by the configuration only for localhost (the simulator).
           execute: wellKnown.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
@@ -114,6 +127,30 @@ export function createEntraOidc(config: EntraConfig): EntraOidc {
       };
     },
   };
+}
+
+/**
+ * client_secret_post, or private_key_jwt with a certificate as Microsoft's "certificate credentials"
+ * page asks (learn.microsoft.com/entra/identity-platform/certificate-credentials): header `alg`
+ * PS256 (the key is imported as RSA-PSS, so oauth4webapi signs PS256), `typ` JWT and `x5t#S256`
+ * (the certificate's SHA-256 thumbprint); claims `aud` = the token endpoint (oauth4webapi's default
+ * is the issuer, which Entra refuses with AADSTS700023), `iss` = `sub` = client id, `jti`, `nbf`,
+ * `exp`. The authorization code flow takes the same `client_assertion_type` and `client_assertion`
+ * parameters in place of `client_secret` (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
+ */
+function clientAuthentication(credential: EntraClientCredential): oidc.ClientAuth {
+  if (credential.kind === 'secret') return oidc.ClientSecretPost(credential.clientSecret);
+  const x5tS256 = certificateThumbprints(credential.certificatePem).x5tS256;
+  // Node's webcrypto CryptoKey and the DOM lib's differ only in newer key usages.
+  const key = createPrivateKey(credential.privateKeyPem).toCryptoKey({ name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']) as unknown as CryptoKey;
+  return (as, client, body, headers) =>
+    oidc.PrivateKeyJwt(key, {
+      [oidc.modifyAssertion]: (header, payload) => {
+        header.typ = 'JWT';
+        header['x5t#S256'] = x5tS256;
+        if (as.token_endpoint) payload.aud = as.token_endpoint;
+      },
+    })(as, client, body, headers);
 }
 
 function emailFrom(value: unknown): string | undefined {

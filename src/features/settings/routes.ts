@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { changeSettings, readSettings } from './app-settings.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { actorOf, requestInfo } from '../kernel/request-info.ts';
-import { clearEntraSignInSettings, getEntraSignInSettings, saveEntraSignInSettings, testEntraSignInSettings } from './entra-sign-in.ts';
+import { clearEntraSignInSettings, entraSignInCertificatePem, generateEntraSignInCertificate, getEntraSignInSettings, saveEntraSignInSettings, testEntraSignInSettings } from './entra-sign-in.ts';
 import { entraSignInCheckSchema, entraSignInInput, entraSignInSchema, settingsSchemaDto } from './schemas.ts';
 
 export function settingsRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -51,5 +51,24 @@ export function settingsRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags, summary: 'Test the values in the form without saving: discovery at the authority, then a client-credential token request', body: entraSignInInput.optional(), response: { 200: entraSignInCheckSchema } },
     },
     async (request) => testEntraSignInSettings(deps, actorOf(request), request.body ?? {}, requestInfo(request)),
+  );
+
+  r.post(
+    '/api/settings/entra-sign-in/certificate',
+    {
+      config: { access: 'admin' },
+      schema: { tags, summary: 'Generate a key pair and certificate for the sign-in app (the private key stays here; the sign-in method changes only on save)', response: { 200: entraSignInSchema } },
+    },
+    async (request) => generateEntraSignInCertificate(deps, actorOf(request), requestInfo(request), origin(request)),
+  );
+
+  r.get(
+    '/api/settings/entra-sign-in/certificate.cer',
+    { config: { access: 'admin' }, schema: { tags, summary: 'Download the public certificate (PEM) to upload to the app registration', produces: ['application/x-pem-file'] } },
+    async (_request, reply) =>
+      reply
+        .header('content-type', 'application/x-pem-file')
+        .header('content-disposition', 'attachment; filename="ucr-manager-sign-in.cer"')
+        .send(await entraSignInCertificatePem(deps)),
   );
 }

@@ -22,6 +22,7 @@ export const entraSignInInput = z.object({
   tenant: optionalText(300),
   clientId: optionalText(200),
   clientSecret: z.string().max(1000).optional(),
+  authMethod: z.enum(['secret', 'certificate']).optional(),
   authority: optionalText(500),
   redirectUri: optionalText(1000),
 });
@@ -31,6 +32,8 @@ export const entraSignInSchema = z.object({
   tenant: z.string().nullable(),
   clientId: z.string().nullable(),
   clientSecretSet: z.boolean(),
+  authMethod: z.enum(['secret', 'certificate']),
+  certificate: z.object({ thumbprint: z.string(), x5tS256: z.string(), subject: z.string(), notAfter: z.string() }).nullable(),
   authority: z.string(),
   redirectUri: z.string(),
   redirectUriOverride: z.string().nullable(),

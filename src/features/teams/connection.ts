@@ -1,5 +1,5 @@
 import type { AuditAction } from '../../core/audit-actions.ts';
-import { generateAppCertificate, readUploadedCertificate } from '../../connectors/teams/certificates.ts';
+import { generateAppCertificate, readUploadedCertificate } from '../../connectors/shared/app-certificates.ts';
 import { certificateThumbprints, microsoftCloud, type TeamsCredentials, type TeamsEndpoints } from '../../connectors/teams/credentials.ts';
 import { TeamsApi, type ConnectionCheck } from '../../connectors/teams/teams-api.ts';
 import { retryPolicyWithTimeout } from '../../connectors/shared/resilient-fetch.ts';

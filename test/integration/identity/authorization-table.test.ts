@@ -43,6 +43,8 @@ const expected: Record<string, Access> = {
   'PUT /api/settings/entra-sign-in': 'admin',
   'DELETE /api/settings/entra-sign-in': 'admin',
   'POST /api/settings/entra-sign-in/test': 'admin',
+  'POST /api/settings/entra-sign-in/certificate': 'admin',
+  'GET /api/settings/entra-sign-in/certificate.cer': 'admin',
   'GET /api/audit': 'viewer',
   'GET /api/overview': 'viewer',
   'GET /api/search': 'viewer',

@@ -133,7 +133,7 @@ describe.each(dbTargets())('Entra sign-in set up in Settings on %s', (target) =>
     const rotated = { active: keyFromMaterial(randomBytes(32)), previous: [nodeA.deps.keyring.active] };
     expect((await reencryptAll(nodeA.deps.db, rotated)).reencrypted).toBeGreaterThanOrEqual(1);
     const [after] = await nodeA.deps.db.select().from(appSettings).where(eq(appSettings.key, 'entraSignIn'));
-    expect(decryptSecret({ active: rotated.active, previous: [] }, after!.secretEnc!)).toBe(clientSecret);
+    expect(JSON.parse(decryptSecret({ active: rotated.active, previous: [] }, after!.secretEnc!))).toEqual({ format: 'entraSignIn/1', clientSecret });
     // Rotated back, so both running nodes (which hold the first key) read it again.
     await reencryptAll(nodeA.deps.db, { active: rotated.previous[0]!, previous: [rotated.active] });
 

@@ -2,17 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraSimulator } from '../../../simulators/entra/server.ts';
 import type { RunningEntraSimulator } from '../../../simulators/entra/server.ts';
+import { clientAssertion, generateAppCertificate } from '../../../src/connectors/shared/app-certificates.ts';
 import { postForm, verifiedClaims } from './support.ts';
 
 const TENANT_ID = '99999999-2222-4333-8444-555555555555';
 const REDIRECT = 'http://localhost:3000/auth/entra/callback';
 let entra: RunningEntraSimulator;
+const registeredPair = generateAppCertificate('cert-console');
 let adaId: string;
 
 beforeAll(async () => {
   entra = await startEntraSimulator();
   entra.state.addTenant({ id: TENANT_ID, displayName: 'MSP', domains: ['msp.example'] });
   entra.state.addApp(TENANT_ID, { clientId: 'console', secrets: ['console-secret'], redirectUris: [REDIRECT] });
+  entra.state.addApp(TENANT_ID, { clientId: 'cert-console', certificates: [registeredPair.certificatePem], redirectUris: [REDIRECT] });
   adaId = entra.state.addUser(TENANT_ID, { userPrincipalName: 'ada@msp.example', displayName: 'Ada Lovelace' }).id;
   entra.state.addUser(TENANT_ID, { userPrincipalName: 'grace@msp.example', displayName: 'Grace Hopper' });
 });
@@ -107,6 +110,40 @@ describe('Entra simulator: OpenID Connect sign-in', () => {
     expect(claims.iat as number).toBeLessThanOrEqual(claims.exp as number);
     const reuse = await redeem(code, verifier);
     expect(await reuse.json()).toMatchObject({ error: 'invalid_grant', error_codes: [54005] });
+  });
+
+  // Source: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow ("Request an
+  // access token with a certificate credential": client_assertion_type
+  // urn:ietf:params:oauth:client-assertion-type:jwt-bearer and client_assertion in place of
+  // client_secret) and https://learn.microsoft.com/entra/identity-platform/certificate-credentials (the
+  // assertion: PS256, x5t#S256, aud = the token endpoint). A key not on the app: AADSTS700027.
+  it('redeems a code with a certificate client assertion instead of a secret; an unregistered certificate is AADSTS700027', async () => {
+    const tokenUrl = `${entra.url}/${TENANT_ID}/oauth2/v2.0/token`;
+    const codeFor = async () => {
+      const { verifier, challenge } = pkce();
+      const approved = await fetch(authorizeUrl({ client_id: 'cert-console', code_challenge: challenge, code_challenge_method: 'S256', login_hint: 'ada@msp.example' }), { redirect: 'manual' });
+      return { verifier, code: new URL(approved.headers.get('location') ?? '').searchParams.get('code') ?? '' };
+    };
+    const withAssertion = (pair: { certificatePem: string; privateKeyPem: string }, code: string, verifier: string) =>
+      postForm(tokenUrl, {
+        grant_type: 'authorization_code',
+        client_id: 'cert-console',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: clientAssertion({ clientId: 'cert-console', ...pair }, tokenUrl),
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      });
+    const first = await codeFor();
+    const accepted = await withAssertion(registeredPair, first.code, first.verifier);
+    expect(accepted.status).toBe(200);
+    const body = (await accepted.json()) as { id_token: string };
+    expect(verifiedClaims(body.id_token, entra.signingKeys())).toMatchObject({ aud: 'cert-console', tid: TENANT_ID, oid: adaId });
+
+    const second = await codeFor();
+    const refused = await withAssertion(generateAppCertificate('not uploaded'), second.code, second.verifier);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: 'invalid_client', error_codes: [700027] });
   });
 
   it('refuses a wrong code_verifier (AADSTS501481) and a different redirect_uri (AADSTS500112)', async () => {

@@ -1,7 +1,7 @@
 import { constants, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAppCertificate } from '../../../src/connectors/teams/certificates.ts';
+import { generateAppCertificate } from '../../../src/connectors/shared/app-certificates.ts';
 import { clientAssertion, certificateThumbprints } from '../../../src/connectors/teams/credentials.ts';
 import { TeamsError } from '../../../src/connectors/teams/errors.ts';
 import { TeamsApi } from '../../../src/connectors/teams/teams-api.ts';

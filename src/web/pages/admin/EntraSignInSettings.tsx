@@ -25,6 +25,7 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
   const [tenant, setTenant] = useState(current.tenant ?? '');
   const [clientId, setClientId] = useState(current.clientId ?? '');
   const [secret, setSecret] = useState('');
+  const [authMethod, setAuthMethod] = useState<'secret' | 'certificate'>(current.authMethod);
   const [authority, setAuthority] = useState(current.authority);
   const [redirectUri, setRedirectUri] = useState(current.redirectUriOverride ?? '');
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -32,7 +33,8 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
   const input = () => ({
     ...(fromEnv('tenant') ? {} : { tenant: tenant.trim() || null }),
     ...(fromEnv('clientId') ? {} : { clientId: clientId.trim() || null }),
-    ...(fromEnv('clientSecret') || !secret ? {} : { clientSecret: secret }),
+    ...(fromEnv('clientSecret') ? {} : { authMethod }),
+    ...(fromEnv('clientSecret') || !secret || authMethod !== 'secret' ? {} : { clientSecret: secret }),
     ...(fromEnv('authority') ? {} : { authority: authority.trim() || null }),
     redirectUri: redirectUri.trim() || null,
   });
@@ -42,6 +44,10 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
       setSecret('');
       queryClient.setQueryData(entraKey, saved);
     },
+  });
+  const generate = useMutation({
+    mutationFn: () => api.post<EntraSignInDto>('/api/settings/entra-sign-in/certificate'),
+    onSuccess: (updated) => queryClient.setQueryData(entraKey, updated),
   });
   const test = useMutation({ mutationFn: () => api.post<EntraSignInCheckDto>('/api/settings/entra-sign-in/test', input()) });
   const remove = useMutation({
@@ -60,7 +66,7 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
     save.mutate();
   };
   const envHint = (field: Field) => (fromEnv(field) ? `Set by the environment (${envNames[field]}); change it there.` : undefined);
-  const err = save.error ?? test.error;
+  const err = save.error ?? test.error ?? generate.error;
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Entra ID sign-in">
       <p className="text-sm">
@@ -81,7 +87,44 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
         {fromEnv('clientSecret') ? (
           <TextField label="Client secret" name="clientSecret" value="••••••••" readOnly hint={envHint('clientSecret')} />
         ) : (
-          <SecretField label="Client secret" name="clientSecret" isSet={current.clientSecretSet} hint="The secret's Value (not its ID), from Certificates & secrets. Stored encrypted and never shown again." value={secret} onChange={setSecret} error={fieldError(err, 'clientSecret')} />
+          <fieldset className="space-y-2 sm:col-span-2">
+            <legend className="text-sm font-medium text-zinc-800">The app proves itself with</legend>
+            <div className="flex flex-wrap gap-4 text-sm">
+              <label className="flex items-center gap-1.5">
+                <input type="radio" name="entraAuthMethod" checked={authMethod === 'secret'} onChange={() => setAuthMethod('secret')} className="accent-blue-700" />
+                Client secret
+              </label>
+              <label className="flex items-center gap-1.5">
+                <input type="radio" name="entraAuthMethod" checked={authMethod === 'certificate'} onChange={() => setAuthMethod('certificate')} className="accent-blue-700" />
+                Certificate
+              </label>
+            </div>
+            {fieldError(err, 'authMethod') ? <p className="text-sm text-red-700">{fieldError(err, 'authMethod')}</p> : null}
+            {authMethod === 'secret' ? (
+              <SecretField label="Client secret" name="clientSecret" isSet={current.clientSecretSet} hint="The secret's Value (not its ID), from Certificates & secrets. Stored encrypted and never shown again. Saving with a secret deletes a generated certificate." value={secret} onChange={setSecret} error={fieldError(err, 'clientSecret')} />
+            ) : (
+              <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm" data-testid="entra-certificate">
+                {current.certificate ? (
+                  <>
+                    <p>
+                      Thumbprint <code className="font-mono text-xs">{current.certificate.thumbprint}</code>, valid until {new Date(current.certificate.notAfter).toLocaleDateString()}.
+                    </p>
+                    <p>
+                      <a href="/api/settings/entra-sign-in/certificate.cer" download className="font-medium text-blue-700 underline">
+                        Download the certificate (.cer)
+                      </a>{' '}
+                      and upload it to the app registration under Certificates & secrets › Certificates, then Test and save.
+                    </p>
+                  </>
+                ) : (
+                  <p className="text-zinc-600">No certificate yet. The private key is made here, stored encrypted and never leaves this server.</p>
+                )}
+                <Button onClick={() => generate.mutate()} busy={generate.isPending}>
+                  {current.certificate ? 'Generate a new certificate' : 'Generate certificate'}
+                </Button>
+              </div>
+            )}
+          </fieldset>
         )}
         <TextField label="Authority" name="authority" type="url" autoComplete="off" value={authority} onChange={(e) => setAuthority(e.target.value)} readOnly={fromEnv('authority')} hint={envHint('authority') ?? 'https://login.microsoftonline.com, or a national cloud’s sign-in address.'} error={fieldError(err, 'authority')} />
         <TextField label="Redirect URI (optional)" name="redirectUri" type="url" autoComplete="off" placeholder={current.redirectUri} value={redirectUri} onChange={(e) => setRedirectUri(e.target.value)} hint="Only when the address operators reach this server by differs from the one shown above (https, ending in /api/auth/entra/callback)." error={fieldError(err, 'redirectUri')} />
@@ -121,7 +164,7 @@ function EntraForm({ current }: { current: EntraSignInDto }) {
           setConfirmRemove(false);
         }}
       >
-        <p>The settings saved here and the client secret are deleted. Operators then sign in with their password only (unless the environment sets Entra ID sign-in).</p>
+        <p>The settings saved here, the client secret and the certificate are deleted. Operators then sign in with their password only (unless the environment sets Entra ID sign-in).</p>
       </ConfirmDialog>
     </form>
   );

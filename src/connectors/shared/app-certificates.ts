@@ -1,7 +1,10 @@
-import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
+import { constants, createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 
 export type CertificatePair = { certificatePem: string; privateKeyPem: string };
+
+/** An app that proves itself with a certificate instead of a client secret. */
+export type CertificateCredentials = CertificatePair & { clientId: string; kind?: 'certificate' };
 
 /**
  * A new self-signed certificate for app-only sign-in: the private key never leaves UCR Manager;
@@ -56,4 +59,38 @@ export function readUploadedCertificate(input: { pfxBase64: string; password?: s
   if (!certificate.checkPrivateKey(key)) throw new Error('The private key does not belong to this certificate.');
   if (new Date(certificate.validTo) < new Date()) throw new Error(`The certificate expired on ${certificate.validTo}.`);
   return { certificatePem: pair.certificatePem, privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+/** The thumbprints Entra shows and the JWT headers carry. */
+export function certificateThumbprints(certificatePem: string) {
+  const certificate = new X509Certificate(certificatePem);
+  const der = certificate.raw;
+  return {
+    x5tS256: createHash('sha256').update(der).digest('base64url'),
+    x5t: createHash('sha1').update(der).digest('base64url'),
+    sha1Hex: createHash('sha1').update(der).digest('hex').toUpperCase(),
+    subject: certificate.subject,
+    notAfter: new Date(certificate.validTo).toISOString(),
+    notBefore: new Date(certificate.validFrom).toISOString(),
+  };
+}
+
+/**
+ * The signed JWT that replaces a client secret (RFC 7523 client assertion), as Microsoft's
+ * "Microsoft identity platform application authentication certificate credentials" describes it:
+ * header `alg` PS256 (RSA-PSS, "Use PSS padding"), `typ` JWT, `x5t#S256` (SHA-256 thumbprint);
+ * claims `aud` = `https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token` (the token
+ * endpoint with the tenant id, which GraphClient resolves from a domain first), `iss` = `sub` =
+ * the client id, a fresh `jti`, `nbf`/`iat` now and `exp` 10 minutes later at most.
+ */
+export function clientAssertion(credentials: CertificateCredentials, tokenUrl: string, now = new Date()): string {
+  const prints = certificateThumbprints(credentials.certificatePem);
+  const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': prints.x5tS256 };
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const payload = { aud: tokenUrl, iss: credentials.clientId, sub: credentials.clientId, jti: randomUUID(), nbf: issuedAt, iat: issuedAt, exp: issuedAt + 600 };
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode(header)}.${encode(payload)}`;
+  const key = { key: createPrivateKey(credentials.privateKeyPem), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  const signature = sign('sha256', Buffer.from(signingInput), key).toString('base64url');
+  return `${signingInput}.${signature}`;
 }
