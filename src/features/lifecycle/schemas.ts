@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepSchema } from '../kernel/schemas.ts';
 
 const ticketId = z.string().regex(/^\d{1,12}$/, 'must be a ticket number').nullish();
 const skuId = z.string().uuid('must be a licence SKU id (GUID)');
@@ -23,15 +24,6 @@ export const offboardBody = z.object({
   dryRun: z.boolean().optional(),
 });
 
-export const stepSchema = z.object({
-  name: z.string(),
-  title: z.string(),
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'undone', 'undo_failed']),
-  message: z.string().nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
 export const lifecycleJobSchema = z.object({
   id: z.string(),
   tenantId: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepSchema } from '../kernel/schemas.ts';
 import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 
 const ticketId = z.string().trim().regex(/^\d{1,12}$/, 'must be a ticket number').nullish();
@@ -23,15 +24,6 @@ export type NewResourceAccountInput = z.infer<typeof newResourceAccountBody>;
 export const resourceAccountNumberBody = z.object({ number: numberRef, ticketId, ticketLog: ticketLogChoicesSchema.optional() });
 export const removeResourceAccountNumberBody = z.object({ ticketId, ticketLog: ticketLogChoicesSchema.optional() }).default({});
 
-const stepSchema = z.object({
-  name: z.string(),
-  title: z.string(),
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'undone', 'undo_failed']),
-  message: z.string().nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
 
 export const resourceAccountJobSchema = z.object({
   id: z.string(),
