@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { EntraConfig } from '../../config/env.ts';
@@ -257,9 +258,13 @@ async function store(deps: AppDeps, next: Stored, material: Material, audit: (tx
   });
 }
 
+const definedOnly = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 export async function saveEntraSignInSettings(deps: AppDeps, actor: Actor, input: EntraSignInInput, request: RequestInfo, requestOrigin: string): Promise<EntraSignInView> {
   const before = await readStored(deps);
   const { next, material } = merged(deps, before.stored, before.material, input);
+  // A save that changes nothing (an empty body, the same values again) writes and audits nothing.
+  if (isDeepStrictEqual(definedOnly(next), definedOnly(before.stored)) && isDeepStrictEqual(definedOnly(material), definedOnly(before.material))) return view(deps, next, material, requestOrigin);
   await store(deps, next, material, (tx) =>
     recordAudit(tx, { action: 'settings.entra_sign_in_changed', actor, targetType: 'settings', targetId: 'entra_sign_in', before: audited(before.stored, before.material), after: audited(next, material), request }),
   );
