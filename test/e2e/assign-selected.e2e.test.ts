@@ -9,8 +9,8 @@
  * and, on this demo without the PowerShell bridge, exactly what to set up (as the Policies page says).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureWebBuilt, guideScreenshot, launchBrowser, type RunningServer, screenshotOnFailure, signInFirstAdmin, startServer, targets } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Quarry-Lantern-Meadow-7731';
@@ -44,12 +44,7 @@ describe.skipIf(!haveChromium).each(targets())('assigning ticked Teams users in 
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => console.warn('page error:', e.message));
   });
-  beforeEach((ctx) => {
-    onTestFailed(async () => {
-      const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      if (page) await screenshot(page, `${target.name}-assign-selected-FAILED-${name}`).catch(() => undefined);
-    });
-  });
+  screenshotOnFailure(() => `${target.name}-assign-selected`, () => page);
   afterAll(async () => {
     await context?.close();
     await browser?.close();

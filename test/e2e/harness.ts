@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { beforeEach, onTestFailed } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const chromiumPath = '/usr/bin/chromium';
@@ -190,6 +191,21 @@ export async function guideScreenshot(page: Page, name: string, options: { keepF
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screensDir, { recursive: true });
   await page.screenshot({ path: join(screensDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/**
+ * Registers, for each test of the suite, a full-page screenshot of the page when the test fails
+ * (test-results/screenshots/<prefix>-FAILED-<test name>.png). `page` is read at failure time: the
+ * suite opens it in its beforeAll.
+ */
+export function screenshotOnFailure(prefix: () => string, page: () => Page | undefined): void {
+  beforeEach((context) => {
+    onTestFailed(async () => {
+      const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      const current = page();
+      if (current) await screenshot(current, `${prefix()}-FAILED-${name}`).catch(() => undefined);
+    });
+  });
 }
 
 /** Waits, if needed, until the TOTP time step after `usedStep` has begun, so a fresh code is accepted. */

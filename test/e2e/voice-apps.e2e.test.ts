@@ -10,8 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, ensureWebBuilt, launchBrowser, repoRoot, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureWebBuilt, launchBrowser, repoRoot, type RunningServer, screensDir, screenshot, screenshotOnFailure, signInFirstAdmin, startServer, targets } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const ADMIN_PASSWORD = 'Harbour-Quill-Meadow-5127';
@@ -33,12 +33,7 @@ describe.skipIf(!haveChromium).each(targets())('voice apps in the browser on the
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => console.warn('page error:', e.message));
   });
-  beforeEach((ctx) => {
-    onTestFailed(async () => {
-      const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      if (page) await screenshot(page, `${target.name}-voice-apps-FAILED-${name}`).catch(() => undefined);
-    });
-  });
+  screenshotOnFailure(() => `${target.name}-voice-apps`, () => page);
   afterAll(async () => {
     await context?.close();
     await browser?.close();

@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { chromiumAvailable, demoSimulators, ensureWebBuilt, guideScreenshot, launchBrowser, screensDir, screenshot, signInFirstAdmin, startServer, targets, type RunningServer } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, demoSimulators, ensureWebBuilt, guideScreenshot, launchBrowser, type RunningServer, screensDir, screenshot, screenshotOnFailure, signInFirstAdmin, startServer, targets } from './harness.ts';
 
 const haveChromium = chromiumAvailable();
 const DEMO_TENANT_ID = '6f1d3c2a-8b4e-4c1f-9a7d-0c5e2b9f4a11';
@@ -105,12 +105,7 @@ describe.skipIf(!haveChromium).each(targets())('Voice changes and the number dra
     await voice(users[3]!, { number: { numberId: numbers[0]!.id } });
   });
 
-  beforeEach((context) => {
-    onTestFailed(async () => {
-      const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      if (page) await screenshot(page, `${target.name}-voice-changes-FAILED-${name}`).catch(() => undefined);
-    });
-  });
+  screenshotOnFailure(() => `${target.name}-voice-changes`, () => page);
 
   afterAll(async () => {
     await browser?.close();
