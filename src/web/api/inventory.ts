@@ -21,7 +21,6 @@ export const inventoryKeys = {
   history: (tenantId: string, numberId: string) => ['inventory', tenantId, 'number', numberId, 'history'] as const,
   facets: (tenantId: string) => ['inventory', tenantId, 'facets'] as const,
   utilisation: (tenantId: string) => ['inventory', tenantId, 'utilisation'] as const,
-  preference: (key: string) => ['me', 'preferences', key] as const,
 };
 
 const t = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}`;
@@ -118,9 +117,6 @@ export function numbersQuery(tenantId: string, filters: NumberFilters) {
     placeholderData: keepPreviousData,
   });
 }
-
-export const preferenceQuery = <T>(key: string) =>
-  queryOptions({ queryKey: inventoryKeys.preference(key), queryFn: async () => (await api.get<{ value: T | null }>(`/api/me/preferences/${key}`)).value, staleTime: Infinity });
 
 /** The list's filter as the bulk action's "all matching this filter" selection (the same filter the list query uses). */
 export function bulkFilter(filters: NumberFilters): Record<string, unknown> {
