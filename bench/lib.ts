@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/env.ts';
+import { countryOfNumber } from '../src/core/phone-number.ts';
 import { keyFromMaterial } from '../src/core/secret-box.ts';
 import { openDatabase, queryRows, type Database, type Db } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
@@ -90,8 +91,11 @@ export async function seedNumbers(db: Db, options: { tenants: number; bigTenant:
   for (let t = 0; t < count - 1; t++) {
     const rows = t === 0 ? bigTenant : perOther;
     if (rows <= 0) continue;
+    // The country an import would store (all of a tenant's seeded numbers share a prefix); left
+    // null, the server's country back-fill job would rewrite every row while it is being measured.
+    const country = countryOfNumber(`+1${2000000000 + t * 100000}`);
     await db.execute(sql`
-      insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at)
+      insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at, country)
       select ${ids[t]}::uuid,
              '+1' || (2000000000 + ${t} * 100000 + i)::text,
              case when i % 5 = 0 then 'calling_plan' else 'direct_routing' end,
@@ -103,7 +107,8 @@ export async function seedNumbers(db: Db, options: { tenants: number; bigTenant:
              case when s.status = 'cooling' then now() + interval '7 days' end,
              case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
              lower('1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
-             now() - (i % 5000) * interval '1 minute'
+             now() - (i % 5000) * interval '1 minute',
+             ${country}
         from generate_series(0, ${rows - 1}) i
         cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);
   }

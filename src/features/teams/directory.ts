@@ -1,4 +1,5 @@
-import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, like, sql } from 'drizzle-orm';
+import { likeEscape } from '../../core/search-query.ts';
 import type { GraphUser, UserConfiguration } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType } from '../../core/policy-types.ts';
 import { NotFoundError } from '../../core/errors.ts';
@@ -133,12 +134,13 @@ export type TeamsUserView = ReturnType<typeof teamsUserView>;
 export async function searchTeamsUsers(deps: AppDeps, actor: Actor, tenantId: string, search: string | undefined, limit: number) {
   await loadTenant(deps.db, actor, tenantId);
   const term = search?.trim().toLowerCase();
-  const pattern = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  // LIKE on the lower-cased search text (the trigram index serves it; ILIKE's case folding per row is not needed).
+  const pattern = term ? `%${likeEscape(term)}%` : undefined;
   const rows = await deps.db
     .select()
     .from(teamsUsers)
-    .where(and(eq(teamsUsers.tenantId, tenantId), pattern ? or(ilike(teamsUsers.searchText, pattern)) : undefined))
-    .orderBy(...(term ? [sql`case when ${teamsUsers.upn} like ${`${term}%`} then 0 else 1 end`] : []), asc(teamsUsers.displayName))
+    .where(and(eq(teamsUsers.tenantId, tenantId), pattern ? like(teamsUsers.searchText, pattern) : undefined))
+    .orderBy(...(term ? [sql`case when ${teamsUsers.upn} like ${`${likeEscape(term)}%`} then 0 else 1 end`] : []), asc(teamsUsers.displayName))
     .limit(limit);
   return rows.map(teamsUserView);
 }

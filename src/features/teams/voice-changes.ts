@@ -6,6 +6,7 @@ import type { NumberOperation } from '../../connectors/teams/graph-schemas.ts';
 import { canonicalPolicyType, type TeamsPolicyType } from '../../core/policy-types.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseNumber } from '../../core/phone-number.ts';
+import { likeEscape } from '../../core/search-query.ts';
 import { encodeVoiceChangeCursor, type VoiceChangeCursor } from '../../core/voice-change-cursor.ts';
 import type { Db } from '../../db/connection.ts';
 import { phoneNumbers, teamsPolicies, teamsUsers, tenants, voiceChanges, type VoiceState } from '../../db/schema/index.ts';
@@ -485,7 +486,6 @@ async function failChange(deps: AppDeps, changeId: string, error: unknown, actor
 }
 
 /** A LIKE pattern that matches `text` literally: the user's % _ and \ are not wildcards. */
-const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Who made the change and whether a revert may be offered, read with the rows (list and detail). */
 const operatorLabel = sql<string | null>`(select coalesce(nullif(o.display_name, ''), o.email) from operators o where o.id = voice_changes.operator_id)`;
@@ -538,7 +538,7 @@ export async function listVoiceChanges(deps: AppDeps, actor: Actor, tenantId: st
       and(
         eq(voiceChanges.tenantId, tenantId),
         filter.userId ? eq(voiceChanges.userId, filter.userId) : undefined,
-        user ? or(eq(voiceChanges.userId, user), ilike(voiceChanges.userUpn, `%${likeLiteral(user)}%`)) : undefined,
+        user ? or(eq(voiceChanges.userId, user), ilike(voiceChanges.userUpn, `%${likeEscape(user)}%`)) : undefined,
         filter.operatorId ? eq(voiceChanges.operatorId, filter.operatorId) : undefined,
         filter.ticketId ? eq(voiceChanges.ticketId, filter.ticketId) : undefined,
         filter.status?.length ? inArray(voiceChanges.status, filter.status) : undefined,
