@@ -85,35 +85,46 @@ export function figure(name: string, value: number, unit: string): void {
  */
 export async function seedNumbers(db: Db, options: { tenants: number; bigTenant: number; total: number }): Promise<string[]> {
   const { tenants: count, bigTenant, total } = options;
-  const tenants = await queryRows<{ id: string }>(db, sql`insert into tenants (name) select 'Bench tenant ' || lpad(g::text, 2, '0') from generate_series(1, ${count}) g returning id`);
-  const ids = tenants.map((t) => t.id);
+  const ids = await seedTenants(db, count);
   const perOther = Math.floor((total - bigTenant) / Math.max(1, count - 2));
-  for (let t = 0; t < count - 1; t++) {
-    const rows = t === 0 ? bigTenant : perOther;
-    if (rows <= 0) continue;
-    // The country an import would store (all of a tenant's seeded numbers share a prefix); left
-    // null, the server's country back-fill job would rewrite every row while it is being measured.
-    const country = countryOfNumber(`+1${2000000000 + t * 100000}`);
-    await db.execute(sql`
-      insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at, country)
-      select ${ids[t]}::uuid,
-             '+1' || (2000000000 + ${t} * 100000 + i)::text,
-             case when i % 5 = 0 then 'calling_plan' else 'direct_routing' end,
-             s.status,
-             case when s.status = 'assigned' then 'teams_user' end,
-             case when s.status = 'assigned' then 'user-' || i end,
-             case when s.status = 'assigned' then 'user' || i || '@tenant' || ${t} || '.example' end,
-             case when s.status = 'reserved' then now() + interval '7 days' end,
-             case when s.status = 'cooling' then now() + interval '7 days' end,
-             case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
-             lower('1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
-             now() - (i % 5000) * interval '1 minute',
-             ${country}
-        from generate_series(0, ${rows - 1}) i
-        cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);
-  }
+  for (let t = 0; t < count - 1; t++) await seedTenantNumbers(db, ids[t]!, t, 0, t === 0 ? bigTenant : perOther);
   await db.execute(sql`analyze phone_numbers`);
   return ids;
+}
+
+/** `count` empty tenants named "Bench tenant 01", "Bench tenant 02", … */
+export async function seedTenants(db: Db, count: number): Promise<string[]> {
+  const tenants = await queryRows<{ id: string }>(db, sql`insert into tenants (name) select 'Bench tenant ' || lpad(g::text, 2, '0') from generate_series(1, ${count}) g returning id`);
+  return tenants.map((t) => t.id);
+}
+
+/**
+ * Numbers `from` to `to` - 1 of bench tenant `t` (E.164 +1 2000000000 + t·100,000 + i, so a
+ * tenant holds at most 100,000), written as the app writes them: search text, country, and a
+ * mix of statuses, kinds, assignees and tags. A tenant's block can be grown in steps.
+ */
+export async function seedTenantNumbers(db: Db, tenantId: string, t: number, from: number, to: number): Promise<void> {
+  if (to <= from) return;
+  // The country an import would store (all of a tenant's seeded numbers share a prefix); left
+  // null, the server's country back-fill job would rewrite every row while it is being measured.
+  const country = countryOfNumber(`+1${2000000000 + t * 100000}`);
+  await db.execute(sql`
+    insert into phone_numbers (tenant_id, e164, kind, status, assignee_type, assignee_id, assignee_upn, reserved_until, cooling_until, tags, search_text, updated_at, country)
+    select ${tenantId}::uuid,
+           '+1' || (2000000000 + ${t} * 100000 + i)::text,
+           case when i % 5 = 0 then 'calling_plan' else 'direct_routing' end,
+           s.status,
+           case when s.status = 'assigned' then 'teams_user' end,
+           case when s.status = 'assigned' then 'user-' || i end,
+           case when s.status = 'assigned' then 'user' || i || '@tenant' || ${t} || '.example' end,
+           case when s.status = 'reserved' then now() + interval '7 days' end,
+           case when s.status = 'cooling' then now() + interval '7 days' end,
+           case when i % 100 = 1 then '{reception}'::text[] else '{}'::text[] end,
+           lower('1' || (2000000000 + ${t} * 100000 + i)::text || coalesce(' user' || i || '@tenant' || ${t} || '.example', '')),
+           now() - (i % 5000) * interval '1 minute',
+           ${country}
+      from generate_series(${from}::int, ${to - 1}::int) i
+      cross join lateral (select case when i % 10 < 5 then 'assigned' when i % 10 < 8 then 'available' when i % 10 = 8 then 'reserved' else 'cooling' end as status) s`);
 }
 
 /** The Teams directory cache of a tenant: `count` users, half with a number, the way a sync leaves it. */
