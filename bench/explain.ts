@@ -13,7 +13,7 @@ import { listNumbers } from '../src/features/numbers/numbers-query.ts';
 import { numberPageQuery } from '../src/features/numbers/schemas.ts';
 import { listTenants } from '../src/features/tenants/tenants.ts';
 import { searchAudit } from '../src/features/audit/audit-query.ts';
-import { searchTeamsUsers } from '../src/features/teams/directory.ts';
+import { openAndSearchDirectory } from '../src/features/teams/directory.ts';
 import { benchTargets, seedAudit, seedNumbers, seedTeamsUsers } from './lib.ts';
 
 /**
@@ -60,8 +60,8 @@ for (const open of await benchTargets()) {
       ['audit tenant, 50', () => searchAudit(deps, admin, { tenantId, limit: 50 } as Parameters<typeof searchAudit>[2])],
       ['audit all, 50', () => searchAudit(deps, admin, { limit: 50 } as Parameters<typeof searchAudit>[2])],
       ['audit tenant + action, 50', () => searchAudit(deps, admin, { tenantId, action: 'voice.assign_number', limit: 50 } as Parameters<typeof searchAudit>[2])],
-      ['Teams users search digits', () => searchTeamsUsers(deps, admin, tenantId, '00049', 25)],
-      ['Teams users search user123', () => searchTeamsUsers(deps, admin, tenantId, 'user123', 25)],
+      ['Teams users search digits', () => openAndSearchDirectory(deps, admin, tenantId, '00049', 25)],
+      ['Teams users search user123', () => openAndSearchDirectory(deps, admin, tenantId, 'user123', 25)],
     ];
     for (const [name, run] of shapes) {
       captured.length = 0;

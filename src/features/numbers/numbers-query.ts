@@ -7,6 +7,7 @@ import { phoneNumbers } from '../../db/schema/index.ts';
 import type { Actor, AppDeps } from '../kernel/deps.ts';
 import { numberView, type NumberRow, type NumberView } from './number-view.ts';
 import { loadTenant } from '../tenants/tenants.ts';
+import { assertTenantInScope } from '../kernel/tenant-scope.ts';
 
 export { numberSorts, type NumberSort } from '../../core/number-cursor.ts';
 
@@ -91,8 +92,12 @@ export function filterConditions(tenantId: string, f: NumberFilter): SQL {
  * last row's sort key, so page 500 costs what page 1 costs.
  */
 export async function listNumbers(deps: AppDeps, actor: Actor, tenantId: string, page: NumberPageRequest): Promise<{ numbers: NumberView[]; next: string | null; total?: number }> {
-  await loadTenant(deps.db, actor, tenantId);
-  return queryNumberPage(deps.db, tenantId, page);
+  assertTenantInScope(actor, tenantId);
+  const result = await queryNumberPage(deps.db, tenantId, page);
+  // A number belongs to an existing tenant, so only an empty page needs the tenant read to tell
+  // "no such tenant" (404) from "no numbers match": one round trip less for every page (#16).
+  if (result.numbers.length === 0) await loadTenant(deps.db, actor, tenantId);
+  return result;
 }
 
 export async function queryNumberPage(db: Db, tenantId: string, page: NumberPageRequest): Promise<{ numbers: NumberView[]; next: string | null; total?: number }> {

@@ -10,6 +10,7 @@ import { recordAudit } from '../kernel/audit-log.ts';
 import type { Actor, AppDeps, RequestInfo } from '../kernel/deps.ts';
 import { teamsApiFor } from './connection.ts';
 import { loadTenant, type TenantRow } from '../tenants/tenants.ts';
+import { assertTenantInScope } from '../kernel/tenant-scope.ts';
 
 export type TeamsUserRow = typeof teamsUsers.$inferSelect;
 
@@ -130,19 +131,24 @@ export function teamsUserView(u: TeamsUserRow) {
 }
 export type TeamsUserView = ReturnType<typeof teamsUserView>;
 
-/** Search-as-you-type over the synced directory: name, UPN or number, best matches first. */
-export async function searchTeamsUsers(deps: AppDeps, actor: Actor, tenantId: string, search: string | undefined, limit: number) {
-  await loadTenant(deps.db, actor, tenantId);
+/** Search-as-you-type over the synced directory: name, UPN or number, best matches first; for a tenant the caller has been checked against already. */
+async function queryTeamsUsers(db: Db, tenantId: string, search: string | undefined, limit: number) {
   const term = search?.trim().toLowerCase();
   // LIKE on the lower-cased search text (the trigram index serves it; ILIKE's case folding per row is not needed).
   const pattern = term ? `%${likeEscape(term)}%` : undefined;
-  const rows = await deps.db
+  const rows = await db
     .select()
     .from(teamsUsers)
     .where(and(eq(teamsUsers.tenantId, tenantId), pattern ? like(teamsUsers.searchText, pattern) : undefined))
     .orderBy(...(term ? [sql`case when ${teamsUsers.upn} like ${`${likeEscape(term)}%`} then 0 else 1 end`] : []), asc(teamsUsers.displayName))
     .limit(limit);
   return rows.map(teamsUserView);
+}
+
+/** The users page: the directory opened (a stale one refreshed in the background) and the users matching the search. */
+export async function openAndSearchDirectory(deps: AppDeps, actor: Actor, tenantId: string, search: string | undefined, limit: number) {
+  const directory = await openDirectory(deps, actor, tenantId);
+  return { users: await queryTeamsUsers(deps.db, tenantId, search, limit), directory };
 }
 
 export async function getTeamsUser(deps: AppDeps, actor: Actor, tenantId: string, userId: string, options: { live: boolean }) {
@@ -156,10 +162,11 @@ export async function getTeamsUser(deps: AppDeps, actor: Actor, tenantId: string
 export const DIRECTORY_REFRESH_QUEUE = 'teams-directory-refresh';
 
 /** When the directory was last read in full, and whether a background refresh is under way. */
-export async function directoryFreshness(deps: AppDeps, tenantId: string): Promise<{ syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number }> {
-  const { usersStaleMinutes } = await cachedSettings(deps.db);
-  const [row] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
-  const cutoff = deps.now().getTime() - usersStaleMinutes * 60_000;
+type DirectorySync = typeof teamsDirectorySyncs.$inferSelect;
+type DirectoryFreshness = { syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number };
+
+function freshnessOf(row: DirectorySync | undefined, usersStaleMinutes: number, now: Date): DirectoryFreshness {
+  const cutoff = now.getTime() - usersStaleMinutes * 60_000;
   const asked = row?.requestedAt && row.requestedAt.getTime() > cutoff && (!row.syncedAt || row.requestedAt > row.syncedAt);
   return { syncedAt: row?.syncedAt?.toISOString() ?? null, refreshing: Boolean(asked), staleAfterMinutes: usersStaleMinutes };
 }
@@ -168,20 +175,18 @@ export async function directoryFreshness(deps: AppDeps, tenantId: string): Promi
  * Opening a tenant's users asks for a background sync when the last one is older than the
  * setting. The claim is one conditional upsert on requested_at, so of several requests (on any
  * node) at most one per period wins and queues the job; the job's singleton key is a second
- * guard. The caller never waits for the sync itself.
+ * guard. The caller never waits for the sync itself. Returns the sync row as it now stands.
  */
-export async function refreshDirectoryIfStale(deps: AppDeps, tenantId: string): Promise<boolean> {
-  if (!deps.queue) return false;
-  const { usersStaleMinutes } = await cachedSettings(deps.db);
+async function refreshDirectoryIfStale(deps: AppDeps, tenantId: string, known: DirectorySync | undefined, usersStaleMinutes: number): Promise<DirectorySync | undefined> {
+  if (!deps.queue) return known;
   const now = deps.now();
   const cutoffTime = now.getTime() - usersStaleMinutes * 60_000;
-  // Searching calls this on every keystroke: a plain read settles the usual, fresh case without a write.
-  const [known] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
-  if (known && ((known.syncedAt && known.syncedAt.getTime() >= cutoffTime) || (known.requestedAt && known.requestedAt.getTime() >= cutoffTime))) return false;
+  // Searching calls this on every keystroke: the row already read settles the usual, fresh case without a write.
+  if (known && ((known.syncedAt && known.syncedAt.getTime() >= cutoffTime) || (known.requestedAt && known.requestedAt.getTime() >= cutoffTime))) return known;
   const [connection] = await deps.db.select({ tenantId: tenantConnections.tenantId }).from(tenantConnections).where(and(eq(tenantConnections.tenantId, tenantId), eq(tenantConnections.system, 'teams')));
-  if (!connection) return false;
+  if (!connection) return known;
   const cutoff = new Date(cutoffTime).toISOString();
-  const claimed = await deps.db
+  const [claimed] = await deps.db
     .insert(teamsDirectorySyncs)
     .values({ tenantId, requestedAt: now })
     .onConflictDoUpdate({
@@ -189,16 +194,30 @@ export async function refreshDirectoryIfStale(deps: AppDeps, tenantId: string): 
       set: { requestedAt: now },
       setWhere: sql`(${teamsDirectorySyncs.syncedAt} is null or ${teamsDirectorySyncs.syncedAt} < ${cutoff}::timestamptz) and (${teamsDirectorySyncs.requestedAt} is null or ${teamsDirectorySyncs.requestedAt} < ${cutoff}::timestamptz)`,
     })
-    .returning({ tenantId: teamsDirectorySyncs.tenantId });
-  if (claimed.length === 0) return false;
+    .returning();
+  if (!claimed) {
+    // Another request (on any node) claimed it first: show the row as it claimed it.
+    const [current] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
+    return current;
+  }
   await deps.queue.send(DIRECTORY_REFRESH_QUEUE, { tenantId }, { singletonKey: `directory-${tenantId}`, retryLimit: 2, retryDelay: 30, expireInSeconds: 1800 });
-  return true;
+  return claimed;
 }
 
-/** A tenant's users are being looked at: refresh them in the background if stale, and say how fresh they are. */
-export async function openDirectory(deps: AppDeps, actor: Actor, tenantId: string): Promise<{ syncedAt: string | null; refreshing: boolean; staleAfterMinutes: number }> {
-  await loadTenant(deps.db, actor, tenantId);
+/**
+ * A tenant's users are being looked at: refresh them in the background if stale, and say how
+ * fresh they are. The sync row is read once; the tenant row only when there is none (a sync row
+ * belongs to an existing tenant), to answer 404 for a tenant that does not exist (#16).
+ */
+export async function openDirectory(deps: AppDeps, actor: Actor, tenantId: string): Promise<DirectoryFreshness> {
+  assertTenantInScope(actor, tenantId);
+  const { usersStaleMinutes } = await cachedSettings(deps.db);
+  let [row] = await deps.db.select().from(teamsDirectorySyncs).where(eq(teamsDirectorySyncs.tenantId, tenantId));
+  if (!row) await loadTenant(deps.db, actor, tenantId);
   // A failed claim or queue must never keep the list from showing.
-  await refreshDirectoryIfStale(deps, tenantId).catch((error: unknown) => deps.log.warn({ err: error, tenantId }, 'could not ask for a background Teams directory refresh'));
-  return directoryFreshness(deps, tenantId);
+  row = await refreshDirectoryIfStale(deps, tenantId, row, usersStaleMinutes).catch((error: unknown) => {
+    deps.log.warn({ err: error, tenantId }, 'could not ask for a background Teams directory refresh');
+    return row;
+  });
+  return freshnessOf(row, usersStaleMinutes, deps.now());
 }

@@ -5,7 +5,7 @@ import { ticketLogChoicesSchema } from '../kernel/ticket-work.ts';
 import { policyTypeNames } from '../../core/policy-types.ts';
 import type { AppDeps } from '../kernel/deps.ts';
 import { deleteTeamsConnection, generateTeamsCertificate, getTeamsConnection, saveTeamsConnection, teamsCertificatePem, testTeamsConnection, uploadTeamsCertificate } from './connection.ts';
-import { getTeamsUser, openDirectory, searchTeamsUsers, syncTeamsDirectoryFor } from './directory.ts';
+import { getTeamsUser, openAndSearchDirectory, openDirectory, syncTeamsDirectoryFor } from './directory.ts';
 import { addTeamsPolicy, listTeamsPolicies, refreshPoliciesWithPowerShell } from './policies.ts';
 import { teamsNumberSource } from './reconcile.ts';
 import { reconcileRoutes } from '../numbers/reconcile/routes.ts';
@@ -98,11 +98,7 @@ export function teamsRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: z.object({ users: z.array(teamsUserSchema), directory: directoryFreshnessSchema }) },
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const directory = await openDirectory(deps, actor, request.params.tenantId);
-      return { users: await searchTeamsUsers(deps, actor, request.params.tenantId, request.query.search, request.query.limit), directory };
-    },
+    async (request) => openAndSearchDirectory(deps, actorOf(request), request.params.tenantId, request.query.search, request.query.limit),
   );
 
   r.get(
