@@ -58,7 +58,11 @@ export function chooseLogFormat(setting: LogFormat | undefined, stdoutIsTerminal
  * hides the same secrets as the JSON one.
  */
 export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
-  const out = format === 'pretty' ? pinoPretty({ destination: destination ?? 1, colorize: !destination && Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }) : destination;
+  // JSON lines to stdout are written asynchronously: under load the lines of many requests go out
+  // in one write instead of one system call each (about 5 % of the server's CPU on the API bench,
+  // #16). pino flushes what is pending synchronously when the process exits, crashes included;
+  // only a SIGKILL can lose the last lines.
+  const out = format === 'pretty' ? pinoPretty({ destination: destination ?? 1, colorize: !destination && Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }) : (destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level,

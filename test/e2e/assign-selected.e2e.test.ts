@@ -142,6 +142,7 @@ describe.skipIf(!haveChromium).each(targets())('assigning ticked Teams users in 
     await page.goto(`${server.url}/tenants/${tenantId}/voice?user=${ready[0]!.userId}`);
     const routing = page.getByRole('form', { name: 'Change voice set-up' }).getByLabel('Voice routing policy');
     await routing.waitFor();
-    expect(await routing.locator('option').allTextContents()).toContain('US-International');
+    // The catalog arrives after the form: wait for its options rather than read them once.
+    await expect.poll(() => routing.locator('option').allTextContents()).toContain('US-International');
   });
 });

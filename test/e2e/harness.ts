@@ -102,7 +102,7 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 /**
  * Starts `node src/cli/main.ts serve` on a fresh data dir (and database) and waits for /readyz.
  * `options.env` adds configuration (e.g. UCR_ENTRA_* pointing at a simulator). With
- * `entry: 'start'` it runs `scripts/start.ts` instead (what `npm start` runs): the demo with the
+ * `entry: 'start'` it runs `scripts/launch.ts` instead (what `npm start` runs: the server bundle, or the sources when it is older): the demo with the
  * built-in simulators in the same process, on free ports.
  */
 export async function startServer(target: Target, options: { env?: NodeJS.ProcessEnv; entry?: 'serve' | 'start' } = {}): Promise<RunningServer> {
@@ -124,7 +124,8 @@ export async function startServer(target: Target, options: { env?: NodeJS.Proces
   if (options.entry === 'start') Object.assign(env, { UCR_DEMO: 'true', UCR_DEMO_SIMULATOR_PORTS: 'random' });
   Object.assign(env, options.env);
 
-  const args = options.entry === 'start' ? ['scripts/start.ts'] : ['src/cli/main.ts', 'serve'];
+  // 'start' runs what `npm start` runs: scripts/launch.ts, so the server bundle when it is current.
+  const args = options.entry === 'start' ? ['scripts/launch.ts'] : ['src/cli/main.ts', 'serve'];
   const child = spawn(join(repoRoot, 'node_modules', '.bin', 'node'), args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
