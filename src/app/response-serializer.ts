@@ -10,14 +10,19 @@ import { z } from 'zod';
  * (a transform, a date object) keeps the zod serializer.
  */
 export const responseSerializerCompiler: typeof zodSerializerCompiler = (route) => {
-  if (route.schema instanceof z.ZodType) {
-    let compiled: ((data: unknown) => string) | undefined;
-    try {
-      compiled = fastJson(z.toJSONSchema(route.schema, { io: 'output', unrepresentable: 'throw', target: 'draft-7' }) as Parameters<typeof fastJson>[0]);
-    } catch {
-      compiled = undefined;
-    }
-    if (compiled) return compiled;
-  }
-  return zodSerializerCompiler(route);
+  // Compiled at a route's first answer, not at start: Fastify asks for every route's serializer
+  // before listening, and compiling ~200 of them was a third of the start's HTTP phase (P4, #16).
+  let serialize: ((data: unknown) => string) | undefined;
+  return (data: unknown) => (serialize ??= compileSerializer(route))(data);
 };
+
+function compileSerializer(route: Parameters<typeof zodSerializerCompiler>[0]): (data: unknown) => string {
+  if (route.schema instanceof z.ZodType) {
+    try {
+      return fastJson(z.toJSONSchema(route.schema, { io: 'output', unrepresentable: 'throw', target: 'draft-7' }) as Parameters<typeof fastJson>[0]);
+    } catch {
+      // not expressible in JSON Schema: the zod serializer below
+    }
+  }
+  return zodSerializerCompiler(route) as (data: unknown) => string;
+}
