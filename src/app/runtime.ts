@@ -95,8 +95,9 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     phase('firstAdmin');
     if (config.demo) {
       await seedDemoTenant(deps);
+      phase('demoSeed');
       await connectDemoTenant(deps);
-      phase('demo');
+      phase('demoConnect');
     }
     const https = config.tls ? { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) } : undefined;
     http = await buildHttpApp(deps, { ...(https ? { https } : {}) });

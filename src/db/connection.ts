@@ -8,7 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { templateFor } from './pglite-template.ts';
+import { copyTemplateInto } from './pglite-template.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -41,8 +41,8 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
   } else {
     const dir = path.resolve(target.pgliteDataDir, 'pgdata');
     mkdirSync(dir, { recursive: true });
-    const template = templateFor(dir);
-    pglite = new PGlite(dir, { extensions: { pg_trgm, btree_gin }, ...(template ? { loadDataDir: template } : {}) });
+    copyTemplateInto(dir);
+    pglite = new PGlite(dir, { extensions: { pg_trgm, btree_gin } });
   }
   await pglite.waitReady;
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;

@@ -5,16 +5,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../../src/db/connection.ts';
 import { runMigrations } from '../../../src/db/migrate.ts';
-import { pgliteTemplateFile } from '../../../src/db/pglite-template.ts';
+import { pgliteTemplateDir } from '../../../src/db/pglite-template.ts';
 
 /**
  * A new embedded database starts from the template `npm install` builds (P4: initdb in
  * WebAssembly was most of a cold start): it opens already migrated, with the job queue's schema,
  * and a data directory that holds a database is never overwritten by it.
  */
-const built = existsSync(pgliteTemplateFile);
+const built = existsSync(path.join(pgliteTemplateDir, 'PG_VERSION'));
 if (!built) {
-  const why = `${pgliteTemplateFile} is missing: run npm run build (npm install does it).`;
+  const why = `${pgliteTemplateDir} is missing: run npm run build (npm install does it).`;
   if (process.env.CI === 'true') throw new Error(why);
   console.warn(`\n!!! SKIPPING the PGlite template tests: ${why}\n`);
 }
